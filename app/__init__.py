@@ -1,0 +1,1 @@
+"""pakn core: settings and the rules of the domain, free of GraphQL."""

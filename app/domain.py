@@ -1,0 +1,92 @@
+"""The vocabulary of the petition domain, shared by every layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AgencyKind(StrEnum):
+    GOVERNMENT_OFFICE = "GOVERNMENT_OFFICE"
+    MINISTRY = "MINISTRY"
+    MINISTERIAL_AGENCY = "MINISTERIAL_AGENCY"
+    PROVINCE = "PROVINCE"
+
+
+class Channel(StrEnum):
+    CITIZEN = "CITIZEN"
+    BUSINESS = "BUSINESS"
+
+
+class PetitionKind(StrEnum):
+    REFLECTION = "REFLECTION"
+    RECOMMENDATION = "RECOMMENDATION"
+
+
+class PetitionSubject(StrEnum):
+    MECHANISM = "MECHANISM"
+    POLICY = "POLICY"
+    ADMINISTRATIVE_PROCEDURE = "ADMINISTRATIVE_PROCEDURE"
+    OFFICIAL_CONDUCT = "OFFICIAL_CONDUCT"
+    INITIATIVE = "INITIATIVE"
+
+
+class PetitionStatus(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    REJECTED = "REJECTED"
+    ASSIGNED = "ASSIGNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    TRANSFER_REQUESTED = "TRANSFER_REQUESTED"
+    ANSWERED = "ANSWERED"
+    ESCALATED = "ESCALATED"
+    CLOSED = "CLOSED"
+
+
+OPEN_STATUSES: frozenset[PetitionStatus] = frozenset(
+    {
+        PetitionStatus.ASSIGNED,
+        PetitionStatus.IN_PROGRESS,
+        PetitionStatus.TRANSFER_REQUESTED,
+        PetitionStatus.ESCALATED,
+    }
+)
+"""Statuses in which the 20-working-day clock runs and a petition can be overdue."""
+
+
+class Action(StrEnum):
+    SUBMIT = "SUBMIT"
+    ASSIGN = "ASSIGN"
+    REJECT = "REJECT"
+    ACKNOWLEDGE = "ACKNOWLEDGE"
+    REQUEST_TRANSFER = "REQUEST_TRANSFER"
+    TRANSFER = "TRANSFER"
+    PROGRESS_UPDATE = "PROGRESS_UPDATE"
+    ANSWER = "ANSWER"
+    RATE = "RATE"
+    FOLLOW_UP = "FOLLOW_UP"
+    ESCALATE = "ESCALATE"
+
+
+class ActorRole(StrEnum):
+    PETITIONER = "PETITIONER"
+    COORDINATOR = "COORDINATOR"
+    AGENCY_OFFICER = "AGENCY_OFFICER"
+    ADMIN = "ADMIN"
+    SYSTEM = "SYSTEM"
+
+
+class RejectionReason(StrEnum):
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
+    DUPLICATE = "DUPLICATE"
+    ABUSIVE = "ABUSIVE"
+    INSUFFICIENT_INFO = "INSUFFICIENT_INFO"
+
+
+class EscalationReason(StrEnum):
+    MULTI_AGENCY_DISAGREEMENT = "MULTI_AGENCY_DISAGREEMENT"
+    REPEATED_COMPLAINT = "REPEATED_COMPLAINT"
+    GOVERNMENT_AUTHORITY = "GOVERNMENT_AUTHORITY"
+
+
+def tracking_code(petition_id: int, submitted_year: int) -> str:
+    """The public handle of a petition, e.g. PAKN-2026-000123; unique because the id is."""
+    return f"PAKN-{submitted_year}-{petition_id:06d}"

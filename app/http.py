@@ -1,0 +1,112 @@
+"""HTTP-level guards, independent of GraphQL: request ids and a request body limit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+def error_body(code: str, message: str, **extensions: Any) -> bytes:
+    """A GraphQL-shaped error document, so clients parse one format for every refusal."""
+    return orjson.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    )
+
+
+async def send_error(send: Send, status: int, code: str, message: str, request_id: str) -> None:
+    body = error_body(code, message, requestId=request_id)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (REQUEST_ID_HEADER, request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _client_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            text = value.decode("latin-1")
+            if 0 < len(text) <= 64 and text.isprintable():
+                return text
+    return None
+
+
+class RequestGuard:
+    """Gives every request an id (echoed in `X-Request-Id`) and refuses oversized bodies.
+
+    A body over `max_body_bytes` is refused with 413 and code REQUEST_TOO_LARGE before the
+    application reads it, whether the client declared its length or streamed it.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _client_request_id(scope) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        declared = dict(scope.get("headers", ())).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await self._refuse(send, request_id)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_body_bytes:
+                await self._refuse(send, request_id)
+                return
+            more = message.get("more_body", False)
+        await self.app(scope, _replay(bytes(body), receive), _with_request_id(send, request_id))
+
+    async def _refuse(self, send: Send, request_id: str) -> None:
+        await send_error(
+            send,
+            413,
+            "REQUEST_TOO_LARGE",
+            f"The request body is larger than {self.max_body_bytes} bytes.",
+            request_id,
+        )
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _with_request_id(send: Send, request_id: str) -> Send:
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                *message.get("headers", []),
+                (REQUEST_ID_HEADER, request_id.encode()),
+            ]
+        await send(message)
+
+    return send_with_id

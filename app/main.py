@@ -1,0 +1,69 @@
+"""The ASGI application factory: the composition root of the HTTP service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.graphql_view import PaknGraphQL
+from app.http import RequestGuard, error_body
+from app.settings import Settings
+from db.engine import create_engine, session_factory
+from schema.build import build_schema
+
+logger = logging.getLogger("pakn")
+
+
+def create_app(settings: Settings | None = None) -> RequestGuard:
+    settings = settings or Settings.from_env()
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    graphql = PaknGraphQL(build_schema(settings), sessions, settings)
+
+    async def health(_request: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            logger.exception("health check: database unreachable")
+            return Response(
+                error_body("DATABASE_UNAVAILABLE", "The database does not answer."),
+                503,
+                media_type="application/json",
+            )
+        return JSONResponse({"status": "ok"})
+
+    async def not_found(_request: Request, _exc: Exception) -> Response:
+        return Response(
+            error_body("NOT_FOUND", "No such resource."), 404, media_type="application/json"
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        request_id = request.scope.get("state", {}).get("request_id", "-")
+        logger.error("unhandled error [request %s]", request_id, exc_info=exc)
+        body = error_body("INTERNAL_SERVER_ERROR", "Internal server error.", requestId=request_id)
+        return Response(body, 500, media_type="application/json")
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        exception_handlers={404: not_found, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    return RequestGuard(app, settings.max_body_bytes)

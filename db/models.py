@@ -1,0 +1,183 @@
+"""The tables of pakn.
+
+Petitions carry denormalised facts that the public list filters and orders by
+(status, agency, deadline, first answer), kept current by the workflow in the same
+transaction as the event that changes them. The petitioner's personal data lives apart in
+`petitioner_contacts` and is never joined by a public query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import Instant
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    search_text: Mapped[str] = mapped_column(String(400), default="")
+
+
+class Field(Base):
+    __tablename__ = "fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("fields.id"))
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(24))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    submitted_at: Mapped[datetime] = mapped_column(Instant())
+    accepted_at: Mapped[datetime | None] = mapped_column(Instant())
+    clock_started_at: Mapped[datetime | None] = mapped_column(Instant())
+    deadline_at: Mapped[datetime | None] = mapped_column(Instant())
+    answered_at: Mapped[datetime | None] = mapped_column(Instant())
+    response_working_days: Mapped[int | None] = mapped_column(Integer)
+    answered_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    closed_at: Mapped[datetime | None] = mapped_column(Instant())
+    follow_up_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_reason: Mapped[str | None] = mapped_column(String(40))
+    rejection_reason: Mapped[str | None] = mapped_column(String(40))
+    duplicate_of: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    agency: Mapped[Agency | None] = relationship(lazy="raise")
+    field: Mapped[Field | None] = relationship(lazy="raise")
+    rating: Mapped[Rating | None] = relationship(lazy="raise", uselist=False)
+
+    __table_args__ = (
+        Index("ix_petitions_submitted", "submitted_at", "id"),
+        Index("ix_petitions_deadline", "deadline_at", "id"),
+        Index("ix_petitions_answered", "answered_at", "id"),
+        Index("ix_petitions_status_submitted", "status", "submitted_at", "id"),
+        Index("ix_petitions_agency_submitted", "agency_id", "submitted_at", "id"),
+        Index("ix_petitions_field_submitted", "field_id", "submitted_at", "id"),
+        Index("ix_petitions_province_submitted", "province_code", "submitted_at", "id"),
+        Index("ix_petitions_channel_submitted", "channel", "submitted_at", "id"),
+        Index("ix_petitions_kind_submitted", "kind", "submitted_at", "id"),
+        Index("ix_petitions_open_deadline", "status", "deadline_at"),
+    )
+
+
+class PetitionerContact(Base):
+    """Personal data: resolved only for the petitioner and the officers handling it."""
+
+    __tablename__ = "petitioner_contacts"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(500))
+    organization_name: Mapped[str | None] = mapped_column(String(300))
+    tax_code: Mapped[str | None] = mapped_column(String(16))
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    assigned_at: Mapped[datetime] = mapped_column(Instant())
+    ended_at: Mapped[datetime | None] = mapped_column(Instant())
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_assignments_petition", "petition_id", "id"),)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    body: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(Instant())
+    signature: Mapped[str | None] = mapped_column(String(128))
+    key_id: Mapped[str | None] = mapped_column(String(64))
+
+    agency: Mapped[Agency] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_answers_petition", "petition_id", "id"),)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime] = mapped_column(Instant())
+
+
+class PetitionEvent(Base):
+    """One change of a petition; ids increase in commit order and serve as cursors."""
+
+    __tablename__ = "petition_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(Instant())
+    actor_role: Mapped[str] = mapped_column(String(24))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+    __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)

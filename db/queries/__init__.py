@@ -1,0 +1,1 @@
+"""Read queries: plain functions from a session and typed arguments to rows."""

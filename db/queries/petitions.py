@@ -1,0 +1,187 @@
+"""The public petition list: filters, keyset pages, counts and batched lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.domain import OPEN_STATUSES
+from db.models import Agency, Answer, Field, Petition, Rating
+from db.queries.keyset import Ordering, SortKey
+from db.queries.search import matches_search
+
+ORDER_COLUMNS = {
+    "SUBMITTED_AT": (Petition.submitted_at, False),
+    "DEADLINE_AT": (Petition.deadline_at, True),
+    "ANSWERED_AT": (Petition.answered_at, True),
+}
+
+
+@dataclass(frozen=True)
+class PetitionFilter:
+    """Conditions on the public petition list; every given condition must hold."""
+
+    statuses: Sequence[str] = ()
+    agency_ids: Sequence[int] | None = None
+    field_ids: Sequence[int] | None = None
+    province_codes: Sequence[str] = ()
+    channel: str | None = None
+    kind: str | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
+    overdue: bool | None = None
+    search_terms: Sequence[str] = ()
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    ordering: Ordering
+    limit: int
+    after: SortKey | None = None
+    backwards: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Petition]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Related:
+    """Which to-one relations to load into the page's own statement."""
+
+    agency: bool = False
+    field: bool = False
+    rating: bool = False
+
+
+def ordering(order_field: str, ascending: bool) -> Ordering:
+    column, nullable = ORDER_COLUMNS[order_field]
+    return Ordering(column, Petition.id, ascending, nullable)
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(Petition.status.in_(list(OPEN_STATUSES)), Petition.deadline_at < now)
+
+
+def _not_overdue(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Petition.status.not_in(list(OPEN_STATUSES)),
+        Petition.deadline_at.is_(None),
+        Petition.deadline_at >= now,
+    )
+
+
+def conditions(flt: PetitionFilter, dialect: str) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if flt.statuses:
+        where.append(Petition.status.in_(list(flt.statuses)))
+    if flt.agency_ids is not None:
+        where.append(Petition.agency_id.in_(list(flt.agency_ids)))
+    if flt.field_ids is not None:
+        where.append(Petition.field_id.in_(list(flt.field_ids)))
+    if flt.province_codes:
+        where.append(Petition.province_code.in_(list(flt.province_codes)))
+    if flt.channel:
+        where.append(Petition.channel == flt.channel)
+    if flt.kind:
+        where.append(Petition.kind == flt.kind)
+    if flt.submitted_from:
+        where.append(Petition.submitted_at >= flt.submitted_from)
+    if flt.submitted_to:
+        where.append(Petition.submitted_at < flt.submitted_to)
+    if flt.overdue is not None and flt.now is not None:
+        where.append(_overdue(flt.now) if flt.overdue else _not_overdue(flt.now))
+    if flt.search_terms:
+        where.append(matches_search(dialect, list(flt.search_terms)))
+    return where
+
+
+def _with_related(statement: Select[tuple[Petition]], related: Related) -> Select[tuple[Petition]]:
+    if related.agency:
+        statement = statement.options(joinedload(Petition.agency))
+    if related.field:
+        statement = statement.options(joinedload(Petition.field))
+    if related.rating:
+        statement = statement.options(joinedload(Petition.rating))
+    return statement
+
+
+async def fetch_page(
+    session: AsyncSession, flt: PetitionFilter, page: PageRequest, related: Related
+) -> Page:
+    """One keyset page in reading order; `has_more` tells whether rows lie beyond it."""
+    dialect = session.bind.dialect.name
+    order = page.ordering.reversed() if page.backwards else page.ordering
+    nulls_last = not page.backwards
+    statement = select(Petition).where(*conditions(flt, dialect))
+    if page.after is not None:
+        statement = statement.where(order.after(page.after, nulls_last=nulls_last))
+    statement = statement.order_by(*order.order_by(nulls_last=nulls_last)).limit(page.limit + 1)
+    rows = list((await session.scalars(_with_related(statement, related))).unique())
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if page.backwards:
+        rows.reverse()
+    return Page(rows, has_more)
+
+
+async def count(session: AsyncSession, flt: PetitionFilter) -> int:
+    dialect = session.bind.dialect.name
+    statement = select(func.count()).select_from(Petition).where(*conditions(flt, dialect))
+    return int(await session.scalar(statement) or 0)
+
+
+async def by_tracking_code(
+    session: AsyncSession, tracking_code: str, related: Related
+) -> Petition | None:
+    statement = select(Petition).where(Petition.tracking_code == tracking_code)
+    return (await session.scalars(_with_related(statement, related))).unique().first()
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Petition]:
+    rows = await session.scalars(select(Petition).where(Petition.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def agencies_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Agency]:
+    rows = await session.scalars(select(Agency).where(Agency.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def fields_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Field]:
+    rows = await session.scalars(select(Field).where(Field.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def answers_by_petition(
+    session: AsyncSession, petition_ids: Sequence[int]
+) -> dict[int, list[Answer]]:
+    statement = (
+        select(Answer)
+        .where(Answer.petition_id.in_(list(petition_ids)))
+        .order_by(Answer.petition_id, Answer.id)
+    )
+    grouped: dict[int, list[Answer]] = {pid: [] for pid in petition_ids}
+    for answer in await session.scalars(statement):
+        grouped[answer.petition_id].append(answer)
+    return grouped
+
+
+async def answers_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Answer]:
+    rows = await session.scalars(select(Answer).where(Answer.id.in_(list(ids))))
+    return {row.id: row for row in rows}
+
+
+async def ratings_by_petition(
+    session: AsyncSession, petition_ids: Sequence[int]
+) -> dict[int, Rating]:
+    rows = await session.scalars(select(Rating).where(Rating.petition_id.in_(list(petition_ids))))
+    return {row.petition_id: row for row in rows}

@@ -1,0 +1,1 @@
+"""GraphQL glue: arguments in, domain calls and queries, dataloaders; no Strawberry types."""

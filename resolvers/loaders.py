@@ -1,0 +1,72 @@
+"""One set of dataloaders per request: batched lookups by key and to-many relations."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
+from db.queries import events, petitions
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _loader(
+    session: AsyncSession,
+    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]],
+    default: Callable[[], Any] = lambda: None,
+) -> DataLoader[K, V]:
+    async def batch(keys: list[K]) -> list[V]:
+        found = await fetch(session, keys)
+        return [found[key] if key in found else default() for key in keys]
+
+    return DataLoader(batch)
+
+
+@dataclass(frozen=True)
+class EventPageKey:
+    petition_id: int
+    after_id: int | None
+    limit: int
+
+
+def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[PetitionEvent]]:
+    async def batch(keys: list[EventPageKey]) -> list[list[PetitionEvent]]:
+        results: dict[EventPageKey, list[PetitionEvent]] = {}
+        groups: dict[tuple[int | None, int], list[int]] = {}
+        for key in keys:
+            groups.setdefault((key.after_id, key.limit), []).append(key.petition_id)
+        for (after_id, limit), ids in groups.items():
+            pages = await events.pages_by_petition(session, ids, after_id, limit)
+            for pid in ids:
+                results[EventPageKey(pid, after_id, limit)] = pages[pid]
+        return [results[key] for key in keys]
+
+    return DataLoader(batch)
+
+
+class Loaders:
+    """Created in `get_context`; never shared between requests."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.agency: DataLoader[int, Agency | None] = _loader(session, petitions.agencies_by_ids)
+        self.field: DataLoader[int, Field | None] = _loader(session, petitions.fields_by_ids)
+        self.petition: DataLoader[int, Petition | None] = _loader(session, petitions.by_ids)
+        self.answer: DataLoader[int, Answer | None] = _loader(session, petitions.answers_by_ids)
+        self.answers: DataLoader[int, list[Answer]] = _loader(
+            session, petitions.answers_by_petition, list
+        )
+        self.rating: DataLoader[int, Rating | None] = _loader(
+            session, petitions.ratings_by_petition
+        )
+        self.event: DataLoader[int, PetitionEvent | None] = _loader(session, events.by_ids)
+        self.latest_event: DataLoader[int, PetitionEvent | None] = _loader(
+            session, events.latest_by_petition
+        )
+        self.event_count: DataLoader[int, int] = _loader(session, events.counts_by_petition, int)
+        self.event_page: DataLoader[EventPageKey, list[PetitionEvent]] = _event_pages(session)

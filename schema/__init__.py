@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry types, inputs, enums, and the Schema object."""

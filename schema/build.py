@@ -1,0 +1,50 @@
+"""Assemble the Strawberry schema with the safety limits from the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from app.settings import Settings
+from schema.extensions import ErrorCodes
+from schema.query import Query
+from schema.types import Agency, Answer, Petition, PetitionEvent
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+class PaknSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Client errors are expected and not logged; `ErrorCodes` logs the unexpected."""
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    return PaknSchema(
+        query=Query,
+        types=[Agency, Petition, Answer, PetitionEvent],
+        extensions=[
+            ErrorCodes(),
+            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            ParserCache(maxsize=256),
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ValidationCache(maxsize=256),
+        ],
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def sdl(schema: strawberry.Schema | None = None) -> str:
+    return (schema or build_schema()).as_str() + "\n"

@@ -1,0 +1,81 @@
+"""Every error the client sees carries a stable `extensions.code`; bugs are masked.
+
+Errors raised on purpose (`resolvers.errors.ClientError`) pass through. Parse and
+validation errors, including the depth, alias and token limits, get a code by kind. Any
+other exception is a bug: the client gets INTERNAL_SERVER_ERROR and the request id, and
+the log gets the traceback under the same id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+logger = logging.getLogger("pakn.errors")
+
+INTERNAL_MESSAGE = "Internal server error. Quote the requestId when you report it."
+
+
+def _validation_code(message: str) -> str:
+    if "exceeds maximum operation depth" in message:
+        return "QUERY_TOO_DEEP"
+    if "aliases found" in message:
+        return "TOO_MANY_ALIASES"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _syntax_code(message: str) -> str:
+    if "more than" in message and "tokens" in message:
+        return "TOO_MANY_TOKENS"
+    return "GRAPHQL_PARSE_FAILED"
+
+
+class ErrorCodes(SchemaExtension):
+    def __init__(self) -> None:
+        self._phase = "parse"
+
+    def on_validate(self) -> Iterator[None]:
+        self._phase = "validate"
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        self._phase = "execute"
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        self._phase = "parse"
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [self._coded(error) for error in result.errors]
+
+    def _request_id(self) -> str | None:
+        return getattr(self.execution_context.context, "request_id", None)
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        if error.extensions and "code" in error.extensions:
+            return error
+        original = error.original_error
+        if original is not None and not isinstance(original, GraphQLError):
+            request_id = self._request_id()
+            logger.error("unexpected error [request %s]", request_id, exc_info=original)
+            return GraphQLError(
+                INTERNAL_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            )
+        if isinstance(original, GraphQLError) and original.extensions.get("code"):
+            error.extensions = {**error.extensions, **original.extensions}
+            return error
+        if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
+            code = _syntax_code(error.message)
+        elif self._phase == "validate":
+            code = _validation_code(error.message)
+        else:
+            code = "BAD_USER_INPUT"
+        error.extensions = {**(error.extensions or {}), "code": code}
+        return error

@@ -1,0 +1,51 @@
+"""Input types of the public API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers.petitions import FilterArgs
+from schema.enums import Channel, OrderDirection, PetitionKind, PetitionOrderField, PetitionStatus
+
+
+@strawberry.input(description="Every condition given must hold.")
+class PetitionFilter:
+    statuses: list[PetitionStatus] | None = None
+    agency_codes: list[str] | None = None
+    field_codes: list[str] | None = None
+    province_codes: list[str] | None = None
+    channel: Channel | None = None
+    kind: PetitionKind | None = None
+    submitted_from: datetime | None = strawberry.field(
+        default=None, description="Inclusive lower bound."
+    )
+    submitted_to: datetime | None = strawberry.field(
+        default=None, description="Exclusive upper bound."
+    )
+    overdue: bool | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words to find in the title and body, ignoring case and diacritics.",
+    )
+
+    def to_args(self) -> FilterArgs:
+        return FilterArgs(
+            statuses=[s.value for s in self.statuses] if self.statuses else None,
+            agency_codes=self.agency_codes,
+            field_codes=self.field_codes,
+            province_codes=self.province_codes,
+            channel=self.channel.value if self.channel else None,
+            kind=self.kind.value if self.kind else None,
+            submitted_from=self.submitted_from,
+            submitted_to=self.submitted_to,
+            overdue=self.overdue,
+            search=self.search,
+        )
+
+
+@strawberry.input
+class PetitionOrder:
+    field: PetitionOrderField
+    direction: OrderDirection

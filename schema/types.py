@@ -1,0 +1,210 @@
+"""The public object types.
+
+Each type reads a database row (from `db.models`) as its source: plain columns resolve as
+attributes, relations come from the row when the page's statement already joined them and
+from the request's dataloaders otherwise. Only what the public may see is declared here;
+the petitioner's contact data has no field on any of these types.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from app.domain import OPEN_STATUSES
+from db import models
+from resolvers.context import Context
+from resolvers.history import event_connection, event_cursor
+from resolvers.ids import global_id
+from resolvers.petitions import petition_connection
+from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
+from schema.inputs import PetitionFilter
+from schema.relay import Connection, Node
+
+GraphInfo = Info[Context, None]
+
+
+def _loaded(row: Any, relation: str) -> bool:
+    """Whether `relation` was loaded with `row` (so reading it costs no query)."""
+    return relation in row.__dict__
+
+
+def _node_id(type_name: str) -> Any:
+    def resolve(root: Any) -> strawberry.ID:
+        return strawberry.ID(global_id(type_name, root.id))
+
+    return strawberry.field(resolver=resolve, description="The opaque global id.")
+
+
+@strawberry.type(
+    description="A ministry, ministerial-level agency or provincial People's Committee."
+)
+class Agency(Node):
+    id: strawberry.ID = _node_id("Agency")
+    code: str = strawberry.field(description="Stable short code, e.g. BTC or UBND-01.")
+    name: str = strawberry.field(description="Official Vietnamese name.")
+    name_en: str | None
+    kind: AgencyKind
+    province_code: str | None
+
+    @strawberry.field(description="Petitions currently assigned to this agency, newest first.")
+    async def petitions(
+        self,
+        info: GraphInfo,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PetitionFilter | None = None,
+    ) -> Connection[Petition]:
+        return await petition_connection(
+            info.context,
+            info.selected_fields[0],
+            first=first,
+            after=after,
+            filter_args=filter.to_args() if filter else None,
+            agency_ids=[self.id],  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, models.Agency)
+
+
+@strawberry.type(description="A subject area (lĩnh vực) petitions are filed under.")
+class Field:
+    code: str
+    name: str
+    name_en: str | None
+
+
+@strawberry.type(description="The petitioner's score of the answer they received.")
+class Rating:
+    score: int
+    comment: str | None
+    rated_at: datetime
+
+
+@strawberry.type(description="An agency's official answer to a petition.")
+class Answer(Node):
+    id: strawberry.ID = _node_id("Answer")
+    body: str
+    answered_at: datetime
+
+    @strawberry.field
+    def agency(self, info: GraphInfo) -> Agency:
+        return info.context.loaders.agency.load(self.agency_id)  # type: ignore[attr-defined,return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, models.Answer)
+
+
+@strawberry.type(description="One change in a petition's public history.")
+class PetitionEvent(Node):
+    id: strawberry.ID = _node_id("PetitionEvent")
+    action: str = strawberry.field(description="What happened: SUBMIT, ASSIGN, ANSWER, ...")
+    from_status: PetitionStatus | None
+    to_status: PetitionStatus
+    at: datetime
+    actor_role: str = strawberry.field(description="PETITIONER, COORDINATOR, AGENCY_OFFICER…")
+    note: str | None
+
+    @strawberry.field(description="Resume a feed or a history after this event.")
+    def cursor(self) -> str:
+        return event_cursor(self)  # type: ignore[arg-type]
+
+    @strawberry.field
+    def petition(self, info: GraphInfo) -> Petition:
+        return info.context.loaders.petition.load(self.petition_id)  # type: ignore[attr-defined,return-value]
+
+    @strawberry.field
+    def agency(self, info: GraphInfo) -> Agency | None:
+        agency_id = self.agency_id  # type: ignore[attr-defined]
+        return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, models.PetitionEvent)
+
+
+def _public_text(attribute: str, description: str) -> Any:
+    def resolve(root: models.Petition) -> str | None:
+        return None if root.is_private else getattr(root, attribute)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+@strawberry.type(description="A petition (phản ánh, kiến nghị) as the public record shows it.")
+class Petition(Node):
+    id: strawberry.ID = _node_id("Petition")
+    tracking_code: str = strawberry.field(description="Public handle, e.g. PAKN-2026-000123.")
+    channel: Channel
+    kind: PetitionKind
+    subject: PetitionSubject
+    title: str | None = _public_text("title", "Null when the petitioner kept the text private.")
+    body: str | None = _public_text("body", "Null when the petitioner kept the text private.")
+    is_private: bool
+    province_code: str | None
+    status: PetitionStatus
+    submitted_at: datetime
+    accepted_at: datetime | None
+    deadline_at: datetime | None = strawberry.field(
+        description="End of the 20th working day after acceptance or the latest progress update."
+    )
+    answered_at: datetime | None = strawberry.field(description="When the first answer came.")
+    response_working_days: int | None = strawberry.field(
+        description="Working days from acceptance to the first answer."
+    )
+    answered_on_time: bool | None
+    follow_up_count: int
+    version: int
+
+    @strawberry.field(description="Open, and past its deadline with no answer or update.")
+    def is_overdue(self, info: GraphInfo) -> bool:
+        deadline = self.deadline_at
+        return self.status in OPEN_STATUSES and deadline is not None and deadline < info.context.now
+
+    @strawberry.field
+    def agency(self, info: GraphInfo) -> Agency | None:
+        if _loaded(self, "agency"):
+            return self.agency  # type: ignore[attr-defined,no-any-return]
+        agency_id = self.agency_id  # type: ignore[attr-defined]
+        return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
+
+    @strawberry.field
+    def field(self, info: GraphInfo) -> Field | None:
+        if _loaded(self, "field"):
+            return self.field  # type: ignore[attr-defined,no-any-return]
+        field_id = self.field_id  # type: ignore[attr-defined]
+        return None if field_id is None else info.context.loaders.field.load(field_id)  # type: ignore[return-value]
+
+    @strawberry.field
+    def rating(self, info: GraphInfo) -> Rating | None:
+        if _loaded(self, "rating"):
+            return self.rating  # type: ignore[attr-defined,no-any-return]
+        return info.context.loaders.rating.load(self.id)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(description="Every answer, oldest first (more than one after follow-ups).")
+    def answers(self, info: GraphInfo) -> list[Answer]:
+        return info.context.loaders.answers.load(self.id)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(description="The most recent answer, if any.")
+    async def latest_answer(self, info: GraphInfo) -> Answer | None:
+        answers = await info.context.loaders.answers.load(self.id)  # type: ignore[arg-type]
+        return answers[-1] if answers else None  # type: ignore[return-value]
+
+    @strawberry.field(description="The most recent public event.")
+    def latest_event(self, info: GraphInfo) -> PetitionEvent | None:
+        return info.context.loaders.latest_event.load(self.id)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(description="The public history, oldest first.")
+    async def events(
+        self, info: GraphInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[PetitionEvent]:
+        return await event_connection(info.context, self.id, first, after)  # type: ignore[arg-type,return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, models.Petition)

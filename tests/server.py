@@ -1,0 +1,97 @@
+"""A real pakn server for tests: uvicorn on a free loopback port, in a background thread.
+
+It runs in the test process so that a test can count the SQL statements a request sends
+(through the app's own engine), while every request still crosses a real socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import event
+
+from app.main import create_app
+from app.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class StatementLog:
+    statements: list[str] = field(default_factory=list)
+
+    def record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+class RunningServer:
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self.engine = self.app.app.state.engine  # type: ignore[attr-defined]
+        self.log = StatementLog()
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve())
+
+    def start(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("pakn test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        return self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, **kwargs
+        )
+
+    def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run a query that must succeed; return its data."""
+        response = self.post(query, variables)
+        assert response.status_code == 200, response.text
+        payload = response.json()
+        assert "errors" not in payload, payload["errors"]
+        return payload["data"]  # type: ignore[no-any-return]
+
+    def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query that must be refused; return its errors (never a 5xx)."""
+        response = self.post(query, variables)
+        assert response.status_code < 500, response.text
+        payload = response.json()
+        assert payload.get("errors"), payload
+        return payload["errors"]  # type: ignore[no-any-return]
+
+    def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        return [e["extensions"]["code"] for e in self.errors(query, variables)]
