@@ -50,8 +50,9 @@ class PaknGraphQL(GraphQL[Context, None]):
             try:
                 response = await self.run(Request(scope=scope, receive=receive))
             except HTTPException as e:
-                code = _HTTP_CODES.get(e.status_code, "BAD_REQUEST")
-                await send_error(send, e.status_code, code, e.reason, request_id)
+                status = 415 if e.reason == "Unsupported content type" else e.status_code
+                code = _HTTP_CODES.get(status, "BAD_REQUEST")
+                await send_error(send, status, code, e.reason, request_id)
                 return
         await response(scope, receive, send)
 

@@ -24,8 +24,12 @@ def _encode(text: str) -> str:
 
 
 def _decode(token: str) -> str:
+    """Decode a token this module encoded; any other spelling raises ValueError."""
     padded = token + "=" * (-len(token) % 4)
-    return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    if _encode(text) != token:
+        raise ValueError("not a canonical token")
+    return text
 
 
 def global_id(type_name: str, ident: int) -> str:

@@ -47,7 +47,13 @@ class ErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         self._phase = "parse"
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            self._coded(error)
+            raise
+        for error in self.execution_context.pre_execution_errors or ():
+            self._coded(error)
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [self._coded(error) for error in result.errors]
@@ -56,6 +62,7 @@ class ErrorCodes(SchemaExtension):
         return getattr(self.execution_context.context, "request_id", None)
 
     def _coded(self, error: GraphQLError) -> GraphQLError:
+        """Give `error` a code (in place), or return a masked stand-in for a bug."""
         if error.extensions and "code" in error.extensions:
             return error
         original = error.original_error
