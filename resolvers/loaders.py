@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
-from db.queries import events, petitions
+from db.queries import events, petitions, reference
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -50,6 +50,47 @@ def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[Petitio
     return DataLoader(batch)
 
 
+@dataclass(frozen=True)
+class AgencyPageKey:
+    agency_id: int
+    filter: petitions.PetitionFilter
+    page: petitions.PageRequest
+    related: petitions.Related
+
+
+def _agency_pages(session: AsyncSession) -> DataLoader[AgencyPageKey, petitions.Page]:
+    """Pages of several agencies' petitions with equal arguments share one query."""
+
+    async def batch(keys: list[AgencyPageKey]) -> list[petitions.Page]:
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for key in keys:
+            groups.setdefault((key.filter, key.page, key.related), []).append(key.agency_id)
+        results: dict[AgencyPageKey, petitions.Page] = {}
+        for (flt, page, related), agency_ids in groups.items():
+            pages = await petitions.fetch_pages_by_agency(session, flt, page, related, agency_ids)
+            for agency_id, found in pages.items():
+                results[AgencyPageKey(agency_id, flt, page, related)] = found
+        return [results[key] for key in keys]
+
+    return DataLoader(batch)
+
+
+def _agency_counts(
+    session: AsyncSession,
+) -> DataLoader[tuple[int, petitions.PetitionFilter], int]:
+    async def batch(keys: list[tuple[int, petitions.PetitionFilter]]) -> list[int]:
+        groups: dict[petitions.PetitionFilter, list[int]] = {}
+        for agency_id, flt in keys:
+            groups.setdefault(flt, []).append(agency_id)
+        results: dict[tuple[int, petitions.PetitionFilter], int] = {}
+        for flt, agency_ids in groups.items():
+            counts = await petitions.counts_by_agency(session, flt, agency_ids)
+            results.update({(agency_id, flt): n for agency_id, n in counts.items()})
+        return [results[key] for key in keys]
+
+    return DataLoader(batch)
+
+
 class Loaders:
     """Created in `get_context`; never shared between requests."""
 
@@ -70,3 +111,13 @@ class Loaders:
         )
         self.event_count: DataLoader[int, int] = _loader(session, events.counts_by_petition, int)
         self.event_page: DataLoader[EventPageKey, list[PetitionEvent]] = _event_pages(session)
+        self.agency_id_by_code: DataLoader[str, int | None] = _loader(
+            session, reference.agencies_by_codes
+        )
+        self.field_id_by_code: DataLoader[str, int | None] = _loader(
+            session, reference.fields_by_codes
+        )
+        self.agency_page: DataLoader[AgencyPageKey, petitions.Page] = _agency_pages(session)
+        self.agency_count: DataLoader[tuple[int, petitions.PetitionFilter], int] = _agency_counts(
+            session
+        )

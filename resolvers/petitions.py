@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from aiodataloader import DataLoader
 
 from app.reference import province_codes
 from app.text import normalize, search_terms
 from db.models import Petition
 from db.queries import petitions as queries
-from db.queries import reference
 from db.queries.petitions import PageRequest, PetitionFilter, Related
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.ids import decode_sort_cursor, encode_sort_cursor
-from resolvers.pagination import Connection, connection, page_args, selected_node_fields
+from resolvers.loaders import AgencyPageKey
+from resolvers.pagination import (
+    Connection,
+    PageArgs,
+    connection,
+    page_args,
+    selected_node_fields,
+)
 
 MAX_SEARCH_TERMS = 12
 MAX_FILTER_CODES = 100
@@ -53,6 +61,17 @@ def _check_codes(kind: str, codes: Sequence[str], known: set[str] | frozenset[st
         )
 
 
+async def _ids_of_codes(
+    kind: str, codes: Sequence[str] | None, loader: DataLoader[str, int | None]
+) -> tuple[int, ...] | None:
+    if codes is None:
+        return None
+    ids = await loader.load_many(list(codes))
+    known = {code for code, ident in zip(codes, ids, strict=True) if ident is not None}
+    _check_codes(kind, codes, known)
+    return tuple(ident for ident in ids if ident is not None)
+
+
 def _check_size(kind: str, codes: Sequence[str] | None) -> None:
     if codes is not None and len(codes) > MAX_FILTER_CODES:
         raise ClientError(
@@ -60,7 +79,7 @@ def _check_size(kind: str, codes: Sequence[str] | None) -> None:
         )
 
 
-async def build_filter(ctx: Context, args: FilterArgs | None, **fixed: Any) -> PetitionFilter:
+async def build_filter(ctx: Context, args: FilterArgs | None) -> PetitionFilter:
     """Check the filter's codes and dates and resolve codes to ids."""
     args = args or FilterArgs()
     for kind, codes in (
@@ -69,16 +88,8 @@ async def build_filter(ctx: Context, args: FilterArgs | None, **fixed: Any) -> P
         ("province", args.province_codes),
     ):
         _check_size(kind, codes)
-    agency_ids = None
-    if args.agency_codes is not None:
-        found = await reference.agencies_by_codes(ctx.session, args.agency_codes)
-        _check_codes("agency", args.agency_codes, set(found))
-        agency_ids = list(found.values())
-    field_ids = None
-    if args.field_codes is not None:
-        found = await reference.fields_by_codes(ctx.session, args.field_codes)
-        _check_codes("field", args.field_codes, set(found))
-        field_ids = list(found.values())
+    agency_ids = await _ids_of_codes("agency", args.agency_codes, ctx.loaders.agency_id_by_code)
+    field_ids = await _ids_of_codes("field", args.field_codes, ctx.loaders.field_id_by_code)
     if args.province_codes:
         _check_codes("province", args.province_codes, province_codes())
     if args.submitted_from and args.submitted_to and args.submitted_from > args.submitted_to:
@@ -90,22 +101,33 @@ async def build_filter(ctx: Context, args: FilterArgs | None, **fixed: Any) -> P
             raise ClientError(
                 "INVALID_SEARCH", "`search` needs at least one letter or digit to look for."
             )
-    flt = PetitionFilter(
-        statuses=list(args.statuses or ()),
+    return PetitionFilter(
+        statuses=tuple(args.statuses or ()),
         agency_ids=agency_ids,
         field_ids=field_ids,
-        province_codes=list(args.province_codes or ()),
+        province_codes=tuple(args.province_codes or ()),
         channel=args.channel,
         kind=args.kind,
         submitted_from=args.submitted_from,
         submitted_to=args.submitted_to,
         overdue=args.overdue,
-        search_terms=terms,
+        search_terms=tuple(terms),
         now=ctx.now,
     )
-    if fixed:
-        flt = PetitionFilter(**{**flt.__dict__, **fixed})
-    return flt
+
+
+def _cursor_of(order_name: str, column: str) -> Callable[[Petition], str]:
+    def cursor_of(row: Petition) -> str:
+        return encode_sort_cursor(order_name, getattr(row, column), row.id)
+
+    return cursor_of
+
+
+def _page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[PageRequest, str]:
+    order_name = f"{order_field}:{'ASC' if ascending else 'DESC'}"
+    cursor_key = decode_sort_cursor(args.after, order_name) if args.after else None
+    ordering = queries.ordering(order_field, ascending)
+    return PageRequest(ordering, args.limit, cursor_key, args.backwards), order_name
 
 
 async def petition_connection(
@@ -119,25 +141,51 @@ async def petition_connection(
     filter_args: FilterArgs | None = None,
     order_field: str = "SUBMITTED_AT",
     ascending: bool = False,
-    **fixed: Any,
 ) -> Connection[Petition]:
     args = page_args(first, after, last, before)
-    order_name = f"{order_field}:{'ASC' if ascending else 'DESC'}"
-    cursor_key = decode_sort_cursor(args.after, order_name) if args.after else None
-    flt = await build_filter(ctx, filter_args, **fixed)
-    ordering = queries.ordering(order_field, ascending)
-    request = PageRequest(ordering, args.limit, cursor_key, args.backwards)
+    request, order_name = _page_request(args, order_field, ascending)
+    flt = await build_filter(ctx, filter_args)
     related = related_for(selected_node_fields(selection))
     page = await queries.fetch_page(ctx.session, flt, request, related)
-    column = ordering.column.key
-
-    def cursor_of(row: Petition) -> str:
-        return encode_sort_cursor(order_name, getattr(row, column), row.id)
 
     async def counter() -> int:
         return await queries.count(ctx.session, flt)
 
-    return connection(page.rows, cursor_of, args=args, has_more=page.has_more, counter=counter)
+    return connection(
+        page.rows,
+        _cursor_of(order_name, request.ordering.column.key),
+        args=args,
+        has_more=page.has_more,
+        counter=counter,
+    )
+
+
+async def agency_petition_connection(
+    ctx: Context,
+    selection: Any,
+    agency_id: int,
+    *,
+    first: int | None,
+    after: str | None,
+    filter_args: FilterArgs | None = None,
+) -> Connection[Petition]:
+    """An agency's petitions, newest first; batched across a list of agencies."""
+    args = page_args(first, after)
+    request, order_name = _page_request(args, "SUBMITTED_AT", ascending=False)
+    flt = await build_filter(ctx, filter_args)
+    related = related_for(selected_node_fields(selection))
+    page = await ctx.loaders.agency_page.load(AgencyPageKey(agency_id, flt, request, related))
+
+    async def counter() -> int:
+        return await ctx.loaders.agency_count.load((agency_id, flt))
+
+    return connection(
+        page.rows,
+        _cursor_of(order_name, request.ordering.column.key),
+        args=args,
+        has_more=page.has_more,
+        counter=counter,
+    )
 
 
 async def petition_by_tracking_code(

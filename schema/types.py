@@ -19,7 +19,7 @@ from db import models
 from resolvers.context import Context
 from resolvers.history import event_connection, event_cursor
 from resolvers.ids import global_id
-from resolvers.petitions import petition_connection
+from resolvers.petitions import agency_petition_connection
 from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.inputs import PetitionFilter
 from schema.relay import Connection, Node
@@ -58,13 +58,13 @@ class Agency(Node):
         after: str | None = None,
         filter: PetitionFilter | None = None,
     ) -> Connection[Petition]:
-        return await petition_connection(
+        return await agency_petition_connection(  # type: ignore[return-value]
             info.context,
             info.selected_fields[0],
+            self.id,  # type: ignore[attr-defined]
             first=first,
             after=after,
             filter_args=filter.to_args() if filter else None,
-            agency_ids=[self.id],  # type: ignore[attr-defined]
         )
 
     @classmethod

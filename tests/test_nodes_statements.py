@@ -99,3 +99,41 @@ def test_agency_petitions_and_lookup(demo_server: RunningServer) -> None:
     assert data["provinceCode"] == "01"
     assert all(e["node"]["agency"]["code"] == "UBND-01" for e in data["petitions"]["edges"])
     assert demo_server.gql('{ agency(code: "NOPE") { code } }') == {"agency": None}
+
+
+def test_agency_list_with_nested_petitions_is_batched(demo_server: RunningServer) -> None:
+    query = """query($first: Int!) { agencies(first: $first) { edges { node { code
+        petitions(first: 3) { totalCount edges { node { trackingCode agency { code }
+                                                       field { code } answers { body } } } } } } } }"""
+    few = _statements_for(demo_server, query, {"first": 3})
+    many = _statements_for(demo_server, query, {"first": 51})
+    assert few == many
+    agencies = demo_server.gql(query, {"first": 51})["agencies"]["edges"]
+    for edge in agencies:
+        petitions = edge["node"]["petitions"]
+        assert len(petitions["edges"]) == min(3, petitions["totalCount"])
+        assert all(p["node"]["agency"]["code"] == edge["node"]["code"] for p in petitions["edges"])
+
+
+def test_agency_petitions_page_through_like_the_filtered_list(demo_server: RunningServer) -> None:
+    code = "VPCP"
+    listed = demo_server.gql(
+        """query($code: String!) { petitions(first: 100, filter: {agencyCodes: [$code]}) {
+            edges { node { trackingCode } } } }""",
+        {"code": code},
+    )["petitions"]["edges"]
+    walked: list[str] = []
+    after = None
+    while True:
+        page = demo_server.gql(
+            """query($code: String!, $after: String) { agency(code: $code) {
+                petitions(first: 4, after: $after) { edges { node { trackingCode } }
+                pageInfo { hasNextPage endCursor } } } }""",
+            {"code": code, "after": after},
+        )["agency"]["petitions"]
+        walked += [e["node"]["trackingCode"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(listed) > 4
+    assert walked == [e["node"]["trackingCode"] for e in listed]

@@ -7,11 +7,14 @@ the ordering; reading backwards reverses the ordering and uses the same conditio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,15 @@ class Ordering:
     id_column: InstrumentedAttribute[int]
     ascending: bool
     nullable: bool
+
+    def sort(self, rows: list[T], key: Callable[[T], int]) -> list[T]:
+        """Sort rows (objects with the sort column as attribute) into this ordering."""
+        name = self.column.key
+        present = [row for row in rows if getattr(row, name) is not None]
+        absent = [row for row in rows if getattr(row, name) is None]
+        present.sort(key=lambda row: (getattr(row, name), key(row)), reverse=not self.ascending)
+        absent.sort(key=key, reverse=not self.ascending)
+        return present + absent
 
     def reversed(self) -> Ordering:
         return Ordering(self.column, self.id_column, not self.ascending, self.nullable)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -114,23 +114,81 @@ def _with_related(statement: Select[tuple[Petition]], related: Related) -> Selec
     return statement
 
 
+def _page_statement(
+    flt: PetitionFilter, page: PageRequest, dialect: str, *where: ColumnElement[bool]
+) -> Select[tuple[Petition]]:
+    """The rows of one page plus one more (which tells whether more lie beyond)."""
+    order = page.ordering.reversed() if page.backwards else page.ordering
+    nulls_last = not page.backwards
+    statement = select(Petition).where(*conditions(flt, dialect), *where)
+    if page.after is not None:
+        statement = statement.where(order.after(page.after, nulls_last=nulls_last))
+    return statement.order_by(*order.order_by(nulls_last=nulls_last)).limit(page.limit + 1)
+
+
+def _as_page(rows: list[Petition], page: PageRequest) -> Page:
+    """Cut rows (in reading order, one more than a page at most) down to the page."""
+    has_more = len(rows) > page.limit
+    if has_more:
+        rows = rows[1:] if page.backwards else rows[: page.limit]
+    return Page(rows, has_more)
+
+
 async def fetch_page(
     session: AsyncSession, flt: PetitionFilter, page: PageRequest, related: Related
 ) -> Page:
     """One keyset page in reading order; `has_more` tells whether rows lie beyond it."""
-    dialect = session.bind.dialect.name
-    order = page.ordering.reversed() if page.backwards else page.ordering
-    nulls_last = not page.backwards
-    statement = select(Petition).where(*conditions(flt, dialect))
-    if page.after is not None:
-        statement = statement.where(order.after(page.after, nulls_last=nulls_last))
-    statement = statement.order_by(*order.order_by(nulls_last=nulls_last)).limit(page.limit + 1)
+    statement = _page_statement(flt, page, session.bind.dialect.name)
     rows = list((await session.scalars(_with_related(statement, related))).unique())
-    has_more = len(rows) > page.limit
-    rows = rows[: page.limit]
     if page.backwards:
         rows.reverse()
-    return Page(rows, has_more)
+    return _as_page(rows, page)
+
+
+async def fetch_pages_by_agency(
+    session: AsyncSession,
+    flt: PetitionFilter,
+    page: PageRequest,
+    related: Related,
+    agency_ids: Sequence[int],
+) -> dict[int, Page]:
+    """The same page for each agency, in two statements whatever the number of agencies.
+
+    The first is a UNION ALL of one index-ordered, limited select per agency; the second
+    loads the chosen rows with their joined relations.
+    """
+    dialect = session.bind.dialect.name
+    parts = [
+        select(
+            _page_statement(flt, page, dialect, Petition.agency_id == agency_id)
+            .with_only_columns(Petition.id)
+            .subquery()
+        )
+        for agency_id in agency_ids
+    ]
+    ids = list(await session.scalars(union_all(*parts)))
+    grouped: dict[int, list[Petition]] = {agency_id: [] for agency_id in agency_ids}
+    if ids:
+        statement = _with_related(select(Petition).where(Petition.id.in_(ids)), related)
+        for row in (await session.scalars(statement)).unique():
+            grouped[row.agency_id].append(row)  # type: ignore[index]
+    return {
+        agency_id: _as_page(page.ordering.sort(rows, key=lambda r: r.id), page)
+        for agency_id, rows in grouped.items()
+    }
+
+
+async def counts_by_agency(
+    session: AsyncSession, flt: PetitionFilter, agency_ids: Sequence[int]
+) -> dict[int, int]:
+    statement = (
+        select(Petition.agency_id, func.count())
+        .where(*conditions(flt, session.bind.dialect.name))
+        .where(Petition.agency_id.in_(list(agency_ids)))
+        .group_by(Petition.agency_id)
+    )
+    found = {agency_id: int(n) for agency_id, n in (await session.execute(statement)).all()}
+    return {agency_id: found.get(agency_id, 0) for agency_id in agency_ids}
 
 
 async def count(session: AsyncSession, flt: PetitionFilter) -> int:
