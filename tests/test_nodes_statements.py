@@ -116,7 +116,10 @@ def test_agency_list_with_nested_petitions_is_batched(demo_server: RunningServer
 
 
 def test_agency_petitions_page_through_like_the_filtered_list(demo_server: RunningServer) -> None:
-    code = "VPCP"
+    counts = demo_server.gql(
+        "{ agencies(first: 100) { edges { node { code petitions { totalCount } } } } }"
+    )["agencies"]["edges"]
+    code = max(counts, key=lambda e: e["node"]["petitions"]["totalCount"])["node"]["code"]
     listed = demo_server.gql(
         """query($code: String!) { petitions(first: 100, filter: {agencyCodes: [$code]}) {
             edges { node { trackingCode } } } }""",
