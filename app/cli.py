@@ -7,6 +7,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from app.settings import Settings
 
@@ -17,7 +18,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from db.bootstrap import prepare_database
+    from db.engine import is_sqlite
 
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        print("pakn: SQLite serves one worker; use PostgreSQL for --workers > 1", file=sys.stderr)
+        return 2
     asyncio.run(prepare_database(settings.database_url))
     if args.demo:
         asyncio.run(_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
@@ -74,6 +79,100 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _with_session(database_url: str, work: Any) -> Any:
+    from db.engine import create_engine, session_factory
+
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from app.domain import ActorRole
+    from app.timezone import now
+    from db import tokens
+    from db.models import Agency
+
+    async def create(session: Any) -> int:
+        role = ActorRole(args.role)
+        agency_id = None
+        if role is ActorRole.AGENCY_OFFICER:
+            if not args.agency:
+                print("pakn: an AGENCY_OFFICER token needs --agency CODE", file=sys.stderr)
+                return 2
+            agency_id = await session.scalar(
+                select(Agency.id).where(Agency.code == args.agency.upper())
+            )
+            if agency_id is None:
+                print(f"pakn: no agency has the code {args.agency!r}", file=sys.stderr)
+                return 2
+        elif args.agency:
+            print("pakn: --agency goes only with --role AGENCY_OFFICER", file=sys.stderr)
+            return 2
+        row, token = await tokens.create(session, role.value, agency_id, args.label, now())
+        print(token)
+        print(f"pakn: token {row.id} created; it is shown only this once", file=sys.stderr)
+        return 0
+
+    async def listing(session: Any) -> int:
+        codes = dict((await session.execute(select(Agency.id, Agency.code))).all())
+        for row in await tokens.list_all(session):
+            state = f"revoked {row.revoked_at.isoformat()}" if row.revoked_at else "active"
+            agency = codes.get(row.agency_id, "-")
+            print(f"{row.id}\t{row.role}\t{agency}\t{state}\t{row.label or ''}")
+        return 0
+
+    async def revoke(session: Any) -> int:
+        if await tokens.revoke(session, args.id, now()):
+            print(f"pakn: token {args.id} revoked", file=sys.stderr)
+            return 0
+        print(f"pakn: no active token {args.id}", file=sys.stderr)
+        return 1
+
+    from db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    work = {"create": create, "list": listing, "revoke": revoke}[args.token_command]
+    return int(asyncio.run(_with_session(settings.database_url, work)))
+
+
+def _audit(_args: argparse.Namespace, settings: Settings) -> int:
+    from db import event_log
+
+    count, broken = asyncio.run(_with_session(settings.database_url, event_log.verify))
+    if broken is None:
+        print(f"pakn: the event chain is intact ({count} events)")
+        return 0
+    print(f"pakn: the event chain is broken at event {broken.event_id}: {broken.reason}")
+    return 1
+
+
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from app.timezone import now
+    from db import keys
+    from db.models import Agency
+
+    async def rotate(session: Any) -> int:
+        agency = await session.scalar(select(Agency).where(Agency.code == args.agency.upper()))
+        if agency is None:
+            print(f"pakn: no agency has the code {args.agency!r}", file=sys.stderr)
+            return 2
+        key = await keys.rotate(session, agency, now())
+        print(key.key_id)
+        return 0
+
+    return int(asyncio.run(_with_session(settings.database_url, rotate)))
+
+
 def _schema_export(_args: argparse.Namespace, _settings: Settings) -> int:
     from schema.build import sdl
 
@@ -106,6 +205,28 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(
         handler=lambda a, s: asyncio.run(_demo(s.database_url, a.petitions, a.seed)) or 0
     )
+
+    token = commands.add_parser("token", help="officers' bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new token (shown once)")
+    create.add_argument("--role", required=True, choices=["COORDINATOR", "AGENCY_OFFICER", "ADMIN"])
+    create.add_argument("--agency", help="agency code, for AGENCY_OFFICER")
+    create.add_argument("--label")
+    token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+    token.set_defaults(handler=_token)
+
+    audit = commands.add_parser("audit", help="check the event log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="report the first broken link of the hash chain")
+    audit.set_defaults(handler=_audit)
+
+    key = commands.add_parser("keys", help="agencies' answer-sealing keys")
+    key_commands = key.add_subparsers(dest="keys_command", required=True)
+    rotate = key_commands.add_parser("rotate", help="retire an agency's key and make a new one")
+    rotate.add_argument("--agency", required=True)
+    key.set_defaults(handler=_keys)
 
     schema = commands.add_parser("schema", help="the GraphQL schema")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True)

@@ -14,6 +14,7 @@ from strawberry.asgi import GraphQL
 
 from app.http import send_error
 from app.settings import Settings
+from app.writes import WriteGate
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 
@@ -35,10 +36,12 @@ class PaknGraphQL(GraphQL[Context, None]):
         schema: Any,
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
+        writes: WriteGate,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.sessions = sessions
         self.settings = settings
+        self.writes = writes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,11 +64,15 @@ class PaknGraphQL(GraphQL[Context, None]):
         session = state.get("session")
         if session is None:
             raise RuntimeError("no session for this request")
+        client = request.scope.get("client")
         return Context(
             session=session,
             settings=self.settings,
             request_id=state.get("request_id", "-"),
             loaders=Loaders(session),
+            writes=self.writes,
+            authorization=request.headers.get("authorization"),
+            client_address=client[0] if client else None,
         )
 
     def encode_json(self, data: object) -> bytes:

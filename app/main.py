@@ -15,7 +15,8 @@ from starlette.routing import Route
 from app.graphql_view import PaknGraphQL
 from app.http import RequestGuard, error_body
 from app.settings import Settings
-from db.engine import create_engine, session_factory
+from app.writes import WriteGate
+from db.engine import create_engine, is_sqlite, session_factory
 from schema.build import build_schema
 
 logger = logging.getLogger("pakn")
@@ -25,7 +26,8 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
     settings = settings or Settings.from_env()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    graphql = PaknGraphQL(build_schema(settings), sessions, settings)
+    writes = WriteGate(serialise=is_sqlite(settings.database_url))
+    graphql = PaknGraphQL(build_schema(settings), sessions, settings, writes)
 
     async def health(_request: Request) -> Response:
         try:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
+SECRET_KEY_FILE = Path(".pakn-secret-key")
 
 
 def _int_env(name: str, default: int) -> int:
@@ -13,25 +16,46 @@ def _int_env(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def server_secret_key() -> str:
+    """PAKN_SECRET_KEY, or a random key kept in ./.pakn-secret-key (made on first use).
+
+    The key derives petitioners' secrets for idempotent retries and fingerprints client
+    addresses for rate limiting. Every worker of one deployment must share it: set
+    PAKN_SECRET_KEY when workers run on more than one host.
+    """
+    configured = os.environ.get("PAKN_SECRET_KEY")
+    if configured:
+        return configured
+    if not SECRET_KEY_FILE.exists():
+        SECRET_KEY_FILE.touch(mode=0o600)
+        SECRET_KEY_FILE.write_text(secrets.token_urlsafe(32))
+    return SECRET_KEY_FILE.read_text().strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     response_working_days: int = 20
+    follow_up_escalation_threshold: int = 2
+    submissions_per_hour: int = 20
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
     max_body_bytes: int = 256 * 1024
     graphiql: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
+    secret_key: str = "insecure-development-key"
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
             database_url=os.environ.get("PAKN_DATABASE_URL", DEFAULT_DATABASE_URL),
             response_working_days=_int_env("PAKN_RESPONSE_WORKING_DAYS", 20),
+            follow_up_escalation_threshold=_int_env("PAKN_FOLLOW_UP_ESCALATION", 2),
+            submissions_per_hour=_int_env("PAKN_SUBMISSIONS_PER_HOUR", 20),
             max_query_depth=_int_env("PAKN_MAX_QUERY_DEPTH", 12),
             max_aliases=_int_env("PAKN_MAX_ALIASES", 30),
             max_tokens=_int_env("PAKN_MAX_TOKENS", 4000),
             max_body_bytes=_int_env("PAKN_MAX_BODY_BYTES", 256 * 1024),
             graphiql=os.environ.get("PAKN_GRAPHIQL", "1") != "0",
+            secret_key=server_secret_key(),
         )

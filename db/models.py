@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -88,6 +89,10 @@ class Petition(Base):
     duplicate_of: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    submission_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    client_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     agency: Mapped[Agency | None] = relationship(lazy="raise")
     field: Mapped[Field | None] = relationship(lazy="raise")
@@ -104,6 +109,8 @@ class Petition(Base):
         Index("ix_petitions_channel_submitted", "channel", "submitted_at", "id"),
         Index("ix_petitions_kind_submitted", "kind", "submitted_at", "id"),
         Index("ix_petitions_open_deadline", "status", "deadline_at"),
+        Index("ix_petitions_client_submitted", "client_fingerprint", "submitted_at"),
+        Index("ix_petitions_idempotency_key", "idempotency_key", unique=True),
     )
 
 
@@ -179,5 +186,36 @@ class PetitionEvent(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     note: Mapped[str | None] = mapped_column(Text)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)
+
+
+class OfficerToken(Base):
+    """A bearer token of an officer; only its hash is stored."""
+
+    __tablename__ = "officer_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(24))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant())
+
+
+class AgencyKey(Base):
+    """An agency's Ed25519 sealing key; the private half never leaves the server."""
+
+    __tablename__ = "agency_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    public_key: Mapped[str] = mapped_column(String(64))
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    retired_at: Mapped[datetime | None] = mapped_column(Instant())
+
+    __table_args__ = (Index("ix_agency_keys_agency", "agency_id", "created_at"),)

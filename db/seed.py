@@ -7,11 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.reference import FIELDS, agencies
 from app.text import fold
+from app.timezone import now
+from db.keys import ensure_keys
 from db.models import Agency, Field
 
 
 async def seed_reference_data(session: AsyncSession) -> None:
-    """Insert missing agencies and fields and refresh the names of existing ones."""
+    """Insert missing agencies and fields, refresh the names of existing ones, and give
+    every agency a sealing key if it has none."""
     known_agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     for ref in agencies():
         row = known_agencies.get(ref.code) or Agency(code=ref.code)
@@ -27,4 +30,6 @@ async def seed_reference_data(session: AsyncSession) -> None:
         field.name = field_ref.name
         field.name_en = field_ref.name_en
         session.add(field)
+    await session.flush()
+    await ensure_keys(session, now())
     await session.commit()

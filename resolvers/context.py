@@ -1,4 +1,4 @@
-"""The per-request context: one session, one set of loaders, the settings."""
+"""The per-request context: one session, one set of loaders, who is asking."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
+from app.domain import ActorRole
 from app.settings import Settings
 from app.timezone import now
+from app.writes import WriteGate
+from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
 
 
@@ -18,8 +22,45 @@ class Context:
     settings: Settings
     request_id: str
     loaders: Loaders
+    writes: WriteGate = field(default_factory=lambda: WriteGate(serialise=False))
+    authorization: str | None = None
+    client_address: str | None = None
     now: datetime = field(default_factory=now)
+    petitioner_of: set[int] = field(default_factory=set)
+    """Petitions whose petitioner proved the secret in this request."""
+    _officer: Officer | None = None
+    _authenticated: bool = False
 
     @property
     def dialect(self) -> str:
         return self.session.bind.dialect.name
+
+    async def officer(self) -> Officer | None:
+        """The officer behind the request's bearer token (None for the public)."""
+        if not self._authenticated:
+            try:
+                self._officer = await officer_for(self.session, self.authorization)
+            except AuthenticationFailed as failure:
+                raise ClientError("UNAUTHENTICATED", str(failure)) from None
+            self._authenticated = True
+        return self._officer
+
+    async def require_officer(self, *roles: ActorRole) -> Officer:
+        officer = await self.officer()
+        if officer is None:
+            raise ClientError(
+                "UNAUTHENTICATED",
+                "This operation needs an officer's `Authorization: Bearer` token.",
+            )
+        if officer.actor.role not in roles:
+            allowed = " or ".join(role.value for role in roles)
+            raise ClientError("FORBIDDEN", f"This operation is for {allowed} only.")
+        return officer
+
+    async def may_see_private(self, petition_id: int, agency_id: int | None) -> bool:
+        """Contact data and private text: the petitioner, the agency handling it, the GO."""
+        if petition_id in self.petitioner_of:
+            return True
+        if self.authorization is None:
+            return False
+        return sees_contact_data(await self.officer(), agency_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -9,11 +10,33 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
+from db import keys
+from db.models import (
+    Agency,
+    AgencyKey,
+    Answer,
+    Field,
+    Petition,
+    PetitionerContact,
+    PetitionEvent,
+    Rating,
+)
 from db.queries import events, petitions, reference
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose futures survive one consumer's cancellation.
+
+    The same key, loaded from two fields, shares one future. When graphql-core cancels a
+    field (because a sibling failed), the cancellation must not cancel that shared future
+    under the other field.
+    """
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        return asyncio.shield(super().load(key))
 
 
 def _loader(
@@ -25,7 +48,7 @@ def _loader(
         found = await fetch(session, keys)
         return [found[key] if key in found else default() for key in keys]
 
-    return DataLoader(batch)
+    return SharedLoader(batch)
 
 
 @dataclass(frozen=True)
@@ -47,7 +70,7 @@ def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[Petitio
                 results[EventPageKey(pid, after_id, limit)] = pages[pid]
         return [results[key] for key in keys]
 
-    return DataLoader(batch)
+    return SharedLoader(batch)
 
 
 @dataclass(frozen=True)
@@ -72,7 +95,7 @@ def _agency_pages(session: AsyncSession) -> DataLoader[AgencyPageKey, petitions.
                 results[AgencyPageKey(agency_id, flt, page, related)] = found
         return [results[key] for key in keys]
 
-    return DataLoader(batch)
+    return SharedLoader(batch)
 
 
 def _agency_counts(
@@ -88,7 +111,7 @@ def _agency_counts(
             results.update({(agency_id, flt): n for agency_id, n in counts.items()})
         return [results[key] for key in keys]
 
-    return DataLoader(batch)
+    return SharedLoader(batch)
 
 
 class Loaders:
@@ -116,6 +139,10 @@ class Loaders:
         )
         self.field_id_by_code: DataLoader[str, int | None] = _loader(
             session, reference.fields_by_codes
+        )
+        self.keys: DataLoader[int, list[AgencyKey]] = _loader(session, keys.keys_by_agency, list)
+        self.contact: DataLoader[int, PetitionerContact | None] = _loader(
+            session, petitions.contacts_by_petition
         )
         self.agency_page: DataLoader[AgencyPageKey, petitions.Page] = _agency_pages(session)
         self.agency_count: DataLoader[tuple[int, petitions.PetitionFilter], int] = _agency_counts(

@@ -10,6 +10,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from app.reference import province_codes
+from app.secrets import secret_matches
 from app.text import normalize, search_terms
 from db.models import Petition
 from db.queries import petitions as queries
@@ -195,3 +196,15 @@ async def petition_by_tracking_code(
     return await queries.by_tracking_code(
         ctx.session, tracking_code.strip().upper(), related_for(fields)
     )
+
+
+async def petition_for_petitioner(ctx: Context, tracking_code: str, secret: str) -> Petition | None:
+    petition = await queries.by_tracking_code(ctx.session, tracking_code.strip().upper(), Related())
+    if (
+        petition is None
+        or not petition.secret_hash
+        or not secret_matches(secret, petition.secret_hash)
+    ):
+        return None
+    ctx.petitioner_of.add(petition.id)
+    return petition

@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from app.settings import Settings
 from schema.extensions import ErrorCodes
+from schema.mutations import Mutation
 from schema.query import Query
 from schema.types import Agency, Answer, Petition, PetitionEvent
 
@@ -33,6 +34,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     return PaknSchema(
         query=Query,
+        mutation=Mutation,
         types=[Agency, Petition, Answer, PetitionEvent],
         extensions=[
             ErrorCodes,

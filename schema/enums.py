@@ -26,3 +26,7 @@ class PetitionOrderField(Enum):
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+RejectionReason = strawberry.enum(domain.RejectionReason)
+EscalationReason = strawberry.enum(domain.EscalationReason)

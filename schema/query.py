@@ -7,7 +7,11 @@ import strawberry
 from app.reference import provinces as reference_provinces
 from resolvers import agencies as agency_resolvers
 from resolvers.nodes import node_by_id
-from resolvers.petitions import petition_by_tracking_code, petition_connection
+from resolvers.petitions import (
+    petition_by_tracking_code,
+    petition_connection,
+    petition_for_petitioner,
+)
 from schema.enums import AgencyKind, OrderDirection, PetitionOrderField
 from schema.inputs import PetitionFilter, PetitionOrder
 from schema.relay import Connection, Node
@@ -75,6 +79,15 @@ class Query:
             order_field=order_field.value,
             ascending=direction is OrderDirection.ASC,
         )
+
+    @strawberry.field(
+        description="The petitioner's own view of a petition, private text and contact data "
+        "included; null when the tracking code and secret do not match."
+    )
+    async def petition_for_petitioner(
+        self, info: GraphInfo, tracking_code: str, secret: str
+    ) -> Petition | None:
+        return await petition_for_petitioner(info.context, tracking_code, secret)  # type: ignore[return-value]
 
     @strawberry.field(description="A petition by its public tracking code.")
     async def petition(self, info: GraphInfo, tracking_code: str) -> Petition | None:

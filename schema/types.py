@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from app.calendar import elapsed_working_days
 from app.domain import OPEN_STATUSES
 from db import models
 from resolvers.context import Context
@@ -67,9 +68,37 @@ class Agency(Node):
             filter_args=filter.to_args() if filter else None,
         )
 
+    @strawberry.field(description="Sealing keys, newest first; retired keys still verify.")
+    async def public_keys(self, info: GraphInfo) -> list[PublicKey]:
+        return await info.context.loaders.keys.load(self.id)  # type: ignore[attr-defined,no-any-return]
+
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, models.Agency)
+
+
+@strawberry.type(description="An Ed25519 public key with which an agency seals answers.")
+class PublicKey:
+    key_id: str
+    public_key: str = strawberry.field(description="Base64 of the 32 raw key bytes.")
+    created_at: datetime
+    retired_at: datetime | None
+
+    @strawberry.field
+    def algorithm(self) -> str:
+        return "Ed25519"
+
+
+@strawberry.type(
+    description="Contact data: only for the petitioner and the officers handling the petition."
+)
+class Petitioner:
+    full_name: str
+    email: str | None
+    phone: str | None
+    address: str | None
+    organization_name: str | None
+    tax_code: str | None
 
 
 @strawberry.type(description="A subject area (lĩnh vực) petitions are filed under.")
@@ -91,6 +120,10 @@ class Answer(Node):
     id: strawberry.ID = _node_id("Answer")
     body: str
     answered_at: datetime
+    signature: str = strawberry.field(
+        description="Base64 Ed25519 signature over the canonical form (see the README)."
+    )
+    key_id: str = strawberry.field(description="The agency key that sealed it: Agency.publicKeys.")
 
     @strawberry.field
     def agency(self, info: GraphInfo) -> Agency:
@@ -130,10 +163,18 @@ class PetitionEvent(Node):
 
 
 def _public_text(attribute: str, description: str) -> Any:
-    def resolve(root: models.Petition) -> str | None:
-        return None if root.is_private else getattr(root, attribute)
+    def resolve(root: models.Petition, info: GraphInfo) -> Any:
+        if not root.is_private:
+            return getattr(root, attribute)
+        return _private_text(root, attribute, info)
 
     return strawberry.field(resolver=resolve, description=description)
+
+
+async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) -> str | None:
+    if await info.context.may_see_private(root.id, root.agency_id):
+        return getattr(root, attribute)  # type: ignore[no-any-return]
+    return None
 
 
 @strawberry.type(description="A petition (phản ánh, kiến nghị) as the public record shows it.")
@@ -157,9 +198,31 @@ class Petition(Node):
     response_working_days: int | None = strawberry.field(
         description="Working days from acceptance to the first answer."
     )
-    answered_on_time: bool | None
+    answered_on_time: bool | None = strawberry.field(
+        description="Whether the first answer came by the deadline that applied then."
+    )
     follow_up_count: int
-    version: int
+    version: int = strawberry.field(description="Pass it as expectedVersion when changing it.")
+
+    @strawberry.field(
+        description="Working days since the clock last started (acceptance or update)."
+    )
+    def working_days_elapsed(self, info: GraphInfo) -> int | None:
+        started = self.clock_started_at  # type: ignore[attr-defined]
+        if started is None:
+            return None
+        end = (
+            self.answered_at if self.status == "ANSWERED" and self.answered_at else info.context.now
+        )
+        return elapsed_working_days(started, end)
+
+    @strawberry.field(
+        description="For the petitioner, the assigned agency and the Government Office only."
+    )
+    async def petitioner(self, info: GraphInfo) -> Petitioner | None:
+        if not await info.context.may_see_private(self.id, self.agency_id):  # type: ignore[arg-type,attr-defined]
+            return None
+        return await info.context.loaders.contact.load(self.id)  # type: ignore[arg-type,no-any-return]
 
     @strawberry.field(description="Open, and past its deadline with no answer or update.")
     def is_overdue(self, info: GraphInfo) -> bool:

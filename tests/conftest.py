@@ -12,6 +12,7 @@ from app.settings import Settings
 from db.bootstrap import prepare_database
 from db.engine import create_engine
 from tests.databases import BACKENDS, fresh_database
+from tests.lifecycle_support import Workflow, make_tokens
 from tests.server import RunningServer
 
 DEMO_PETITIONS = 240
@@ -57,3 +58,22 @@ def empty_database(backend: str, tmp_path: object) -> Iterator[str]:
     with fresh_database(backend, Path(str(tmp_path))) as url:
         asyncio.run(prepare_database(url))
         yield url
+
+
+@pytest.fixture(scope="session")
+def lifecycle_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database (reference data only) that the lifecycle tests write to."""
+    with fresh_database(backend, tmp_path_factory.mktemp("lifecycle")) as url:
+        asyncio.run(prepare_database(url))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def workflow(lifecycle_database: str) -> Iterator[Workflow]:
+    tokens = asyncio.run(make_tokens(lifecycle_database))
+    settings = Settings(
+        database_url=lifecycle_database, submissions_per_hour=10_000, secret_key="test-key"
+    )
+    server = RunningServer(settings).start()
+    yield Workflow(server, tokens)
+    server.stop()

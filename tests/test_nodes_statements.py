@@ -103,8 +103,8 @@ def test_agency_petitions_and_lookup(demo_server: RunningServer) -> None:
 
 def test_agency_list_with_nested_petitions_is_batched(demo_server: RunningServer) -> None:
     query = """query($first: Int!) { agencies(first: $first) { edges { node { code
-        petitions(first: 3) { totalCount edges { node { trackingCode agency { code }
-                                                       field { code } answers { body } } } } } } } }"""
+        petitions(first: 3) { totalCount edges { node {
+            trackingCode agency { code } field { code } answers { body } } } } } } } }"""
     few = _statements_for(demo_server, query, {"first": 3})
     many = _statements_for(demo_server, query, {"first": 51})
     assert few == many

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -15,10 +16,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _include_object(
+    obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the search index (FTS5 tables, a GIN expression index; made by hand in 0001)
+    out of autogenerate."""
+    return not (name or "").startswith(("petition_search", "ix_petitions_search"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.domain import OPEN_STATUSES
-from db.models import Agency, Answer, Field, Petition, Rating
+from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
 from db.queries.keyset import Ordering, SortKey
 from db.queries.search import matches_search
 
@@ -243,3 +243,13 @@ async def ratings_by_petition(
 ) -> dict[int, Rating]:
     rows = await session.scalars(select(Rating).where(Rating.petition_id.in_(list(petition_ids))))
     return {row.petition_id: row for row in rows}
+
+
+async def contacts_by_petition(
+    session: AsyncSession, petition_ids: Sequence[int]
+) -> dict[int, PetitionerContact]:
+    """Personal data: callers must have checked who may see it."""
+    statement = select(PetitionerContact).where(
+        PetitionerContact.petition_id.in_(list(petition_ids))
+    )
+    return {row.petition_id: row for row in await session.scalars(statement)}

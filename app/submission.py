@@ -1,0 +1,173 @@
+"""Submitting a petition: checked input, idempotent retries, a per-address hourly limit.
+
+The petitioner gets the public tracking code and a secret, shown once; only the secret's
+hash is stored. When the client sends an `idempotencyKey`, the secret is derived from it
+with the server key (HMAC), so a retry of the same submission gets the same petition and
+the same secret back, while the same key with a different payload is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain import Action, ActorRole, PetitionStatus, tracking_code
+from app.outcome import Outcome, Refused, problem
+from app.reference import province_codes
+from app.secrets import hash_secret, new_petitioner_secret
+from app.settings import Settings
+from app.text import fold
+from app.timezone import to_local
+from app.validation import SubmissionData, validate_submission
+from db import event_log
+from db.event_log import NewEvent
+from db.models import Field, Petition, PetitionerContact
+
+MAX_IDEMPOTENCY_KEY = 100
+
+
+@dataclass(frozen=True)
+class Submission:
+    data: SubmissionData
+    idempotency_key: str | None
+    client_address: str | None
+
+
+def _keyed(settings: Settings, purpose: str, value: str) -> str:
+    return hmac.new(
+        settings.secret_key.encode(), f"{purpose}:{value}".encode(), "sha256"
+    ).hexdigest()
+
+
+def _fingerprint(data: SubmissionData) -> str:
+    return hashlib.sha256(orjson.dumps(asdict(data), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _secret_for(settings: Settings, idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return new_petitioner_secret()
+    return _keyed(settings, "petitioner-secret", idempotency_key)
+
+
+async def _existing(
+    session: AsyncSession, key: str, fingerprint: str, settings: Settings
+) -> Outcome:
+    petition = await session.scalar(select(Petition).where(Petition.idempotency_key == key))
+    if petition is None:
+        raise LookupError(key)
+    if petition.submission_fingerprint != fingerprint:
+        raise Refused(
+            problem(
+                "IDEMPOTENCY_KEY_REUSED",
+                "This idempotencyKey was used for a different petition; use a new key.",
+                "idempotencyKey",
+            )
+        )
+    return Outcome(petition=petition, secret=_secret_for(settings, key))
+
+
+async def _check_rate(session: AsyncSession, client: str | None, now: datetime, limit: int) -> None:
+    if client is None:
+        return
+    recent = await session.scalar(
+        select(func.count())
+        .select_from(Petition)
+        .where(
+            Petition.client_fingerprint == client, Petition.submitted_at > now - timedelta(hours=1)
+        )
+    )
+    if (recent or 0) >= limit:
+        raise Refused(
+            problem("RATE_LIMITED", f"At most {limit} petitions an hour may come from one address.")
+        )
+
+
+async def _known_fields(session: AsyncSession) -> dict[str, int]:
+    return {
+        code: ident for code, ident in (await session.execute(select(Field.code, Field.id))).all()
+    }
+
+
+async def submit(
+    session: AsyncSession, settings: Settings, submission: Submission, now: datetime
+) -> Outcome:
+    """Create the petition inside the caller's transaction; raise Refused on a problem."""
+    key = submission.idempotency_key.strip() if submission.idempotency_key else None
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise Refused(
+            problem(
+                "INVALID_LENGTH", "An idempotencyKey holds 1 to 100 characters.", "idempotencyKey"
+            )
+        )
+    fields = await _known_fields(session)
+    data, problems = validate_submission(
+        submission.data, known_fields=set(fields), known_provinces=set(province_codes())
+    )
+    if problems:
+        raise Refused(*problems)
+    fingerprint = _fingerprint(data)
+    if key is not None:
+        try:
+            return await _existing(session, key, fingerprint, settings)
+        except LookupError:
+            pass
+    client = (
+        _keyed(settings, "client", submission.client_address) if submission.client_address else None
+    )
+    await _check_rate(session, client, now, settings.submissions_per_hour)
+    await event_log.lock_chain(session)
+    petition_id = (await session.scalar(select(func.max(Petition.id))) or 0) + 1
+    secret = _secret_for(settings, key)
+    petition = Petition(
+        id=petition_id,
+        tracking_code=tracking_code(petition_id, to_local(now).year),
+        channel=data.channel,
+        kind=data.kind,
+        subject=data.subject,
+        title=data.title,
+        body=data.body,
+        is_private=data.is_private,
+        field_id=fields.get(data.field_code) if data.field_code else None,
+        province_code=data.province_code,
+        status=PetitionStatus.SUBMITTED.value,
+        submitted_at=now,
+        follow_up_count=0,
+        version=1,
+        search_text="" if data.is_private else fold(f"{data.title} {data.body}"),
+        secret_hash=hash_secret(secret),
+        idempotency_key=key,
+        submission_fingerprint=fingerprint,
+        client_fingerprint=client,
+    )
+    person = data.petitioner
+    session.add(petition)
+    session.add(
+        PetitionerContact(
+            petition_id=petition_id,
+            full_name=person.full_name,
+            email=person.email,
+            phone=person.phone,
+            address=person.address,
+            organization_name=person.organization_name,
+            tax_code=person.tax_code,
+        )
+    )
+    await session.flush()
+    await event_log.append(
+        session,
+        NewEvent(
+            petition_id=petition_id,
+            action=Action.SUBMIT.value,
+            from_status=None,
+            to_status=PetitionStatus.SUBMITTED.value,
+            at=now,
+            actor_role=ActorRole.PETITIONER.value,
+        ),
+    )
+    return Outcome(petition=petition, secret=secret)

@@ -1,0 +1,349 @@
+"""Moving a petition through its workflow: one function per transaction, one event each.
+
+Every change goes through `apply`: the workflow decides whether the actor may take the
+action in the petition's status; the petition's version is claimed (optimistic locking:
+`UPDATE ... WHERE version = expected`, so of two racing writers exactly one wins); the
+action's own effects are written; the event is appended to the hash chain; and the whole
+transaction commits or nothing does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.calendar import deadline_after, elapsed_working_days
+from app.domain import Action, ActorRole, EscalationReason, PetitionStatus, RejectionReason
+from app.outcome import Refused, problem
+from app.reference import GOVERNMENT_OFFICE_CODE
+from app.settings import Settings
+from app.signing import seal_time, sign_answer
+from app.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
+from db import event_log, keys
+from db.event_log import NewEvent
+from db.models import Agency, Answer, Assignment, Field, Petition, Rating
+
+MAX_NOTE = 5_000
+MIN_ANSWER, MAX_ANSWER = 30, 10_000
+
+
+class ForbiddenRole(Exception):
+    """The actor's role may never take this action: an authorisation failure."""
+
+
+@dataclass
+class Change:
+    """What one action asks for, beyond the petition and the actor."""
+
+    action: Action
+    expected_version: int | None
+    note: str | None = None
+    agency_code: str | None = None
+    field_code: str | None = None
+    reason: str | None = None
+    duplicate_of: str | None = None
+    body: str | None = None
+    score: int | None = None
+    comment: str | None = None
+
+
+@dataclass
+class Step:
+    """The event(s) an action appends, filled in by its effect."""
+
+    to_status: PetitionStatus
+    agency_id: int | None
+    note: str | None
+    is_public: bool = True
+    extra: list[NewEvent] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    settings: Settings
+    now: datetime
+    actor: Actor
+
+
+Effect = Callable[[Context, Petition, Change, Step], Awaitable[None]]
+
+
+def _restart_clock(ctx: Context, petition: Petition) -> None:
+    petition.clock_started_at = ctx.now
+    petition.deadline_at = deadline_after(ctx.now, ctx.settings.response_working_days)
+
+
+async def _agency(ctx: Context, code: str | None, path: str) -> Agency:
+    agency = None
+    if code:
+        agency = await ctx.session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+    if agency is None:
+        raise Refused(problem("UNKNOWN_CODE", f"No agency has the code {code!r}.", path))
+    return agency
+
+
+def _note(change: Change, *, required: bool) -> str | None:
+    note = change.note.strip() if change.note else None
+    if required and not note:
+        raise Refused(problem("REQUIRED", "A note is required for this action.", "note"))
+    if note and len(note) > MAX_NOTE:
+        raise Refused(problem("TOO_LONG", f"A note holds at most {MAX_NOTE} characters.", "note"))
+    return note
+
+
+async def _assign(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    agency = await _agency(ctx, change.agency_code, "agencyCode")
+    if change.field_code:
+        field_id = await ctx.session.scalar(
+            select(Field.id).where(Field.code == change.field_code.strip().upper())
+        )
+        if field_id is None:
+            raise Refused(problem("UNKNOWN_CODE", f"No field {change.field_code!r}.", "fieldCode"))
+        petition.field_id = field_id
+    petition.agency_id = agency.id
+    petition.accepted_at = ctx.now
+    _restart_clock(ctx, petition)
+    ctx.session.add(Assignment(petition_id=petition.id, agency_id=agency.id, assigned_at=ctx.now))
+    step.agency_id = agency.id
+
+
+async def _reject(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    try:
+        reason = RejectionReason(change.reason or "")
+    except ValueError:
+        raise Refused(problem("INVALID_REASON", "Give a rejection reason.", "reason")) from None
+    if reason is RejectionReason.DUPLICATE:
+        original = (change.duplicate_of or "").strip().upper()
+        exists = await ctx.session.scalar(
+            select(Petition.id).where(
+                Petition.tracking_code == original, Petition.id != petition.id
+            )
+        )
+        if not exists:
+            raise Refused(
+                problem(
+                    "UNKNOWN_PETITION", "Name the original petition's tracking code.", "duplicateOf"
+                )
+            )
+        petition.duplicate_of = original
+    petition.rejection_reason = reason.value
+
+
+async def _transfer(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    agency = await _agency(ctx, change.agency_code, "agencyCode")
+    if agency.id == petition.agency_id:
+        raise Refused(
+            problem("SAME_AGENCY", "The petition is already with that agency.", "agencyCode")
+        )
+    current = await ctx.session.scalar(
+        select(Assignment).where(
+            Assignment.petition_id == petition.id, Assignment.ended_at.is_(None)
+        )
+    )
+    if current is not None:
+        current.ended_at = ctx.now
+        current.end_reason = "TRANSFERRED"
+    petition.agency_id = agency.id
+    petition.escalation_reason = None
+    _restart_clock(ctx, petition)
+    ctx.session.add(Assignment(petition_id=petition.id, agency_id=agency.id, assigned_at=ctx.now))
+    step.agency_id = agency.id
+
+
+async def _progress(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    _restart_clock(ctx, petition)
+
+
+async def _escalate(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    try:
+        reason = EscalationReason(change.reason or "")
+    except ValueError:
+        raise Refused(problem("INVALID_REASON", "Give an escalation reason.", "reason")) from None
+    petition.escalation_reason = reason.value
+    _restart_clock(ctx, petition)
+
+
+async def _answer(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    body = (change.body or "").strip()
+    if not MIN_ANSWER <= len(body) <= MAX_ANSWER:
+        raise Refused(
+            problem(
+                "INVALID_LENGTH",
+                f"An answer holds {MIN_ANSWER} to {MAX_ANSWER} characters.",
+                "body",
+            )
+        )
+    if petition.status == PetitionStatus.ESCALATED:
+        agency = await _agency(ctx, GOVERNMENT_OFFICE_CODE, "petitionId")
+    else:
+        agency = await ctx.session.get_one(Agency, petition.agency_id)
+    key = await keys.current_key(ctx.session, agency.id) or await keys.create_key(
+        ctx.session, agency, ctx.now
+    )
+    answered_at = seal_time(ctx.now)
+    signature = sign_answer(key.private_key, petition.tracking_code, agency.code, body, answered_at)
+    ctx.session.add(
+        Answer(
+            petition_id=petition.id,
+            agency_id=agency.id,
+            body=body,
+            answered_at=answered_at,
+            signature=signature,
+            key_id=key.key_id,
+        )
+    )
+    if petition.answered_at is None:
+        petition.answered_at = answered_at
+        petition.response_working_days = elapsed_working_days(
+            petition.accepted_at or answered_at, answered_at
+        )
+        petition.answered_on_time = (
+            petition.deadline_at is None or answered_at <= petition.deadline_at
+        )
+    step.agency_id = agency.id
+
+
+async def _rate(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    if change.score is None or not 1 <= change.score <= 5:
+        raise Refused(problem("INVALID_SCORE", "A score is a whole number from 1 to 5.", "score"))
+    comment = change.comment.strip() if change.comment else None
+    if comment and len(comment) > MAX_NOTE:
+        raise Refused(
+            problem("TOO_LONG", f"A comment holds at most {MAX_NOTE} characters.", "comment")
+        )
+    latest_answer = await ctx.session.scalar(
+        select(Answer.id)
+        .where(Answer.petition_id == petition.id)
+        .order_by(Answer.id.desc())
+        .limit(1)
+    )
+    ctx.session.add(
+        Rating(
+            petition_id=petition.id,
+            answer_id=latest_answer,
+            score=change.score,
+            comment=comment,
+            rated_at=ctx.now,
+        )
+    )
+    petition.closed_at = ctx.now
+    step.note = None
+
+
+async def _follow_up(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    petition.follow_up_count += 1
+    _restart_clock(ctx, petition)
+    step.is_public = not petition.is_private
+    if after_follow_up(petition.follow_up_count, ctx.settings.follow_up_escalation_threshold):
+        petition.escalation_reason = EscalationReason.REPEATED_COMPLAINT.value
+        step.extra.append(
+            NewEvent(
+                petition_id=petition.id,
+                action=Action.ESCALATE.value,
+                from_status=PetitionStatus.IN_PROGRESS.value,
+                to_status=PetitionStatus.ESCALATED.value,
+                at=ctx.now,
+                actor_role=ActorRole.SYSTEM.value,
+                agency_id=petition.agency_id,
+                note=f"Escalated after {petition.follow_up_count} follow-ups.",
+            )
+        )
+
+
+async def _nothing(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    return None
+
+
+EFFECTS: dict[Action, tuple[Effect, bool]] = {
+    Action.ASSIGN: (_assign, False),
+    Action.REJECT: (_reject, False),
+    Action.ACKNOWLEDGE: (_nothing, False),
+    Action.REQUEST_TRANSFER: (_nothing, True),
+    Action.TRANSFER: (_transfer, False),
+    Action.PROGRESS_UPDATE: (_progress, True),
+    Action.ESCALATE: (_escalate, False),
+    Action.ANSWER: (_answer, False),
+    Action.RATE: (_rate, False),
+    Action.FOLLOW_UP: (_follow_up, True),
+}
+"""Each action's effect, and whether it needs a note."""
+
+INTERNAL_ACTIONS = frozenset({Action.REQUEST_TRANSFER})
+"""Actions whose event (and note) only officers see."""
+
+
+def _refusal_problem(refusal: Refusal) -> Refused:
+    return Refused(problem(refusal.code, refusal.message, "petitionId"))
+
+
+async def _claim_version(
+    ctx: Context, petition: Petition, expected: int | None, events: int
+) -> None:
+    if expected is None and ctx.actor.role is ActorRole.PETITIONER:
+        expected = petition.version
+    if expected is None:
+        raise Refused(
+            problem("REQUIRED", "Pass the petition's current `version`.", "expectedVersion")
+        )
+    stale = Refused(
+        problem(
+            "STALE_VERSION",
+            f"The petition is at version {petition.version}, not {expected}: reload and retry.",
+            "expectedVersion",
+        )
+    )
+    if petition.version != expected:
+        raise stale
+    claimed = await ctx.session.execute(
+        update(Petition)
+        .where(Petition.id == petition.id, Petition.version == expected)
+        .values(version=expected + events)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale
+    petition.version = expected + events
+
+
+async def apply(ctx: Context, petition: Petition, change: Change) -> None:
+    """Take `change.action` on `petition` inside the caller's transaction, or raise."""
+    status = PetitionStatus(petition.status)
+    decision = decide(status, change.action, ctx.actor, petition.agency_id)
+    if isinstance(decision, Refusal):
+        if decision.code == FORBIDDEN_ROLE:
+            raise ForbiddenRole(decision.message)
+        raise _refusal_problem(decision)
+    effect, needs_note = EFFECTS[change.action]
+    step = Step(
+        to_status=decision,
+        agency_id=petition.agency_id,
+        note=_note(change, required=needs_note),
+        is_public=change.action not in INTERNAL_ACTIONS,
+    )
+    await effect(ctx, petition, change, step)
+    await _claim_version(ctx, petition, change.expected_version, 1 + len(step.extra))
+    await event_log.append(
+        ctx.session,
+        NewEvent(
+            petition_id=petition.id,
+            action=change.action.value,
+            from_status=status.value,
+            to_status=step.to_status.value,
+            at=ctx.now,
+            actor_role=ctx.actor.role.value,
+            agency_id=step.agency_id,
+            note=step.note,
+            is_public=step.is_public,
+        ),
+    )
+    final = step.to_status
+    for extra in step.extra:
+        await event_log.append(ctx.session, extra)
+        final = PetitionStatus(extra.to_status)
+    petition.status = final.value
+    await ctx.session.flush()

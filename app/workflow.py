@@ -1,0 +1,190 @@
+"""The petition state machine: who may move a petition from which status to which.
+
+This module is the one place these rules live. Resolvers, the demo loader and the CLI ask
+`decide` before they change a petition and `allowed_actions` to tell a client what it may do.
+
+The rules are data (`TRANSITIONS`); the only logic is the order in which a refusal is
+explained, from the most to the least fundamental reason:
+
+1. FORBIDDEN_ROLE: the role may never perform the action, in any status (an ADMIN, who
+   manages tokens only, may perform none).
+2. WRONG_AGENCY: an agency officer acts on a petition that is not assigned to their agency.
+3. INVALID_TRANSITION: the action is not open to this role in the petition's current status
+   (this covers the terminal statuses REJECTED and CLOSED, and SUBMIT, which creates a
+   petition rather than moving one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from app.domain import Action, ActorRole, PetitionStatus
+
+FORBIDDEN_ROLE = "FORBIDDEN_ROLE"
+WRONG_AGENCY = "WRONG_AGENCY"
+INVALID_TRANSITION = "INVALID_TRANSITION"
+
+DEFAULT_FOLLOW_UP_THRESHOLD = 2
+"""Follow-ups after which a petition is escalated automatically ("keeps raising it")."""
+
+TERMINAL_STATUSES: frozenset[PetitionStatus] = frozenset(
+    {PetitionStatus.REJECTED, PetitionStatus.CLOSED}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: ActorRole
+    agency_id: int | None = None
+    """For an AGENCY_OFFICER: the agency they belong to."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: PetitionStatus
+    roles: frozenset[ActorRole]
+
+
+_S = PetitionStatus
+_A = Action
+_R = ActorRole
+
+_COORDINATOR = frozenset({_R.COORDINATOR})
+_OFFICER = frozenset({_R.AGENCY_OFFICER})
+_PETITIONER = frozenset({_R.PETITIONER})
+
+TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyType(
+    {
+        (_S.SUBMITTED, _A.ASSIGN): Transition(_S.ASSIGNED, _COORDINATOR),
+        (_S.SUBMITTED, _A.REJECT): Transition(_S.REJECTED, _COORDINATOR),
+        (_S.ASSIGNED, _A.ACKNOWLEDGE): Transition(_S.IN_PROGRESS, _OFFICER),
+        (_S.ASSIGNED, _A.REQUEST_TRANSFER): Transition(_S.TRANSFER_REQUESTED, _OFFICER),
+        (_S.IN_PROGRESS, _A.REQUEST_TRANSFER): Transition(_S.TRANSFER_REQUESTED, _OFFICER),
+        (_S.TRANSFER_REQUESTED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
+        (_S.ASSIGNED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
+        (_S.IN_PROGRESS, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
+        (_S.ESCALATED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
+        (_S.IN_PROGRESS, _A.PROGRESS_UPDATE): Transition(_S.IN_PROGRESS, _OFFICER),
+        (_S.ESCALATED, _A.PROGRESS_UPDATE): Transition(_S.ESCALATED, _COORDINATOR),
+        (_S.IN_PROGRESS, _A.ANSWER): Transition(_S.ANSWERED, _OFFICER),
+        (_S.ESCALATED, _A.ANSWER): Transition(_S.ANSWERED, _COORDINATOR),
+        (_S.ANSWERED, _A.RATE): Transition(_S.CLOSED, _PETITIONER),
+        (_S.ANSWERED, _A.FOLLOW_UP): Transition(_S.IN_PROGRESS, _PETITIONER),
+        (_S.ASSIGNED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
+        (_S.IN_PROGRESS, _A.ESCALATE): Transition(
+            _S.ESCALATED, frozenset({_R.COORDINATOR, _R.SYSTEM})
+        ),
+        (_S.TRANSFER_REQUESTED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
+        (_S.ANSWERED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
+    }
+)
+"""(status, action) -> the resulting status and the roles that may take that step."""
+
+AGENCY_BOUND_ROLES: frozenset[ActorRole] = frozenset({_R.AGENCY_OFFICER})
+"""Roles that may act only on petitions assigned to their own agency."""
+
+
+def _roles_by_action() -> Mapping[Action, frozenset[ActorRole]]:
+    roles: dict[Action, frozenset[ActorRole]] = {action: frozenset() for action in Action}
+    for (_, action), transition in TRANSITIONS.items():
+        roles[action] |= transition.roles
+    return MappingProxyType(roles)
+
+
+ROLES_BY_ACTION: Mapping[Action, frozenset[ActorRole]] = _roles_by_action()
+"""Every role that may perform each action in at least one status."""
+
+
+def decide(
+    status: PetitionStatus,
+    action: Action,
+    actor: Actor,
+    petition_agency_id: int | None,
+) -> PetitionStatus | Refusal:
+    """The status `action` by `actor` leads to, or why the actor may not take it."""
+    role = actor.role
+    if role == ActorRole.ADMIN:
+        return Refusal(
+            FORBIDDEN_ROLE,
+            f"The role ADMIN manages tokens only and may not perform {action} "
+            f"on a petition (this petition is {status}).",
+        )
+    if action == Action.SUBMIT:
+        return Refusal(INVALID_TRANSITION, _invalid_transition_message(status, action, role))
+    if role not in ROLES_BY_ACTION[action]:
+        return Refusal(
+            FORBIDDEN_ROLE,
+            f"The role {role} may never perform {action} on a petition "
+            f"(this petition is {status}).",
+        )
+    if role in AGENCY_BOUND_ROLES and not _is_own_agency(actor, petition_agency_id):
+        return Refusal(
+            WRONG_AGENCY, _wrong_agency_message(status, action, role, petition_agency_id)
+        )
+    transition = TRANSITIONS.get((status, action))
+    if transition is None or role not in transition.roles:
+        return Refusal(INVALID_TRANSITION, _invalid_transition_message(status, action, role))
+    return transition.target
+
+
+def allowed_actions(
+    status: PetitionStatus, actor: Actor, petition_agency_id: int | None
+) -> list[Action]:
+    """The actions `decide` would accept from `actor` now, in the order of `Action`."""
+    return [
+        action
+        for action in Action
+        if not isinstance(decide(status, action, actor, petition_agency_id), Refusal)
+    ]
+
+
+def after_follow_up(follow_up_count: int, threshold: int = DEFAULT_FOLLOW_UP_THRESHOLD) -> bool:
+    """Whether a petition must be escalated (by SYSTEM) after a follow-up.
+
+    `follow_up_count` counts the follow-up just recorded: with the default threshold of 2,
+    the first follow-up reopens the petition (IN_PROGRESS) and the second escalates it,
+    as does every later one.
+    """
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    return follow_up_count >= threshold
+
+
+def _is_own_agency(actor: Actor, petition_agency_id: int | None) -> bool:
+    return actor.agency_id is not None and actor.agency_id == petition_agency_id
+
+
+def _wrong_agency_message(
+    status: PetitionStatus, action: Action, role: ActorRole, petition_agency_id: int | None
+) -> str:
+    where = (
+        "is not assigned to any agency"
+        if petition_agency_id is None
+        else "is assigned to another agency"
+    )
+    return (
+        f"The role {role} may perform {action} only on petitions assigned to their own agency; "
+        f"this {status} petition {where}."
+    )
+
+
+def _invalid_transition_message(status: PetitionStatus, action: Action, role: ActorRole) -> str:
+    if action == Action.SUBMIT:
+        return (
+            f"SUBMIT creates a new petition; the role {role} cannot apply it "
+            f"to an existing petition, which is {status}."
+        )
+    if status in TERMINAL_STATUSES:
+        return (
+            f"The petition is {status}, a final status: no action is allowed, "
+            f"so {role} cannot perform {action}."
+        )
+    return f"The role {role} cannot perform {action} while the petition is {status}."

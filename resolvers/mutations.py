@@ -1,0 +1,122 @@
+"""Mutations: who is asking, then one write transaction through `app.transitions`.
+
+Expected failures come back as the payload's userErrors and roll the transaction back;
+authentication and authorisation failures are top-level errors (UNAUTHENTICATED,
+FORBIDDEN), as the API conventions say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import submission, transitions
+from app.domain import Action, ActorRole
+from app.outcome import Outcome, Refused, problem
+from app.secrets import secret_matches
+from app.transitions import Change, ForbiddenRole
+from app.validation import Problem, SubmissionData
+from app.workflow import Actor
+from db.models import Petition
+from resolvers.context import Context
+from resolvers.errors import ClientError
+from resolvers.ids import parse_global_id
+
+OFFICER_ACTIONS: dict[Action, tuple[ActorRole, ...]] = {
+    Action.ASSIGN: (ActorRole.COORDINATOR,),
+    Action.REJECT: (ActorRole.COORDINATOR,),
+    Action.TRANSFER: (ActorRole.COORDINATOR,),
+    Action.ESCALATE: (ActorRole.COORDINATOR,),
+    Action.ACKNOWLEDGE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
+    Action.REQUEST_TRANSFER: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
+    Action.PROGRESS_UPDATE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
+    Action.ANSWER: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
+}
+"""Roles that may call each officer mutation at all; the workflow decides the rest."""
+
+
+@dataclass
+class Result:
+    petition: Petition | None = None
+    user_errors: list[Problem] = field(default_factory=list)
+    tracking_code: str | None = None
+    secret: str | None = None
+
+
+def _result(outcome: Outcome) -> Result:
+    return Result(petition=outcome.petition, secret=outcome.secret)
+
+
+def _petition_id(token: str) -> int:
+    try:
+        return parse_global_id(token, expected="Petition")[1]
+    except ClientError:
+        raise Refused(
+            problem("INVALID_ID", f"{token!r} is not a petition id.", "petitionId")
+        ) from None
+
+
+async def _run(ctx: Context, actor: Actor, load: Petition | None, change: Change) -> Result:
+    if load is None:
+        raise Refused(problem("NOT_FOUND", "No petition has that id.", "petitionId"))
+    step = transitions.Context(ctx.session, ctx.settings, ctx.now, actor)
+    await transitions.apply(step, load, change)
+    return Result(petition=load)
+
+
+async def officer_action(ctx: Context, petition_token: str, change: Change) -> Result:
+    officer = await ctx.require_officer(*OFFICER_ACTIONS[change.action])
+    try:
+        async with ctx.writes.transaction(ctx.session):
+            petition = await ctx.session.get(Petition, _petition_id(petition_token))
+            return await _run(ctx, officer.actor, petition, change)
+    except Refused as refused:
+        return Result(user_errors=refused.problems)
+    except ForbiddenRole as forbidden:
+        raise ClientError("FORBIDDEN", str(forbidden)) from None
+
+
+async def petitioner_action(
+    ctx: Context, tracking_code: str, secret: str, change: Change
+) -> Result:
+    try:
+        async with ctx.writes.transaction(ctx.session):
+            petition = await ctx.session.scalar(
+                select(Petition).where(Petition.tracking_code == tracking_code.strip().upper())
+            )
+            if (
+                petition is None
+                or not petition.secret_hash
+                or not secret_matches(secret, petition.secret_hash)
+            ):
+                raise Refused(
+                    problem(
+                        "INVALID_SECRET", "The tracking code and secret do not match.", "secret"
+                    )
+                )
+            ctx.petitioner_of.add(petition.id)
+            return await _run(ctx, Actor(ActorRole.PETITIONER), petition, change)
+    except Refused as refused:
+        return Result(user_errors=refused.problems)
+
+
+async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None) -> Result:
+    request = submission.Submission(data, idempotency_key, ctx.client_address)
+    for attempt in range(2):
+        try:
+            async with ctx.writes.transaction(ctx.session):
+                outcome = await submission.submit(ctx.session, ctx.settings, request, ctx.now)
+        except Refused as refused:
+            return Result(user_errors=refused.problems)
+        except IntegrityError:
+            if attempt or idempotency_key is None:
+                raise
+            continue
+        result = _result(outcome)
+        if outcome.petition is not None:
+            result.tracking_code = outcome.petition.tracking_code
+            ctx.petitioner_of.add(outcome.petition.id)
+        return result
+    raise AssertionError("unreachable")
