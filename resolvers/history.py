@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from db.models import PetitionEvent
+from app.auth import sees_contact_data
+from db.models import Petition, PetitionEvent
 from resolvers.context import Context
 from resolvers.ids import decode_id_cursor, encode_id_cursor
 from resolvers.loaders import EventPageKey
@@ -20,15 +21,20 @@ def parse_event_cursor(token: str) -> int:
 
 
 async def event_connection(
-    ctx: Context, petition_id: int, first: int | None, after: str | None
+    ctx: Context, petition: Petition, first: int | None, after: str | None
 ) -> Connection[PetitionEvent]:
+    """The petition's history; officers handling it also see internal events."""
     args = page_args(first, after, default=MAX_PAGE)
     after_id = parse_event_cursor(args.after) if args.after else None
-    key = EventPageKey(petition_id, after_id, args.limit + 1)
+    internal = ctx.authorization is not None and sees_contact_data(
+        await ctx.officer(), petition.agency_id
+    )
+    key = EventPageKey(petition.id, after_id, args.limit + 1, public_only=not internal)
     rows = await ctx.loaders.event_page.load(key)
 
     async def counter() -> int:
-        return await ctx.loaders.event_count.load(petition_id)
+        counts = ctx.loaders.all_event_count if internal else ctx.loaders.event_count
+        return await counts.load(petition.id)
 
     return connection(
         rows[: args.limit],

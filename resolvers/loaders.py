@@ -56,18 +56,21 @@ class EventPageKey:
     petition_id: int
     after_id: int | None
     limit: int
+    public_only: bool = True
 
 
 def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[PetitionEvent]]:
     async def batch(keys: list[EventPageKey]) -> list[list[PetitionEvent]]:
         results: dict[EventPageKey, list[PetitionEvent]] = {}
-        groups: dict[tuple[int | None, int], list[int]] = {}
+        groups: dict[tuple[int | None, int, bool], list[int]] = {}
         for key in keys:
-            groups.setdefault((key.after_id, key.limit), []).append(key.petition_id)
-        for (after_id, limit), ids in groups.items():
-            pages = await events.pages_by_petition(session, ids, after_id, limit)
+            groups.setdefault((key.after_id, key.limit, key.public_only), []).append(
+                key.petition_id
+            )
+        for (after_id, limit, public_only), ids in groups.items():
+            pages = await events.pages_by_petition(session, ids, after_id, limit, public_only)
             for pid in ids:
-                results[EventPageKey(pid, after_id, limit)] = pages[pid]
+                results[EventPageKey(pid, after_id, limit, public_only)] = pages[pid]
         return [results[key] for key in keys]
 
     return SharedLoader(batch)
@@ -133,6 +136,9 @@ class Loaders:
             session, events.latest_by_petition
         )
         self.event_count: DataLoader[int, int] = _loader(session, events.counts_by_petition, int)
+        self.all_event_count: DataLoader[int, int] = _loader(
+            session, events.counts_including_internal, int
+        )
         self.event_page: DataLoader[EventPageKey, list[PetitionEvent]] = _event_pages(session)
         self.agency_id_by_code: DataLoader[str, int | None] = _loader(
             session, reference.agencies_by_codes

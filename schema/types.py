@@ -266,7 +266,7 @@ class Petition(Node):
     async def events(
         self, info: GraphInfo, first: int | None = None, after: str | None = None
     ) -> Connection[PetitionEvent]:
-        return await event_connection(info.context, self.id, first, after)  # type: ignore[arg-type,return-value]
+        return await event_connection(info.context, self, first, after)  # type: ignore[arg-type,return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

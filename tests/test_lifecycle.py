@@ -120,6 +120,7 @@ def test_transfer_path_hides_the_internal_request(workflow: Workflow) -> None:
     assert requested["status"] == "TRANSFER_REQUESTED"
     public = workflow.public_view(petition["trackingCode"])
     assert "REQUEST_TRANSFER" not in _actions(public)
+    assert "REQUEST_TRANSFER" in _actions(requested), "the agency's officer sees it"
     moved = workflow.ok(
         "transfer",
         workflow.tokens.coordinator,

@@ -77,3 +77,9 @@ async def by_ids(
         conditions.append(PetitionEvent.is_public.is_(True))
     rows = await session.scalars(select(PetitionEvent).where(*conditions))
     return {row.id: row for row in rows}
+
+
+async def counts_including_internal(
+    session: AsyncSession, petition_ids: Sequence[int]
+) -> dict[int, int]:
+    return await counts_by_petition(session, petition_ids, public_only=False)
