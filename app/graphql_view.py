@@ -11,11 +11,15 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 
+from app.feed import EventFeed
 from app.http import send_error
 from app.settings import Settings
 from app.writes import WriteGate
 from resolvers.context import Context
+from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
 
 _HTTP_CODES = {
@@ -37,11 +41,18 @@ class PaknGraphQL(GraphQL[Context, None]):
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         writes: WriteGate,
+        feed: EventFeed,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            keep_alive=True,
+            keep_alive_interval=settings.keep_alive_seconds,
+        )
         self.sessions = sessions
         self.settings = settings
         self.writes = writes
+        self.feed = feed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,6 +73,8 @@ class PaknGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.get("state", {})
         session = state.get("session")
+        if isinstance(request, WebSocket):
+            session = self.sessions()
         if session is None:
             raise RuntimeError("no session for this request")
         client = request.scope.get("client")
@@ -71,9 +84,23 @@ class PaknGraphQL(GraphQL[Context, None]):
             request_id=state.get("request_id", "-"),
             loaders=Loaders(session),
             writes=self.writes,
+            feed=self.feed,
             authorization=request.headers.get("authorization"),
             client_address=client[0] if client else None,
         )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Officers put `{"authorization": "Bearer <token>"}` in connection_init's payload."""
+        params = context.connection_params or {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        context.authorization = authorization if isinstance(authorization, str) else None
+        try:
+            await context.officer()
+        except ClientError:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        finally:
+            await context.release()
+        return UNSET
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

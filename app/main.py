@@ -10,10 +10,12 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from app.feed import EventFeed
 from app.graphql_view import PaknGraphQL
 from app.http import RequestGuard, error_body
+from app.pg_listener import PgListener
 from app.settings import Settings
 from app.writes import WriteGate
 from db.engine import create_engine, is_sqlite, session_factory
@@ -26,8 +28,11 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
     settings = settings or Settings.from_env()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    writes = WriteGate(serialise=is_sqlite(settings.database_url))
-    graphql = PaknGraphQL(build_schema(settings), sessions, settings, writes)
+    feed = EventFeed(
+        sessions, poll_interval=settings.feed_poll_seconds, queue_size=settings.subscriber_queue
+    )
+    writes = WriteGate(serialise=is_sqlite(settings.database_url), after_commit=feed.wake)
+    graphql = PaknGraphQL(build_schema(settings), sessions, settings, writes, feed)
 
     async def health(_request: Request) -> Response:
         try:
@@ -55,17 +60,28 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await feed.start()
+        listener = None
+        if not is_sqlite(settings.database_url):
+            listener = PgListener(settings.database_url, feed.wake)
+            listener.start()
+        app.state.listener = listener
         yield
+        await feed.stop()
+        if listener is not None:
+            await listener.stop()
         await engine.dispose()
 
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={404: not_found, 500: server_error},
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.feed = feed
     app.state.settings = settings
     return RequestGuard(app, settings.max_body_bytes)

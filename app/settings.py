@@ -43,6 +43,9 @@ class Settings:
     max_tokens: int = 4000
     max_body_bytes: int = 256 * 1024
     graphiql: bool = True
+    keep_alive_seconds: float = 15.0
+    feed_poll_seconds: float = 2.0
+    subscriber_queue: int = 1000
     secret_key: str = "insecure-development-key"
 
     @classmethod

@@ -9,15 +9,16 @@ queues its write transactions behind an in-process lock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class WriteGate:
-    def __init__(self, serialise: bool) -> None:
+    def __init__(self, serialise: bool, after_commit: Callable[[], None] | None = None) -> None:
         self._lock = asyncio.Lock() if serialise else None
+        self.after_commit = after_commit
 
     @asynccontextmanager
     async def transaction(self, session: AsyncSession) -> AsyncIterator[AsyncSession]:
@@ -25,9 +26,11 @@ class WriteGate:
         if self._lock is None:
             async with self._session_transaction(session):
                 yield session
-            return
-        async with self._lock, self._session_transaction(session):
-            yield session
+        else:
+            async with self._lock, self._session_transaction(session):
+                yield session
+        if self.after_commit is not None:
+            self.after_commit()
 
     @staticmethod
     @asynccontextmanager

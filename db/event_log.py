@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.chain import GENESIS, BrokenLink, EventContent, event_hash, verify_chain
 from db.models import PetitionEvent
 
+NOTIFY_CHANNEL = "pakn_events"
+"""Where writers announce new events; PostgreSQL delivers it only when they commit."""
+
 CHAIN_LOCK_KEY = 7_242_016
 """Arbitrary, fixed key of PostgreSQL's advisory lock that orders event appends."""
 
@@ -79,6 +82,8 @@ async def append(session: AsyncSession, new: NewEvent) -> PetitionEvent:
     event.hash = event_hash(content_of(event), event.previous_hash or GENESIS)
     session.add(event)
     await session.flush()
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     return event
 
 

@@ -189,6 +189,8 @@ class PetitionEvent(Base):
     previous_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 
+    petition: Mapped[Petition] = relationship(lazy="raise")
+
     __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)
 
 

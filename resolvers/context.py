@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
 from app.domain import ActorRole
+from app.feed import EventFeed
 from app.settings import Settings
 from app.timezone import now
 from app.writes import WriteGate
@@ -23,6 +24,7 @@ class Context:
     request_id: str
     loaders: Loaders
     writes: WriteGate = field(default_factory=lambda: WriteGate(serialise=False))
+    feed: EventFeed | None = None
     authorization: str | None = None
     client_address: str | None = None
     now: datetime = field(default_factory=now)
@@ -30,6 +32,18 @@ class Context:
     """Petitions whose petitioner proved the secret in this request."""
     _officer: Officer | None = None
     _authenticated: bool = False
+
+    connection_params: dict[str, object] | None = None
+    """The `connection_init` payload of a WebSocket, where an officer's token travels."""
+
+    async def release(self) -> None:
+        """End the session's transaction and forget cached loads (long-lived contexts).
+
+        A subscription's context lives as long as its WebSocket; between two events it
+        must hold no database connection and no stale data.
+        """
+        await self.session.close()
+        self.loaders = Loaders(self.session)
 
     @property
     def dialect(self) -> str:

@@ -20,6 +20,7 @@ from app.settings import Settings
 from schema.extensions import ErrorCodes
 from schema.mutations import Mutation
 from schema.query import Query
+from schema.subscription import Subscription
 from schema.types import Agency, Answer, Petition, PetitionEvent
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -35,6 +36,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return PaknSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Agency, Petition, Answer, PetitionEvent],
         extensions=[
             ErrorCodes,

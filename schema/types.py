@@ -150,6 +150,8 @@ class PetitionEvent(Node):
 
     @strawberry.field
     def petition(self, info: GraphInfo) -> Petition:
+        if _loaded(self, "petition"):
+            return self.petition  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.petition.load(self.petition_id)  # type: ignore[attr-defined,return-value]
 
     @strawberry.field

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from db.models import PetitionEvent
 
@@ -83,3 +84,23 @@ async def counts_including_internal(
     session: AsyncSession, petition_ids: Sequence[int]
 ) -> dict[int, int]:
     return await counts_by_petition(session, petition_ids, public_only=False)
+
+
+async def after(
+    session: AsyncSession, after_id: int, limit: int, petition_id: int | None = None
+) -> list[PetitionEvent]:
+    """Committed events after `after_id`, oldest first, with their petition loaded."""
+    statement = (
+        select(PetitionEvent)
+        .options(joinedload(PetitionEvent.petition))
+        .where(PetitionEvent.id > after_id)
+        .order_by(PetitionEvent.id)
+        .limit(limit)
+    )
+    if petition_id is not None:
+        statement = statement.where(PetitionEvent.petition_id == petition_id)
+    return list(await session.scalars(statement))
+
+
+async def last_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.max(PetitionEvent.id))) or 0)

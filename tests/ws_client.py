@@ -1,0 +1,87 @@
+"""A real WebSocket GraphQL client (graphql-transport-ws, or legacy graphql-ws)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from types import TracebackType
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+EVENT_FIELDS = "id cursor action fromStatus toStatus note petition { trackingCode status }"
+SUBSCRIPTION = (
+    "subscription($code: String, $agency: String, $after: String) { "
+    "petitionEvents(trackingCode: $code, agencyCode: $agency, after: $after) { "
+    + EVENT_FIELDS
+    + " } }"
+)
+
+
+class GraphQLSocket:
+    _ids = itertools.count(1)
+
+    def __init__(self, http_url: str, *, token: str | None = None, legacy: bool = False) -> None:
+        self.url = http_url.replace("http://", "ws://") + "/graphql"
+        self.token = token
+        self.legacy = legacy
+        self.protocol = "graphql-ws" if legacy else "graphql-transport-ws"
+        self.ws: ClientConnection | None = None
+        self.operation_id = ""
+
+    async def __aenter__(self) -> GraphQLSocket:
+        self.ws = await connect(self.url, subprotocols=[self.protocol])  # type: ignore[list-item]
+        payload = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        await self._send({"type": "connection_init", "payload": payload})
+        ack = await self._receive(5)
+        assert ack["type"] == "connection_ack", ack
+        return self
+
+    async def __aexit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        assert self.ws is not None
+        await self.ws.close()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        assert self.ws is not None
+        await self.ws.send(orjson.dumps(message).decode())
+
+    async def _receive(self, wait: float) -> dict[str, Any]:
+        assert self.ws is not None
+        while True:
+            message = orjson.loads(await asyncio.wait_for(self.ws.recv(), wait))
+            if message["type"] not in {"ping", "pong", "ka"}:
+                return message  # type: ignore[no-any-return]
+
+    async def subscribe(self, **variables: Any) -> None:
+        self.operation_id = str(next(self._ids))
+        kind = "start" if self.legacy else "subscribe"
+        await self._send(
+            {
+                "id": self.operation_id,
+                "type": kind,
+                "payload": {"query": SUBSCRIPTION, "variables": variables},
+            }
+        )
+
+    async def next_message(self, wait: float = 10) -> dict[str, Any]:
+        return await self._receive(wait)
+
+    async def events(self, count: int, wait: float = 15) -> list[dict[str, Any]]:
+        """The next `count` events; fails on an error or a completion."""
+        found = []
+        while len(found) < count:
+            message = await self._receive(wait)
+            assert message["type"] in {"next", "data"}, message
+            assert "errors" not in message["payload"], message["payload"]
+            found.append(message["payload"]["data"]["petitionEvents"])
+        return found
+
+    async def nothing_within(self, seconds: float) -> bool:
+        try:
+            message = await self._receive(seconds)
+        except TimeoutError:
+            return True
+        raise AssertionError(f"unexpected message {message}")
