@@ -15,8 +15,7 @@ DEFAULT_DEMO_PETITIONS = 2000
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
+    from app.serving import serve
     from db.bootstrap import prepare_database
     from db.engine import is_sqlite
 
@@ -27,14 +26,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         asyncio.run(_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
     print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-    )
+    serve(args.host, args.port, args.workers)
     return 0
 
 

@@ -116,6 +116,8 @@ class EventFeed:
 
     async def stop(self) -> None:
         """End every subscription cleanly (their clients get `complete`) and the pump."""
+        if self._stopping:
+            return
         self._stopping = True
         self._wake.set()
         for subscriber in list(self._subscribers):

@@ -18,6 +18,7 @@ import uvicorn
 from sqlalchemy import event
 
 from app.main import create_app
+from app.serving import PaknServer
 from app.settings import Settings
 
 
@@ -49,7 +50,7 @@ class RunningServer:
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )
-        self.server = uvicorn.Server(config)
+        self.server = PaknServer(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.client = httpx.Client(base_url=self.url, timeout=30)
 

@@ -211,3 +211,18 @@ async def _burst(url: str) -> None:
 
 async def make_tokens_async(url: str) -> Any:
     return await make_tokens(url)
+
+
+async def test_server_shutdown_completes_subscriptions(lifecycle_database: str) -> None:
+    settings = Settings(database_url=lifecycle_database, secret_key="test-key")
+    server = RunningServer(settings).start()
+    try:
+        async with GraphQLSocket(server.url) as socket:
+            await socket.subscribe()
+            await asyncio.sleep(0.2)
+            stopping = asyncio.create_task(asyncio.to_thread(server.stop))
+            message = await socket.next_message(wait=10)
+            assert message == {"id": socket.operation_id, "type": "complete"}
+            await stopping
+    finally:
+        server.stop()

@@ -1,0 +1,77 @@
+"""Running pakn under uvicorn: one or several workers, and a shutdown that says goodbye.
+
+On shutdown uvicorn closes WebSockets before the application's lifespan ends. pakn first
+ends every subscription itself, so each client receives `complete` (and resumes elsewhere
+from its cursor) rather than a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+
+from app.feed import EventFeed
+
+
+def _feed_of(app: Any) -> EventFeed | None:
+    """The EventFeed inside uvicorn's (possibly wrapped) application, if any."""
+    for _ in range(8):
+        state = getattr(app, "state", None)
+        feed = getattr(state, "feed", None) if state is not None else None
+        if isinstance(feed, EventFeed):
+            return feed
+        app = getattr(app, "app", None)
+        if app is None:
+            return None
+    return None
+
+
+class PaknServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        feed = _feed_of(self.config.loaded_app)
+        if feed is not None:
+            await feed.stop()
+            await asyncio.sleep(0.2)
+        await super().shutdown(sockets)
+
+
+def _worker(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+    PaknServer(config).run(sockets=sockets)
+
+
+def _supervise(config: uvicorn.Config, workers: int) -> None:
+    """N worker processes on one listening socket; SIGINT/SIGTERM stop them gracefully.
+
+    uvicorn's own supervisor would run its plain Server in each worker, without the
+    subscription goodbye above, so pakn starts its workers itself.
+    """
+    sock = config.bind_socket()
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_worker, args=(config, [sock])) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.is_set() and all(p.is_alive() for p in processes):
+        stop.wait(0.5)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+    sock.close()
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    config = uvicorn.Config("app.main:create_app", factory=True, host=host, port=port)
+    if workers > 1:
+        _supervise(config, workers)
+    else:
+        PaknServer(config).run()
