@@ -12,7 +12,7 @@ from app.timezone import now
 from db import tokens
 from db.engine import create_engine, session_factory
 from db.models import Agency, PetitionEvent
-from tests.server import RunningServer
+from tests.server import HttpServer
 
 PETITION_FIELDS = """
   id trackingCode status version agency { code } acceptedAt deadlineAt isOverdue answeredAt
@@ -125,7 +125,7 @@ def count_events(url: str) -> int:
 class Workflow:
     """Drives one server as the petitioner and the officers would."""
 
-    def __init__(self, server: RunningServer, tokens: Tokens) -> None:
+    def __init__(self, server: HttpServer, tokens: Tokens) -> None:
         self.server = server
         self.tokens = tokens
 

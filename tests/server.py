@@ -39,37 +39,12 @@ class StatementLog:
         self.statements.clear()
 
 
-class RunningServer:
-    def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings)
-        self.engine = self.app.app.state.engine  # type: ignore[attr-defined]
-        self.log = StatementLog()
-        event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        self.server = PaknServer(config)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
+class HttpServer:
+    """A pakn server reached over HTTP at `url`, with GraphQL helpers."""
 
-    def _run(self) -> None:
-        asyncio.run(self.server.serve())
-
-    def start(self) -> RunningServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("pakn test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.client.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = httpx.Client(base_url=url, timeout=30)
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
@@ -96,3 +71,35 @@ class RunningServer:
 
     def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
         return [e["extensions"]["code"] for e in self.errors(query, variables)]
+
+
+class RunningServer(HttpServer):
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self.engine = self.app.app.state.engine  # type: ignore[attr-defined]
+        self.log = StatementLog()
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
+        self.port = free_port()
+        super().__init__(f"http://127.0.0.1:{self.port}")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
+        self.server = PaknServer(config)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve())
+
+    def start(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("pakn test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=20)

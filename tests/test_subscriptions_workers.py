@@ -5,16 +5,20 @@ PostgreSQL-only.)"""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 
 import asyncpg
+import httpx
 import pytest
 
 from app.pg_listener import APPLICATION_NAME, asyncpg_dsn
 from app.settings import Settings
 from tests.lifecycle_support import Workflow, make_tokens
-from tests.server import RunningServer
+from tests.server import HttpServer, RunningServer, free_port
 from tests.ws_client import GraphQLSocket
 
 
@@ -101,8 +105,6 @@ async def test_a_dropped_listener_reconnects_and_loses_nothing(
 
 
 def _wait_for_health(url: str, seconds: float = 30) -> None:
-    import httpx
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -114,17 +116,11 @@ def _wait_for_health(url: str, seconds: float = 30) -> None:
     raise RuntimeError("pakn serve did not come up")
 
 
-async def test_pakn_serve_with_two_workers_shares_subscriptions(
-    backend: str, lifecycle_database: str
-) -> None:
+@pytest.fixture
+def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[str]:
+    """`pakn serve --workers 2` as a real subprocess; yields its URL."""
     if backend != "postgresql":
         pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
-    import os
-    import subprocess
-    import sys
-
-    from tests.server import free_port
-
     port = free_port()
     env = {
         **os.environ,
@@ -140,23 +136,25 @@ async def test_pakn_serve_with_two_workers_shares_subscriptions(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        await asyncio.to_thread(_wait_for_health, url)
-        tokens = await make_tokens(lifecycle_database)
-        writer = Workflow(RunningServer.__new__(RunningServer), tokens)
-        import httpx
-
-        writer.server.client = httpx.Client(base_url=url, timeout=30)  # type: ignore[attr-defined]
-        writer.server.url = url  # type: ignore[attr-defined]
-        sockets = [GraphQLSocket(url) for _ in range(6)]
-        for socket in sockets:
-            await socket.__aenter__()
-            await socket.subscribe()
-        await asyncio.sleep(0.5)
-        written = await _submit(writer, 4)
-        for socket in sockets:
-            assert _codes(await socket.events(4)) == written
-            await socket.__aexit__(None, None, None)
-        writer.server.client.close()  # type: ignore[attr-defined]
+        _wait_for_health(url)
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+async def test_pakn_serve_with_two_workers_shares_subscriptions(
+    pakn_serve_two_workers: str, lifecycle_database: str
+) -> None:
+    url = pakn_serve_two_workers
+    writer = Workflow(HttpServer(url), await make_tokens(lifecycle_database))
+    sockets = [GraphQLSocket(url) for _ in range(6)]
+    for socket in sockets:
+        await socket.__aenter__()
+        await socket.subscribe()
+    await asyncio.sleep(0.5)
+    written = await _submit(writer, 4)
+    for socket in sockets:
+        assert _codes(await socket.events(4)) == written
+        await socket.__aexit__(None, None, None)
+    writer.server.client.close()

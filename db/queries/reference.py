@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agency, Field
+
+
+def _agency_conditions(kind: str | None, search_terms: Sequence[str]) -> list[ColumnElement[bool]]:
+    conditions = [Agency.search_text.contains(term, autoescape=True) for term in search_terms]
+    if kind:
+        conditions.append(Agency.kind == kind)
+    return conditions
 
 
 async def agency_page(
@@ -18,24 +25,23 @@ async def agency_page(
     kind: str | None,
     search_terms: Sequence[str],
 ) -> tuple[list[Agency], bool]:
-    statement = select(Agency).order_by(Agency.id).limit(limit + 1)
+    statement = (
+        select(Agency)
+        .where(*_agency_conditions(kind, search_terms))
+        .order_by(Agency.id)
+        .limit(limit + 1)
+    )
     if after_id is not None:
         statement = statement.where(Agency.id > after_id)
-    if kind:
-        statement = statement.where(Agency.kind == kind)
-    for term in search_terms:
-        statement = statement.where(Agency.search_text.contains(term, autoescape=True))
     rows = list(await session.scalars(statement))
     return rows[:limit], len(rows) > limit
 
 
 async def agency_count(session: AsyncSession, kind: str | None, search_terms: Sequence[str]) -> int:
-    statement = select(Agency.id)
-    if kind:
-        statement = statement.where(Agency.kind == kind)
-    for term in search_terms:
-        statement = statement.where(Agency.search_text.contains(term, autoescape=True))
-    return len((await session.scalars(statement)).all())
+    statement = (
+        select(func.count()).select_from(Agency).where(*_agency_conditions(kind, search_terms))
+    )
+    return int(await session.scalar(statement) or 0)
 
 
 async def agency_by_code(session: AsyncSession, code: str) -> Agency | None:
