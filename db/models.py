@@ -190,6 +190,7 @@ class PetitionEvent(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
     petition: Mapped[Petition] = relationship(lazy="raise")
+    agency: Mapped[Agency | None] = relationship(lazy="raise")
 
     __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,11 +117,19 @@ async def build_filter(ctx: Context, args: FilterArgs | None) -> PetitionFilter:
     )
 
 
-def _cursor_of(order_name: str, column: str) -> Callable[[Petition], str]:
+def _as_connection(
+    page: queries.Page,
+    args: PageArgs,
+    request: PageRequest,
+    order_name: str,
+    counter: Callable[[], Awaitable[int]],
+) -> Connection[Petition]:
+    column = request.ordering.column.key
+
     def cursor_of(row: Petition) -> str:
         return encode_sort_cursor(order_name, getattr(row, column), row.id)
 
-    return cursor_of
+    return connection(page.rows, cursor_of, args=args, has_more=page.has_more, counter=counter)
 
 
 def _page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[PageRequest, str]:
@@ -152,13 +160,7 @@ async def petition_connection(
     async def counter() -> int:
         return await queries.count(ctx.session, flt)
 
-    return connection(
-        page.rows,
-        _cursor_of(order_name, request.ordering.column.key),
-        args=args,
-        has_more=page.has_more,
-        counter=counter,
-    )
+    return _as_connection(page, args, request, order_name, counter)
 
 
 async def agency_petition_connection(
@@ -180,13 +182,7 @@ async def agency_petition_connection(
     async def counter() -> int:
         return await ctx.loaders.agency_count.load((agency_id, flt))
 
-    return connection(
-        page.rows,
-        _cursor_of(order_name, request.ordering.column.key),
-        args=args,
-        has_more=page.has_more,
-        counter=counter,
-    )
+    return _as_connection(page, args, request, order_name, counter)
 
 
 async def petition_by_tracking_code(

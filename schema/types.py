@@ -127,6 +127,8 @@ class Answer(Node):
 
     @strawberry.field
     def agency(self, info: GraphInfo) -> Agency:
+        if _loaded(self, "agency"):
+            return self.agency  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.agency.load(self.agency_id)  # type: ignore[attr-defined,return-value]
 
     @classmethod
@@ -156,6 +158,8 @@ class PetitionEvent(Node):
 
     @strawberry.field
     def agency(self, info: GraphInfo) -> Agency | None:
+        if _loaded(self, "agency"):
+            return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
         return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
 

@@ -32,6 +32,7 @@ async def pages_by_petition(
     ranked = select(PetitionEvent.id, position).where(*conditions).subquery()
     statement = (
         select(PetitionEvent)
+        .options(joinedload(PetitionEvent.agency))
         .join(ranked, ranked.c.id == PetitionEvent.id)
         .where(ranked.c.position <= limit)
         .order_by(PetitionEvent.petition_id, PetitionEvent.id)
@@ -66,7 +67,11 @@ async def latest_by_petition(
     latest_ids = (
         select(func.max(PetitionEvent.id)).where(*conditions).group_by(PetitionEvent.petition_id)
     )
-    rows = await session.scalars(select(PetitionEvent).where(PetitionEvent.id.in_(latest_ids)))
+    rows = await session.scalars(
+        select(PetitionEvent)
+        .options(joinedload(PetitionEvent.agency))
+        .where(PetitionEvent.id.in_(latest_ids))
+    )
     return {row.petition_id: row for row in rows}
 
 
@@ -92,7 +97,7 @@ async def after(
     """Committed events after `after_id`, oldest first, with their petition loaded."""
     statement = (
         select(PetitionEvent)
-        .options(joinedload(PetitionEvent.petition))
+        .options(joinedload(PetitionEvent.petition), joinedload(PetitionEvent.agency))
         .where(PetitionEvent.id > after_id)
         .order_by(PetitionEvent.id)
         .limit(limit)

@@ -224,6 +224,7 @@ async def answers_by_petition(
 ) -> dict[int, list[Answer]]:
     statement = (
         select(Answer)
+        .options(joinedload(Answer.agency))
         .where(Answer.petition_id.in_(list(petition_ids)))
         .order_by(Answer.petition_id, Answer.id)
     )
