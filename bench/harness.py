@@ -1,0 +1,386 @@
+"""`bench/run`: load demo data into a fresh PostgreSQL database, serve pakn and the raw floor
+with 1 and then 2 workers, and drive each workload with wrk at 32 connections.
+
+Workloads alternate with the floor (FLOOR, W1, FLOOR, W2, ...) so that drift in the
+machine's speed hits both alike; the W1/floor ratio uses the floor runs of the same worker
+count. SQL statements per request are counted on one request per workload through the
+app's own engine, in-process; timing always goes through uvicorn and wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.workloads import Workload, workloads  # noqa: E402
+
+ADMIN_DSN = os.environ.get("PAKN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PAKN = str(ROOT / ".venv" / "bin" / "pakn")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+@dataclass
+class Result:
+    workload: str
+    workers: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    statements: int | None
+    peak_rss_mb: float
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def database_url(name: str) -> str:
+    base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return f"{base}/{name}"
+
+
+def load_data(url: str, petitions: int) -> float:
+    env = {**os.environ, "PAKN_DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run([PAKN, "demo", "--petitions", str(petitions)], check=True, env=env, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+async def sample_codes(url: str, count: int) -> list[str]:
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        rows = await connection.fetch(
+            "SELECT tracking_code FROM petitions ORDER BY random() LIMIT $1", count
+        )
+    finally:
+        await connection.close()
+    return [row["tracking_code"] for row in rows]
+
+
+class Served:
+    """A server process (pakn or the floor) and its worker processes' memory."""
+
+    def __init__(self, command: list[str], env: dict[str, str], port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server on port {self.port} did not start")
+
+    def worker_rss_mb(self) -> list[float]:
+        pids = _descendants(self.process.pid) or [self.process.pid]
+        return [_rss_mb(pid) for pid in pids if _is_python(pid)]
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for text in child.read_text().split():
+            found.append(int(text))
+            found.extend(_descendants(int(text)))
+    return found
+
+
+def _is_python(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return (b"multiprocessing" in cmdline and b"resource_tracker" not in cmdline) or (
+        b"uvicorn" in cmdline or b"pakn" in cmdline
+    )
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(url: str, lua: str, seconds: int, connections: int, served: Served) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua or 'wrk.method = "GET"\n')
+    peak = 0.0
+    process = subprocess.Popen(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    while process.poll() is None:
+        peak = max([peak, *served.worker_rss_mb()])
+        time.sleep(0.25)
+    output = process.stdout.read() if process.stdout else ""
+    os.unlink(script.name)
+    latency = {m.group(1): float(m.group(2)) * _UNIT[m.group(3)] for m in _LATENCY.finditer(output)}
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rps": float(rate.group(1)) if rate else 0.0,
+        "p50": latency.get("50", 0.0),
+        "p99": latency.get("99", 0.0),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (sum(int(x) for x in socket_errors.groups()) if socket_errors else 0),
+        "peak_rss_mb": peak,
+    }
+
+
+def check_once(url: str, lua_body: dict[str, Any] | None) -> bool:
+    """One request per workload before timing it: GraphQL errors make the figures void."""
+    if lua_body is None:
+        return True
+    response = httpx.post(url, json=lua_body, timeout=30)
+    return response.status_code == 200 and "errors" not in response.json()
+
+
+async def count_statements(url: str, body: dict[str, Any]) -> int:
+    from sqlalchemy import event
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    guard = create_app(Settings(database_url=url, submissions_per_hour=10**9, secret_key="bench"))
+    engine = guard.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    transport = httpx.ASGITransport(app=guard)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        await client.post("/graphql", json=body)
+        statements.clear()
+        await client.post("/graphql", json=body)
+    await engine.dispose()
+    return len(statements)
+
+
+def sample_body(workload: Workload, codes: list[str], quarter: tuple[str, str]) -> dict[str, Any]:
+    from bench import workloads as w
+
+    documents = {
+        "W1": {"query": w.W1},
+        "W2": {"query": w.W2},
+        "W3": {"query": w.W3, "variables": {"code": codes[0]}},
+        "W4": {"query": w.W4, "variables": {"from": quarter[0], "to": quarter[1]}},
+    }
+    return documents.get(workload.name, {})
+
+
+def last_quarter(today: date) -> tuple[str, str]:
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    end = date(today.year, first_month, 1) - timedelta(days=1)
+    start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    return start.isoformat(), end.isoformat()
+
+
+def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) -> list[Result]:
+    env = {
+        **os.environ,
+        "PAKN_DATABASE_URL": url,
+        "PAKN_SUBMISSIONS_PER_HOUR": str(10**9),
+        "PAKN_SECRET_KEY": "bench",
+    }
+    pakn_port, floor_port = free_port(), free_port()
+    pakn = Served(
+        [PAKN, "serve", "--port", str(pakn_port), "--workers", str(workers)], env, pakn_port
+    )
+    floor = Served(
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "bench.floor:app",
+            "--port",
+            str(floor_port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env,
+        floor_port,
+    )
+    results: list[Result] = []
+    try:
+        pakn.wait_ready("/health")
+        floor.wait_ready("/w1")
+        quarter = last_quarter(date.today())
+        graphql = f"http://127.0.0.1:{pakn_port}/graphql"
+        for workload in workloads(codes, quarter):
+            body = sample_body(workload, codes, quarter)
+            floor_run = run_wrk(
+                f"http://127.0.0.1:{floor_port}/w1", "", args.duration, args.connections, floor
+            )
+            results.append(
+                Result(
+                    "FLOOR",
+                    workers,
+                    floor_run["rps"],
+                    floor_run["p50"],
+                    floor_run["p99"],
+                    floor_run["errors"],
+                    1,
+                    floor_run["peak_rss_mb"],
+                )
+            )
+            if body and not check_once(graphql, body):
+                print(f"  {workload.name}: not served by this version (GraphQL errors); skipped")
+                continue
+            run = run_wrk(graphql, workload.lua, args.duration, args.connections, pakn)
+            statements = asyncio.run(count_statements(url, body)) if body else None
+            results.append(
+                Result(
+                    workload.name,
+                    workers,
+                    run["rps"],
+                    run["p50"],
+                    run["p99"],
+                    run["errors"],
+                    statements,
+                    run["peak_rss_mb"],
+                )
+            )
+            print(
+                f"  {workers} worker(s) {workload.name}: {run['rps']:.0f} req/s "
+                f"(floor {floor_run['rps']:.0f})",
+                flush=True,
+            )
+    finally:
+        pakn.stop()
+        floor.stop()
+    return results
+
+
+def _row(name: str, workers: int, runs: list[Result], statements: str) -> str:
+    return (
+        f"| {name} | {workers} | {mean(r.requests_per_second for r in runs):.0f} "
+        f"| {mean(r.p50_ms for r in runs):.1f} | {mean(r.p99_ms for r in runs):.1f} "
+        f"| {sum(r.errors for r in runs)} | {statements} "
+        f"| {max(r.peak_rss_mb for r in runs):.0f} |"
+    )
+
+
+def report(results: list[Result], workers: list[int]) -> str:
+    lines = [
+        "| workload | workers | req/s | p50 ms | p99 ms | errors | SQL/request | peak RSS MB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for count in workers:
+        rows = [r for r in results if r.workers == count]
+        floors = [r for r in rows if r.workload == "FLOOR"]
+        if floors:
+            lines.append(_row(f"FLOOR (mean of {len(floors)})", count, floors, "1"))
+        for r in rows:
+            if r.workload != "FLOOR":
+                statements = str(r.statements) if r.statements is not None else "-"
+                lines.append(_row(r.workload, count, [r], statements))
+    top = max(workers)
+    floor_rps = [
+        r.requests_per_second for r in results if r.workers == top and r.workload == "FLOOR"
+    ]
+    w1 = [r.requests_per_second for r in results if r.workers == top and r.workload == "W1"]
+    ratio = (w1[0] / mean(floor_rps)) if w1 and floor_rps and mean(floor_rps) else 0.0
+    lines.append("")
+    lines.append(f"ratio W1/floor: {ratio:.2f}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100,000 petitions, 3 s runs")
+    parser.add_argument("--petitions", type=int)
+    parser.add_argument("--duration", type=int)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--database", help="use this existing database instead of a fresh one")
+    args = parser.parse_args()
+    args.petitions = args.petitions or (100_000 if args.quick else 1_000_000)
+    args.duration = args.duration or (3 if args.quick else 10)
+    worker_counts = [int(w) for w in args.workers.split(",")]
+
+    name = args.database or f"pakn_bench_{int(time.time())}"
+    url = database_url(name)
+    if not args.database:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        if not args.database:
+            seconds = load_data(url, args.petitions)
+            print(f"loaded {args.petitions:,} petitions in {seconds:.1f} s", flush=True)
+        codes = asyncio.run(sample_codes(url, 200))
+        results: list[Result] = []
+        for count in worker_counts:
+            results += measure(url, count, args, codes)
+    finally:
+        if not args.database:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"run-{stamp}.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
+    print(report(results, worker_counts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
