@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -165,6 +167,139 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return int(asyncio.run(_with_session(settings.database_url, rotate)))
 
 
+class _Progress:
+    """A progress bar on stderr: redrawn in place on a terminal, a final line otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.started = time.perf_counter()
+        self.drawn = 0.0
+
+    def _line(self) -> str:
+        share = self.done / self.total if self.total else 1.0
+        filled = min(self.WIDTH, int(share * self.WIDTH))
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        return (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%} "
+            f"{self.done:,}/{self.total:,} rows, {self.done / elapsed:,.0f} rows/s"
+        )
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        moment = time.perf_counter()
+        if self.live and moment - self.drawn >= 0.1:
+            self.drawn = moment
+            self.stream.write("\r" + self._line())
+            self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write(("\r" if self.live else "") + self._line() + "\n")
+        self.stream.flush()
+
+
+_EXPORT_FILTERS = (
+    ("status", "statuses"),
+    ("agency", "agencyCodes"),
+    ("field", "fieldCodes"),
+    ("province", "provinceCodes"),
+    ("channel", "channel"),
+    ("kind", "kind"),
+    ("submitted_from", "submittedFrom"),
+    ("submitted_to", "submittedTo"),
+    ("search", "search"),
+)
+
+
+def _export_params(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The command's filter options as the HTTP export's query parameters."""
+    params: list[tuple[str, str]] = []
+    for option, parameter in _EXPORT_FILTERS:
+        value = getattr(args, option)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                params.append((parameter, item))
+    if args.overdue is not None:
+        params.append(("overdue", "true" if args.overdue else "false"))
+    return params
+
+
+async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
+    from app.export import ExportFormat, code_lookup, petition_export
+    from app.petition_filter import FilterError, args_from_params, build_filter
+    from app.timezone import now
+    from db.engine import create_engine
+    from db.queries import export as export_queries
+
+    engine = create_engine(database_url)
+    try:
+        moment = now()
+        try:
+            filter_args = args_from_params(_export_params(args))
+            flt = await build_filter(filter_args, code_lookup(engine), moment)
+        except FilterError as error:
+            print(f"pakn: {error.code}: {error.message}", file=sys.stderr)
+            return 2
+        progress = _Progress(await export_queries.count(engine, flt))
+        chunks = petition_export(
+            engine, flt, ExportFormat(args.format), moment, bom=args.bom, on_rows=progress.add
+        )
+        # Written beside the target and renamed at the end: a failed export leaves no
+        # truncated file behind. Blocking writes are fine: nothing else runs on this loop.
+        partial = f"{args.output}.part"
+        try:
+            with open(partial, "wb") as out:  # noqa: ASYNC230
+                async for chunk in chunks:
+                    out.write(chunk)
+            os.replace(partial, args.output)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(partial)
+            raise
+        progress.finish()
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _export_parser(commands: Any) -> None:
+    export = commands.add_parser("export", help="open-data exports to a file")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    petitions = export_commands.add_parser(
+        "petitions",
+        help="the public petition record, as GET /export/petitions.<format>",
+        description="Filters take the values of the GraphQL PetitionFilter; list options "
+        "may be repeated or comma-separated.",
+    )
+    petitions.add_argument("--format", choices=["csv", "ndjson"], default="csv")
+    petitions.add_argument("--output", required=True, help="the file to write")
+    petitions.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start a CSV with a UTF-8 byte-order mark, which Excel needs (default: yes)",
+    )
+    petitions.add_argument("--status", action="append", help="e.g. IN_PROGRESS,ESCALATED")
+    petitions.add_argument("--agency", action="append", help="agency code(s)")
+    petitions.add_argument("--field", action="append", help="field code(s)")
+    petitions.add_argument("--province", action="append", help="province code(s)")
+    petitions.add_argument("--channel", help="CITIZEN or BUSINESS")
+    petitions.add_argument("--kind", help="REFLECTION or RECOMMENDATION")
+    petitions.add_argument(
+        "--from", dest="submitted_from", help="submitted at or after (ISO 8601 with offset)"
+    )
+    petitions.add_argument(
+        "--to", dest="submitted_to", help="submitted before (ISO 8601 with offset)"
+    )
+    petitions.add_argument("--overdue", action=argparse.BooleanOptionalAction, default=None)
+    petitions.add_argument("--search", help="words of the title or body")
+    petitions.set_defaults(handler=lambda a, s: asyncio.run(_export_petitions(a, s.database_url)))
+
+
 def _schema_export(_args: argparse.Namespace, _settings: Settings) -> int:
     from schema.build import sdl
 
@@ -224,6 +359,8 @@ def parser() -> argparse.ArgumentParser:
     schema_commands = schema.add_subparsers(dest="schema_command", required=True)
     schema_commands.add_parser("export", help="print the SDL")
     schema.set_defaults(handler=_schema_export)
+
+    _export_parser(commands)
     return root
 
 

@@ -210,6 +210,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "duplicate_of",
         "version",
         "search_text",
+        "escalated_at",
+        "rating_score",
     ),
     "petitioner_contacts": (
         "petition_id",
@@ -255,6 +257,7 @@ _MOMENT_COLUMNS = {
         "deadline_at",
         "answered_at",
         "closed_at",
+        "escalated_at",
     ),
     "petitioner_contacts": (),
     "assignments": ("assigned_at", "ended_at"),
@@ -496,6 +499,7 @@ class _Case:
         "code",
         "deadline",
         "duplicate_of",
+        "escalated",
         "escalation",
         "field",
         "follow_ups",
@@ -509,6 +513,7 @@ class _Case:
         "rejection",
         "response_days",
         "s",
+        "score",
         "status",
         "subject",
         "topic",
@@ -536,6 +541,8 @@ class _Case:
         self.closed: int | None = None
         self.follow_ups = 0
         self.escalation: str | None = None
+        self.escalated: int | None = None
+        self.score: int | None = None
         self.rejection: str | None = None
         self.duplicate_of: str | None = None
         self.last_answer: int | None = None
@@ -717,6 +724,8 @@ class _ChunkBuilder:
                 c.duplicate_of,
                 c.version,
                 "" if private else f"{title_fold} {body_fold}",
+                c.escalated,
+                c.score,
             )
         )
 
@@ -1119,6 +1128,7 @@ class _ChunkBuilder:
         if self.r() < 0.45:
             comment = normalize(self._pick(txt.RATING_COMMENTS[score]))
         self.ratings.append((c.pid, c.last_answer, score, comment, c.m))
+        c.score = score
         c.closed = c.m
         self._emit(c, _RATE, _CLOSED, _PETITIONER, c.agency, None)
         return True
@@ -1140,6 +1150,8 @@ class _ChunkBuilder:
             c.s += 1
             c.m += 1
             c.escalation = _REPEATED
+            if c.escalated is None:
+                c.escalated = c.m
             note = normalize(self._pick(txt.ESCALATE_NOTES[_REPEATED]))
             self._emit(c, _ESCALATE, _ESCALATED, _SYSTEM, c.agency, note)
         return True
@@ -1148,6 +1160,8 @@ class _ChunkBuilder:
         if not self._after(c, 1, 10):
             return False
         c.escalation = reason
+        if c.escalated is None:
+            c.escalated = c.m
         self._start_clock(c)
         note = normalize(self._pick(txt.ESCALATE_NOTES[reason]))
         self._emit(c, _ESCALATE, _ESCALATED, _COORDINATOR, c.agency, note)
@@ -1337,6 +1351,8 @@ def _copy_petitions(rows: Sequence[Row], ts: Callable[[int | None], str]) -> str
         duplicate_of,
         version,
         search,
+        escalated,
+        score,
     ) in rows:
         out.append(
             f"{pid}\t{code}\t{channel}\t{kind}\t{subject}\t{_esc(title)}\t{_esc(body)}\t"
@@ -1344,7 +1360,7 @@ def _copy_petitions(rows: Sequence[Row], ts: Callable[[int | None], str]) -> str
             f"{ts(submitted)}\t{ts(accepted)}\t{ts(clock_start)}\t{ts(deadline)}\t"
             f"{ts(answered)}\t{_opt(days)}\t{_flag(on_time)}\t{ts(closed)}\t{follow_ups}\t"
             f"{_opt(escalation)}\t{_opt(rejection)}\t{_opt(duplicate_of)}\t{version}\t"
-            f"{_esc(search)}\n"
+            f"{_esc(search)}\t{ts(escalated)}\t{_opt(score)}\n"
         )
     return "".join(out)
 

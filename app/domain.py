@@ -64,6 +64,8 @@ class Action(StrEnum):
     RATE = "RATE"
     FOLLOW_UP = "FOLLOW_UP"
     ESCALATE = "ESCALATE"
+    FEATURE = "FEATURE"
+    """The Government Office holds a petition up as useful; the status does not change."""
 
 
 class ActorRole(StrEnum):

@@ -12,10 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from app.export import ExportFormat
+from app.export_http import petitions_endpoint, stats_endpoint
 from app.feed import EventFeed
 from app.graphql_view import PaknGraphQL
 from app.http import RequestGuard, error_body
 from app.pg_listener import PgListener
+from app.report_page import report_page
 from app.settings import Settings
 from app.writes import WriteGate
 from db.engine import create_engine, is_sqlite, session_factory
@@ -76,6 +79,10 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/reports/{period}", report_page(sessions, settings), methods=["GET"]),
+            Route("/export/petitions.csv", petitions_endpoint(engine, ExportFormat.CSV)),
+            Route("/export/petitions.ndjson", petitions_endpoint(engine, ExportFormat.NDJSON)),
+            Route("/export/stats.csv", stats_endpoint(engine)),
             WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={404: not_found, 500: server_error},

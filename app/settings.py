@@ -47,6 +47,8 @@ class Settings:
     feed_poll_seconds: float = 2.0
     subscriber_queue: int = 1000
     secret_key: str = "insecure-development-key"
+    ranking_minimum: int = 10
+    """Agencies with fewer petitions received in a window are ranked apart."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,4 +63,5 @@ class Settings:
             max_body_bytes=_int_env("PAKN_MAX_BODY_BYTES", 256 * 1024),
             graphiql=os.environ.get("PAKN_GRAPHIQL", "1") != "0",
             secret_key=server_secret_key(),
+            ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
         )

@@ -165,6 +165,8 @@ async def _escalate(ctx: Context, petition: Petition, change: Change, step: Step
     except ValueError:
         raise Refused(problem("INVALID_REASON", "Give an escalation reason.", "reason")) from None
     petition.escalation_reason = reason.value
+    if petition.escalated_at is None:
+        petition.escalated_at = ctx.now
     _restart_clock(ctx, petition)
 
 
@@ -231,6 +233,7 @@ async def _rate(ctx: Context, petition: Petition, change: Change, step: Step) ->
             rated_at=ctx.now,
         )
     )
+    petition.rating_score = change.score
     petition.closed_at = ctx.now
     step.note = None
 
@@ -241,6 +244,8 @@ async def _follow_up(ctx: Context, petition: Petition, change: Change, step: Ste
     step.is_public = not petition.is_private
     if after_follow_up(petition.follow_up_count, ctx.settings.follow_up_escalation_threshold):
         petition.escalation_reason = EscalationReason.REPEATED_COMPLAINT.value
+        if petition.escalated_at is None:
+            petition.escalated_at = ctx.now
         step.extra.append(
             NewEvent(
                 petition_id=petition.id,
@@ -253,6 +258,12 @@ async def _follow_up(ctx: Context, petition: Petition, change: Change, step: Ste
                 note=f"Escalated after {petition.follow_up_count} follow-ups.",
             )
         )
+
+
+async def _feature(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+    """Held up as useful: the note says why; featuring again updates the time and note."""
+    petition.featured_at = ctx.now
+    petition.featured_note = step.note
 
 
 async def _nothing(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
@@ -270,6 +281,7 @@ EFFECTS: dict[Action, tuple[Effect, bool]] = {
     Action.ANSWER: (_answer, False),
     Action.RATE: (_rate, False),
     Action.FOLLOW_UP: (_follow_up, True),
+    Action.FEATURE: (_feature, True),
 }
 """Each action's effect, and whether it needs a note."""
 

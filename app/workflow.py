@@ -84,6 +84,12 @@ TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyTy
         ),
         (_S.TRANSFER_REQUESTED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
         (_S.ANSWERED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
+        # featuring a petition as useful changes no status, in any status but REJECTED
+        **{
+            (status, _A.FEATURE): Transition(status, _COORDINATOR)
+            for status in _S
+            if status is not _S.REJECTED
+        },
     }
 )
 """(status, action) -> the resulting status and the roles that may take that step."""
@@ -184,7 +190,7 @@ def _invalid_transition_message(status: PetitionStatus, action: Action, role: Ac
         )
     if status in TERMINAL_STATUSES:
         return (
-            f"The petition is {status}, a final status: no action is allowed, "
+            f"The petition is {status}, a final status: its handling is over, "
             f"so {role} cannot perform {action}."
         )
     return f"The role {role} cannot perform {action} while the petition is {status}."

@@ -35,6 +35,27 @@ NAMING = {
 }
 
 
+STATS_COLUMNS = (
+    "submitted_at",
+    "agency_id",
+    "field_id",
+    "province_code",
+    "channel",
+    "kind",
+    "status",
+    "deadline_at",
+    "answered_at",
+    "answered_on_time",
+    "response_working_days",
+    "rating_score",
+    "escalated_at",
+    "follow_up_count",
+)
+"""Every column the statistics read, in one covering index led by the submission time: a
+window is a range of it, and no statistics query reads the (wide) table itself. A twin led
+by the agency serves scorecards and agency filters."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -93,6 +114,13 @@ class Petition(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     submission_fingerprint: Mapped[str | None] = mapped_column(String(64))
     client_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    escalated_at: Mapped[datetime | None] = mapped_column(Instant())
+    """The first escalation to the Government; never cleared (a transfer keeps it)."""
+    rating_score: Mapped[int | None] = mapped_column(SmallInteger)
+    """The rating's score, copied here when it is given so statistics need no join."""
+    featured_at: Mapped[datetime | None] = mapped_column(Instant())
+    """When the Government Office last featured the petition as useful (featurePetition)."""
+    featured_note: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency | None] = relationship(lazy="raise")
     field: Mapped[Field | None] = relationship(lazy="raise")
@@ -111,6 +139,9 @@ class Petition(Base):
         Index("ix_petitions_open_deadline", "status", "deadline_at"),
         Index("ix_petitions_client_submitted", "client_fingerprint", "submitted_at"),
         Index("ix_petitions_idempotency_key", "idempotency_key", unique=True),
+        Index("ix_petitions_featured", "featured_at"),
+        Index("ix_petitions_stats", *STATS_COLUMNS),
+        Index("ix_petitions_agency_stats", "agency_id", *STATS_COLUMNS[:1], *STATS_COLUMNS[2:]),
     )
 
 
@@ -192,7 +223,10 @@ class PetitionEvent(Base):
     petition: Mapped[Petition] = relationship(lazy="raise")
     agency: Mapped[Agency | None] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_petition_events_petition", "petition_id", "id"),)
+    __table_args__ = (
+        Index("ix_petition_events_petition", "petition_id", "id"),
+        Index("ix_petition_events_action_at", "action", "at", "agency_id"),
+    )
 
 
 class OfficerToken(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,8 @@ class Context:
     now: datetime = field(default_factory=now)
     petitioner_of: set[int] = field(default_factory=set)
     """Petitions whose petitioner proved the secret in this request."""
+    scorecards: Any = None
+    """The request's scorecard loader (`resolvers.stats.scorecard_loader`), made on first use."""
     _officer: Officer | None = None
     _authenticated: bool = False
 
@@ -44,6 +47,7 @@ class Context:
         """
         await self.session.close()
         self.loaders = Loaders(self.session)
+        self.scorecards = None
 
     @property
     def dialect(self) -> str:

@@ -29,6 +29,7 @@ OFFICER_ACTIONS: dict[Action, tuple[ActorRole, ...]] = {
     Action.REJECT: (ActorRole.COORDINATOR,),
     Action.TRANSFER: (ActorRole.COORDINATOR,),
     Action.ESCALATE: (ActorRole.COORDINATOR,),
+    Action.FEATURE: (ActorRole.COORDINATOR,),
     Action.ACKNOWLEDGE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
     Action.REQUEST_TRANSFER: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
     Action.PROGRESS_UPDATE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from aiodataloader import DataLoader
-
-from app.reference import province_codes
+from app import petition_filter
+from app.petition_filter import FilterArgs, FilterError
 from app.secrets import secret_matches
-from app.text import normalize, search_terms
 from db.models import Petition
 from db.queries import petitions as queries
 from db.queries.petitions import PageRequest, PetitionFilter, Related
@@ -27,94 +23,23 @@ from resolvers.pagination import (
     selected_node_fields,
 )
 
-MAX_SEARCH_TERMS = 12
-MAX_FILTER_CODES = 100
-
-
-@dataclass(frozen=True)
-class FilterArgs:
-    """The API's PetitionFilter, as plain values (enums already turned into their names)."""
-
-    statuses: Sequence[str] | None = None
-    agency_codes: Sequence[str] | None = None
-    field_codes: Sequence[str] | None = None
-    province_codes: Sequence[str] | None = None
-    channel: str | None = None
-    kind: str | None = None
-    submitted_from: datetime | None = None
-    submitted_to: datetime | None = None
-    overdue: bool | None = None
-    search: str | None = None
-
 
 def related_for(fields: set[str]) -> Related:
     return Related(agency="agency" in fields, field="field" in fields, rating="rating" in fields)
 
 
-def _check_codes(kind: str, codes: Sequence[str], known: set[str] | frozenset[str]) -> None:
-    unknown = sorted(set(codes) - set(known))
-    if unknown:
-        raise ClientError(
-            "UNKNOWN_CODE",
-            f"Unknown {kind} code(s): {', '.join(unknown)}.",
-            argument=kind,
-            codes=unknown,
-        )
-
-
-async def _ids_of_codes(
-    kind: str, codes: Sequence[str] | None, loader: DataLoader[str, int | None]
-) -> tuple[int, ...] | None:
-    if codes is None:
-        return None
-    ids = await loader.load_many(list(codes))
-    known = {code for code, ident in zip(codes, ids, strict=True) if ident is not None}
-    _check_codes(kind, codes, known)
-    return tuple(ident for ident in ids if ident is not None)
-
-
-def _check_size(kind: str, codes: Sequence[str] | None) -> None:
-    if codes is not None and len(codes) > MAX_FILTER_CODES:
-        raise ClientError(
-            "FILTER_TOO_LARGE", f"At most {MAX_FILTER_CODES} {kind} codes may be given."
-        )
-
-
 async def build_filter(ctx: Context, args: FilterArgs | None) -> PetitionFilter:
-    """Check the filter's codes and dates and resolve codes to ids."""
-    args = args or FilterArgs()
-    for kind, codes in (
-        ("agency", args.agency_codes),
-        ("field", args.field_codes),
-        ("province", args.province_codes),
-    ):
-        _check_size(kind, codes)
-    agency_ids = await _ids_of_codes("agency", args.agency_codes, ctx.loaders.agency_id_by_code)
-    field_ids = await _ids_of_codes("field", args.field_codes, ctx.loaders.field_id_by_code)
-    if args.province_codes:
-        _check_codes("province", args.province_codes, province_codes())
-    if args.submitted_from and args.submitted_to and args.submitted_from > args.submitted_to:
-        raise ClientError("INVALID_DATE_RANGE", "`submittedFrom` is after `submittedTo`.")
-    terms: list[str] = []
-    if args.search is not None:
-        terms = search_terms(normalize(args.search))[:MAX_SEARCH_TERMS]
-        if not terms:
-            raise ClientError(
-                "INVALID_SEARCH", "`search` needs at least one letter or digit to look for."
-            )
-    return PetitionFilter(
-        statuses=tuple(args.statuses or ()),
-        agency_ids=agency_ids,
-        field_ids=field_ids,
-        province_codes=tuple(args.province_codes or ()),
-        channel=args.channel,
-        kind=args.kind,
-        submitted_from=args.submitted_from,
-        submitted_to=args.submitted_to,
-        overdue=args.overdue,
-        search_terms=tuple(terms),
-        now=ctx.now,
-    )
+    """Check the filter's codes and dates and resolve codes to ids (through the loaders)."""
+    loaders = {"agency": ctx.loaders.agency_id_by_code, "field": ctx.loaders.field_id_by_code}
+
+    async def lookup(kind: str, codes: Sequence[str]) -> dict[str, int]:
+        ids = await loaders[kind].load_many(list(codes))
+        return {code: ident for code, ident in zip(codes, ids, strict=True) if ident is not None}
+
+    try:
+        return await petition_filter.build_filter(args, lookup, ctx.now)
+    except FilterError as error:
+        raise ClientError(error.code, error.message, **error.details) from None
 
 
 def _as_connection(

@@ -98,6 +98,13 @@ class EscalatePetitionInput:
 
 
 @strawberry.input
+class FeaturePetitionInput:
+    petition_id: strawberry.ID
+    note: str = strawberry.field(description="Why the petition is useful; shown publicly.")
+    expected_version: int
+
+
+@strawberry.input
 class PetitionActionInput:
     petition_id: strawberry.ID
     expected_version: int
@@ -222,6 +229,16 @@ class Mutation:
         change = Change(
             Action.ESCALATE, input.expected_version, note=input.note, reason=input.reason.value
         )
+        return await _officer(info, input.petition_id, change)
+
+    @strawberry.mutation(
+        description="COORDINATOR: feature a petition as useful (any status but REJECTED; the "
+        "status stays); it is listed in the quarterly report. Featuring again updates the note."
+    )
+    async def feature_petition(
+        self, info: GraphInfo, input: FeaturePetitionInput
+    ) -> PetitionPayload:
+        change = Change(Action.FEATURE, input.expected_version, note=input.note)
         return await _officer(info, input.petition_id, change)
 
     @strawberry.mutation(description="AGENCY_OFFICER of the assigned agency: start handling it.")

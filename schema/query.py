@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import strawberry
 
 from app.reference import provinces as reference_provinces
 from resolvers import agencies as agency_resolvers
+from resolvers import stats as stats_resolvers
 from resolvers.nodes import node_by_id
 from resolvers.petitions import (
     petition_by_tracking_code,
@@ -15,13 +19,15 @@ from resolvers.petitions import (
 from schema.enums import AgencyKind, OrderDirection, PetitionOrderField
 from schema.inputs import PetitionFilter, PetitionOrder
 from schema.relay import Connection, Node
-from schema.types import Agency, Field, GraphInfo, Petition
-
-
-@strawberry.type(description="A provincial-level unit (one of the 34 since 1 July 2025).")
-class Province:
-    code: str
-    name: str
+from schema.stats import (
+    AgencyRanking,
+    QuarterlyReport,
+    RankingMetric,
+    Stats,
+    StatsFilter,
+    quarterly_report,
+)
+from schema.types import Agency, Field, GraphInfo, Petition, Province
 
 
 @strawberry.type
@@ -94,3 +100,39 @@ class Query:
         return await petition_by_tracking_code(  # type: ignore[return-value]
             info.context, tracking_code, info.selected_fields[0]
         )
+
+    @strawberry.field(
+        description="Statistics over the petitions submitted in a window (local dates, "
+        "inclusive), with breakdowns by agency, field, province and month."
+    )
+    async def stats(self, info: GraphInfo, filter: StatsFilter | None = None) -> Stats:
+        args = filter.to_args() if filter else None
+        selected = {f.name for f in info.selected_fields[0].selections if hasattr(f, "name")}
+        return Stats(request=await stats_resolvers.stats_request(info.context, args, selected))
+
+    @strawberry.field(
+        description="Agencies ranked by a metric over the petitions submitted in a window "
+        "(local dates, inclusive), best first, ties by agency code; agencies with fewer than "
+        "the minimum of petitions (PAKN_RANKING_MINIMUM, 10) are listed apart."
+    )
+    async def agency_ranking(
+        self,
+        info: GraphInfo,
+        metric: RankingMetric,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        first: int = 51,
+    ) -> AgencyRanking:
+        ranking = await stats_resolvers.agency_ranking(info.context, from_, to, metric, first)
+        return AgencyRanking(
+            minimum_petitions=info.context.settings.ranking_minimum,
+            ranked=ranking.ranked,  # type: ignore[arg-type]
+            too_few_petitions=ranking.too_few,  # type: ignore[arg-type]
+        )
+
+    @strawberry.field(
+        description="The quarterly report to the Prime Minister (quarter 1 to 4); also "
+        "printable at /reports/YYYY-QN."
+    )
+    async def quarterly_report(self, info: GraphInfo, year: int, quarter: int) -> QuarterlyReport:
+        return quarterly_report(await stats_resolvers.quarterly_report(info.context, year, quarter))

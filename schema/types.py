@@ -8,8 +8,8 @@ the petitioner's contact data has no field on any of these types.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -21,9 +21,11 @@ from resolvers.context import Context
 from resolvers.history import event_connection, event_cursor
 from resolvers.ids import global_id
 from resolvers.petitions import agency_petition_connection
+from resolvers.stats import scorecard
 from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.inputs import PetitionFilter
 from schema.relay import Connection, Node
+from schema.stats import StatsRow
 
 GraphInfo = Info[Context, None]
 
@@ -68,6 +70,18 @@ class Agency(Node):
             filter_args=filter.to_args() if filter else None,
         )
 
+    @strawberry.field(
+        description="The agency's figures over the petitions it currently handles that were "
+        "submitted between the local dates `from` and `to` (inclusive; open ends for all time)."
+    )
+    async def scorecard(
+        self,
+        info: GraphInfo,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> StatsRow:
+        return await scorecard(info.context, self.id, from_, to)  # type: ignore[arg-type,return-value]
+
     @strawberry.field(description="Sealing keys, newest first; retired keys still verify.")
     async def public_keys(self, info: GraphInfo) -> list[PublicKey]:
         return await info.context.loaders.keys.load(self.id)  # type: ignore[attr-defined,no-any-return]
@@ -75,6 +89,12 @@ class Agency(Node):
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, models.Agency)
+
+
+@strawberry.type(description="A provincial-level unit (one of the 34 since 1 July 2025).")
+class Province:
+    code: str
+    name: str
 
 
 @strawberry.type(description="An Ed25519 public key with which an agency seals answers.")
@@ -208,6 +228,14 @@ class Petition(Node):
         description="Whether the first answer came by the deadline that applied then."
     )
     follow_up_count: int
+    escalated_at: datetime | None = strawberry.field(
+        description="When the petition was first escalated to the Government (kept after a "
+        "transfer back); null if it never was."
+    )
+    featured_at: datetime | None = strawberry.field(
+        description="When the Government Office featured it as useful (featurePetition)."
+    )
+    featured_note: str | None = strawberry.field(description="Why it was featured.")
     version: int = strawberry.field(description="Pass it as expectedVersion when changing it.")
 
     @strawberry.field(

@@ -17,6 +17,7 @@ from tests.server import HttpServer
 PETITION_FIELDS = """
   id trackingCode status version agency { code } acceptedAt deadlineAt isOverdue answeredAt
   responseWorkingDays answeredOnTime workingDaysElapsed followUpCount title body isPrivate
+  escalatedAt featuredAt featuredNote
   answers { body answeredAt signature keyId agency { code } }
   rating { score comment }
   events(first: 100) { totalCount edges { node { action fromStatus toStatus actorRole note
@@ -50,6 +51,7 @@ MUTATIONS = {
     "answer": action_mutation("answerPetition", "AnswerPetitionInput"),
     "rate": action_mutation("rateAnswer", "RateAnswerInput"),
     "follow_up": action_mutation("followUpPetition", "FollowUpInput"),
+    "feature": action_mutation("featurePetition", "FeaturePetitionInput"),
 }
 
 

@@ -156,7 +156,8 @@ def test_every_status_channel_kind_and_subject_is_present(data: dict[str, Any]) 
     assert 0.03 < sum(p.is_private for p in petitions) / PETITIONS < 0.2
     assert 0.1 < sum(p.channel == "BUSINESS" for p in petitions) / PETITIONS < 0.3
     actions = {e.action for e in data["events"]}
-    assert actions == set(Action)
+    # featuring is the Government Office's own judgement: the demo features nothing
+    assert actions == set(Action) - {Action.FEATURE}
     open_petitions = [p for p in petitions if p.status in OPEN_STATUSES]
     overdue = [p for p in open_petitions if p.deadline_at < NOW]
     assert 0 < len(overdue) < len(open_petitions)
@@ -255,6 +256,17 @@ def _check_rating(petition: Any, rating: Any, answers: list[Any]) -> None:
         return
     assert rating.answer_id == answers[-1].id and 1 <= rating.score <= 5
     assert rating.rated_at == petition.closed_at
+
+
+def test_first_escalation_and_rating_score_are_on_the_petition(data: dict[str, Any]) -> None:
+    """`escalated_at` is the first ESCALATE event; `rating_score` copies the rating."""
+    history = _by_petition(data["events"])
+    for petition in data["petitions"]:
+        escalations = [e.at for e in history[petition.id] if e.action == "ESCALATE"]
+        assert petition.escalated_at == (escalations[0] if escalations else None)
+        rating = data["ratings"].get(petition.id)
+        assert petition.rating_score == (rating.score if rating else None)
+    assert any(p.escalated_at for p in data["petitions"])
 
 
 def test_only_internal_events_are_hidden(data: dict[str, Any]) -> None:

@@ -62,6 +62,9 @@ ALLOWED: dict[tuple[PetitionStatus, Action, ActorRole], PetitionStatus] = {
     (S.TRANSFER_REQUESTED, A.ESCALATE, R.COORDINATOR): S.ESCALATED,
     (S.ANSWERED, A.ESCALATE, R.COORDINATOR): S.ESCALATED,
     (S.IN_PROGRESS, A.ESCALATE, R.SYSTEM): S.ESCALATED,
+    # the Government Office features a useful petition in any status but REJECTED; the
+    # status stays
+    **{(s, A.FEATURE, R.COORDINATOR): s for s in S if s is not S.REJECTED},
 }
 
 
@@ -154,8 +157,10 @@ def test_happy_path() -> None:
     assert status == S.ANSWERED
     status = _step(status, A.RATE, PETITIONER, OWN_AGENCY)
     assert status == S.CLOSED
-    for actor in ACTORS.values():
-        assert allowed_actions(status, actor, OWN_AGENCY) == []
+    for who, actor in ACTORS.items():
+        # a closed petition can still be featured as useful, and nothing else
+        expected = [A.FEATURE] if who == "coordinator" else []
+        assert allowed_actions(status, actor, OWN_AGENCY) == expected
 
 
 def test_rejection_is_final() -> None:
@@ -199,6 +204,7 @@ def test_escalation_path() -> None:
         A.TRANSFER,
         A.PROGRESS_UPDATE,
         A.ANSWER,
+        A.FEATURE,
     ]
     status = _step(status, A.PROGRESS_UPDATE, COORDINATOR, OWN_AGENCY)
     assert status == S.ESCALATED
@@ -259,9 +265,21 @@ def test_allowed_actions_agree_with_decide(status: PetitionStatus, who: str) -> 
 
 
 def test_allowed_actions_examples() -> None:
-    assert allowed_actions(S.SUBMITTED, COORDINATOR, None) == [A.ASSIGN, A.REJECT]
+    assert allowed_actions(S.SUBMITTED, COORDINATOR, None) == [A.ASSIGN, A.REJECT, A.FEATURE]
     assert allowed_actions(S.ASSIGNED, OFFICER, OWN_AGENCY) == [A.ACKNOWLEDGE, A.REQUEST_TRANSFER]
     assert allowed_actions(S.ASSIGNED, OTHER_OFFICER, OWN_AGENCY) == []
     assert allowed_actions(S.IN_PROGRESS, SYSTEM, OWN_AGENCY) == [A.ESCALATE]
     assert allowed_actions(S.ANSWERED, PETITIONER, OWN_AGENCY) == [A.RATE, A.FOLLOW_UP]
     assert allowed_actions(S.IN_PROGRESS, ADMIN, OWN_AGENCY) == []
+
+
+@pytest.mark.parametrize("status", list(PetitionStatus))
+def test_feature_keeps_the_status_and_is_for_the_coordinator(status: PetitionStatus) -> None:
+    outcome = decide(status, A.FEATURE, COORDINATOR, OWN_AGENCY)
+    if status is S.REJECTED:
+        assert isinstance(outcome, Refusal) and outcome.code == "INVALID_TRANSITION"
+    else:
+        assert outcome == status
+    for actor in (PETITIONER, OFFICER, SYSTEM, ADMIN):
+        refused = decide(status, A.FEATURE, actor, OWN_AGENCY)
+        assert isinstance(refused, Refusal) and refused.code == "FORBIDDEN_ROLE"

@@ -1,0 +1,391 @@
+"""Open-data exports of the public petition record: rows -> CSV or NDJSON bytes, streamed.
+
+One async generator (`petition_export`) turns the batches of `db.queries.export` into
+encoded chunks; the HTTP routes and `pakn export` both stream it, so both write the same
+bytes. Memory stays at a batch or two whatever the size of the export. `stats_lines` and
+`stats_csv` give /export/stats.csv, the figures of `Query.stats` (a few hundred lines).
+
+CSV follows RFC 4180: a header row, CRLF line endings, fields holding a comma, a double
+quote or a line break quoted, quotes doubled. It is UTF-8 with a byte-order mark by
+default, because Excel (what most readers in Vietnam open a CSV with) reads a CSV without
+one in the Windows ANSI code page and garbles every diacritic; `bom=false` leaves it out
+for tools that do not skip it. NDJSON is one JSON object per line (LF), UTF-8, no BOM.
+
+Values are those of the GraphQL API: times ISO 8601 in Asia/Ho_Chi_Minh (+07:00), enums
+by name, booleans `true`/`false`. CSV writes a missing value (null) as an empty field;
+NDJSON writes null, and a private petition's title and body are null there, empty in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app import reports
+from app.domain import OPEN_STATUSES
+from app.petition_filter import CodeLookup
+from app.reference import provinces
+from app.stats import StatsRow
+from app.timezone import to_local
+from db.queries import export as queries
+from db.queries import reference
+from db.queries import stats as stats_queries
+from db.queries.petitions import PetitionFilter
+
+COLUMNS: tuple[str, ...] = (
+    "tracking_code",
+    "channel",
+    "kind",
+    "subject",
+    "title",
+    "body",
+    "is_private",
+    "field_code",
+    "province_code",
+    "status",
+    "agency_code",
+    "submitted_at",
+    "accepted_at",
+    "deadline_at",
+    "is_overdue",
+    "answered_at",
+    "response_working_days",
+    "answered_on_time",
+    "follow_up_count",
+    "rating_score",
+    "answer_count",
+    "latest_answer_at",
+)
+"""The exported columns, in order (README, "Open data", says what each holds)."""
+
+BOM = "\ufeff".encode()
+NDJSON_SLICE = 1000
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    NDJSON = "ndjson"
+
+
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8; header=present",
+    ExportFormat.NDJSON: "application/x-ndjson; charset=utf-8",
+}
+
+_OPEN = frozenset(str(status) for status in OPEN_STATUSES)
+_VN_OFFSET = timedelta(hours=7)
+_FIXED_OFFSET_SINCE = datetime(1975, 6, 13)
+"""Asia/Ho_Chi_Minh has been UTC+7, without daylight saving, since this moment (UTC)."""
+
+
+def local_iso(utc: datetime) -> str:
+    """A naive UTC moment as the API writes it: ISO 8601 in Vietnam's time, with offset.
+
+    Equal to `to_local(utc.replace(tzinfo=UTC)).isoformat()` (a test holds it to that),
+    without a time-zone lookup per value.
+    """
+    if utc < _FIXED_OFFSET_SINCE:
+        return to_local(utc.replace(tzinfo=UTC)).isoformat()
+    return (utc + _VN_OFFSET).isoformat() + "+07:00"
+
+
+def _now_utc(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(tzinfo=None)
+
+
+def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tuple[Any, ...]]:
+    """Each row of `db.queries.export` as the values of COLUMNS (None for null).
+
+    Text is decoded; times become ISO 8601 strings in Vietnam's time; `is_overdue` is
+    worked out as the API does, at `now`; a private petition's title and body become None.
+    """
+    now_utc = _now_utc(now)
+    iso = local_iso
+    for row in rows:
+        (
+            tracking_code,
+            channel,
+            kind,
+            subject,
+            title,
+            body,
+            is_private,
+            field_code,
+            province_code,
+            status,
+            agency_code,
+            submitted_at,
+            accepted_at,
+            deadline_at,
+            answered_at,
+            response_working_days,
+            answered_on_time,
+            follow_up_count,
+            rating_score,
+            answer_count,
+            latest_answer_at,
+            _id,
+        ) = row
+        yield (
+            tracking_code,
+            channel,
+            kind,
+            subject,
+            None if is_private else title.decode(),
+            None if is_private else body.decode(),
+            bool(is_private),
+            field_code,
+            province_code,
+            status,
+            agency_code,
+            iso(submitted_at),
+            None if accepted_at is None else iso(accepted_at),
+            None if deadline_at is None else iso(deadline_at),
+            status in _OPEN and deadline_at is not None and deadline_at < now_utc,
+            None if answered_at is None else iso(answered_at),
+            response_working_days,
+            None if answered_on_time is None else bool(answered_on_time),
+            follow_up_count,
+            rating_score,
+            answer_count,
+            None if latest_answer_at is None else iso(latest_answer_at),
+        )
+
+
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_NEEDS_QUOTES_UTF8 = re.compile(rb'[",\r\n]')
+
+
+def csv_field(text: str | None) -> str:
+    """One CSV field as RFC 4180 (and Python's csv module, QUOTE_MINIMAL) writes it."""
+    if text is None:
+        return ""
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_field_utf8(text: bytes) -> bytes:
+    """`csv_field` for text already encoded as UTF-8."""
+    if _NEEDS_QUOTES_UTF8.search(text) is None:
+        return text
+    return b'"' + text.replace(b'"', b'""') + b'"'
+
+
+def csv_header(bom: bool) -> bytes:
+    return (BOM if bom else b"") + (",".join(COLUMNS) + "\r\n").encode()
+
+
+def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
+    """Rows of `db.queries.export` as UTF-8 CSV records of COLUMNS, each ending in CRLF.
+
+    The same bytes as `csv.writer(lineterminator="\r\n")` writes for `public_values`
+    (a test holds it to that), several times faster: the csv module is slow on Vietnamese
+    text; this goes from the database row to the line in one step and copies the title's
+    and body's UTF-8 bytes without decoding them. Only free text and codes can hold a
+    comma, quote or line break; enum names, times, numbers and flags never do.
+    """
+    now_utc = _now_utc(now)
+    iso, field, text_field, open_statuses = local_iso, csv_field, csv_field_utf8, _OPEN
+    codes: dict[Any, str] = {None: ""}  # few distinct codes: each is checked once
+    parts: list[bytes] = []
+    add = parts.append
+    for row in rows:
+        (
+            tracking_code,
+            channel,
+            kind,
+            subject,
+            title,
+            body,
+            is_private,
+            field_code,
+            province_code,
+            status,
+            agency_code,
+            submitted_at,
+            accepted_at,
+            deadline_at,
+            answered_at,
+            response_working_days,
+            answered_on_time,
+            follow_up_count,
+            rating_score,
+            answer_count,
+            latest_answer_at,
+            _id,
+        ) = row
+        for code in (field_code, province_code, agency_code):
+            if code not in codes:
+                codes[code] = field(code)
+        add(f"{field(tracking_code)},{channel},{kind},{subject},".encode())
+        if is_private:
+            add(b",,true,")
+        else:
+            add(text_field(title))
+            add(b",")
+            add(text_field(body))
+            add(b",false,")
+        overdue = status in open_statuses and deadline_at is not None and deadline_at < now_utc
+        add(
+            ",".join(
+                (
+                    codes[field_code],
+                    codes[province_code],
+                    status,
+                    codes[agency_code],
+                    iso(submitted_at),
+                    "" if accepted_at is None else iso(accepted_at),
+                    "" if deadline_at is None else iso(deadline_at),
+                    "true" if overdue else "false",
+                    "" if answered_at is None else iso(answered_at),
+                    "" if response_working_days is None else str(response_working_days),
+                    "" if answered_on_time is None else ("true" if answered_on_time else "false"),
+                    str(follow_up_count),
+                    "" if rating_score is None else str(rating_score),
+                    str(answer_count),
+                    "" if latest_answer_at is None else iso(latest_answer_at),
+                )
+            ).encode()
+        )
+        add(b"\r\n")
+    return b"".join(parts)
+
+
+def ndjson_lines(values: Iterable[tuple[Any, ...]]) -> bytes:
+    option = orjson.OPT_APPEND_NEWLINE
+    return b"".join(orjson.dumps(dict(zip(COLUMNS, v, strict=True)), option=option) for v in values)
+
+
+def code_lookup(engine: AsyncEngine) -> CodeLookup:
+    """Resolve agency and field codes to ids, asking the database once per kind."""
+    fetch = {"agency": reference.agencies_by_codes, "field": reference.fields_by_codes}
+
+    async def lookup(kind: str, codes: Sequence[str]) -> Mapping[str, int]:
+        async with AsyncSession(engine) as session:
+            return await fetch[kind](session, codes)
+
+    return lookup
+
+
+def filename(fmt: ExportFormat, now: datetime) -> str:
+    return f"pakn-petitions-{to_local(now):%Y%m%d}.{fmt.value}"
+
+
+async def petition_export(
+    engine: AsyncEngine,
+    flt: PetitionFilter,
+    fmt: ExportFormat,
+    now: datetime,
+    *,
+    bom: bool = True,
+    batch_size: int = queries.DEFAULT_BATCH_SIZE,
+    on_rows: Callable[[int], None] | None = None,
+) -> AsyncIterator[bytes]:
+    """The whole export as encoded chunks: the CSV header, then a chunk per batch (CSV) or
+    per slice of a batch (NDJSON).
+
+    `on_rows` hears how many rows each chunk held (for a progress bar).
+    """
+    as_csv = fmt is ExportFormat.CSV
+    if as_csv:
+        yield csv_header(bom)
+    async for rows in queries.batches(engine, flt, batch_size):
+        if as_csv:
+            yield csv_lines(rows, now)
+        else:  # decoded text and a dict per row weigh more: encode a slice at a time
+            for start in range(0, len(rows), NDJSON_SLICE):
+                yield ndjson_lines(public_values(rows[start : start + NDJSON_SLICE], now))
+        if on_rows is not None:
+            on_rows(len(rows))
+
+
+# --- statistics -----------------------------------------------------------------------
+
+STATS_COLUMNS: tuple[str, ...] = (
+    "breakdown",
+    "key",
+    "received",
+    "answered",
+    "answered_on_time",
+    "on_time_rate",
+    "overdue_open",
+    "escalated",
+    "follow_ups",
+    "rejected",
+    "median_response_working_days",
+    "p90_response_working_days",
+    "average_rating",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+)
+"""The columns of /export/stats.csv (README, "Open data")."""
+
+StatsLine = tuple[str, str, StatsRow]
+"""(breakdown, key, figures): breakdown is total, agency, field, province or month."""
+
+
+def _by_key(line: StatsLine) -> str:
+    return line[1]
+
+
+async def stats_lines(engine: AsyncEngine, flt: PetitionFilter, now: datetime) -> list[StatsLine]:
+    """The figures of `Query.stats` with the same filter: the totals, then one line per
+    agency, field, province (by code) and month (YYYY-MM), as the API lists them."""
+    async with AsyncSession(engine) as session:
+        lines: list[StatsLine] = [("total", "", await reports.totals(session, flt, now))]
+        by_agency = await reports.breakdown(session, flt, "agency", now)
+        agencies = await stats_queries.agencies_by_ids(session, list(by_agency))
+        lines += sorted(
+            (("agency", agencies[i].code, row) for i, row in by_agency.items()), key=_by_key
+        )
+        by_field = await reports.breakdown(session, flt, "field", now)
+        fields = await stats_queries.fields_by_ids(session, list(by_field))
+        lines += sorted(
+            (("field", fields[i].code, row) for i, row in by_field.items()), key=_by_key
+        )
+        by_province = await reports.breakdown(session, flt, "province", now)
+        lines += [
+            ("province", p.code, by_province[p.code]) for p in provinces() if p.code in by_province
+        ]
+        by_month = await reports.breakdown(session, flt, "month", now)
+        lines += sorted((("month", month, row) for month, row in by_month.items()), key=_by_key)
+    return lines
+
+
+def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:
+    """Statistics lines as RFC 4180 CSV (the csv module: a few hundred lines at most)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(STATS_COLUMNS)
+    for breakdown, key, row in lines:
+        writer.writerow(
+            (
+                breakdown,
+                key,
+                row.received,
+                row.answered,
+                row.answered_on_time,
+                row.on_time_rate,
+                row.overdue_open,
+                row.escalated,
+                row.follow_ups,
+                row.rejected,
+                row.median_response_working_days,
+                row.p90_response_working_days,
+                row.average_rating,
+                *row.rating_counts,
+            )
+        )
+    return (BOM if bom else b"") + buffer.getvalue().encode()

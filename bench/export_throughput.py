@@ -1,0 +1,250 @@
+"""Open-data export throughput: rows/s of GET /export/petitions.csv over HTTP, and the
+server's memory while it streams.
+
+Run it from the project root, against a database that already holds the demo petitions
+(see bench/EXPORT.md for how the 1,000,000-petition database is made):
+
+    .venv/bin/python bench/export_throughput.py \\
+        --database-url postgresql+asyncpg://postgres@127.0.0.1/pakn_demo_1m --runs 3
+
+Method: `pakn serve` (one worker) runs as a subprocess on a free loopback port against
+`--database-url`; the benchmark waits for /health and reads the server's idle RSS.
+
+- Timed runs (`--runs`): curl downloads the whole export to /dev/null, timed from the
+  request to the last byte. curl is the client because on a small machine a Python client
+  reading ~900 MB would take CPU from the server it measures. Rows/s = the rows the
+  filter-less export holds (`SELECT count(*)`) / seconds; curl's byte count must equal the
+  verified run's.
+- One verified run (unless `--no-verify`): httpx streams the same export and counts the
+  records in it (records end with CRLF in CSV, LF in NDJSON; the demo text holds no CRLF,
+  and JSON escapes LF), which must equal the count; its rate is reported too, as "python
+  client".
+
+A sampler thread reads the server's VmRSS from /proc every 0.1 s during every run; the
+report gives idle RSS, the peak of each run and its growth over idle, and VmHWM. The
+server's CPU time (utime + stime) per run gives rows per server CPU-second, a figure that
+other load on the machine disturbs less than wall-clock time does. The
+server gets SIGTERM at the end, also when something fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAKN = str(ROOT / ".venv" / "bin" / "pakn")
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1/pakn_demo_1m"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler:
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError):
+                self.peak = max(self.peak, status_kb(self.pid, "VmRSS"))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self.cpu_start = cpu_seconds(self.pid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.cpu = cpu_seconds(self.pid) - self.cpu_start
+
+
+async def expected_rows(database_url: str) -> int:
+    from db.engine import create_engine
+    from db.queries import export
+    from db.queries.petitions import PetitionFilter
+
+    engine = create_engine(database_url)
+    try:
+        return await export.count(engine, PetitionFilter())
+    finally:
+        await engine.dispose()
+
+
+def verified_run(base_url: str, fmt: str, pid: int) -> dict[str, Any]:
+    separator = b"\r\n" if fmt == "csv" else b"\n"
+    size = records = 0
+    tail = b""
+    with httpx.Client(base_url=base_url, timeout=600) as client, RssSampler(pid) as sampler:
+        started = time.perf_counter()
+        first_byte = None
+        with client.stream("GET", f"/export/petitions.{fmt}") as response:
+            response.raise_for_status()
+            for chunk in response.iter_raw(1 << 20):
+                if first_byte is None:
+                    first_byte = time.perf_counter() - started
+                size += len(chunk)
+                joined = tail + chunk  # a separator may straddle two chunks
+                records += joined.count(separator) - tail.count(separator)
+                tail = chunk[-1:]
+        elapsed = time.perf_counter() - started
+    rows = records - (1 if fmt == "csv" else 0)  # the CSV header
+    return {
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(elapsed, 2),
+        "first_byte_ms": round((first_byte or 0) * 1000, 1),
+        "rows_per_s": round(rows / elapsed),
+        "mb_per_s": round(size / elapsed / 1e6, 1),
+        "peak_rss_mb": round(sampler.peak / 1024, 1),
+        "server_cpu_s": round(sampler.cpu, 2),
+        "rows_per_server_cpu_s": round(rows / sampler.cpu) if sampler.cpu else None,
+    }
+
+
+def curl_run(base_url: str, fmt: str, pid: int, rows: int) -> dict[str, Any]:
+    with RssSampler(pid) as sampler:
+        done = subprocess.run(
+            [
+                "curl",
+                "--silent",
+                "--fail",
+                "--output",
+                "/dev/null",
+                "--write-out",
+                "%{time_starttransfer} %{time_total} %{size_download}",
+                f"{base_url}/export/petitions.{fmt}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    first_byte, elapsed, size = done.stdout.split()
+    seconds = float(elapsed)
+    return {
+        "rows": rows,
+        "bytes": int(size),
+        "seconds": round(seconds, 2),
+        "first_byte_ms": round(float(first_byte) * 1000, 1),
+        "rows_per_s": round(rows / seconds),
+        "mb_per_s": round(int(size) / seconds / 1e6, 1),
+        "peak_rss_mb": round(sampler.peak / 1024, 1),
+        "server_cpu_s": round(sampler.cpu, 2),
+        "rows_per_server_cpu_s": round(rows / sampler.cpu) if sampler.cpu else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--format", choices=["csv", "ndjson"], default="csv")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-verify", action="store_true", help="skip the counted httpx run")
+    parser.add_argument("--output", help="also write the results as JSON to this file")
+    args = parser.parse_args()
+
+    expected = asyncio.run(expected_rows(args.database_url))
+    port = free_port()
+    env = {**os.environ, "PAKN_DATABASE_URL": args.database_url}
+    server = subprocess.Popen(
+        [PAKN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300  # serve migrates first
+        while True:
+            if server.poll() is not None:
+                raise SystemExit(f"pakn serve exited: {server.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise SystemExit("pakn serve did not become healthy")
+            time.sleep(0.2)
+        idle_kb = status_kb(server.pid, "VmRSS")
+        load_before = os.getloadavg()
+        runs = []
+        verified = None
+        if not args.no_verify:
+            verified = verified_run(base_url, args.format, server.pid)
+            verified["rss_growth_mb"] = round(verified["peak_rss_mb"] - idle_kb / 1024, 1)
+            print(f"verified (python client): {json.dumps(verified)}", flush=True)
+            if verified["rows"] != expected:
+                raise SystemExit(f"exported {verified['rows']} rows, the database holds {expected}")
+        for number in range(1, args.runs + 1):
+            run = curl_run(base_url, args.format, server.pid, expected)
+            run["rss_growth_mb"] = round(run["peak_rss_mb"] - idle_kb / 1024, 1)
+            runs.append(run)
+            print(f"run {number} (curl): {json.dumps(run)}", flush=True)
+            if verified is not None and run["bytes"] != verified["bytes"]:
+                raise SystemExit("curl and the verified run got different sizes")
+        best = max(runs, key=lambda r: r["rows_per_s"])
+        result = {
+            "format": args.format,
+            "database": args.database_url.rsplit("@", 1)[-1],
+            "rows": expected,
+            "idle_rss_mb": round(idle_kb / 1024, 1),
+            "vm_hwm_mb": round(status_kb(server.pid, "VmHWM") / 1024, 1),
+            "runs": runs,
+            "verified_python_client": verified,
+            "best_rows_per_s": best["rows_per_s"],
+            "median_rows_per_s": sorted(r["rows_per_s"] for r in runs)[len(runs) // 2],
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in load_before],
+        }
+        print(json.dumps(result, indent=2))
+        if args.output:
+            Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Statistics, scorecards, rankings and the quarterly report: arguments checked, then
+`app.reports` (SQL in `db.queries.stats`, arithmetic in `app.stats`)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from aiodataloader import DataLoader
+
+from app import reports, stats
+from app.reference import ProvinceRef, provinces
+from app.reports import AgencyRow, QuarterlyReport
+from app.stats import Quarter, Ranking, RankingMetric, StatsRow, WindowError
+from db.models import Agency, Field
+from db.queries import stats as queries
+from db.queries.petitions import PetitionFilter
+from resolvers.context import Context
+from resolvers.errors import ClientError
+from resolvers.loaders import SharedLoader
+from resolvers.pagination import MAX_PAGE
+from resolvers.petitions import FilterArgs, build_filter
+
+
+@dataclass(frozen=True)
+class StatsArgs:
+    """The API's StatsFilter as plain values."""
+
+    start: date | None = None
+    end: date | None = None
+    agency_codes: Sequence[str] | None = None
+    field_codes: Sequence[str] | None = None
+    province_codes: Sequence[str] | None = None
+    channel: str | None = None
+    kind: str | None = None
+
+
+def window(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    try:
+        return stats.local_window(start, end)
+    except WindowError as error:
+        raise ClientError("INVALID_DATE_RANGE", str(error)) from None
+
+
+async def stats_filter(ctx: Context, args: StatsArgs | None) -> PetitionFilter:
+    args = args or StatsArgs()
+    start, end = window(args.start, args.end)
+    flt = await build_filter(
+        ctx,
+        FilterArgs(
+            agency_codes=args.agency_codes,
+            field_codes=args.field_codes,
+            province_codes=args.province_codes,
+            channel=args.channel,
+            kind=args.kind,
+        ),
+    )
+    return dataclasses.replace(flt, submitted_from=start, submitted_to=end, now=None)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    field: Field
+    stats: StatsRow
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    province: ProvinceRef
+    stats: StatsRow
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str
+    stats: StatsRow
+
+
+class StatsRequest:
+    """The breakdowns of one `stats` query; each selected one costs one statement.
+
+    GraphQL resolves the selected breakdowns concurrently; they share the request's
+    session, so their statements run one at a time. When `byMonth` is selected, the totals
+    are folded from its groups (every petition has a month) instead of scanning again.
+    """
+
+    def __init__(self, ctx: Context, flt: PetitionFilter, selected: set[str]) -> None:
+        self.ctx = ctx
+        self.flt = flt
+        self.selected = selected
+        self._lock = asyncio.Lock()
+        self._groups: dict[str, list[queries.GroupCounts]] = {}
+
+    async def _fetch(self, by: queries.Breakdown) -> list[queries.GroupCounts]:
+        if by not in self._groups:
+            self._groups[by] = await queries.group_counts(
+                self.ctx.session, self.flt, by, self.ctx.now
+            )
+        return self._groups[by]
+
+    async def totals(self) -> StatsRow:
+        async with self._lock:
+            by: queries.Breakdown = "month" if "byMonth" in self.selected else "total"
+            return stats.total_row(await self._fetch(by))
+
+    async def by_agency(self) -> list[AgencyRow]:
+        async with self._lock:
+            rows = stats.rows_by_key(await self._fetch("agency"))
+            found = await queries.agencies_by_ids(self.ctx.session, list(rows))
+        return sorted(
+            (AgencyRow(found[i], row) for i, row in rows.items()), key=lambda r: r.agency.code
+        )
+
+    async def by_field(self) -> list[FieldRow]:
+        async with self._lock:
+            rows = stats.rows_by_key(await self._fetch("field"))
+            found = await queries.fields_by_ids(self.ctx.session, list(rows))
+        return sorted(
+            (FieldRow(found[i], row) for i, row in rows.items()), key=lambda r: r.field.code
+        )
+
+    async def by_province(self) -> list[ProvinceRow]:
+        async with self._lock:
+            rows = stats.rows_by_key(await self._fetch("province"))
+        return [ProvinceRow(p, rows[p.code]) for p in provinces() if p.code in rows]
+
+    async def by_month(self) -> list[MonthRow]:
+        async with self._lock:
+            rows = stats.rows_by_key(await self._fetch("month"))
+        return [MonthRow(month, rows[month]) for month in sorted(rows)]
+
+
+async def stats_request(ctx: Context, args: StatsArgs | None, selected: set[str]) -> StatsRequest:
+    """`selected`: the names of the Stats fields the query selects."""
+    return StatsRequest(ctx, await stats_filter(ctx, args), selected)
+
+
+# --- scorecards and rankings --------------------------------------------------------------
+
+ScorecardKey = tuple[int, datetime | None, datetime | None]
+
+
+def scorecard_loader(ctx: Context) -> DataLoader[ScorecardKey, StatsRow]:
+    """Scorecards of many agencies over the same window share one GROUP BY."""
+
+    async def batch(keys: list[ScorecardKey]) -> list[StatsRow]:
+        windows: dict[tuple[datetime | None, datetime | None], list[int]] = {}
+        for agency_id, start, end in keys:
+            windows.setdefault((start, end), []).append(agency_id)
+        found: dict[ScorecardKey, StatsRow] = {}
+        for (start, end), ids in windows.items():
+            flt = PetitionFilter(agency_ids=tuple(ids), submitted_from=start, submitted_to=end)
+            rows = await reports.breakdown(ctx.session, flt, "agency", ctx.now)
+            found.update({(i, start, end): rows.get(i, StatsRow()) for i in ids})
+        return [found[key] for key in keys]
+
+    return SharedLoader(batch)
+
+
+async def scorecard(ctx: Context, agency_id: int, start: date | None, end: date | None) -> StatsRow:
+    low, high = window(start, end)
+    if ctx.scorecards is None:
+        ctx.scorecards = scorecard_loader(ctx)
+    return await ctx.scorecards.load((agency_id, low, high))
+
+
+async def agency_ranking(
+    ctx: Context,
+    start: date | None,
+    end: date | None,
+    metric: RankingMetric,
+    first: int,
+) -> Ranking[Agency]:
+    if not 1 <= first <= MAX_PAGE:
+        raise ClientError(
+            "PAGE_SIZE_OUT_OF_RANGE",
+            f"`first` must be between 1 and {MAX_PAGE}; got {first}.",
+            argument="first",
+            maximum=MAX_PAGE,
+        )
+    low, high = window(start, end)
+    flt = PetitionFilter(submitted_from=low, submitted_to=high)
+    rows = await reports.breakdown(ctx.session, flt, "agency", ctx.now)
+    agencies = await queries.all_agencies(ctx.session)
+    entries = ((a, a.code, rows.get(a.id, StatsRow())) for a in agencies)
+    return stats.rank(entries, metric, ctx.settings.ranking_minimum, first)
+
+
+# --- the quarterly report -----------------------------------------------------------------
+
+
+async def quarterly_report(ctx: Context, year: int, quarter: int) -> QuarterlyReport:
+    try:
+        period = Quarter.of(year, quarter)
+    except WindowError as error:
+        raise ClientError("INVALID_QUARTER", str(error)) from None
+    return await reports.quarterly_report(
+        ctx.session, period, ctx.now, ctx.settings.ranking_minimum
+    )
