@@ -19,9 +19,11 @@ target_metadata = Base.metadata
 def _include_object(
     obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Leave the search index (FTS5 tables, a GIN expression index; made by hand in 0001)
-    out of autogenerate."""
-    return not (name or "").startswith(("petition_search", "ix_petitions_search"))
+    """Leave out of autogenerate the indexes made by hand: search (FTS5 tables and a GIN
+    expression index, 0001) and descending orders (0004)."""
+    return not (name or "").startswith(
+        ("petition_search", "ix_petitions_search", "ix_petitions_order_")
+    )
 
 
 def _run(connection: Connection) -> None:
