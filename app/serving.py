@@ -70,7 +70,11 @@ def _supervise(config: uvicorn.Config, workers: int) -> None:
 
 
 def serve(host: str, port: int, workers: int) -> None:
-    config = uvicorn.Config("app.main:create_app", factory=True, host=host, port=port)
+    # Event messages are small and go to many subscribers: per-message deflate would cost
+    # a compressor per connection (about 300 KiB each) and CPU per message per subscriber.
+    config = uvicorn.Config(
+        "app.main:create_app", factory=True, host=host, port=port, ws_per_message_deflate=False
+    )
     if workers > 1:
         _supervise(config, workers)
     else:
