@@ -42,6 +42,7 @@ class PaknServer(uvicorn.Server):
 
 
 def _worker(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+    config.configure_logging()
     PaknServer(config).run(sockets=sockets)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
@@ -118,39 +119,79 @@ def _agency_counts(
 
 
 class Loaders:
-    """Created in `get_context`; never shared between requests."""
+    """Created in `get_context`; never shared between requests.
+
+    Each loader is made on first use: a request (or one subscription event) pays only for
+    the loaders its selection needs.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
-        self.agency: DataLoader[int, Agency | None] = _loader(session, petitions.agencies_by_ids)
-        self.field: DataLoader[int, Field | None] = _loader(session, petitions.fields_by_ids)
-        self.petition: DataLoader[int, Petition | None] = _loader(session, petitions.by_ids)
-        self.answer: DataLoader[int, Answer | None] = _loader(session, petitions.answers_by_ids)
-        self.answers: DataLoader[int, list[Answer]] = _loader(
-            session, petitions.answers_by_petition, list
-        )
-        self.rating: DataLoader[int, Rating | None] = _loader(
-            session, petitions.ratings_by_petition
-        )
-        self.event: DataLoader[int, PetitionEvent | None] = _loader(session, events.by_ids)
-        self.latest_event: DataLoader[int, PetitionEvent | None] = _loader(
-            session, events.latest_by_petition
-        )
-        self.event_count: DataLoader[int, int] = _loader(session, events.counts_by_petition, int)
-        self.all_event_count: DataLoader[int, int] = _loader(
-            session, events.counts_including_internal, int
-        )
-        self.event_page: DataLoader[EventPageKey, list[PetitionEvent]] = _event_pages(session)
-        self.agency_id_by_code: DataLoader[str, int | None] = _loader(
-            session, reference.agencies_by_codes
-        )
-        self.field_id_by_code: DataLoader[str, int | None] = _loader(
-            session, reference.fields_by_codes
-        )
-        self.keys: DataLoader[int, list[AgencyKey]] = _loader(session, keys.keys_by_agency, list)
-        self.contact: DataLoader[int, PetitionerContact | None] = _loader(
-            session, petitions.contacts_by_petition
-        )
-        self.agency_page: DataLoader[AgencyPageKey, petitions.Page] = _agency_pages(session)
-        self.agency_count: DataLoader[tuple[int, petitions.PetitionFilter], int] = _agency_counts(
-            session
-        )
+        self._session = session
+
+    @cached_property
+    def agency(self) -> DataLoader[int, Agency | None]:
+        return _loader(self._session, petitions.agencies_by_ids)
+
+    @cached_property
+    def field(self) -> DataLoader[int, Field | None]:
+        return _loader(self._session, petitions.fields_by_ids)
+
+    @cached_property
+    def petition(self) -> DataLoader[int, Petition | None]:
+        return _loader(self._session, petitions.by_ids)
+
+    @cached_property
+    def answer(self) -> DataLoader[int, Answer | None]:
+        return _loader(self._session, petitions.answers_by_ids)
+
+    @cached_property
+    def answers(self) -> DataLoader[int, list[Answer]]:
+        return _loader(self._session, petitions.answers_by_petition, list)
+
+    @cached_property
+    def rating(self) -> DataLoader[int, Rating | None]:
+        return _loader(self._session, petitions.ratings_by_petition)
+
+    @cached_property
+    def event(self) -> DataLoader[int, PetitionEvent | None]:
+        return _loader(self._session, events.by_ids)
+
+    @cached_property
+    def latest_event(self) -> DataLoader[int, PetitionEvent | None]:
+        return _loader(self._session, events.latest_by_petition)
+
+    @cached_property
+    def event_count(self) -> DataLoader[int, int]:
+        return _loader(self._session, events.counts_by_petition, int)
+
+    @cached_property
+    def all_event_count(self) -> DataLoader[int, int]:
+        return _loader(self._session, events.counts_including_internal, int)
+
+    @cached_property
+    def event_page(self) -> DataLoader[EventPageKey, list[PetitionEvent]]:
+        return _event_pages(self._session)
+
+    @cached_property
+    def agency_id_by_code(self) -> DataLoader[str, int | None]:
+        return _loader(self._session, reference.agencies_by_codes)
+
+    @cached_property
+    def field_id_by_code(self) -> DataLoader[str, int | None]:
+        return _loader(self._session, reference.fields_by_codes)
+
+    @cached_property
+    def keys(self) -> DataLoader[int, list[AgencyKey]]:
+        return _loader(self._session, keys.keys_by_agency, list)
+
+    @cached_property
+    def contact(self) -> DataLoader[int, PetitionerContact | None]:
+        return _loader(self._session, petitions.contacts_by_petition)
+
+    @cached_property
+    def agency_page(self) -> DataLoader[AgencyPageKey, petitions.Page]:
+        return _agency_pages(self._session)
+
+    @cached_property
+    def agency_count(self) -> DataLoader[tuple[int, petitions.PetitionFilter], int]:
+        return _agency_counts(self._session)

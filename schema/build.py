@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from app.settings import Settings
+from schema.execution import PaknExecutionContext
 from schema.extensions import ErrorCodes
 from schema.mutations import Mutation
 from schema.query import Query
@@ -47,6 +48,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=PaknExecutionContext,
     )
 
 
