@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -34,6 +35,12 @@ class PaknSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    # The limiters make their rule classes when constructed. Made once here, the same
+    # classes reach every request, so ValidationCache (keyed by the rules) hits.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return PaknSchema(
         query=Query,
         mutation=Mutation,
@@ -43,8 +50,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ErrorCodes,
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(limits),
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(auto_camel_case=True),
