@@ -127,10 +127,6 @@ class EventFeed:
         for callback in self.on_stop:
             callback()
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
-
     async def _pump(self) -> None:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):

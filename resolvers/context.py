@@ -49,10 +49,6 @@ class Context:
         self.loaders = Loaders(self.session)
         self.scorecards = None
 
-    @property
-    def dialect(self) -> str:
-        return self.session.bind.dialect.name
-
     async def officer(self) -> Officer | None:
         """The officer behind the request's bearer token (None for the public)."""
         if not self._authenticated:

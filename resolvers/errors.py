@@ -11,7 +11,3 @@ class ClientError(GraphQLError):
     def __init__(self, code: str, message: str, **details: object) -> None:
         super().__init__(message, extensions={"code": code, **details})
         self.code = code
-
-
-def invalid_argument(message: str, **details: object) -> ClientError:
-    return ClientError("BAD_USER_INPUT", message, **details)

@@ -11,7 +11,7 @@ from db.queries import petitions as petition_queries
 from db.queries import reference
 from resolvers.context import Context
 from resolvers.errors import ClientError
-from resolvers.history import event_cursor, parse_event_cursor
+from resolvers.history import cursor_for_event_id, parse_event_cursor
 
 
 async def _interest(ctx: Context, tracking_code: str | None, agency_code: str | None) -> Interest:
@@ -59,16 +59,12 @@ async def petition_events(
             await ctx.release()
     except SlowSubscriber as slow:
         resume = (
-            f" Resubscribe with after: {event_cursor_of(slow.last_id)!r}." if slow.last_id else ""
+            f" Resubscribe with after: {cursor_for_event_id(slow.last_id)!r}."
+            if slow.last_id
+            else ""
         )
         raise ClientError(
             "SLOW_SUBSCRIBER", "This subscription fell too far behind and was closed." + resume
         ) from None
     finally:
         await ctx.release()
-
-
-def event_cursor_of(event_id: int | None) -> str | None:
-    if event_id is None:
-        return None
-    return event_cursor(PetitionEvent(id=event_id))

@@ -12,8 +12,12 @@ from resolvers.pagination import MAX_PAGE, Connection, connection, page_args
 EVENT_CURSOR_SCOPE = "event"
 
 
+def cursor_for_event_id(event_id: int) -> str:
+    return encode_id_cursor(EVENT_CURSOR_SCOPE, event_id)
+
+
 def event_cursor(event: PetitionEvent) -> str:
-    return encode_id_cursor(EVENT_CURSOR_SCOPE, event.id)
+    return cursor_for_event_id(event.id)
 
 
 def parse_event_cursor(token: str) -> int:

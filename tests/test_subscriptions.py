@@ -165,7 +165,7 @@ async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database
     )
     server = RunningServer(settings).start()
     try:
-        workflow = Workflow(server, await make_tokens_async(lifecycle_database))
+        workflow = Workflow(server, await make_tokens(lifecycle_database))
         mine = await asyncio.to_thread(workflow.submit)
         async with (
             GraphQLSocket(server.url) as everything,
@@ -207,10 +207,6 @@ async def _burst(url: str) -> None:
         await load_demo(engine, 10, seed=3)
     finally:
         await engine.dispose()
-
-
-async def make_tokens_async(url: str) -> Any:
-    return await make_tokens(url)
 
 
 async def test_server_shutdown_completes_subscriptions(lifecycle_database: str) -> None:
