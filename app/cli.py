@@ -307,6 +307,30 @@ def _schema_export(_args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from db import rollup
+    from db.engine import create_engine
+
+    async def run() -> list[rollup.Difference]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.begin() as conn:
+                if args.stats_command == "rebuild":
+                    await rollup.rebuild(conn)
+                return await rollup.differences(conn)
+        finally:
+            await engine.dispose()
+
+    wrong = asyncio.run(run())
+    for (table, row), stored, computed in wrong[:20]:
+        print(f"pakn: {table} {row}: stored {stored}, computed {computed}")
+    if wrong:
+        print(f"pakn: the statistics rollup is off in {len(wrong)} rows; `pakn stats rebuild`")
+        return 1
+    print("pakn: the statistics rollup matches the petitions")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pakn", description="The pakn petition record.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -348,6 +372,12 @@ def parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="report the first broken link of the hash chain")
     audit.set_defaults(handler=_audit)
+
+    stats = commands.add_parser("stats", help="the statistics rollup")
+    stats_commands = stats.add_subparsers(dest="stats_command", required=True)
+    stats_commands.add_parser("verify", help="compare the rollup with the petitions")
+    stats_commands.add_parser("rebuild", help="recompute the rollup from the petitions")
+    stats.set_defaults(handler=_stats)
 
     key = commands.add_parser("keys", help="agencies' answer-sealing keys")
     key_commands = key.add_subparsers(dest="keys_command", required=True)

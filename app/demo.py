@@ -80,6 +80,7 @@ from app.reference import FIELDS, GOVERNMENT_OFFICE_CODE, MINISTRIES, agencies, 
 from app.signing import sign_answer
 from app.text import normalize
 from app.timezone import VN_TZ
+from db import rollup
 from db.engine import session_factory
 from db.event_log import CHAIN_LOCK_KEY
 from db.keys import ensure_keys
@@ -290,6 +291,8 @@ async def load_demo(
         await _load_postgres(engine, spec)
     else:
         await _load_generic(engine, spec)
+    async with engine.begin() as conn:
+        await rollup.rebuild(conn)
     log.info("loaded %d demo petitions in %.1f s", petitions, perf_counter() - started)
     return petitions
 

@@ -19,13 +19,12 @@ Definitions (the README's "Statistics" section says the same for readers):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from app.timezone import VN_TZ
 
@@ -36,28 +35,24 @@ MIN_YEAR, MAX_YEAR = 2000, 2199
 """The years statistics windows and quarterly reports may name."""
 
 
-class Counts(Protocol):
-    """One group of petitions sharing a rating score and a response time (see
-    `db.queries.stats.GroupCounts`)."""
-
-    @property
-    def rating_score(self) -> int | None: ...
-    @property
-    def response_working_days(self) -> int | None: ...
-    @property
-    def received(self) -> int: ...
-    @property
-    def answered(self) -> int: ...
-    @property
-    def answered_on_time(self) -> int: ...
-    @property
-    def overdue_open(self) -> int: ...
-    @property
-    def escalated(self) -> int: ...
-    @property
-    def follow_ups(self) -> int: ...
-    @property
-    def rejected(self) -> int: ...
+COUNTS = (
+    "received",
+    "answered",
+    "answered_on_time",
+    "overdue_open",
+    "escalated",
+    "follow_ups",
+    "rejected",
+    "rated_1",
+    "rated_2",
+    "rated_3",
+    "rated_4",
+    "rated_5",
+)
+"""The additive counts of a group, in order. A group is a sequence (key, histogram,
+*counts) (`db.queries.stats.GroupCounts`): the histogram holds the answered petitions'
+response times in working days as 'days:count,...' (or is empty), and a count may be None
+for 0."""
 
 
 @dataclass(frozen=True)
@@ -74,18 +69,6 @@ class StatsRow:
     p90_response_working_days: int | None = None
     average_rating: float | None = None
     rating_counts: tuple[int, ...] = (0, 0, 0, 0, 0)
-
-
-ADDITIVE = (
-    "received",
-    "answered",
-    "answered_on_time",
-    "overdue_open",
-    "escalated",
-    "follow_ups",
-    "rejected",
-)
-"""Figures that add up across a partition of the petitions."""
 
 
 def nearest_rank(histogram: Mapping[int, int], p: Fraction) -> int | None:
@@ -115,23 +98,26 @@ def mean_score(counts: Sequence[int]) -> float | None:
 
 @dataclass
 class Tally:
-    """Counts of some petitions, built from groups; `row()` gives their figures."""
+    """Counts of some petitions, built from groups; `row()` gives their figures. Groups
+    come by the thousand (one per key and response time), so adding one is kept cheap."""
 
-    totals: Counter[str] = field(default_factory=Counter)
-    response_days: Counter[int] = field(default_factory=Counter)
-    scores: Counter[int] = field(default_factory=Counter)
+    sums: list[int] = field(default_factory=lambda: [0] * len(COUNTS))
+    response_days: dict[int, int] = field(default_factory=dict)
 
-    def add(self, group: Counts) -> None:
-        for name in ADDITIVE:
-            self.totals[name] += getattr(group, name)
-        if group.response_working_days is not None and group.answered:
-            self.response_days[group.response_working_days] += group.answered
-        if group.rating_score is not None:
-            self.scores[group.rating_score] += group.received
+    def add(self, group: Sequence[Any]) -> None:
+        sums = self.sums
+        for i, n in enumerate(group[2:]):
+            if n:
+                sums[i] += n
+        if group[1]:
+            histogram = self.response_days
+            for entry in group[1].split(","):
+                days, n = entry.split(":")
+                histogram[int(days)] = histogram.get(int(days), 0) + int(n)
 
     def row(self) -> StatsRow:
-        t = self.totals
-        ratings = tuple(self.scores.get(score, 0) for score in SCORES)
+        t = dict(zip(COUNTS, self.sums, strict=True))
+        ratings = tuple(t[f"rated_{score}"] for score in SCORES)
         return StatsRow(
             received=t["received"],
             answered=t["answered"],
@@ -151,17 +137,21 @@ class Tally:
 K = TypeVar("K")
 
 
-def rows_by_key(groups: Iterable[Any], *, keep_null: bool = False) -> dict[Any, StatsRow]:
-    """Fold groups (each with a `key`) into one row per key; null keys dropped unless asked."""
+def rows_by_key(groups: Iterable[Sequence[Any]], *, keep_null: bool = False) -> dict[Any, StatsRow]:
+    """Fold groups into one row per key; null keys dropped unless asked."""
     tallies: dict[Any, Tally] = {}
     for group in groups:
-        if group.key is None and not keep_null:
+        key = group[0]
+        if key is None and not keep_null:
             continue
-        tallies.setdefault(group.key, Tally()).add(group)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally()
+        tally.add(group)
     return {key: tally.row() for key, tally in tallies.items()}
 
 
-def total_row(groups: Iterable[Counts]) -> StatsRow:
+def total_row(groups: Iterable[Sequence[Any]]) -> StatsRow:
     tally = Tally()
     for group in groups:
         tally.add(group)

@@ -25,7 +25,7 @@ from app.settings import Settings
 from app.text import fold
 from app.timezone import to_local
 from app.validation import SubmissionData, validate_submission
-from db import event_log
+from db import event_log, rollup
 from db.event_log import NewEvent
 from db.models import Field, Petition, PetitionerContact
 
@@ -170,4 +170,5 @@ async def submit(
             actor_role=ActorRole.PETITIONER.value,
         ),
     )
+    await rollup.record(session, None, rollup.contribution(petition))
     return Outcome(petition=petition, secret=secret)

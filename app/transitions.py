@@ -3,8 +3,8 @@
 Every change goes through `apply`: the workflow decides whether the actor may take the
 action in the petition's status; the petition's version is claimed (optimistic locking:
 `UPDATE ... WHERE version = expected`, so of two racing writers exactly one wins); the
-action's own effects are written; the event is appended to the hash chain; and the whole
-transaction commits or nothing does.
+action's own effects are written; the event is appended to the hash chain; the statistics
+rollup takes the petition's change; and the whole transaction commits or nothing does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.reference import GOVERNMENT_OFFICE_CODE
 from app.settings import Settings
 from app.signing import seal_time, sign_answer
 from app.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
-from db import event_log, keys
+from db import event_log, keys, rollup
 from db.event_log import NewEvent
 from db.models import Agency, Answer, Assignment, Field, Petition, Rating
 
@@ -331,6 +331,7 @@ async def apply(ctx: Context, petition: Petition, change: Change) -> None:
             raise ForbiddenRole(decision.message)
         raise _refusal_problem(decision)
     effect, needs_note = EFFECTS[change.action]
+    counted_before = rollup.contribution(petition)
     step = Step(
         to_status=decision,
         agency_id=petition.agency_id,
@@ -358,4 +359,5 @@ async def apply(ctx: Context, petition: Petition, change: Change) -> None:
         await event_log.append(ctx.session, extra)
         final = PetitionStatus(extra.to_status)
     petition.status = final.value
+    await rollup.record(ctx.session, counted_before, rollup.contribution(petition))
     await ctx.session.flush()

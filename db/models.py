@@ -145,6 +145,52 @@ class Petition(Base):
     )
 
 
+class StatsRollup(Base):
+    """Additive counts of the petitions submitted in one local period, per dimension key and
+    response time; kept current by `db.rollup` in the transaction of every write."""
+
+    __tablename__ = "petition_stats_rollup"
+
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    """'all', 'agency', 'field' or 'province'."""
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    """'Y' (year), 'Q' (quarter) or 'M' (month)."""
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    """'2026', '2026-Q3' or '2026-07': when the petitions were submitted, in local time."""
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    """The agency or field id, or the province code, as text; '' when the petition has none
+    (and always for 'all')."""
+    response_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Working days to the first answer; -1 for petitions not answered."""
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    answered_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    escalated: Mapped[int] = mapped_column(Integer, default=0)
+    follow_ups: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rated_1: Mapped[int] = mapped_column(Integer, default=0)
+    rated_2: Mapped[int] = mapped_column(Integer, default=0)
+    rated_3: Mapped[int] = mapped_column(Integer, default=0)
+    rated_4: Mapped[int] = mapped_column(Integer, default=0)
+    rated_5: Mapped[int] = mapped_column(Integer, default=0)
+    open_with_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    """Open petitions that have a deadline (some of them overdue)."""
+
+
+class OpenDeadlineRollup(Base):
+    """How many open petitions submitted in a local period fall due on each local day."""
+
+    __tablename__ = "petition_open_deadlines"
+
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deadline_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """YYYY-MM-DD of the deadline, in local time."""
+    open: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PetitionerContact(Base):
     """Personal data: resolved only for the petitioner and the officers handling it."""
 

@@ -24,6 +24,7 @@ from app.domain import OPEN_STATUSES, PetitionStatus
 from app.settings import Settings
 from app.stats import Quarter
 from app.timezone import VN_TZ
+from db import rollup
 from db.bootstrap import prepare_database
 from db.engine import create_engine
 from db.models import Agency, Field, Petition, PetitionEvent, Rating
@@ -222,6 +223,23 @@ filters = st.builds(
 )
 
 
+rollup_filters = st.builds(
+    lambda dates, dimension: {**_dates(dates), **dimension},
+    st.tuples(
+        st.one_of(st.none(), st.integers(-40, SPAN_DAYS + 40)),
+        st.one_of(st.none(), st.integers(-40, SPAN_DAYS + 40)),
+    ),
+    st.one_of(
+        st.just({}),
+        _subset(AGENCIES).map(lambda codes: {"agencyCodes": codes} if codes else {}),
+        _subset(FIELDS).map(lambda codes: {"fieldCodes": codes} if codes else {}),
+        _subset(PROVINCES).map(lambda codes: {"provinceCodes": codes} if codes else {}),
+    ),
+)
+"""Filters the rollups answer (`db.queries.stats.rollup_dimension`): dates and at most one
+of agency, field and province."""
+
+
 async def _replace_petitions(url: str, specs: list[dict[str, Any]]) -> None:
     engine = create_engine(url)
     now = datetime.now(UTC)
@@ -272,6 +290,7 @@ async def _replace_petitions(url: str, specs: list[dict[str, Any]]) -> None:
                 await conn.execute(insert(Petition), petitions)
             if ratings:
                 await conn.execute(insert(Rating), ratings)
+            await rollup.rebuild(conn)
     finally:
         await engine.dispose()
 
@@ -300,6 +319,20 @@ def test_every_figure_equals_the_readers(
     asyncio.run(_replace_petitions(url, specs))
     check_against_reader(server, flt)
     check_against_reader(server, {})
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(specs=st.lists(petition_specs, min_size=1, max_size=25), flt=rollup_filters)
+def test_figures_read_from_the_rollups_equal_the_readers(
+    stats_server: tuple[RunningServer, str], specs: list[dict[str, Any]], flt: dict[str, Any]
+) -> None:
+    server, url = stats_server
+    asyncio.run(_replace_petitions(url, specs))
+    check_against_reader(server, flt)
 
 
 # --- on the demo data ---------------------------------------------------------------------

@@ -20,9 +20,9 @@ def _include_object(
     obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Leave out of autogenerate the indexes made by hand: search (FTS5 tables and a GIN
-    expression index, 0001) and descending orders (0004)."""
+    expression index, 0001), descending orders (0004) and open deadlines (partial, 0005)."""
     return not (name or "").startswith(
-        ("petition_search", "ix_petitions_search", "ix_petitions_order_")
+        ("petition_search", "ix_petitions_search", "ix_petitions_order_", "ix_petitions_open_due")
     )
 
 

@@ -1,57 +1,91 @@
-"""Statistics in SQL: one GROUP BY per breakdown, tiny result sets, exact figures.
+"""Statistics in SQL: one statement per breakdown, tiny result sets, exact figures.
 
-Each breakdown is one statement over the filtered petitions, grouped by the breakdown's
-key, the petition's rating score and (for answered petitions) its response time in working
-days. The rows are the additive counts of each group; the caller (`app.stats`) folds them
-into figures, reading medians and percentiles off the exact response-time histograms, so
-no petition row ever leaves the database. The number of statements does not depend on the
-number of agencies, fields, provinces or months.
+Each breakdown's rows are the additive counts of the petitions sharing a key and (for
+answered petitions) a response time in working days, with their rating counts; the caller
+(`app.stats`) folds them into figures, reading medians and percentiles off the exact
+response-time histograms. The number of statements does not depend on the number of
+agencies, fields, provinces or months.
+
+Where it can, a breakdown reads the rollups (`db.rollup`) for the whole months of the
+window (as few years, quarters and months as tile them) and the petitions themselves only
+for the partial months at its edges, all in one UNION ALL. Overdue depends on "now", so it
+is rolled up as its complement: every open petition with a deadline, less those that fall
+due after today (`petition_open_deadlines`), less those due later today (a short range of
+`ix_petitions_open_deadline`). The rollups answer when the filter constrains at most one
+of agency, field and province and the breakdown is by that same dimension, by month or a
+total. Anything else (a channel or kind, two dimensions at once) groups the petitions of
+the window directly, on the covering indexes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Table,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain import OPEN_STATUSES, Action, PetitionStatus
+from app.domain import Action, PetitionStatus
+from app.stats import COUNTS
+from app.timezone import VN_TZ
 from db.models import Agency, Field, Petition, PetitionEvent
+from db.queries.periods import Split, periods_clause, split_window
 from db.queries.petitions import PetitionFilter, conditions
+from db.rollup import DEADLINES, NOT_ANSWERED, OPEN, SCORES, STATS, day_of, month_key
 
 Breakdown = Literal["total", "agency", "field", "province", "month"]
-
-LOCAL_ZONE = "Asia/Ho_Chi_Minh"
-SQLITE_LOCAL_OFFSET = "+7 hours"
-"""Asia/Ho_Chi_Minh has kept UTC+7 without daylight saving since 1975; SQLite has no zones."""
+DIMENSION_OF: dict[Breakdown, str] = {"agency": "agency", "field": "field", "province": "province"}
 
 
 class GroupCounts(NamedTuple):
-    """Additive counts of the petitions sharing a key, a rating score and a response time."""
+    """Additive counts of the petitions sharing a key (the layout `app.stats.Tally` reads)."""
 
     key: Any
-    rating_score: int | None
-    response_working_days: int | None
-    """Set only on groups of answered petitions."""
-    received: int
-    answered: int
-    answered_on_time: int
-    overdue_open: int
-    escalated: int
-    follow_ups: int
-    rejected: int
+    response_days: str | None
+    """The answered petitions' response times, 'days:count,...' (a days value may repeat)."""
+    received: int | None
+    answered: int | None
+    answered_on_time: int | None
+    overdue_open: int | None
+    escalated: int | None
+    follow_ups: int | None
+    rejected: int | None
+    rated_1: int | None
+    rated_2: int | None
+    rated_3: int | None
+    rated_4: int | None
+    rated_5: int | None
 
 
-def month_key(dialect: str) -> ColumnElement[str]:
-    """YYYY-MM of `submitted_at` in local time."""
-    if dialect == "postgresql":
-        return func.to_char(func.timezone(LOCAL_ZONE, Petition.submitted_at), "YYYY-MM")
-    return func.strftime("%Y-%m", Petition.submitted_at, SQLITE_LOCAL_OFFSET)
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
 
 
-def _key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
+ZERO = literal_column("0")
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return Petition.status.in_(OPEN) & (Petition.deadline_at < now)
+
+
+def _petition_key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
     if by == "agency":
         return Petition.agency_id
     if by == "field":
@@ -60,47 +94,201 @@ def _key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
         return Petition.province_code
     if by == "month":
         return month_key(dialect)
-    return literal(0)
+    return ZERO
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+def _live(flt: PetitionFilter, by: Breakdown, dialect: str, now: datetime) -> Select[Any]:
+    """Counts grouped from the petitions themselves."""
+    key = _petition_key(by, dialect).label("key")
+    answered = Petition.answered_at.is_not(None)
+    days = case((answered, Petition.response_working_days), else_=None).label("days")
+    return (
+        select(
+            key,
+            days,
+            *_labelled(
+                func.count(),
+                func.count(Petition.answered_at),
+                _count_if(Petition.answered_on_time.is_(True)),
+                _count_if(_overdue(now)),
+                func.count(Petition.escalated_at),
+                func.coalesce(func.sum(Petition.follow_up_count), 0),
+                _count_if(Petition.status == PetitionStatus.REJECTED.value),
+                *(_count_if(Petition.rating_score == score) for score in SCORES),
+            ),
+        )
+        .where(*conditions(flt, dialect))
+        # the key last: grouped in index order, SQLite would read the table through the
+        # key's own index instead of scanning the covering ix_petitions_stats
+        .group_by(*_grouping(by, days, key))
+    )
+
+
+def _labelled(*counts: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    return [count.label(name) for count, name in zip(counts, COUNTS, strict=True)]
+
+
+def _grouping(by: Breakdown, *terms: ColumnElement[Any]) -> tuple[ColumnElement[Any], ...]:
+    """GROUP BY terms without the key of a total (a constant, which GROUP BY would read as a
+    column number)."""
+    return terms if by != "total" else terms[:-1]
+
+
+def rollup_dimension(flt: PetitionFilter, by: Breakdown) -> str | None:
+    """The rollup dimension that answers `by` under `flt`, or None if none can."""
+    if flt.statuses or flt.channel or flt.kind or flt.search_terms or flt.overdue is not None:
+        return None
+    constrained = [
+        dimension
+        for dimension, on in (
+            ("agency", flt.agency_ids is not None),
+            ("field", flt.field_ids is not None),
+            ("province", bool(flt.province_codes)),
+        )
+        if on
+    ]
+    wanted = DIMENSION_OF.get(by)
+    if not constrained:
+        return wanted or "all"
+    if len(constrained) > 1 or wanted not in (None, constrained[0]):
+        return None
+    return constrained[0]
+
+
+def _rollup_key(table: Table, by: Breakdown) -> ColumnElement[Any]:
+    if by in ("agency", "field"):
+        return cast(func.nullif(table.c.key, ""), Integer)
+    if by == "province":
+        return func.nullif(table.c.key, "")
+    if by == "month":
+        return table.c.period
+    return ZERO
+
+
+def _rollup_where(
+    table: Table, flt: PetitionFilter, by: Breakdown, dimension: str, split: Split
+) -> list[ColumnElement[bool]]:
+    where = [
+        table.c.dimension == dimension,
+        periods_clause(table, split, months_only=by == "month"),
+    ]
+    wanted = {
+        "agency": flt.agency_ids,
+        "field": flt.field_ids,
+        "province": flt.province_codes or None,
+    }.get(dimension)
+    if wanted is not None:
+        where.append(table.c.key.in_([str(value) for value in wanted]))
+    return where
+
+
+def _rolled(flt: PetitionFilter, by: Breakdown, dimension: str, split: Split) -> Select[Any]:
+    """The whole months' counts; overdue as every open petition with a deadline (the
+    ones not yet due are taken off by `_rolled_not_yet_due` and `_due_later_today`)."""
+    table = STATS
+    key = _rollup_key(table, by).label("key")
+    days = func.nullif(table.c.response_days, NOT_ANSWERED).label("days")
+    overdue_as = {"overdue_open": "open_with_deadline"}
+    sums = [func.sum(table.c[overdue_as.get(name, name)]) for name in COUNTS]
+    return (
+        select(key, days, *_labelled(*sums))
+        .where(*_rollup_where(table, flt, by, dimension, split))
+        .group_by(*_grouping(by, days, key))
+    )
+
+
+def _overdue_correction(key: ColumnElement[Any], count: ColumnElement[int]) -> list[Any]:
+    """A row of zeros but for `overdue_open`, which is `count` taken off."""
+    return [key, null(), ZERO, ZERO, ZERO, -count, ZERO, ZERO, ZERO, *[ZERO] * len(SCORES)]
+
+
+def _rolled_not_yet_due(
+    flt: PetitionFilter, by: Breakdown, dimension: str, split: Split, now: datetime
+) -> Select[Any]:
+    """Open petitions of the whole months that fall due after `now`'s local day."""
+    table = DEADLINES
+    key = _rollup_key(table, by).label("key")
+    return (
+        select(*_overdue_correction(key, func.sum(table.c.open)))
+        .where(
+            *_rollup_where(table, flt, by, dimension, split),
+            table.c.deadline_day > day_of(now),
+        )
+        .group_by(*_grouping(by, key))
+    )
+
+
+def _due_later_today(
+    flt: PetitionFilter, by: Breakdown, dialect: str, split: Split, now: datetime
+) -> Select[Any]:
+    """Open petitions of the whole months due later on `now`'s local day: not overdue yet."""
+    whole = replace(flt, submitted_from=split.start, submitted_to=split.end)
+    local = now.astimezone(VN_TZ)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    key = _petition_key(by, dialect).label("key")
+    return (
+        select(*_overdue_correction(key, func.count()))
+        .where(
+            *conditions(whole, dialect),
+            # inline, so that a generic plan still matches ix_petitions_open_due's WHERE
+            Petition.status.in_([literal_column(f"'{status}'") for status in OPEN]),
+            Petition.deadline_at >= now,
+            Petition.deadline_at < midnight,
+        )
+        .group_by(*_grouping(by, key))
+    )
+
+
+def statement(flt: PetitionFilter, by: Breakdown, now: datetime, dialect: str) -> Select[Any]:
+    """The one statement that yields `by`'s groups under `flt`."""
+    dimension = rollup_dimension(flt, by)
+    split = split_window(flt.submitted_from, flt.submitted_to) if dimension else None
+    if dimension is None or split is None:
+        return _folded(_live(flt, by, dialect, now), dialect)
+    parts: list[Select[Any]] = [
+        _rolled(flt, by, dimension, split),
+        _rolled_not_yet_due(flt, by, dimension, split, now),
+        _due_later_today(flt, by, dialect, split, now),
+    ]
+    for low, high in split.edges:
+        edge = replace(flt, submitted_from=low, submitted_to=high)
+        parts.append(_live(edge, by, dialect, now))
+    return _folded(union_all(*parts), dialect)
+
+
+def _folded(groups: Select[Any] | CompoundSelect, dialect: str) -> Select[Any]:
+    """One row per key: the counts summed, and the response times as one text histogram
+    ('days:answered,...', repeats to be added up), so that a breakdown returns as many rows
+    as it has keys instead of keys x response times."""
+    inner = groups.subquery("groups")
+    entry = case(
+        (
+            inner.c.days.is_not(None) & (inner.c.answered > 0),
+            cast(inner.c.days, String) + ":" + cast(inner.c.answered, String),
+        ),
+        else_=None,
+    )
+    aggregate = func.string_agg if dialect == "postgresql" else func.group_concat
+    return select(
+        inner.c.key,
+        aggregate(entry, ","),
+        # sum(bigint) is numeric on PostgreSQL, which would come back as Decimal
+        *(cast(func.sum(inner.c[name]), BigInteger) for name in COUNTS),
+    ).group_by(inner.c.key)
 
 
 async def group_counts(
     session: AsyncSession, flt: PetitionFilter, by: Breakdown, now: datetime
 ) -> list[GroupCounts]:
-    """The filtered petitions' counts per (key, rating score, response time).
+    """The filtered petitions' counts per (key, response time); several rows may share
+    both (the caller adds them up).
 
     `now` decides which open petitions are overdue (deadline before it). Groups whose key is
     null (no agency, field or province yet) are included; the caller decides what to do
     with them.
     """
-    dialect = session.bind.dialect.name
-    key = _key(by, dialect).label("key")
-    answered = Petition.answered_at.is_not(None)
-    days = case((answered, Petition.response_working_days), else_=None).label("days")
-    overdue = Petition.status.in_([s.value for s in OPEN_STATUSES]) & (Petition.deadline_at < now)
-    statement = (
-        select(
-            key,
-            Petition.rating_score,
-            days,
-            func.count(),
-            func.count(Petition.answered_at),
-            _count_if(Petition.answered_on_time.is_(True)),
-            _count_if(overdue),
-            func.count(Petition.escalated_at),
-            func.coalesce(func.sum(Petition.follow_up_count), 0),
-            _count_if(Petition.status == PetitionStatus.REJECTED.value),
-        )
-        .where(*conditions(flt, dialect))
-        # the key last: grouped in index order, SQLite would read the table through the
-        # key's own index instead of scanning the covering ix_petitions_stats
-        .group_by(Petition.rating_score, days, key)
-    )
-    rows = await session.execute(statement)
-    return [GroupCounts(*(int(v) if i > 2 else v for i, v in enumerate(row))) for row in rows]
+    rows = await session.execute(statement(flt, by, now, session.bind.dialect.name))
+    return [GroupCounts._make(row) for row in rows]
 
 
 async def event_counts_by_agency(
