@@ -19,6 +19,7 @@ from typing import Any
 from app.domain import Channel, PetitionKind, PetitionStatus
 from app.reference import province_codes
 from app.text import normalize, search_terms
+from app.timezone import VN_TZ
 from db.queries.petitions import PetitionFilter
 
 MAX_SEARCH_TERMS = 12
@@ -82,6 +83,13 @@ async def _ids_of_codes(
     return tuple(found[code] for code in codes)
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """A time given without an offset is Vietnam's local time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=VN_TZ)
+
+
 async def build_filter(
     args: FilterArgs | None, lookup: CodeLookup, now: datetime
 ) -> PetitionFilter:
@@ -97,7 +105,8 @@ async def build_filter(
     field_ids = await _ids_of_codes("field", args.field_codes, lookup)
     if args.province_codes:
         _check_codes("province", args.province_codes, province_codes())
-    if args.submitted_from and args.submitted_to and args.submitted_from > args.submitted_to:
+    submitted_from, submitted_to = _local(args.submitted_from), _local(args.submitted_to)
+    if submitted_from and submitted_to and submitted_from > submitted_to:
         raise FilterError("INVALID_DATE_RANGE", "`submittedFrom` is after `submittedTo`.")
     terms: list[str] = []
     if args.search is not None:
@@ -113,8 +122,8 @@ async def build_filter(
         province_codes=tuple(args.province_codes or ()),
         channel=args.channel,
         kind=args.kind,
-        submitted_from=args.submitted_from,
-        submitted_to=args.submitted_to,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
         overdue=args.overdue,
         search_terms=tuple(terms),
         now=now,

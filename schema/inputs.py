@@ -19,10 +19,12 @@ class PetitionFilter:
     channel: Channel | None = None
     kind: PetitionKind | None = None
     submitted_from: datetime | None = strawberry.field(
-        default=None, description="Inclusive lower bound."
+        default=None,
+        description="Inclusive lower bound; a time without an offset is Vietnam time (+07:00).",
     )
     submitted_to: datetime | None = strawberry.field(
-        default=None, description="Exclusive upper bound."
+        default=None,
+        description="Exclusive upper bound; a time without an offset is Vietnam time (+07:00).",
     )
     overdue: bool | None = None
     search: str | None = strawberry.field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -121,6 +121,19 @@ def test_submitted_window(demo_server: RunningServer, everything: list[dict[str,
         demo_server,
         everything,
         {"submittedFrom": low.isoformat(), "submittedTo": high.isoformat()},
+        lambda n: low <= datetime.fromisoformat(n["submittedAt"]) < high,
+    )
+
+
+def test_a_window_without_offsets_is_vietnam_time(
+    demo_server: RunningServer, everything: list[dict[str, Any]]
+) -> None:
+    vietnam = timezone(timedelta(hours=7))
+    low, high = datetime(2026, 1, 1, tzinfo=vietnam), datetime(2026, 7, 1, 12, tzinfo=vietnam)
+    check(
+        demo_server,
+        everything,
+        {"submittedFrom": "2026-01-01", "submittedTo": "2026-07-01T12:00:00"},
         lambda n: low <= datetime.fromisoformat(n["submittedAt"]) < high,
     )
 
