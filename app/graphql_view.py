@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -32,8 +33,21 @@ _HTTP_CODES = {
 }
 
 
+class CompiledPath(Protocol):
+    """`schema.fastpath.CompiledQueries`, as the view uses it."""
+
+    def plan(self, query: str, operation_name: str | None) -> Any: ...
+    def knows(self, query: str, operation_name: str | None) -> bool: ...
+    def learn(self, query: str, operation_name: str | None) -> None: ...
+    async def execute(self, plan: Any, ctx: Context, variables: Any) -> dict[str, Any] | None: ...
+
+
 class PaknGraphQL(GraphQL[Context, None]):
-    """One AsyncSession per request, opened lazily and closed when the response is sent."""
+    """One AsyncSession per request, opened lazily and closed when the response is sent.
+
+    Anonymous JSON POSTs of a document this process has answered before may be answered by
+    `compiled` (see `schema.fastpath`); everything else, and whatever it declines, by
+    Strawberry."""
 
     def __init__(
         self,
@@ -42,6 +56,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         settings: Settings,
         writes: WriteGate,
         feed: EventFeed,
+        compiled: CompiledPath | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -53,6 +68,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.writes = writes
         self.feed = feed
+        self.compiled = compiled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,14 +77,69 @@ class PaknGraphQL(GraphQL[Context, None]):
         request_id = scope.get("state", {}).get("request_id", "-")
         async with self.sessions() as session:
             scope.setdefault("state", {})["session"] = session
-            try:
-                response = await self.run(Request(scope=scope, receive=receive))
-            except HTTPException as e:
-                status = 415 if e.reason == "Unsupported content type" else e.status_code
-                code = _HTTP_CODES.get(status, "BAD_REQUEST")
-                await send_error(send, status, code, e.reason, request_id)
-                return
+            request = Request(scope=scope, receive=receive)
+            document = await self._repeatable(request)
+            response = await self._compiled(request, document) if document else None
+            if response is None:
+                try:
+                    response = await self.run(request)
+                except HTTPException as e:
+                    status = 415 if e.reason == "Unsupported content type" else e.status_code
+                    code = _HTTP_CODES.get(status, "BAD_REQUEST")
+                    await send_error(send, status, code, e.reason, request_id)
+                    return
+                self._learn(document, response)
         await response(scope, receive, send)
+
+    async def _repeatable(self, request: Request) -> tuple[str, str | None, Any] | None:
+        """(query, operationName, variables) of an anonymous JSON POST the compiled path
+        may answer, or None."""
+        if (
+            self.compiled is None
+            or request.method != "POST"
+            or "authorization" in request.headers
+            or request.headers.get("content-type", "").split(";")[0].strip() != "application/json"
+        ):
+            return None
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or set(payload) - {"query", "operationName", "variables"}:
+            return None
+        query, name, variables = (
+            payload.get("query"),
+            payload.get("operationName"),
+            payload.get("variables"),
+        )
+        if not isinstance(query, str) or not isinstance(name, str | None):
+            return None
+        if not isinstance(variables, dict | None):
+            return None
+        return query, name, variables
+
+    async def _compiled(
+        self, request: Request, document: tuple[str, str | None, Any]
+    ) -> Response | None:
+        assert self.compiled is not None
+        query, name, variables = document
+        plan = self.compiled.plan(query, name)
+        if plan is None:
+            return None
+        result = await self.compiled.execute(plan, await self.get_context(request, None), variables)
+        if result is None:
+            return None
+        return Response(self.encode_json(result), media_type="application/json")
+
+    def _learn(self, document: tuple[str, str | None, Any] | None, response: Any) -> None:
+        if document is None or self.compiled is None:
+            return
+        query, name, _variables = document
+        if self.compiled.knows(query, name) or response.status_code != 200:
+            return
+        body = getattr(response, "body", b"")
+        if body.startswith(b'{"data":') and b'"errors":' not in body:
+            self.compiled.learn(query, name)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.get("state", {})

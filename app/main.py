@@ -23,6 +23,7 @@ from app.settings import Settings
 from app.writes import WriteGate
 from db.engine import create_engine, is_sqlite, session_factory
 from schema.build import build_schema
+from schema.fastpath import CompiledQueries
 
 logger = logging.getLogger("pakn")
 
@@ -35,7 +36,9 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
         sessions, poll_interval=settings.feed_poll_seconds, queue_size=settings.subscriber_queue
     )
     writes = WriteGate(serialise=is_sqlite(settings.database_url), after_commit=feed.wake)
-    graphql = PaknGraphQL(build_schema(settings), sessions, settings, writes, feed)
+    schema = build_schema(settings)
+    compiled = CompiledQueries(schema) if settings.compiled_queries else None
+    graphql = PaknGraphQL(schema, sessions, settings, writes, feed, compiled)
 
     async def health(_request: Request) -> Response:
         try:

@@ -43,6 +43,8 @@ class Settings:
     max_tokens: int = 4000
     max_body_bytes: int = 256 * 1024
     graphiql: bool = True
+    compiled_queries: bool = True
+    """Answer repeated documents by the compiled path (`schema.fastpath`)."""
     keep_alive_seconds: float = 15.0
     feed_poll_seconds: float = 2.0
     subscriber_queue: int = 1000
@@ -62,6 +64,7 @@ class Settings:
             max_tokens=_int_env("PAKN_MAX_TOKENS", 4000),
             max_body_bytes=_int_env("PAKN_MAX_BODY_BYTES", 256 * 1024),
             graphiql=os.environ.get("PAKN_GRAPHIQL", "1") != "0",
+            compiled_queries=os.environ.get("PAKN_COMPILED_QUERIES", "1") != "0",
             secret_key=server_secret_key(),
             ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
         )

@@ -57,7 +57,7 @@ def _as_connection(
     return connection(page.rows, cursor_of, args=args, has_more=page.has_more, counter=counter)
 
 
-def _page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[PageRequest, str]:
+def page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[PageRequest, str]:
     order_name = f"{order_field}:{'ASC' if ascending else 'DESC'}"
     cursor_key = decode_sort_cursor(args.after, order_name) if args.after else None
     ordering = queries.ordering(order_field, ascending)
@@ -77,7 +77,7 @@ async def petition_connection(
     ascending: bool = False,
 ) -> Connection[Petition]:
     args = page_args(first, after, last, before)
-    request, order_name = _page_request(args, order_field, ascending)
+    request, order_name = page_request(args, order_field, ascending)
     flt = await build_filter(ctx, filter_args)
     related = related_for(selected_node_fields(selection))
     page = await queries.fetch_page(ctx.session, flt, request, related)
@@ -99,7 +99,7 @@ async def agency_petition_connection(
 ) -> Connection[Petition]:
     """An agency's petitions, newest first; batched across a list of agencies."""
     args = page_args(first, after)
-    request, order_name = _page_request(args, "SUBMITTED_AT", ascending=False)
+    request, order_name = page_request(args, "SUBMITTED_AT", ascending=False)
     flt = await build_filter(ctx, filter_args)
     related = related_for(selected_node_fields(selection))
     page = await ctx.loaders.agency_page.load(AgencyPageKey(agency_id, flt, request, related))

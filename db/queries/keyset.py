@@ -25,8 +25,8 @@ class SortKey:
 
 @dataclass(frozen=True)
 class Ordering:
-    column: InstrumentedAttribute[Any]
-    id_column: InstrumentedAttribute[int]
+    column: InstrumentedAttribute[Any] | ColumnElement[Any]
+    id_column: InstrumentedAttribute[int] | ColumnElement[int]
     ascending: bool
     nullable: bool
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,8 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[Petition]
+    rows: list[Any]
+    """Petition objects, or plain rows from `fetch_page_rows`."""
     has_more: bool
 
 
@@ -126,7 +128,7 @@ def _page_statement(
     return statement.order_by(*order.order_by(nulls_last=nulls_last)).limit(page.limit + 1)
 
 
-def _as_page(rows: list[Petition], page: PageRequest) -> Page:
+def _as_page(rows: list[Any], page: PageRequest) -> Page:
     """Cut rows (in reading order, one more than a page at most) down to the page."""
     has_more = len(rows) > page.limit
     if has_more:
@@ -140,6 +142,41 @@ async def fetch_page(
     """One keyset page in reading order; `has_more` tells whether rows lie beyond it."""
     statement = _page_statement(flt, page, session.bind.dialect.name)
     rows = list((await session.scalars(_with_related(statement, related))).unique())
+    if page.backwards:
+        rows.reverse()
+    return _as_page(rows, page)
+
+
+async def fetch_page_rows(
+    session: AsyncSession,
+    flt: PetitionFilter,
+    page: PageRequest,
+    petition_columns: Sequence[str],
+    columns: Callable[[Any], Sequence[ColumnElement[Any]]],
+    joins: Callable[[Any], Sequence[tuple[Any, ColumnElement[bool]]]] = lambda _page: (),
+) -> Page:
+    """`fetch_page` as plain rows (no ORM objects): the compiled queries' page.
+
+    The page is cut first, a limited subquery on the keyset holding `petition_columns`,
+    then the to-one tables that `joins` names are outer-joined to its rows only; `columns`
+    and `joins` receive the subquery's columns (`.c`). Each row ends with the sort column
+    and the petition id.
+    """
+    dialect = session.bind.dialect.name
+    order = page.ordering.reversed() if page.backwards else page.ordering
+    wanted = dict.fromkeys([*petition_columns, order.column.key, "id"])
+    cut = (
+        _page_statement(flt, page, dialect)
+        .with_only_columns(*(getattr(Petition, name) for name in wanted))
+        .subquery("page")
+    )
+    order = Ordering(cut.c[order.column.key], cut.c.id, order.ascending, order.nullable)
+    statement = select(*columns(cut.c), order.column, cut.c.id).select_from(cut)
+    for table, on in joins(cut.c):
+        statement = statement.outerjoin(table, on)
+    statement = statement.order_by(*order.order_by(nulls_last=not page.backwards))
+    connection = await session.connection()
+    rows: list[Any] = list(await connection.execute(statement))
     if page.backwards:
         rows.reverse()
     return _as_page(rows, page)

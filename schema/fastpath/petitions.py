@@ -1,0 +1,203 @@
+"""The compiled `petitions` connection: arguments as the resolver takes them, one page
+statement with the selected columns and to-one joins, one more for latest answers, one for
+`totalCount`, and the response written straight from the rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql.execution.values import get_argument_values
+from sqlalchemy import func, select
+from strawberry.types.arguments import convert_arguments
+
+from db import models
+from db.queries import petitions as queries
+from resolvers.context import Context
+from resolvers.ids import encode_sort_cursor
+from resolvers.pagination import Connection, connection, page_args
+from resolvers.petitions import build_filter, page_request
+from schema.enums import OrderDirection, PetitionOrderField
+from schema.fastpath.objects import (
+    LATEST_ANSWER,
+    TABLES,
+    NotCompilable,
+    ObjectCompiler,
+    Reads,
+    Source,
+    fields_of,
+    leaf_writer,
+    response_key,
+)
+
+JOINS: dict[str, Callable[[Any], tuple[Any, Any]]] = {
+    "Agency": lambda page: (models.Agency, models.Agency.id == page.agency_id),
+    "Field": lambda page: (models.Field, models.Field.id == page.field_id),
+    "Rating": lambda page: (models.Rating, models.Rating.petition_id == page.id),
+    "Answer": lambda page: (
+        LATEST_ANSWER,
+        LATEST_ANSWER.id
+        == select(func.max(models.Answer.id))
+        .where(models.Answer.petition_id == page.id)
+        .scalar_subquery(),
+    ),
+}
+"""The to-one relations of a page's rows, outer-joined; the latest answer is the one with
+the highest id, as `Petition.latestAnswer` (the last answer in id order) has it."""
+
+Part = Callable[[Connection[Any], Any, int | None], Any]
+"""Writes one field of the connection: (connection, now, total count)."""
+
+
+@dataclass(frozen=True)
+class CompiledPetitions:
+    field_node: FieldNode
+    reads: Reads
+    parts: list[tuple[str, Part]]
+    counts: bool
+
+    async def run(self, ctx: Context, compiled: Any, variables: Any) -> Any:
+        raw = get_argument_values(compiled.field_def, self.field_node, variables)
+        kwargs = convert_arguments(
+            raw, compiled.field.arguments, compiled.scalar_registry, compiled.config
+        )
+        order_by = kwargs.get("order_by")
+        order_field = order_by.field if order_by else PetitionOrderField.SUBMITTED_AT
+        direction = order_by.direction if order_by else OrderDirection.DESC
+        args = page_args(
+            kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before")
+        )
+        request, order_name = page_request(args, order_field.value, direction is OrderDirection.ASC)
+        filter_input = kwargs.get("filter")
+        flt = await build_filter(ctx, filter_input.to_args() if filter_input else None)
+        page = await queries.fetch_page_rows(
+            ctx.session, flt, request, self._petition_columns, self._columns, self._joins
+        )
+        total = await queries.count(ctx.session, flt) if self.counts else None
+
+        def cursor_of(row: Any) -> str:
+            return encode_sort_cursor(order_name, row[-2], row[-1])
+
+        found = connection(
+            page.rows, cursor_of, args=args, has_more=page.has_more, counter=_no_counter
+        )
+        return {key: part(found, ctx.now, total) for key, part in self.parts}
+
+    @property
+    def _petition_columns(self) -> list[str]:
+        keys = {"Agency": "agency_id", "Field": "field_id"}
+        return [
+            *(attribute for type_name, attribute in self.reads.columns if type_name == "Petition"),
+            *(keys[name] for name in sorted(self.reads.joins) if name in keys),
+        ]
+
+    def _columns(self, page: Any) -> list[Any]:
+        return [
+            page[attribute] if type_name == "Petition" else getattr(TABLES[type_name], attribute)
+            for type_name, attribute in self.reads.columns
+        ]
+
+    def _joins(self, page: Any) -> list[tuple[Any, Any]]:
+        return [JOINS[name](page) for name in sorted(self.reads.joins)]
+
+
+async def _no_counter() -> int:
+    raise AssertionError("the compiled path counts with its own statement")
+
+
+def compile_petitions(
+    objects: ObjectCompiler, gql: GraphQLSchema, field_node: FieldNode
+) -> CompiledPetitions:
+    connection_type = get_named_type(gql.query_type.fields["petitions"].type)  # type: ignore[union-attr]
+    assert isinstance(connection_type, GraphQLObjectType)
+    reads = Reads()
+    parts: list[tuple[str, Part]] = []
+    counts = False
+    for node in fields_of(field_node.selection_set):
+        name, key = node.name.value, response_key(node)
+        if name == "__typename":
+            parts.append((key, _constant(connection_type.name)))
+        elif name == "totalCount":
+            counts = True
+            parts.append((key, lambda _c, _n, total: total))
+        elif name == "pageInfo":
+            parts.append((key, _page_info(gql, node)))
+        elif name == "edges":
+            edge_type = get_named_type(connection_type.fields["edges"].type)
+            parts.append((key, _edges(objects, reads, node, edge_type.name)))
+        elif name == "nodes":
+            write = objects.petition(node.selection_set, reads)
+            parts.append((key, _nodes(write)))
+        else:
+            raise NotCompilable(f"PetitionConnection.{name}")
+    return CompiledPetitions(field_node, reads, parts, counts)
+
+
+def _constant(value: Any) -> Part:
+    return lambda _c, _n, _t: value
+
+
+def _page_info(gql: GraphQLSchema, node: FieldNode) -> Part:
+    info_type = gql.get_type("PageInfo")
+    assert isinstance(info_type, GraphQLObjectType)
+    attributes = {
+        "hasNextPage": "has_next_page",
+        "hasPreviousPage": "has_previous_page",
+        "startCursor": "start_cursor",
+        "endCursor": "end_cursor",
+    }
+    writers: list[tuple[str, Callable[[Any], Any]]] = []
+    for child in fields_of(node.selection_set):
+        name = child.name.value
+        if name == "__typename":
+            writers.append((response_key(child), lambda _info: "PageInfo"))
+        elif name in attributes and not child.arguments:
+            attribute = attributes[name]
+            read = (lambda a: lambda info: getattr(info, a))(attribute)
+            writers.append((response_key(child), leaf_writer(info_type.fields[name].type, read)))
+        else:
+            raise NotCompilable(f"PageInfo.{name}")
+
+    def write(found: Connection[Any], _n: Any, _t: Any) -> dict[str, Any]:
+        return {key: writer(found.page_info) for key, writer in writers}
+
+    return write
+
+
+def _edges(objects: ObjectCompiler, reads: Reads, node: FieldNode, edge_type: str) -> Part:
+    writers: list[tuple[str, str, Any]] = []
+    for child in fields_of(node.selection_set):
+        name = child.name.value
+        if name == "node":
+            writers.append(
+                (response_key(child), name, objects.petition(child.selection_set, reads))
+            )
+        elif name in ("cursor", "__typename") and not child.arguments:
+            writers.append((response_key(child), name, None))
+        else:
+            raise NotCompilable(f"{edge_type}.{name}")
+
+    def write(found: Connection[Any], now: Any, _t: Any) -> Any:
+        out = []
+        for edge in found.edges:
+            item: dict[str, Any] = {}
+            for key, name, node_writer in writers:
+                if name == "node":
+                    item[key] = node_writer(Source(edge.node, now))
+                elif name == "cursor":
+                    item[key] = edge.cursor
+                else:
+                    item[key] = edge_type
+            out.append(item)
+        return out
+
+    return write
+
+
+def _nodes(node_writer: Any) -> Part:
+    def write(found: Connection[Any], now: Any, _t: Any) -> Any:
+        return [node_writer(Source(edge.node, now)) for edge in found.edges]
+
+    return write
