@@ -25,8 +25,8 @@ They are kept exact by construction:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -186,12 +186,16 @@ def deltas(before: Contribution | None, after: Contribution | None) -> dict[RowK
     return {row: counts for row, counts in changes.items() if any(counts)}
 
 
-def _upsert(dialect: str, table: Table, rows: Sequence[Mapping[str, Any]]) -> Insert:
+@cache
+def _upsert(dialect: str, table: Table) -> Insert:
+    """One row's upsert that adds its counts; built once, run as an executemany."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(list(rows))
+    statement = insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS[table.name]),
-        set_={name: table.c[name] + statement.excluded[name] for name in COUNT_COLUMNS[table.name]},
+        set_={
+            name: table.c[name] + statement.excluded[name] for name in COUNT_COLUMNS[table.name]
+        },
     )
 
 
@@ -211,7 +215,7 @@ async def record(
             if name == table.name
         ]
         if rows:
-            await session.execute(_upsert(dialect, table, rows))
+            await session.execute(_upsert(dialect, table), rows)
 
 
 # --- computing the rollups from the petitions ----------------------------------------------
