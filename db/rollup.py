@@ -193,9 +193,7 @@ def _upsert(dialect: str, table: Table) -> Insert:
     statement = insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS[table.name]),
-        set_={
-            name: table.c[name] + statement.excluded[name] for name in COUNT_COLUMNS[table.name]
-        },
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNT_COLUMNS[table.name]},
     )
 
 
