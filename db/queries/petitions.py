@@ -147,22 +147,21 @@ async def fetch_page(
     return _as_page(rows, page)
 
 
-async def fetch_page_rows(
-    session: AsyncSession,
+def page_rows_statement(
+    dialect: str,
     flt: PetitionFilter,
     page: PageRequest,
     petition_columns: Sequence[str],
     columns: Callable[[Any], Sequence[ColumnElement[Any]]],
     joins: Callable[[Any], Sequence[tuple[Any, ColumnElement[bool]]]] = lambda _page: (),
-) -> Page:
-    """`fetch_page` as plain rows (no ORM objects): the compiled queries' page.
+) -> Select[Any]:
+    """`fetch_page`'s page as plain rows (no ORM objects): the compiled queries' page.
 
     The page is cut first, a limited subquery on the keyset holding `petition_columns`,
     then the to-one tables that `joins` names are outer-joined to its rows only; `columns`
     and `joins` receive the subquery's columns (`.c`). Each row ends with the sort column
-    and the petition id.
+    and the petition id. Run it with `fetch_page_rows`.
     """
-    dialect = session.bind.dialect.name
     order = page.ordering.reversed() if page.backwards else page.ordering
     wanted = dict.fromkeys([*petition_columns, order.column.key, "id"])
     cut = (
@@ -174,7 +173,11 @@ async def fetch_page_rows(
     statement = select(*columns(cut.c), order.column, cut.c.id).select_from(cut)
     for table, on in joins(cut.c):
         statement = statement.outerjoin(table, on)
-    statement = statement.order_by(*order.order_by(nulls_last=not page.backwards))
+    return statement.order_by(*order.order_by(nulls_last=not page.backwards))
+
+
+async def fetch_page_rows(session: AsyncSession, statement: Any, page: PageRequest) -> Page:
+    """Run a `page_rows_statement` (or the same as literal SQL) for `page`."""
     connection = await session.connection()
     rows: list[Any] = list(await connection.execute(statement))
     if page.backwards:
