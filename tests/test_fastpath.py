@@ -51,6 +51,7 @@ NOT_COMPILED = [
     "{ petitions(first: 3) { edges { node { events(first: 2) { totalCount } } } } }",
     "{ petitions(first: 3) { edges { node { workingDaysElapsed answers { body } } } } }",
     "{ agencies { code } petitions(first: 2) { totalCount } }",
+    "{ petitions(first: 3) { edges { node { agency { code } agency { name } } } } }",
 ]
 
 

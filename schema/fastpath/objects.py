@@ -85,6 +85,8 @@ def fields_of(selection_set: SelectionSetNode | None) -> list[FieldNode]:
         if not isinstance(node, FieldNode) or node.directives:
             raise NotCompilable("fragments and directives keep the general path")
         found.append(node)
+    if len({response_key(node) for node in found}) < len(found):
+        raise NotCompilable("a response key selected twice (graphql-core merges them)")
     return found
 
 
@@ -151,38 +153,33 @@ class ObjectCompiler:
 
     def petition(self, selection_set: SelectionSetNode | None, reads: Reads) -> Writer:
         model = self.models["Petition"]
-        writers: list[tuple[str, Writer]] = []
+        entries: list[Entry] = []
         for node in fields_of(selection_set):
             name = node.name.value
-            if name in ("agency", "field", "rating", "latestAnswer") and node.arguments:
-                raise NotCompilable("arguments on a relation")
-            if name == "agency":
-                writers.append((response_key(node), self._joined(node, "Agency", reads)))
-            elif name == "field":
-                writers.append((response_key(node), self._joined(node, "Field", reads)))
-            elif name == "rating":
-                writers.append((response_key(node), self._joined(node, "Rating", reads)))
-            elif name == "latestAnswer":
-                writers.append((response_key(node), self._joined(node, "Answer", reads)))
+            relation = RELATIONS.get(name)
+            if relation is not None:
+                if node.arguments:
+                    raise NotCompilable("arguments on a relation")
+                entries.append((response_key(node), None, self._joined(node, relation, reads)))
             else:
-                writers.append((response_key(node), self._petition_leaf(node, model, reads)))
-        return _object_writer(writers)
+                entries.append(self._petition_leaf(node, model, reads))
+        return _fields_writer(entries)
 
-    def _petition_leaf(self, node: FieldNode, model: Model, reads: Reads) -> Writer:
-        name = node.name.value
+    def _petition_leaf(self, node: FieldNode, model: Model, reads: Reads) -> Entry:
+        name, key = node.name.value, response_key(node)
         if name == "__typename":
-            return lambda _source: "Petition"
+            return (key, None, lambda _source: "Petition")
         gql_field = self._object_type("Petition").fields.get(name)
         if node.selection_set is not None or node.arguments or gql_field is None:
             raise NotCompilable(f"Petition.{name}")
         field_type = gql_field.type
         if name == "id":
-            ident = reads.column("Petition", "id")
-            return leaf_writer(field_type, lambda s: global_id("Petition", s.row[ident]))
+            return _column(key, reads.column("Petition", "id"), field_type, "Petition")
         if name in ("title", "body"):
             private = reads.column("Petition", "is_private")
             text = reads.column("Petition", name)
-            return leaf_writer(field_type, lambda s: None if s.row[private] else s.row[text])
+            read = leaf_writer(field_type, lambda s: None if s.row[private] else s.row[text])
+            return (key, None, read)
         if name == "isOverdue":
             status = reads.column("Petition", "status")
             deadline = reads.column("Petition", "deadline_at")
@@ -191,69 +188,73 @@ class ObjectCompiler:
                 due = s.row[deadline]
                 return s.row[status] in OPEN_STATUSES and due is not None and due < s.now
 
-            return leaf_writer(field_type, overdue)
+            return (key, None, leaf_writer(field_type, overdue))
         attribute = model.plain.get(name)
         if attribute is None:
             raise NotCompilable(f"Petition.{name}")
-        index = reads.column("Petition", attribute)
-        return leaf_writer(field_type, lambda s: s.row[index])
+        return _column(key, reads.column("Petition", attribute), field_type)
 
     def _joined(self, node: FieldNode, type_name: str, reads: Reads) -> Writer:
+        """A to-one relation joined into the page's rows: null when its key is."""
         model = self.models[type_name]
         reads.joins.add(type_name)
-        key_column = "petition_id" if type_name == "Rating" else "id"
-        present = reads.column(type_name, key_column)
-        write = self._flat(node.selection_set, model, reads)
-
-        def joined(source: Source) -> Any:
-            return None if source.row[present] is None else write(source.row)
-
-        return joined
-
-    def _flat(
-        self,
-        selection_set: SelectionSetNode | None,
-        model: Model,
-        reads: Reads,
-    ) -> Callable[[Any], dict[str, Any]]:
-        """A writer for an object whose every selected field is a column of one row."""
-        gql_type = self._object_type(model.type_name)
-        writers: list[tuple[str, Callable[[Any], Any]]] = []
-        for node in fields_of(selection_set):
-            name = node.name.value
+        present = reads.column(type_name, "petition_id" if type_name == "Rating" else "id")
+        gql_type = self._object_type(type_name)
+        entries: list[Entry] = []
+        for child in fields_of(node.selection_set):
+            name, key = child.name.value, response_key(child)
             if name == "__typename":
-                type_name = model.type_name
-                writers.append((response_key(node), lambda _row, t=type_name: t))
+                entries.append((key, None, lambda _source, t=type_name: t))
                 continue
-            if node.selection_set is not None or node.arguments or name not in gql_type.fields:
-                raise NotCompilable(f"{model.type_name}.{name}")
+            if child.selection_set is not None or child.arguments or name not in gql_type.fields:
+                raise NotCompilable(f"{type_name}.{name}")
             field_type = gql_type.fields[name].type
             if name == "id":
-                index = reads.column(model.type_name, "id")
-                type_name = model.type_name
-                read = _row_reader(index, lambda v, t=type_name: global_id(t, v))
+                entries.append(_column(key, reads.column(type_name, "id"), field_type, type_name))
             elif name in model.plain:
-                attribute = model.plain[name]
-                index = reads.column(model.type_name, attribute)
-                read = _row_reader(index)
+                index = reads.column(type_name, model.plain[name])
+                entries.append(_column(key, index, field_type))
             else:
-                raise NotCompilable(f"{model.type_name}.{name}")
-            writers.append((response_key(node), leaf_writer(field_type, read)))
-
-        def write(row: Any) -> dict[str, Any]:
-            return {key: writer(row) for key, writer in writers}
-
-        return write
+                raise NotCompilable(f"{type_name}.{name}")
+        write = _fields_writer(entries)
+        return lambda source: None if source.row[present] is None else write(source)
 
 
-def _row_reader(index: int, convert: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
-    if convert is None:
-        return lambda row: row[index]
-    return lambda row: None if row[index] is None else convert(row[index])
+RELATIONS = {"agency": "Agency", "field": "Field", "rating": "Rating", "latestAnswer": "Answer"}
+
+Entry = tuple[str, Any, Callable[[Any], Any]] | tuple[str, Any, Callable[[Any], Any], bool]
+"""(response key, None, writer of the Source) for computed fields, or (response key,
+column position, serialize, non-null) for a column."""
 
 
-def _object_writer(writers: list[tuple[str, Writer]]) -> Writer:
+def _column(key: str, index: int, gql_type: Any, global_type: str | None = None) -> Entry:
+    """A column's entry: serialised by its GraphQL type; as a global id of `global_type`."""
+    non_null = isinstance(gql_type, GraphQLNonNull)
+    serialize = (gql_type.of_type if non_null else gql_type).serialize
+    if global_type is not None:
+        serialize_id = serialize
+        return (key, index, lambda value: serialize_id(global_id(global_type, value)), non_null)
+    return (key, index, serialize, non_null)
+
+
+def _fields_writer(entries: list[Entry]) -> Writer:
+    """One object's dict, in selection order: columns read straight from the row (the
+    common case, kept to one loop), computed fields through their writers."""
+
     def write(source: Source) -> dict[str, Any]:
-        return {key: writer(source) for key, writer in writers}
+        row = source.row
+        out: dict[str, Any] = {}
+        for entry in entries:
+            if entry[1] is None:
+                out[entry[0]] = entry[2](source)
+                continue
+            value = row[entry[1]]
+            if value is not None:
+                out[entry[0]] = entry[2](value)
+            elif entry[3]:  # type: ignore[misc]
+                raise Fallback("a non-null field is null")
+            else:
+                out[entry[0]] = None
+        return out
 
     return write
