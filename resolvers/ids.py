@@ -32,6 +32,11 @@ def _decode(token: str) -> str:
     return text
 
 
+MAX_ID = 2**31 - 1
+"""Every id column is a 32-bit INTEGER: a larger id in a cursor or global id names nothing
+(and PostgreSQL would refuse to compare it)."""
+
+
 def global_id(type_name: str, ident: int) -> str:
     return _encode(f"{type_name}:{ident}")
 
@@ -42,7 +47,11 @@ def parse_global_id(token: str, expected: str | None = None) -> tuple[str, int]:
         ident = int(raw)
     except (ValueError, UnicodeError, binascii.Error):
         raise ClientError("INVALID_ID", f"{token!r} is not a pakn id.") from None
-    if type_name not in NODE_TYPES or ident < 1 or (expected and type_name != expected):
+    if (
+        type_name not in NODE_TYPES
+        or not 1 <= ident <= MAX_ID
+        or (expected and type_name != expected)
+    ):
         want = expected or "a pakn node"
         raise ClientError("INVALID_ID", f"{token!r} is not the id of {want}.")
     return type_name, ident
@@ -67,7 +76,7 @@ def decode_sort_cursor(token: str, order_name: str) -> SortKey:
         value = datetime.fromisoformat(raw_value) if raw_value is not None else None
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise _bad_cursor(token) from None
-    if name != order_name or not isinstance(ident, int) or ident < 1:
+    if name != order_name or not isinstance(ident, int) or not 1 <= ident <= MAX_ID:
         raise _bad_cursor(token)
     if value is not None and value.tzinfo is None:
         raise _bad_cursor(token)
@@ -84,6 +93,6 @@ def decode_id_cursor(token: str, scope: str) -> int:
         ident = int(raw)
     except (ValueError, UnicodeError, binascii.Error):
         raise _bad_cursor(token) from None
-    if name != scope or ident < 0:
+    if name != scope or not 0 <= ident <= MAX_ID:
         raise _bad_cursor(token)
     return ident

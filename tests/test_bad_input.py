@@ -26,6 +26,13 @@ def _deep_query(levels: int) -> str:
         ('{ agencies(after: "%%%") { totalCount } }', None, "INVALID_CURSOR"),
         ('{ node(id: "not-an-id") { id } }', None, "INVALID_ID"),
         ('{ node(id: "UGV0aXRpb246MA") { id } }', None, "INVALID_ID"),
+        ('{ node(id: "UGV0aXRpb246MTA5OTUxMTYyNzc3Ng") { id } }', None, "INVALID_ID"),
+        (
+            '{ petitions(after: "WyJTVUJNSVRURURfQVQ6REVTQyIsIjIwMjQtMDEtMDFUMDA6MDA6'
+            'MDArMDc6MDAiLDEwOTk1MTE2Mjc3NzZd") { totalCount } }',
+            None,
+            "INVALID_CURSOR",
+        ),
         ('{ petitions(filter: {agencyCodes: ["XYZ"]}) { totalCount } }', None, "UNKNOWN_CODE"),
         ('{ petitions(filter: {fieldCodes: ["XYZ"]}) { totalCount } }', None, "UNKNOWN_CODE"),
         ('{ petitions(filter: {provinceCodes: ["99"]}) { totalCount } }', None, "UNKNOWN_CODE"),

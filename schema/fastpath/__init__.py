@@ -35,7 +35,7 @@ from graphql.execution.values import get_variable_values
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from schema.fastpath.objects import Fallback, NotCompilable, ObjectCompiler, fields_of
-from schema.fastpath.petitions import CompiledPetitions, compile_petitions
+from schema.fastpath.petitions import CompiledPetitions, StatementCache, compile_petitions
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class CompiledQueries:
         self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
         self.config = strawberry_schema.config
         self.capacity = capacity
+        self.statements = StatementCache()
         self.answered = 0
         """Requests answered by the compiled path (for tests and operators)."""
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
@@ -102,7 +103,7 @@ class CompiledQueries:
             if node.name.value == "__typename":
                 root.append((key, None))
             elif node.name.value == "petitions":
-                root.append((key, compile_petitions(self.objects, self.gql, node)))
+                root.append((key, compile_petitions(self.objects, self.gql, node, self.statements)))
             else:
                 raise NotCompilable(f"Query.{node.name.value}")
         return Plan(operation, root)
@@ -122,6 +123,8 @@ class CompiledQueries:
             return None
         except Exception:
             log.warning("compiled query failed; answered by the general path", exc_info=True)
+            # a failed statement leaves PostgreSQL's transaction aborted: start afresh
+            await ctx.session.rollback()
             return None
         self.answered += 1
         return {"data": data}

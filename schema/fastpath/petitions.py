@@ -5,6 +5,7 @@ statement with the selected columns and to-one joins, one more for latest answer
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,8 +55,39 @@ Part = Callable[[Connection[Any], Any, int | None], Any]
 """Writes one field of the connection: (connection, now, total count)."""
 
 
-STATEMENTS = 64
-"""Page statements kept per compiled document."""
+INLINABLE = frozenset(
+    {"statuses", "agency_ids", "field_ids", "province_codes", "channel", "kind"}
+    | {"submitted_from", "submitted_to"}
+)
+"""Filter fields whose values pakn has checked (enum values, ids of known codes, known
+province codes, instants) and may write into SQL. Any other field set (free text, "now")
+keeps the page's statement parameterised and uncached."""
+
+
+class StatementCache:
+    """Page statements of every compiled document, one bounded LRU per process."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self._statements: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+        statement = self._statements.get(key)
+        if statement is not None:
+            self._statements.move_to_end(key)
+            return statement
+        statement = self._statements[key] = build()
+        if len(self._statements) > self.capacity:
+            self._statements.popitem(last=False)
+        return statement
+
+
+def cacheable(flt: PetitionFilter) -> bool:
+    return all(
+        getattr(flt, f.name) in (None, ())
+        for f in dataclasses.fields(flt)
+        if f.name not in INLINABLE and f.name != "now"
+    )
 
 
 def as_literal_sql(statement: Select[Any], dialect: Any) -> Any:
@@ -80,7 +112,9 @@ class CompiledPetitions:
     reads: Reads
     parts: list[tuple[str, Part]]
     counts: bool
-    statements: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
+    statements: StatementCache
+    token: int = field(default_factory=lambda: next(_TOKENS))
+    """Tells this document's cached statements from another's."""
 
     async def run(self, ctx: Context, compiled: Any, variables: Any) -> Any:
         raw = get_argument_values(compiled.field_def, self.field_node, variables)
@@ -111,29 +145,25 @@ class CompiledPetitions:
     def _statement(
         self, dialect: Any, flt: PetitionFilter, request: PageRequest, order_name: str
     ) -> Any:
-        """The page's statement, from the plan's cache when the same page was asked for
-        before (pollers ask for the same newest page again and again). Pages that depend
-        on "now" (the overdue filter) or hold free text (search) are built each time."""
-        fresh = queries.page_rows_statement
+        """The page's statement, from the cache when the same page was asked for before
+        (pollers ask for the same newest page again and again). Pages whose filter holds
+        anything but checked values (free text, the overdue filter's "now") are built each
+        time and keep their parameters."""
         args = (dialect.name, flt, request, self._petition_columns, self._columns, self._joins)
-        if flt.overdue is not None or flt.search_terms:
-            return fresh(*args)
+        if not cacheable(flt):
+            return queries.page_rows_statement(*args)
         after = request.after
         key = (
+            self.token,
             dataclasses.replace(flt, now=None),
             order_name,
             request.limit,
             request.backwards,
             None if after is None else (after.value, after.id),
         )
-        statement = self.statements.get(key)
-        if statement is None:
-            statement = self.statements[key] = as_literal_sql(fresh(*args), dialect)
-            if len(self.statements) > STATEMENTS:
-                self.statements.popitem(last=False)
-        else:
-            self.statements.move_to_end(key)
-        return statement
+        return self.statements.get(
+            key, lambda: as_literal_sql(queries.page_rows_statement(*args), dialect)
+        )
 
     @property
     def _petition_columns(self) -> list[str]:
@@ -157,8 +187,11 @@ async def _no_counter() -> int:
     raise AssertionError("the compiled path counts with its own statement")
 
 
+_TOKENS = itertools.count()
+
+
 def compile_petitions(
-    objects: ObjectCompiler, gql: GraphQLSchema, field_node: FieldNode
+    objects: ObjectCompiler, gql: GraphQLSchema, field_node: FieldNode, cache: StatementCache
 ) -> CompiledPetitions:
     connection_type = get_named_type(gql.query_type.fields["petitions"].type)  # type: ignore[union-attr]
     assert isinstance(connection_type, GraphQLObjectType)
@@ -182,7 +215,7 @@ def compile_petitions(
             parts.append((key, _nodes(write)))
         else:
             raise NotCompilable(f"PetitionConnection.{name}")
-    return CompiledPetitions(field_node, reads, parts, counts)
+    return CompiledPetitions(field_node, reads, parts, counts, cache)
 
 
 def _constant(value: Any) -> Part:
