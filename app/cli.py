@@ -314,9 +314,10 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> list[rollup.Difference]:
         engine = create_engine(settings.database_url)
         try:
-            async with engine.begin() as conn:
-                if args.stats_command == "rebuild":
+            if args.stats_command == "rebuild":
+                async with engine.begin() as conn:
                     await rollup.rebuild(conn)
+            async with engine.begin() as conn:
                 return await rollup.differences(conn)
         finally:
             await engine.dispose()

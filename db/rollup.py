@@ -292,8 +292,12 @@ Difference = tuple[RowKey, tuple[int, ...], tuple[int, ...]]
 
 async def differences(conn: AsyncConnection) -> list[Difference]:
     """Rows where a stored rollup and a fresh computation disagree: (row, stored, computed),
-    zero rows counting as absent. Empty when the rollups are exact."""
+    zero rows counting as absent. Empty when the rollups are exact. Both are read in one
+    snapshot, so writes committing meanwhile cannot show as differences: on PostgreSQL,
+    call it first in its transaction."""
     dialect = conn.dialect.name
+    if dialect == "postgresql":
+        await conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     found: list[Difference] = []
     for table in TABLES:
         width = len(KEY_COLUMNS[table.name])
