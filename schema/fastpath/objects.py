@@ -1,7 +1,7 @@
 """Compiling the selection on one object type into column reads and a dict writer.
 
 A compiled object reads a plain database row (`db.queries.petitions.fetch_page_rows`) by
-labelled columns and writes the response dict in selection order, each leaf serialised by
+column position and writes the response dict in selection order, each leaf serialised by
 its GraphQL type's own `serialize`, which is what graphql-core calls for the same value.
 Only fields whose value is a column, or a resolver reproduced here exactly (global ids,
 private text, isOverdue, the to-one relations), compile; anything else raises
