@@ -30,7 +30,9 @@ logger = logging.getLogger("pakn")
 
 def create_app(settings: Settings | None = None) -> RequestGuard:
     settings = settings or Settings.from_env()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, statement_timeout=settings.statement_timeout_seconds
+    )
     sessions = session_factory(engine)
     feed = EventFeed(
         sessions, poll_interval=settings.feed_poll_seconds, queue_size=settings.subscriber_queue

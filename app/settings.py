@@ -45,6 +45,8 @@ class Settings:
     graphiql: bool = True
     compiled_queries: bool = True
     """Answer repeated documents by the compiled path (`schema.fastpath`)."""
+    statement_timeout_seconds: float = 30.0
+    """PostgreSQL cancels an API statement that runs longer (0: never); see QUERY_TIMEOUT."""
     keep_alive_seconds: float = 15.0
     feed_poll_seconds: float = 2.0
     subscriber_queue: int = 1000
@@ -65,6 +67,7 @@ class Settings:
             max_body_bytes=_int_env("PAKN_MAX_BODY_BYTES", 256 * 1024),
             graphiql=os.environ.get("PAKN_GRAPHIQL", "1") != "0",
             compiled_queries=os.environ.get("PAKN_COMPILED_QUERIES", "1") != "0",
+            statement_timeout_seconds=_int_env("PAKN_STATEMENT_TIMEOUT", 30),
             secret_key=server_secret_key(),
             ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
         )

@@ -27,12 +27,26 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, statement_timeout: float | None = None
+) -> AsyncEngine:
+    """`statement_timeout` (seconds; PostgreSQL only) cancels any statement that runs, or
+    waits for a lock, longer: one slow query must not hold a connection and a core while
+    its client has long gone."""
     if is_sqlite(url):
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    settings = (
+        {"statement_timeout": str(round(statement_timeout * 1000))} if statement_timeout else {}
+    )
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": settings} if settings else {},
+    )
 
 
 class SerialSession(AsyncSession):

@@ -17,6 +17,11 @@ from strawberry.extensions import SchemaExtension
 logger = logging.getLogger("pakn.errors")
 
 INTERNAL_MESSAGE = "Internal server error. Quote the requestId when you report it."
+QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement cancelled, here by `statement_timeout`."""
+TIMEOUT_MESSAGE = (
+    "The query ran longer than the server allows; narrow the filter or ask for a smaller page."
+)
 
 
 def _validation_code(message: str) -> str:
@@ -66,6 +71,14 @@ class ErrorCodes(SchemaExtension):
         if error.extensions and "code" in error.extensions:
             return error
         original = error.original_error
+        if getattr(getattr(original, "orig", None), "pgcode", None) == QUERY_CANCELED:
+            logger.warning("statement timeout [request %s]", self._request_id())
+            return GraphQLError(
+                TIMEOUT_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "QUERY_TIMEOUT", "requestId": self._request_id()},
+            )
         if original is not None and not isinstance(original, GraphQLError):
             request_id = self._request_id()
             logger.error("unexpected error [request %s]", request_id, exc_info=original)

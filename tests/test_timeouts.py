@@ -1,0 +1,53 @@
+"""A statement that runs (or waits for a lock) past the statement timeout is cancelled by
+PostgreSQL; the client gets QUERY_TIMEOUT, not a 500, and the service answers again as
+soon as the database does. A lock held from a second connection makes the wait real."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+
+from app.pg_listener import asyncpg_dsn
+from app.settings import Settings
+from tests.server import RunningServer
+
+LIST = "{ petitions(first: 3) { totalCount edges { node { trackingCode } } } }"
+STATS = "{ stats(filter: {channel: BUSINESS}) { totals { received overdueOpen } } }"
+
+
+@pytest.fixture
+def impatient_server(backend: str, demo_database: str) -> Iterator[RunningServer]:
+    if backend != "postgresql":
+        pytest.skip("statement timeouts are PostgreSQL's; SQLite serves one local writer")
+    settings = Settings(
+        database_url=demo_database, feed_poll_seconds=3600, statement_timeout_seconds=0.3
+    )
+    server = RunningServer(settings).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("query", [LIST, STATS])
+def test_a_statement_past_the_timeout_answers_query_timeout(
+    impatient_server: RunningServer, demo_database: str, query: str
+) -> None:
+    assert "errors" not in impatient_server.post(query).json()
+    loop = asyncio.new_event_loop()
+    holder = loop.run_until_complete(asyncpg.connect(asyncpg_dsn(demo_database)))
+    try:
+        transaction = holder.transaction()
+        loop.run_until_complete(transaction.start())
+        loop.run_until_complete(holder.execute("LOCK TABLE petitions IN ACCESS EXCLUSIVE MODE"))
+        response = impatient_server.post(query)
+        assert response.status_code == 200
+        errors = response.json()["errors"]
+        assert [e["extensions"]["code"] for e in errors] == ["QUERY_TIMEOUT"]
+        assert errors[0]["extensions"]["requestId"]
+        loop.run_until_complete(transaction.rollback())
+    finally:
+        loop.run_until_complete(holder.close())
+        loop.close()
+    assert "errors" not in impatient_server.post(query).json()
