@@ -219,7 +219,8 @@ async def record(
 # --- computing the rollups from the petitions ----------------------------------------------
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet `condition` (0, never NULL, for none)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -261,12 +262,12 @@ def computed(table: Table, dimension: str, grain: str, dialect: str) -> Select[A
         days,
         func.count().label("received"),
         func.count(Petition.answered_at).label("answered"),
-        _count_if(Petition.answered_on_time.is_(True)).label("answered_on_time"),
+        count_if(Petition.answered_on_time.is_(True)).label("answered_on_time"),
         func.count(Petition.escalated_at).label("escalated"),
         func.coalesce(func.sum(Petition.follow_up_count), 0).label("follow_ups"),
-        _count_if(Petition.status == PetitionStatus.REJECTED.value).label("rejected"),
-        *(_count_if(Petition.rating_score == s).label(f"rated_{s}") for s in SCORES),
-        _count_if(_is_due()).label("open_with_deadline"),
+        count_if(Petition.status == PetitionStatus.REJECTED.value).label("rejected"),
+        *(count_if(Petition.rating_score == s).label(f"rated_{s}") for s in SCORES),
+        count_if(_is_due()).label("open_with_deadline"),
     ).group_by(*keyed, days)
 
 

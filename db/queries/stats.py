@@ -48,7 +48,16 @@ from app.timezone import VN_TZ
 from db.models import Agency, Field, Petition, PetitionEvent
 from db.queries.periods import Split, periods_clause, split_window
 from db.queries.petitions import PetitionFilter, conditions
-from db.rollup import DEADLINES, NOT_ANSWERED, OPEN, SCORES, STATS, day_of, month_key
+from db.rollup import (
+    DEADLINES,
+    NOT_ANSWERED,
+    OPEN,
+    SCORES,
+    STATS,
+    count_if,
+    day_of,
+    month_key,
+)
 
 Breakdown = Literal["total", "agency", "field", "province", "month"]
 DIMENSION_OF: dict[Breakdown, str] = {"agency": "agency", "field": "field", "province": "province"}
@@ -72,10 +81,6 @@ class GroupCounts(NamedTuple):
     rated_3: int | None
     rated_4: int | None
     rated_5: int | None
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
 
 
 ZERO = literal_column("0")
@@ -109,12 +114,12 @@ def _live(flt: PetitionFilter, by: Breakdown, dialect: str, now: datetime) -> Se
             *_labelled(
                 func.count(),
                 func.count(Petition.answered_at),
-                _count_if(Petition.answered_on_time.is_(True)),
-                _count_if(_overdue(now)),
+                count_if(Petition.answered_on_time.is_(True)),
+                count_if(_overdue(now)),
                 func.count(Petition.escalated_at),
                 func.coalesce(func.sum(Petition.follow_up_count), 0),
-                _count_if(Petition.status == PetitionStatus.REJECTED.value),
-                *(_count_if(Petition.rating_score == score) for score in SCORES),
+                count_if(Petition.status == PetitionStatus.REJECTED.value),
+                *(count_if(Petition.rating_score == score) for score in SCORES),
             ),
         )
         .where(*conditions(flt, dialect))
