@@ -1,6 +1,6 @@
 """The compiled `petitions` connection: arguments as the resolver takes them, one page
-statement with the selected columns and to-one joins, one more for latest answers, one for
-`totalCount`, and the response written straight from the rows."""
+statement with the selected columns, the to-one relations and the latest answer joined to
+its rows, one more statement for `totalCount`, and the response written from the rows."""
 
 from __future__ import annotations
 
