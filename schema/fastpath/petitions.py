@@ -13,7 +13,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql.execution.values import get_argument_values
-from sqlalchemy import Select, column, func, select, text
+from sqlalchemy import func, select
 from strawberry.types.arguments import convert_arguments
 
 from db import models
@@ -90,22 +90,6 @@ def cacheable(flt: PetitionFilter) -> bool:
     )
 
 
-def as_literal_sql(statement: Select[Any], dialect: Any) -> Any:
-    """The statement with its values written into the SQL, typed as before.
-
-    A statement without parameters is planned once per connection by PostgreSQL (a
-    prepared statement's plan is reused); with parameters it is planned on every run
-    (1.5 ms for W1), since its generic plan cannot use the LIMIT. Only for values pakn
-    has checked (enum values, ids, known codes, instants): never for free text.
-    """
-    try:
-        sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    except Exception:  # a value SQLAlchemy cannot write as a literal: keep the parameters
-        return statement
-    typed = [column(f"c{i}", c.type) for i, c in enumerate(statement.selected_columns)]
-    return text(sql).columns(*typed)
-
-
 @dataclass(frozen=True)
 class CompiledPetitions:
     field_node: FieldNode
@@ -162,7 +146,7 @@ class CompiledPetitions:
             None if after is None else (after.value, after.id),
         )
         return self.statements.get(
-            key, lambda: as_literal_sql(queries.page_rows_statement(*args), dialect)
+            key, lambda: queries.literal_page(queries.page_rows_statement(*args), dialect)
         )
 
     @property
