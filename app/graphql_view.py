@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import orjson
@@ -31,6 +32,11 @@ _HTTP_CODES = {
     413: "REQUEST_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+
+
+_PARSED: ContextVar[tuple[bytes, object] | None] = ContextVar("pakn_parsed_body", default=None)
+"""The body this request's compiled-path check parsed, so Strawberry need not parse it
+again (matched by identity: Starlette hands both the same bytes)."""
 
 
 class CompiledPath(Protocol):
@@ -101,10 +107,12 @@ class PaknGraphQL(GraphQL[Context, None]):
             or request.headers.get("content-type", "").split(";")[0].strip() != "application/json"
         ):
             return None
+        body = await request.body()
         try:
-            payload = orjson.loads(await request.body())
+            payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
+        _PARSED.set((body, payload))
         if not isinstance(payload, dict) or set(payload) - {"query", "operationName", "variables"}:
             return None
         query, name, variables = (
@@ -177,6 +185,9 @@ class PaknGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
+        parsed = _PARSED.get()
+        if parsed is not None and parsed[0] is data:
+            return parsed[1]
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:

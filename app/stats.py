@@ -134,9 +134,6 @@ class Tally:
         )
 
 
-K = TypeVar("K")
-
-
 def rows_by_key(groups: Iterable[Sequence[Any]], *, keep_null: bool = False) -> dict[Any, StatsRow]:
     """Fold groups into one row per key; null keys dropped unless asked."""
     tallies: dict[Any, Tally] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app import petition_filter
@@ -64,6 +65,33 @@ def page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[Pag
     return PageRequest(ordering, args.limit, cursor_key, args.backwards), order_name
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """A page of the petition list, its arguments checked: what to fetch and how to cut it."""
+
+    args: PageArgs
+    request: PageRequest
+    order_name: str
+    flt: PetitionFilter
+
+
+async def page_query(
+    ctx: Context,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    filter_args: FilterArgs | None = None,
+    order_field: str = "SUBMITTED_AT",
+    ascending: bool = False,
+) -> PageQuery:
+    """Check `Query.petitions`' arguments (for the general and the compiled path alike)."""
+    args = page_args(first, after, last, before)
+    request, order_name = page_request(args, order_field, ascending)
+    return PageQuery(args, request, order_name, await build_filter(ctx, filter_args))
+
+
 async def petition_connection(
     ctx: Context,
     selection: Any,
@@ -76,16 +104,23 @@ async def petition_connection(
     order_field: str = "SUBMITTED_AT",
     ascending: bool = False,
 ) -> Connection[Petition]:
-    args = page_args(first, after, last, before)
-    request, order_name = page_request(args, order_field, ascending)
-    flt = await build_filter(ctx, filter_args)
+    query = await page_query(
+        ctx,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        filter_args=filter_args,
+        order_field=order_field,
+        ascending=ascending,
+    )
     related = related_for(selected_node_fields(selection))
-    page = await queries.fetch_page(ctx.session, flt, request, related)
+    page = await queries.fetch_page(ctx.session, query.flt, query.request, related)
 
     async def counter() -> int:
-        return await queries.count(ctx.session, flt)
+        return await queries.count(ctx.session, query.flt)
 
-    return _as_connection(page, args, request, order_name, counter)
+    return _as_connection(page, query.args, query.request, query.order_name, counter)
 
 
 async def agency_petition_connection(

@@ -51,3 +51,10 @@ class PetitionFilter:
 class PetitionOrder:
     field: PetitionOrderField
     direction: OrderDirection
+
+
+def ordering_of(order: PetitionOrder | None) -> tuple[str, bool]:
+    """(order field, ascending) for the petition list: newest submitted first by default."""
+    if order is None:
+        return PetitionOrderField.SUBMITTED_AT.value, False
+    return order.field.value, order.direction is OrderDirection.ASC

@@ -16,8 +16,8 @@ from resolvers.petitions import (
     petition_connection,
     petition_for_petitioner,
 )
-from schema.enums import AgencyKind, OrderDirection, PetitionOrderField
-from schema.inputs import PetitionFilter, PetitionOrder
+from schema.enums import AgencyKind
+from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
 from schema.relay import Connection, Node
 from schema.stats import (
     AgencyRanking,
@@ -72,8 +72,7 @@ class Query:
         filter: PetitionFilter | None = None,
         order_by: PetitionOrder | None = None,
     ) -> Connection[Petition]:
-        order_field = order_by.field if order_by else PetitionOrderField.SUBMITTED_AT
-        direction = order_by.direction if order_by else OrderDirection.DESC
+        order_field, ascending = ordering_of(order_by)
         return await petition_connection(  # type: ignore[return-value]
             info.context,
             info.selected_fields[0],
@@ -82,8 +81,8 @@ class Query:
             last=last,
             before=before,
             filter_args=filter.to_args() if filter else None,
-            order_field=order_field.value,
-            ascending=direction is OrderDirection.ASC,
+            order_field=order_field,
+            ascending=ascending,
         )
 
     @strawberry.field(

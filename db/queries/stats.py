@@ -60,7 +60,6 @@ from db.rollup import (
 )
 
 Breakdown = Literal["total", "agency", "field", "province", "month"]
-DIMENSION_OF: dict[Breakdown, str] = {"agency": "agency", "field": "field", "province": "province"}
 
 
 class GroupCounts(NamedTuple):
@@ -152,7 +151,7 @@ def rollup_dimension(flt: PetitionFilter, by: Breakdown) -> str | None:
         )
         if on
     ]
-    wanted = DIMENSION_OF.get(by)
+    wanted = by if by in ("agency", "field", "province") else None
     if not constrained:
         return wanted or "all"
     if len(constrained) > 1 or wanted not in (None, constrained[0]):

@@ -94,10 +94,15 @@ def response_key(node: FieldNode) -> str:
     return node.alias.value if node.alias else node.name.value
 
 
+def serializer(gql_type: Any) -> tuple[Callable[[Any], Any], bool]:
+    """The leaf type's own `serialize` (as graphql-core calls it), and whether it is non-null."""
+    non_null = isinstance(gql_type, GraphQLNonNull)
+    return (gql_type.of_type if non_null else gql_type).serialize, non_null
+
+
 def leaf_writer(gql_type: Any, read: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Read a value and serialise it as graphql-core would for a field of `gql_type`."""
-    non_null = isinstance(gql_type, GraphQLNonNull)
-    serialize = (gql_type.of_type if non_null else gql_type).serialize
+    serialize, non_null = serializer(gql_type)
 
     def write(source: Any) -> Any:
         value = read(source)
@@ -108,16 +113,6 @@ def leaf_writer(gql_type: Any, read: Callable[[Any], Any]) -> Callable[[Any], An
         return serialize(value)
 
     return write
-
-
-@dataclass(frozen=True)
-class Model:
-    """How one GraphQL object type maps onto a table in the page's statement."""
-
-    type_name: str
-    table: Any
-    plain: dict[str, str]
-    """GraphQL field name -> model attribute, for fields with no resolver of their own."""
 
 
 def plain_fields(strawberry_schema: Any, type_name: str, table: Any) -> dict[str, str]:
@@ -141,10 +136,11 @@ class ObjectCompiler:
 
     def __init__(self, strawberry_schema: Any, gql_schema: GraphQLSchema) -> None:
         self.gql = gql_schema
-        self.models = {
-            name: Model(name, table, plain_fields(strawberry_schema, name, table))
-            for name, table in TABLES.items()
+        self.plain = {
+            name: plain_fields(strawberry_schema, name, table) for name, table in TABLES.items()
         }
+        """Per type: GraphQL field name -> model attribute, for fields Strawberry resolves as
+        plain attributes."""
 
     def _object_type(self, name: str) -> GraphQLObjectType:
         found = self.gql.get_type(name)
@@ -152,7 +148,6 @@ class ObjectCompiler:
         return found
 
     def petition(self, selection_set: SelectionSetNode | None, reads: Reads) -> Writer:
-        model = self.models["Petition"]
         entries: list[Entry] = []
         for node in fields_of(selection_set):
             name = node.name.value
@@ -162,10 +157,10 @@ class ObjectCompiler:
                     raise NotCompilable("arguments on a relation")
                 entries.append((response_key(node), None, self._joined(node, relation, reads)))
             else:
-                entries.append(self._petition_leaf(node, model, reads))
+                entries.append(self._petition_leaf(node, reads))
         return _fields_writer(entries)
 
-    def _petition_leaf(self, node: FieldNode, model: Model, reads: Reads) -> Entry:
+    def _petition_leaf(self, node: FieldNode, reads: Reads) -> Entry:
         name, key = node.name.value, response_key(node)
         if name == "__typename":
             return (key, None, lambda _source: "Petition")
@@ -189,14 +184,14 @@ class ObjectCompiler:
                 return s.row[status] in OPEN_STATUSES and due is not None and due < s.now
 
             return (key, None, leaf_writer(field_type, overdue))
-        attribute = model.plain.get(name)
+        attribute = self.plain["Petition"].get(name)
         if attribute is None:
             raise NotCompilable(f"Petition.{name}")
         return _column(key, reads.column("Petition", attribute), field_type)
 
     def _joined(self, node: FieldNode, type_name: str, reads: Reads) -> Writer:
         """A to-one relation joined into the page's rows: null when its key is."""
-        model = self.models[type_name]
+        plain = self.plain[type_name]
         reads.joins.add(type_name)
         present = reads.column(type_name, "petition_id" if type_name == "Rating" else "id")
         gql_type = self._object_type(type_name)
@@ -211,8 +206,8 @@ class ObjectCompiler:
             field_type = gql_type.fields[name].type
             if name == "id":
                 entries.append(_column(key, reads.column(type_name, "id"), field_type, type_name))
-            elif name in model.plain:
-                index = reads.column(type_name, model.plain[name])
+            elif name in plain:
+                index = reads.column(type_name, plain[name])
                 entries.append(_column(key, index, field_type))
             else:
                 raise NotCompilable(f"{type_name}.{name}")
@@ -229,8 +224,7 @@ column position, serialize, non-null) for a column."""
 
 def _column(key: str, index: int, gql_type: Any, global_type: str | None = None) -> Entry:
     """A column's entry: serialised by its GraphQL type; as a global id of `global_type`."""
-    non_null = isinstance(gql_type, GraphQLNonNull)
-    serialize = (gql_type.of_type if non_null else gql_type).serialize
+    serialize, non_null = serializer(gql_type)
     if global_type is not None:
         serialize_id = serialize
         return (key, index, lambda value: serialize_id(global_id(global_type, value)), non_null)

@@ -21,9 +21,8 @@ from db.queries import petitions as queries
 from db.queries.petitions import PageRequest, PetitionFilter
 from resolvers.context import Context
 from resolvers.ids import encode_sort_cursor
-from resolvers.pagination import Connection, connection, page_args
-from resolvers.petitions import build_filter, page_request
-from schema.enums import OrderDirection, PetitionOrderField
+from resolvers.pagination import Connection, connection
+from resolvers.petitions import page_query
 from schema.fastpath.objects import (
     LATEST_ANSWER,
     TABLES,
@@ -35,6 +34,7 @@ from schema.fastpath.objects import (
     leaf_writer,
     response_key,
 )
+from schema.inputs import ordering_of
 
 JOINS: dict[str, Callable[[Any], tuple[Any, Any]]] = {
     "Agency": lambda page: (models.Agency, models.Agency.id == page.agency_id),
@@ -105,24 +105,28 @@ class CompiledPetitions:
         kwargs = convert_arguments(
             raw, compiled.field.arguments, compiled.scalar_registry, compiled.config
         )
-        order_by = kwargs.get("order_by")
-        order_field = order_by.field if order_by else PetitionOrderField.SUBMITTED_AT
-        direction = order_by.direction if order_by else OrderDirection.DESC
-        args = page_args(
-            kwargs.get("first"), kwargs.get("after"), kwargs.get("last"), kwargs.get("before")
-        )
-        request, order_name = page_request(args, order_field.value, direction is OrderDirection.ASC)
+        order_field, ascending = ordering_of(kwargs.get("order_by"))
         filter_input = kwargs.get("filter")
-        flt = await build_filter(ctx, filter_input.to_args() if filter_input else None)
-        statement = self._statement(ctx.session.bind.dialect, flt, request, order_name)
+        query = await page_query(
+            ctx,
+            first=kwargs.get("first"),
+            after=kwargs.get("after"),
+            last=kwargs.get("last"),
+            before=kwargs.get("before"),
+            filter_args=filter_input.to_args() if filter_input else None,
+            order_field=order_field,
+            ascending=ascending,
+        )
+        flt, request = query.flt, query.request
+        statement = self._statement(ctx.session.bind.dialect, flt, request, query.order_name)
         page = await queries.fetch_page_rows(ctx.session, statement, request)
         total = await queries.count(ctx.session, flt) if self.counts else None
 
         def cursor_of(row: Any) -> str:
-            return encode_sort_cursor(order_name, row[-2], row[-1])
+            return encode_sort_cursor(query.order_name, row[-2], row[-1])
 
         found = connection(
-            page.rows, cursor_of, args=args, has_more=page.has_more, counter=_no_counter
+            page.rows, cursor_of, args=query.args, has_more=page.has_more, counter=_no_counter
         )
         return {key: part(found, ctx.now, total) for key, part in self.parts}
 
