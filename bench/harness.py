@@ -268,6 +268,8 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
         quarter = last_quarter(date.today())
         graphql = f"http://127.0.0.1:{pakn_port}/graphql"
         for workload in workloads(codes, quarter):
+            if args.workloads and workload.name not in args.workloads:
+                continue
             body = sample_body(workload, codes, quarter)
             floor_run = run_wrk(
                 f"http://127.0.0.1:{floor_port}/w1", "", args.duration, args.connections, floor
@@ -354,7 +356,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--database", help="use this existing database instead of a fresh one")
+    parser.add_argument(
+        "--workloads", help="only these, comma-separated (e.g. W1,W3), to try one lever"
+    )
     args = parser.parse_args()
+    args.workloads = args.workloads.split(",") if args.workloads else None
     args.petitions = args.petitions or (100_000 if args.quick else 1_000_000)
     args.duration = args.duration or (3 if args.quick else 10)
     worker_counts = [int(w) for w in args.workers.split(",")]
