@@ -90,14 +90,17 @@ def connection(
     args: PageArgs,
     has_more: bool,
     counter: Callable[[], Awaitable[int]],
+    edge_cursors: bool = True,
 ) -> Connection[N]:
-    edges = [Edge(cursor_of(row), row) for row in rows]
+    """The page as a connection. Without `edge_cursors` (for a caller that reads no edge's
+    cursor) edges carry an empty cursor and only the page info's two are encoded."""
+    edges = [Edge(cursor_of(row) if edge_cursors else "", row) for row in rows]
     has_cursor = args.after is not None
     info = PageInfo(
         has_next_page=has_cursor if args.backwards else has_more,
         has_previous_page=has_more if args.backwards else has_cursor,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=cursor_of(rows[0]) if rows else None,
+        end_cursor=cursor_of(rows[-1]) if rows else None,
     )
     return Connection(edges, info, counter)
 

@@ -220,11 +220,13 @@ async def fetch_page_rows(session: AsyncSession, statement: Any, page: PageReque
         sync.dispatch.before_cursor_execute(sync, None, statement.sql, (), None, False)
         raw = await connection.get_raw_connection()
         records = await raw.driver_connection.fetch(statement.sql)  # type: ignore[union-attr]
-        read = statement.processors
-        rows: list[Any] = [
-            tuple(v if p is None else p(v) for p, v in zip(read, record, strict=True))
-            for record in records
-        ]
+        processed = [(i, p) for i, p in enumerate(statement.processors) if p is not None]
+        rows: list[Any] = []
+        for record in records:
+            row = list(record)
+            for i, process in processed:
+                row[i] = process(row[i])
+            rows.append(row)
     else:
         rows = list(await connection.execute(statement))
     if page.backwards:

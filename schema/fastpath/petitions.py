@@ -11,7 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+)
 from graphql.execution.values import get_argument_values
 from sqlalchemy import func, select
 from strawberry.types.arguments import convert_arguments
@@ -96,15 +105,28 @@ class CompiledPetitions:
     reads: Reads
     parts: list[tuple[str, Part]]
     counts: bool
+    edge_cursors: bool
     statements: StatementCache
     token: int = field(default_factory=lambda: next(_TOKENS))
     """Tells this document's cached statements from another's."""
+    _constant_arguments: list[dict[str, Any]] = field(default_factory=list)
+    """The converted arguments, once, when the document writes them without variables."""
 
-    async def run(self, ctx: Context, compiled: Any, variables: Any) -> Any:
+    def _arguments(self, compiled: Any, variables: Any) -> dict[str, Any]:
+        """The resolver's keyword arguments, as Strawberry converts them. Arguments written
+        as literals in the document are the same on every request: converted once."""
+        if self._constant_arguments:
+            return self._constant_arguments[0]
         raw = get_argument_values(compiled.field_def, self.field_node, variables)
         kwargs = convert_arguments(
             raw, compiled.field.arguments, compiled.scalar_registry, compiled.config
         )
+        if not any(_uses_variables(argument.value) for argument in self.field_node.arguments):
+            self._constant_arguments.append(kwargs)
+        return kwargs
+
+    async def run(self, ctx: Context, compiled: Any, variables: Any) -> Any:
+        kwargs = self._arguments(compiled, variables)
         order_field, ascending = ordering_of(kwargs.get("order_by"))
         filter_input = kwargs.get("filter")
         query = await page_query(
@@ -126,7 +148,12 @@ class CompiledPetitions:
             return encode_sort_cursor(query.order_name, row[-2], row[-1])
 
         found = connection(
-            page.rows, cursor_of, args=query.args, has_more=page.has_more, counter=_no_counter
+            page.rows,
+            cursor_of,
+            args=query.args,
+            has_more=page.has_more,
+            counter=_no_counter,
+            edge_cursors=self.edge_cursors,
         )
         return {key: part(found, ctx.now, total) for key, part in self.parts}
 
@@ -171,6 +198,16 @@ class CompiledPetitions:
         return [JOINS[name](page) for name in sorted(self.reads.joins)]
 
 
+def _uses_variables(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_uses_variables(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_uses_variables(item.value) for item in value.fields)
+    return False
+
+
 async def _no_counter() -> int:
     raise AssertionError("the compiled path counts with its own statement")
 
@@ -186,6 +223,7 @@ def compile_petitions(
     reads = Reads()
     parts: list[tuple[str, Part]] = []
     counts = False
+    edge_cursors = False
     for node in fields_of(field_node.selection_set):
         name, key = node.name.value, response_key(node)
         if name == "__typename":
@@ -198,12 +236,15 @@ def compile_petitions(
         elif name == "edges":
             edge_type = get_named_type(connection_type.fields["edges"].type)
             parts.append((key, _edges(objects, reads, node, edge_type.name)))
+            edge_cursors |= any(
+                child.name.value == "cursor" for child in fields_of(node.selection_set)
+            )
         elif name == "nodes":
             write = objects.petition(node.selection_set, reads)
             parts.append((key, _nodes(write)))
         else:
             raise NotCompilable(f"PetitionConnection.{name}")
-    return CompiledPetitions(field_node, reads, parts, counts, cache)
+    return CompiledPetitions(field_node, reads, parts, counts, edge_cursors, cache)
 
 
 def _constant(value: Any) -> Part:
