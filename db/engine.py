@@ -38,19 +38,24 @@ def create_engine(
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    settings = (
-        {"statement_timeout": str(round(statement_timeout * 1000))} if statement_timeout else {}
-    )
+    settings = {"work_mem": WORK_MEM}
+    if statement_timeout:
+        settings["statement_timeout"] = str(round(statement_timeout * 1000))
     engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        connect_args={"server_settings": settings} if settings else {},
+        connect_args={"server_settings": settings},
     )
     event.listen(engine.sync_engine, "checkout", _refuse_dead_connection)
     event.listen(engine.sync_engine, "checkin", _note_idle_since)
     return engine
 
+
+WORK_MEM = "16MB"
+"""Memory for one sort or bitmap of a statement. At PostgreSQL's 4 MB a bitmap of 100,000
+rows (one field's petitions, at a million) turns lossy, and a search then recomputes the
+text search vector of every row on 20,000 pages: 1.4 s instead of 0.24 s."""
 
 IDLE_PING_SECONDS = 30.0
 """A pooled connection idle this long is pinged before use: a silent network drop (a

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 
 from app.pg_listener import asyncpg_dsn
 from app.settings import Settings
+from db.engine import WORK_MEM, create_engine
 from tests.server import RunningServer
 
 LIST = "{ petitions(first: 3) { totalCount edges { node { trackingCode } } } }"
@@ -51,3 +53,22 @@ def test_a_statement_past_the_timeout_answers_query_timeout(
         loop.run_until_complete(holder.close())
         loop.close()
     assert "errors" not in impatient_server.post(query).json()
+
+
+def test_api_connections_have_memory_for_exact_search_bitmaps(
+    backend: str, demo_database: str
+) -> None:
+    """At PostgreSQL's default 4 MB a search's bitmap of one field's petitions turns lossy
+    at a million rows and every row's text is searched again (see db.engine.WORK_MEM)."""
+    if backend != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+
+    async def work_mem() -> str:
+        engine = create_engine(demo_database)
+        try:
+            async with engine.connect() as connection:
+                return str(await connection.scalar(text("SHOW work_mem")))
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(work_mem()) == WORK_MEM
