@@ -296,7 +296,9 @@ def _export_parser(commands: Any) -> None:
         "--to", dest="submitted_to", help="submitted before (ISO 8601 with offset)"
     )
     petitions.add_argument("--overdue", action=argparse.BooleanOptionalAction, default=None)
-    petitions.add_argument("--search", help="words of the title or body")
+    petitions.add_argument(
+        "--search", help="words of the title or body (whole words; thu* for words it starts)"
+    )
     petitions.set_defaults(handler=lambda a, s: asyncio.run(_export_petitions(a, s.database_url)))
 
 

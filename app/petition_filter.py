@@ -18,7 +18,7 @@ from typing import Any
 
 from app.domain import Channel, PetitionKind, PetitionStatus
 from app.reference import province_codes
-from app.text import normalize, search_terms
+from app.text import normalize, petition_search_terms
 from app.timezone import VN_TZ
 from db.queries.petitions import PetitionFilter
 
@@ -110,7 +110,7 @@ async def build_filter(
         raise FilterError("INVALID_DATE_RANGE", "`submittedFrom` is after `submittedTo`.")
     terms: list[str] = []
     if args.search is not None:
-        terms = search_terms(normalize(args.search))[:MAX_SEARCH_TERMS]
+        terms = petition_search_terms(normalize(args.search))[:MAX_SEARCH_TERMS]
         if not terms:
             raise FilterError(
                 "INVALID_SEARCH", "`search` needs at least one letter or digit to look for."

@@ -29,3 +29,22 @@ def fold(text: str) -> str:
 def search_terms(query: str) -> list[str]:
     """The folded words of a search query; empty when it has none."""
     return fold(query).split()
+
+
+PREFIX = "*"
+
+
+def petition_search_terms(query: str) -> list[str]:
+    """The terms of a petition search: folded words, each to match a whole word.
+
+    Vietnamese writes one syllable a word, so "thu" must not find "thuế" or "thuốc": a
+    word matches a word. Written with a trailing `*` ("thu*"), a word matches every word
+    it starts; the term then keeps the `*`. Empty when the query has no word.
+    """
+    terms: list[str] = []
+    for chunk in query.split():
+        words = fold(chunk).split()
+        if words and chunk.endswith(PREFIX):
+            words[-1] += PREFIX
+        terms.extend(words)
+    return terms

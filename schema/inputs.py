@@ -29,7 +29,11 @@ class PetitionFilter:
     overdue: bool | None = None
     search: str | None = strawberry.field(
         default=None,
-        description="Words to find in the title and body, ignoring case and diacritics.",
+        description=(
+            "Words to find in the title and body, ignoring case and diacritics. Each word "
+            "matches a whole word; end it with * to match every word it starts "
+            '("thu*" finds thu, thuế, thuốc).'
+        ),
     )
 
     def to_args(self) -> FilterArgs:

@@ -147,19 +147,36 @@ def _public_words(node: dict[str, Any]) -> set[str]:
     return set(fold(f"{node['title']} {node['body']}").split()) if not node["isPrivate"] else set()
 
 
+def _matches(node: dict[str, Any], terms: list[str]) -> bool:
+    """Every term matches a word: a whole word, or with a trailing * a word it starts."""
+    words = _public_words(node)
+    return all(
+        any(w.startswith(t[:-1]) for w in words) if t.endswith("*") else t in words for t in terms
+    )
+
+
 def test_search_ignores_diacritics_and_case(
     demo_server: RunningServer, everything: list[dict[str, Any]]
 ) -> None:
     for query in ("thu tuc dat dai", "THỦ TỤC", "Đất đai", "hai quan", "can cuoc"):
-        terms = fold(query).split()
-        expected = [
-            n["trackingCode"]
-            for n in everything
-            if all(any(w.startswith(t) for w in _public_words(n)) for t in terms)
-        ]
+        expected = [n["trackingCode"] for n in everything if _matches(n, fold(query).split())]
         found = _codes(fetch_all(demo_server, {"search": query}))
         assert found == expected, query
     assert _codes(fetch_all(demo_server, {"search": "thu tuc dat dai"})), "demo has such petitions"
+
+
+def test_a_word_matches_whole_words_and_a_starred_word_their_starts(
+    demo_server: RunningServer, everything: list[dict[str, Any]]
+) -> None:
+    """ "thu" (thủ, thư) does not find "thuế" or "thuốc"; "thu*" finds them all."""
+    whole = _codes(fetch_all(demo_server, {"search": "thu"}))
+    starts = _codes(fetch_all(demo_server, {"search": "Thu*"}))
+    assert whole == [n["trackingCode"] for n in everything if _matches(n, ["thu"])]
+    assert starts == [n["trackingCode"] for n in everything if _matches(n, ["thu*"])]
+    assert set(whole) < set(starts), "the demo has words that start with thu: thue, thuoc"
+    mixed = _codes(fetch_all(demo_server, {"search": "thủ tục đất*"}))
+    assert mixed == [n["trackingCode"] for n in everything if _matches(n, ["thu", "tuc", "dat*"])]
+    assert mixed
 
 
 def test_search_never_finds_private_text(
@@ -184,6 +201,6 @@ def test_search_combines_with_other_filters(
         if n["field"] is not None
         and n["field"]["code"] == code
         and n["channel"] == "CITIZEN"
-        and all(any(w.startswith(t) for w in _public_words(n)) for t in ("kien", "nghi"))
+        and _matches(n, ["kien", "nghi"])
     ]
     assert _codes(found) == expected

@@ -12,7 +12,7 @@ from app.calendar import (
     is_working_day,
     working_days_between,
 )
-from app.text import fold, normalize, search_terms
+from app.text import fold, normalize, petition_search_terms, search_terms
 from app.timezone import VN_TZ
 
 
@@ -27,6 +27,13 @@ def test_fold_ignores_case_diacritics_and_d_stroke() -> None:
     assert fold(unicodedata.normalize("NFD", "Đường")) == "duong"
     assert search_terms("  thu   tuc ") == ["thu", "tuc"]
     assert search_terms("!!! ...") == []
+
+
+def test_petition_search_terms_keep_a_trailing_star_as_a_prefix() -> None:
+    assert petition_search_terms("Thủ tục  đất*") == ["thu", "tuc", "dat*"]
+    assert petition_search_terms("thủ-tục* *") == ["thu", "tuc*"], "the star ends the last word"
+    assert petition_search_terms("*dat da*i") == ["dat", "da", "i"], "only a trailing star counts"
+    assert petition_search_terms("* !!! ...") == []
 
 
 def test_weekends_and_public_holidays_are_not_working_days() -> None:
