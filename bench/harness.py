@@ -3,7 +3,8 @@ with 1 and then 2 workers, and drive each workload with wrk at 32 connections.
 
 Workloads alternate with the floor (FLOOR, W1, FLOOR, W2, ...) so that drift in the
 machine's speed hits both alike; the W1/floor ratio uses the floor runs of the same worker
-count. SQL statements per request are counted on one request per workload through the
+count. Each timed run follows an untimed warm-up (`--warmup`, 2 s): the figures are a
+long-running server's, not its first requests'. SQL statements per request are counted on one request per workload through the
 app's own engine, in-process; timing always goes through uvicorn and wrk.
 """
 
@@ -271,6 +272,7 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
             if args.workloads and workload.name not in args.workloads:
                 continue
             body = sample_body(workload, codes, quarter)
+            run_wrk(f"http://127.0.0.1:{floor_port}/w1", "", args.warmup, args.connections, floor)
             floor_run = run_wrk(
                 f"http://127.0.0.1:{floor_port}/w1", "", args.duration, args.connections, floor
             )
@@ -289,6 +291,7 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
             if body and not check_once(graphql, body):
                 print(f"  {workload.name}: not served by this version (GraphQL errors); skipped")
                 continue
+            run_wrk(graphql, workload.lua, args.warmup, args.connections, pakn)
             run = run_wrk(graphql, workload.lua, args.duration, args.connections, pakn)
             statements = asyncio.run(count_statements(url, body)) if body else None
             results.append(
@@ -354,6 +357,12 @@ def main() -> int:
     parser.add_argument("--petitions", type=int)
     parser.add_argument("--duration", type=int)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        help="seconds of untimed load before each timed run (a long-running server's "
+        "steady state: every worker has learned the document and planned its statements)",
+    )
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--database", help="use this existing database instead of a fresh one")
     parser.add_argument(
@@ -363,6 +372,7 @@ def main() -> int:
     args.workloads = args.workloads.split(",") if args.workloads else None
     args.petitions = args.petitions or (100_000 if args.quick else 1_000_000)
     args.duration = args.duration or (3 if args.quick else 10)
+    args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
     worker_counts = [int(w) for w in args.workers.split(",")]
 
     name = args.database or f"pakn_bench_{int(time.time())}"
