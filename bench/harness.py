@@ -4,8 +4,9 @@ with 1 and then 2 workers, and drive each workload with wrk at 32 connections.
 Workloads alternate with the floor (FLOOR, W1, FLOOR, W2, ...) so that drift in the
 machine's speed hits both alike; the W1/floor ratio uses the floor runs of the same worker
 count. Each timed run follows an untimed warm-up (`--warmup`, 2 s): the figures are a
-long-running server's, not its first requests'. SQL statements per request are counted on one request per workload through the
-app's own engine, in-process; timing always goes through uvicorn and wrk.
+long-running server's, not its first requests'. SQL statements per request are counted
+on one request per workload through the app's own engine, in-process; timing always goes
+through uvicorn and wrk.
 """
 
 from __future__ import annotations
