@@ -26,8 +26,10 @@ from app.stats import Quarter
 from app.timezone import VN_TZ
 from db import rollup
 from db.bootstrap import prepare_database
-from db.engine import create_engine
+from db.engine import create_engine, session_factory
 from db.models import Agency, Field, Petition, PetitionEvent, Rating
+from db.queries import stats as stats_queries
+from db.queries.petitions import PetitionFilter
 from tests.databases import fresh_database
 from tests.lifecycle_support import ANSWER_TEXT, Workflow
 from tests.server import RunningServer
@@ -704,3 +706,38 @@ def test_escalated_at_is_set_once_and_kept(workflow: Workflow) -> None:
                 expectedVersion=followed["version"],
             )
     assert followed["status"] == "ESCALATED" and followed["escalatedAt"] is not None
+
+
+def test_one_statement_serves_every_now(demo_database: str) -> None:
+    """The statement is built once per filter and breakdown and "now" bound at each run:
+    asked just before and just after open petitions fall due, overdue moves by them."""
+
+    async def check() -> None:
+        engine = create_engine(demo_database)
+        try:
+            async with session_factory(engine)() as session:
+                due = await session.scalar(
+                    select(Petition.deadline_at)
+                    .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
+                    .where(Petition.deadline_at.is_not(None))
+                    .order_by(Petition.deadline_at.desc())
+                    .limit(1)
+                )
+                assert due is not None
+                falling_due = await session.scalar(
+                    select(func.count())
+                    .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
+                    .where(Petition.deadline_at == due)
+                )
+                flt = PetitionFilter()
+                before, after = due - timedelta(seconds=1), due + timedelta(seconds=1)
+                assert stats_queries.statement(flt, "total", "x") is stats_queries.statement(
+                    flt, "total", "x"
+                )
+                early = await stats_queries.group_counts(session, flt, "total", before)
+                late = await stats_queries.group_counts(session, flt, "total", after)
+                assert late[0].overdue_open - early[0].overdue_open == falling_due > 0
+        finally:
+            await engine.dispose()
+
+    asyncio.run(check())
