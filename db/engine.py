@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+T = TypeVar("T")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -91,31 +94,46 @@ class SerialSession(AsyncSession):
 
     GraphQL resolves sibling fields and dataloader batches concurrently, but one session
     holds one connection, which runs one statement at a time. The lock queues them.
+
+    A statement also runs to its end when its caller is cancelled: graphql-core cancels a
+    failed field's siblings, and a statement cut off mid-flight left the connection busy,
+    so that closing the session failed (a 500 instead of the field's error). Closing
+    waits for the statement in flight.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._statement_lock = asyncio.Lock()
 
+    async def _serially(
+        self, operation: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+    ) -> T:
+        async def locked() -> T:
+            async with self._statement_lock:
+                return await operation(*args, **kwargs)
+
+        return await asyncio.shield(locked())
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._statement_lock:
-            return await super().execute(*args, **kwargs)
+        return await self._serially(super().execute, *args, **kwargs)
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._statement_lock:
-            return await super().scalar(*args, **kwargs)
+        return await self._serially(super().scalar, *args, **kwargs)
 
     async def get(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._statement_lock:
-            return await super().get(*args, **kwargs)
+        return await self._serially(super().get, *args, **kwargs)
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._statement_lock:
-            await super().flush(*args, **kwargs)
+        await self._serially(super().flush, *args, **kwargs)
 
     async def commit(self) -> None:
-        async with self._statement_lock:
-            await super().commit()
+        await self._serially(super().commit)
+
+    async def rollback(self) -> None:
+        await self._serially(super().rollback)
+
+    async def close(self) -> None:
+        await self._serially(super().close)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

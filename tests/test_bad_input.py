@@ -138,3 +138,23 @@ def test_graphiql_on_browser_get(demo_server: RunningServer) -> None:
     response = demo_server.client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+SIBLINGS_AT_WORK = """query Siblings($code: String!) { petition(trackingCode: $code) {
+  answers { body } latestAnswer { body } rating { score } agency { name } field { name }
+  events(first: 0) { edges { node { action } } } } }"""
+
+
+def test_a_failing_field_beside_fields_reading_the_database_is_no_500(
+    demo_server: RunningServer,
+) -> None:
+    """graphql-core cancels the siblings of a field that fails; their statements must not
+    be cut off mid-flight, which left the connection busy and the response a 500."""
+    query = "{ petitions(first: 30) { edges { node { trackingCode } } } }"
+    codes = [e["node"]["trackingCode"] for e in demo_server.gql(query)["petitions"]["edges"]]
+    for code in codes:
+        response = demo_server.post(SIBLINGS_AT_WORK, {"code": code})
+        assert response.status_code == 200
+        errors = response.json()["errors"]
+        assert [e["extensions"]["code"] for e in errors] == ["PAGE_SIZE_OUT_OF_RANGE"]
+    assert "errors" not in demo_server.post(query).json()
