@@ -52,6 +52,11 @@ NOT_COMPILED = [
     "{ petitions(first: 3) { edges { node { workingDaysElapsed answers { body } } } } }",
     "{ agencies { code } petitions(first: 2) { totalCount } }",
     "{ petitions(first: 3) { edges { node { agency { code } agency { name } } } } }",
+    '{ petition(trackingCode: "PAKN-2026-000001") { events(first: 2) { totalCount } } }',
+    '{ petition(trackingCode: "PAKN-2026-000001") { events { edges { node { agency { code } } } } '
+    "} }",
+    '{ petition(trackingCode: "PAKN-2026-000001") { a: events { nodes { id } } '
+    "b: events { nodes { at } } } }",
 ]
 
 
@@ -271,3 +276,103 @@ def test_generated_documents_are_identical(
 ) -> None:
     query, variables = document
     same_answer(compiled_server, general_server, query, variables)
+
+
+W3 = """query W3($code: String!) { petition(trackingCode: $code) {
+  trackingCode title status deadlineAt isOverdue agency { code name }
+  events(first: 50) { edges { node { action fromStatus toStatus at note } } } } }"""
+
+ONE = (
+    """query One($code: String!, $first: Int, $after: String) {
+  __typename
+  it: petition(trackingCode: $code) { """
+    + EVERY_FIELD
+    + """
+    events(first: $first, after: $after) {
+      __typename
+      pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+      edges { __typename cursor node { __typename id action fromStatus toStatus at
+                                       actorRole note cursor } }
+      nodes { id action } } } }"""
+)
+
+
+def _codes(server: RunningServer, count: int) -> list[str]:
+    query = "{ petitions(first: 100) { edges { node { trackingCode isPrivate } } } }"
+    nodes = [e["node"] for e in server.gql(query)["petitions"]["edges"]]
+    private = [n["trackingCode"] for n in nodes if n["isPrivate"]]
+    return [n["trackingCode"] for n in nodes[:count]] + private[:2]
+
+
+def test_w3_is_compiled_and_identical(
+    compiled_server: RunningServer, general_server: RunningServer
+) -> None:
+    for code in _codes(general_server, 5):
+        body = same_answer(compiled_server, general_server, W3, {"code": code})
+        assert body.startswith(b'{"data":{"petition":{"trackingCode":')
+
+
+def test_w3_takes_two_statements(
+    compiled_server: RunningServer, general_server: RunningServer
+) -> None:
+    variables = {"code": _codes(general_server, 1)[0]}
+    compiled_server.post(W3, variables)
+    before = compiled_answers(compiled_server)
+    compiled_server.log.clear()
+    compiled_server.post(W3, variables)
+    assert compiled_answers(compiled_server) == before + 1
+    assert len(compiled_server.log.statements) == 2
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"first": 100},
+        {"first": 2},
+        {"first": 1, "after": None},
+        {"code": "  pakn-2026-000001 "},
+        {"code": "PAKN-1900-000000"},
+        {"code": ""},
+    ],
+)
+def test_one_petition_every_field_and_events_page(
+    compiled_server: RunningServer, general_server: RunningServer, variables: dict[str, Any]
+) -> None:
+    for code in _codes(general_server, 2):
+        same_answer(compiled_server, general_server, ONE, {"code": code, **variables})
+
+
+def test_events_paged_with_cursors(
+    compiled_server: RunningServer, general_server: RunningServer
+) -> None:
+    for code in _codes(general_server, 3):
+        after = None
+        while True:
+            variables = {"code": code, "first": 2, "after": after}
+            same_answer(compiled_server, general_server, ONE, variables)
+            info = general_server.gql(ONE, variables)["it"]["events"]["pageInfo"]
+            if not info["hasNextPage"]:
+                break
+            after = info["endCursor"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"first": 500}, "PAGE_SIZE_OUT_OF_RANGE"),
+        ({"first": 5, "after": "not-a-cursor"}, "INVALID_CURSOR"),
+        ({"first": 0}, "PAGE_SIZE_OUT_OF_RANGE"),
+    ],
+)
+def test_event_page_refusals_come_from_the_general_path(
+    compiled_server: RunningServer,
+    general_server: RunningServer,
+    variables: dict[str, Any],
+    code: str,
+) -> None:
+    petition = {"code": _codes(general_server, 1)[0]}
+    compiled_server.post(ONE, petition)
+    before = compiled_answers(compiled_server)
+    assert compiled_server.error_codes(ONE, {**petition, **variables}) == [code]
+    assert general_server.error_codes(ONE, {**petition, **variables}) == [code]
+    assert compiled_answers(compiled_server) == before

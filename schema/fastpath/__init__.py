@@ -35,6 +35,7 @@ from graphql.execution.values import get_variable_values
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from schema.fastpath.objects import Fallback, NotCompilable, ObjectCompiler, fields_of
+from schema.fastpath.petition import CompiledPetition, compile_petition
 from schema.fastpath.petitions import CompiledPetitions, StatementCache, compile_petitions
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ CAPACITY = 256
 @dataclass(frozen=True)
 class Plan:
     operation: OperationDefinitionNode
-    root: list[tuple[str, CompiledPetitions | None]]
-    """Each root field by response key: the compiled connection, or None for __typename."""
+    root: list[tuple[str, CompiledPetitions | CompiledPetition | None]]
+    """Each root field by response key: compiled, or None for __typename."""
 
 
 class CompiledQueries:
@@ -97,13 +98,15 @@ class CompiledQueries:
             or (operation_name is not None and operation.name.value != operation_name)  # type: ignore[union-attr]
         ):
             raise NotCompilable("a single query operation")
-        root: list[tuple[str, CompiledPetitions | None]] = []
+        root: list[tuple[str, CompiledPetitions | CompiledPetition | None]] = []
         for node in fields_of(operation.selection_set):
             key = node.alias.value if node.alias else node.name.value
             if node.name.value == "__typename":
                 root.append((key, None))
             elif node.name.value == "petitions":
                 root.append((key, compile_petitions(self.objects, self.gql, node, self.statements)))
+            elif node.name.value == "petition":
+                root.append((key, compile_petition(self.objects, self.gql, node)))
             else:
                 raise NotCompilable(f"Query.{node.name.value}")
         return Plan(operation, root)

@@ -10,7 +10,7 @@ private text, isOverdue, the to-one relations), compile; anything else raises
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from sqlalchemy.orm import ColumnProperty, aliased
 
 from app.domain import OPEN_STATUSES
 from db import models
+from resolvers.history import cursor_for_event_id
 from resolvers.ids import global_id
 
 
@@ -50,6 +51,7 @@ TABLES: dict[str, Any] = {
     "Field": models.Field,
     "Rating": models.Rating,
     "Answer": LATEST_ANSWER,
+    "PetitionEvent": models.PetitionEvent,
 }
 """Where each compiled type's columns come from (Petition: the page, at run time)."""
 
@@ -60,6 +62,8 @@ class Source:
 
     row: Any
     now: datetime
+    extra: Any = None
+    """What a computed field fetched for this node alone (a petition's page of events)."""
 
 
 Writer = Callable[[Source], Any]
@@ -174,12 +178,21 @@ class ObjectCompiler:
         assert isinstance(found, GraphQLObjectType)
         return found
 
-    def petition(self, selection_set: SelectionSetNode | None, reads: Reads) -> Writer:
+    def petition(
+        self,
+        selection_set: SelectionSetNode | None,
+        reads: Reads,
+        computed: Mapping[str, Callable[[FieldNode], Writer]] | None = None,
+    ) -> Writer:
+        """A petition's writer; `computed` compiles fields that read the Source's `extra`
+        (a single petition's events)."""
         entries: list[Entry] = []
         for node in fields_of(selection_set):
             name = node.name.value
             relation = RELATIONS.get(name)
-            if relation is not None:
+            if computed and name in computed:
+                entries.append((response_key(node), None, computed[name](node)))
+            elif relation is not None:
                 if node.arguments:
                     raise NotCompilable("arguments on a relation")
                 entries.append((response_key(node), None, self._joined(node, relation, reads)))
@@ -239,6 +252,40 @@ class ObjectCompiler:
             else:
                 raise NotCompilable(f"{type_name}.{name}")
         return _fields_writer(entries, present)
+
+    def event(self, selection_set: SelectionSetNode | None, attributes: list[str]) -> Writer:
+        """A history event's writer over a row of its attributes. `attributes` is the rows'
+        layout, which this adds to (read them off each event in this order)."""
+
+        def position(attribute: str) -> int:
+            if attribute not in attributes:
+                attributes.append(attribute)
+            return attributes.index(attribute)
+
+        gql_type = self._object_type("PetitionEvent")
+        plain = self.plain["PetitionEvent"]
+        entries: list[Entry] = []
+        for node in fields_of(selection_set):
+            name, key = node.name.value, response_key(node)
+            if name == "__typename":
+                entries.append((key, None, lambda _source: "PetitionEvent"))
+                continue
+            if node.selection_set is not None or node.arguments or name not in gql_type.fields:
+                raise NotCompilable(f"PetitionEvent.{name}")
+            field_type = gql_type.fields[name].type
+            if name == "id":
+                entries.append(_column(key, position("id"), field_type, "PetitionEvent"))
+            elif name == "cursor":
+                entries.append((key, None, _event_cursor(field_type, position("id"))))
+            elif name in plain:
+                entries.append(_column(key, position(plain[name]), field_type))
+            else:
+                raise NotCompilable(f"PetitionEvent.{name}")
+        return _fields_writer(entries)
+
+
+def _event_cursor(field_type: Any, id_index: int) -> Writer:
+    return leaf_writer(field_type, lambda source: cursor_for_event_id(source.row[id_index]))
 
 
 RELATIONS = {"agency": "Agency", "field": "Field", "rating": "Rating", "latestAnswer": "Answer"}

@@ -30,18 +30,14 @@ from db.queries import petitions as queries
 from db.queries.petitions import PageRequest, PetitionFilter
 from resolvers.context import Context
 from resolvers.ids import encode_sort_cursor
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import connection
 from resolvers.petitions import page_query
+from schema.fastpath.connections import Part, connection_parts
 from schema.fastpath.objects import (
     LATEST_ANSWER,
     TABLES,
-    NotCompilable,
     ObjectCompiler,
     Reads,
-    Source,
-    fields_of,
-    leaf_writer,
-    response_key,
 )
 from schema.inputs import ordering_of
 
@@ -59,10 +55,6 @@ JOINS: dict[str, Callable[[Any], tuple[Any, Any]]] = {
 }
 """The to-one relations of a page's rows, outer-joined; the latest answer is the one with
 the highest id, as `Petition.latestAnswer` (the last answer in id order) has it."""
-
-Part = Callable[[Connection[Any], Any, int | None], Any]
-"""Writes one field of the connection: (connection, now, total count)."""
-
 
 INLINABLE = frozenset(
     {"statuses", "agency_ids", "field_ids", "province_codes", "channel", "kind"}
@@ -164,7 +156,15 @@ class CompiledPetitions:
         (pollers ask for the same newest page again and again). Pages whose filter holds
         anything but checked values (free text, the overdue filter's "now") are built each
         time and keep their parameters."""
-        args = (dialect.name, flt, request, self._petition_columns, self._columns, self._joins)
+        reads = self.reads
+        args = (
+            dialect.name,
+            flt,
+            request,
+            petition_columns(reads),
+            lambda page: selected_columns(reads, page),
+            lambda page: joins(reads, page),
+        )
         if not cacheable(flt):
             return queries.page_rows_statement(*args)
         after = request.after
@@ -180,22 +180,28 @@ class CompiledPetitions:
             key, lambda: queries.literal_page(queries.page_rows_statement(*args), dialect)
         )
 
-    @property
-    def _petition_columns(self) -> list[str]:
-        keys = {"Agency": "agency_id", "Field": "field_id"}
-        return [
-            *(attribute for type_name, attribute in self.reads.columns if type_name == "Petition"),
-            *(keys[name] for name in sorted(self.reads.joins) if name in keys),
-        ]
 
-    def _columns(self, page: Any) -> list[Any]:
-        return [
-            page[attribute] if type_name == "Petition" else getattr(TABLES[type_name], attribute)
-            for type_name, attribute in self.reads.columns
-        ]
+def petition_columns(reads: Reads) -> list[str]:
+    """The petition's own columns a statement selects: those read, and the keys of the
+    relations joined to it."""
+    keys = {"Agency": "agency_id", "Field": "field_id"}
+    return [
+        *(attribute for type_name, attribute in reads.columns if type_name == "Petition"),
+        *(keys[name] for name in sorted(reads.joins) if name in keys),
+    ]
 
-    def _joins(self, page: Any) -> list[tuple[Any, Any]]:
-        return [JOINS[name](page) for name in sorted(self.reads.joins)]
+
+def selected_columns(reads: Reads, petition: Any) -> list[Any]:
+    """The columns read, in `reads`' order, the petition's from `petition` (a subquery's
+    `.c`)."""
+    return [
+        petition[attribute] if type_name == "Petition" else getattr(TABLES[type_name], attribute)
+        for type_name, attribute in reads.columns
+    ]
+
+
+def joins(reads: Reads, petition: Any) -> list[tuple[Any, Any]]:
+    return [JOINS[name](petition) for name in sorted(reads.joins)]
 
 
 def _uses_variables(value: ValueNode) -> bool:
@@ -221,95 +227,9 @@ def compile_petitions(
     connection_type = get_named_type(gql.query_type.fields["petitions"].type)  # type: ignore[union-attr]
     assert isinstance(connection_type, GraphQLObjectType)
     reads = Reads()
-    parts: list[tuple[str, Part]] = []
-    counts = False
-    edge_cursors = False
-    for node in fields_of(field_node.selection_set):
-        name, key = node.name.value, response_key(node)
-        if name == "__typename":
-            parts.append((key, _constant(connection_type.name)))
-        elif name == "totalCount":
-            counts = True
-            parts.append((key, lambda _c, _n, total: total))
-        elif name == "pageInfo":
-            parts.append((key, _page_info(gql, node)))
-        elif name == "edges":
-            edge_type = get_named_type(connection_type.fields["edges"].type)
-            parts.append((key, _edges(objects, reads, node, edge_type.name)))
-            edge_cursors |= any(
-                child.name.value == "cursor" for child in fields_of(node.selection_set)
-            )
-        elif name == "nodes":
-            write = objects.petition(node.selection_set, reads)
-            parts.append((key, _nodes(write)))
-        else:
-            raise NotCompilable(f"PetitionConnection.{name}")
-    return CompiledPetitions(field_node, reads, parts, counts, edge_cursors, cache)
-
-
-def _constant(value: Any) -> Part:
-    return lambda _c, _n, _t: value
-
-
-def _page_info(gql: GraphQLSchema, node: FieldNode) -> Part:
-    info_type = gql.get_type("PageInfo")
-    assert isinstance(info_type, GraphQLObjectType)
-    attributes = {
-        "hasNextPage": "has_next_page",
-        "hasPreviousPage": "has_previous_page",
-        "startCursor": "start_cursor",
-        "endCursor": "end_cursor",
-    }
-    writers: list[tuple[str, Callable[[Any], Any]]] = []
-    for child in fields_of(node.selection_set):
-        name = child.name.value
-        if name == "__typename":
-            writers.append((response_key(child), lambda _info: "PageInfo"))
-        elif name in attributes and not child.arguments:
-            attribute = attributes[name]
-            read = (lambda a: lambda info: getattr(info, a))(attribute)
-            writers.append((response_key(child), leaf_writer(info_type.fields[name].type, read)))
-        else:
-            raise NotCompilable(f"PageInfo.{name}")
-
-    def write(found: Connection[Any], _n: Any, _t: Any) -> dict[str, Any]:
-        return {key: writer(found.page_info) for key, writer in writers}
-
-    return write
-
-
-def _edges(objects: ObjectCompiler, reads: Reads, node: FieldNode, edge_type: str) -> Part:
-    writers: list[tuple[str, str, Any]] = []
-    for child in fields_of(node.selection_set):
-        name = child.name.value
-        if name == "node":
-            writers.append(
-                (response_key(child), name, objects.petition(child.selection_set, reads))
-            )
-        elif name in ("cursor", "__typename") and not child.arguments:
-            writers.append((response_key(child), name, None))
-        else:
-            raise NotCompilable(f"{edge_type}.{name}")
-
-    def write(found: Connection[Any], now: Any, _t: Any) -> Any:
-        out = []
-        for edge in found.edges:
-            item: dict[str, Any] = {}
-            for key, name, node_writer in writers:
-                if name == "node":
-                    item[key] = node_writer(Source(edge.node, now))
-                elif name == "cursor":
-                    item[key] = edge.cursor
-                else:
-                    item[key] = edge_type
-            out.append(item)
-        return out
-
-    return write
-
-
-def _nodes(node_writer: Any) -> Part:
-    def write(found: Connection[Any], now: Any, _t: Any) -> Any:
-        return [node_writer(Source(edge.node, now)) for edge in found.edges]
-
-    return write
+    shape = connection_parts(
+        gql, connection_type, field_node, lambda selection: objects.petition(selection, reads)
+    )
+    return CompiledPetitions(
+        field_node, reads, shape.parts, shape.counts, shape.edge_cursors, cache
+    )

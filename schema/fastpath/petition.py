@@ -1,0 +1,125 @@
+"""The compiled `petition(trackingCode)`: one statement for the petition with the selected
+columns and its to-one relations joined, one for its page of public events, and the
+response written from the rows, as the general path would write it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql.execution.values import get_argument_values
+from sqlalchemy import bindparam, select
+
+from db.models import Petition
+from db.queries import events as event_queries
+from resolvers.context import Context
+from resolvers.history import cursor_for_event_id, parse_event_cursor
+from resolvers.pagination import MAX_PAGE, connection, page_args
+from schema.fastpath.connections import ConnectionShape, connection_parts
+from schema.fastpath.objects import NotCompilable, ObjectCompiler, Reads, Source, Writer
+from schema.fastpath.petitions import joins, petition_columns, selected_columns
+
+CODE = bindparam("tracking_code")
+
+
+@dataclass
+class EventsField:
+    """A petition's `events` connection as selected: its field, arguments and writers."""
+
+    node: FieldNode
+    field_def: Any
+    shape: ConnectionShape
+    attributes: list[str]
+    """What each event's row holds, in order, its id first (`ObjectCompiler.event`)."""
+
+    async def page(self, ctx: Context, petition_id: int, variables: Any) -> Any:
+        """The events connection as `resolvers.history.event_connection` gives it to an
+        anonymous client: public events only, oldest first."""
+        raw = get_argument_values(self.field_def, self.node, variables)
+        args = page_args(raw.get("first"), raw.get("after"), default=MAX_PAGE)
+        after_id = parse_event_cursor(args.after) if args.after else None
+        pages = await event_queries.pages_by_petition(
+            ctx.session, [petition_id], after_id, args.limit + 1, public_only=True
+        )
+        events = [tuple(getattr(e, a) for a in self.attributes) for e in pages[petition_id]]
+        return connection(
+            events[: args.limit],
+            lambda row: cursor_for_event_id(row[0]),
+            args=args,
+            has_more=len(events) > args.limit,
+            counter=_no_counter,
+            edge_cursors=self.shape.edge_cursors,
+        )
+
+    def write(self, source: Source) -> dict[str, Any]:
+        found = source.extra
+        return {key: part(found, source.now, None) for key, part in self.shape.parts}
+
+
+@dataclass(frozen=True)
+class CompiledPetition:
+    field_node: FieldNode
+    field_def: Any
+    reads: Reads
+    write: Writer
+    events: EventsField | None
+    statement: Any
+
+    async def run(self, ctx: Context, _compiled: Any, variables: Any) -> Any:
+        raw = get_argument_values(self.field_def, self.field_node, variables)
+        code = raw["trackingCode"].strip().upper()
+        rows = (await ctx.session.execute(self.statement, {"tracking_code": code})).all()
+        if not rows:
+            return None
+        row = rows[0]
+        extra = None
+        if self.events is not None:
+            extra = await self.events.page(ctx, row[-1], variables)
+        return self.write(Source(row, ctx.now, extra))
+
+
+async def _no_counter() -> int:
+    raise AssertionError("events' totalCount keeps the general path")
+
+
+def compile_petition(
+    objects: ObjectCompiler, gql: GraphQLSchema, field_node: FieldNode
+) -> CompiledPetition:
+    field_def = gql.query_type.fields["petition"]  # type: ignore[union-attr]
+    petition_type = get_named_type(field_def.type)
+    assert isinstance(petition_type, GraphQLObjectType)
+    reads = Reads()
+    found: list[EventsField] = []
+
+    def events(node: FieldNode) -> Writer:
+        if found:
+            raise NotCompilable("events selected twice")
+        connection_type = get_named_type(petition_type.fields["events"].type)
+        assert isinstance(connection_type, GraphQLObjectType)
+        attributes = ["id"]
+
+        def event_node(selection: Any) -> Writer:
+            return objects.event(selection, attributes)
+
+        shape = connection_parts(gql, connection_type, node, event_node)
+        if shape.counts:
+            raise NotCompilable("events' totalCount")
+        field = EventsField(node, petition_type.fields["events"], shape, attributes)
+        found.append(field)
+        return field.write
+
+    write = objects.petition(field_node.selection_set, reads, {"events": events})
+    cut = (
+        select(
+            *(getattr(Petition, name) for name in dict.fromkeys([*petition_columns(reads), "id"]))
+        )
+        .where(Petition.tracking_code == CODE)
+        .subquery("page")
+    )
+    statement = select(*selected_columns(reads, cut.c), cut.c.id).select_from(cut)
+    for table, on in joins(reads, cut.c):
+        statement = statement.outerjoin(table, on)
+    return CompiledPetition(
+        field_node, field_def, reads, write, found[0] if found else None, statement
+    )
