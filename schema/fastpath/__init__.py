@@ -3,9 +3,9 @@
 Newsrooms' scripts and frontends repeat a handful of documents with different variables.
 Once a document has been answered without errors by the general path (so it is valid
 under every rule and limit of the schema), pakn compiles it, if it lies in the subset
-compiled here: a `petitions` connection whose nodes select columns, private text, global
-ids, `isOverdue`, and the to-one `agency`, `field`, `rating` and `latestAnswer` (no
-fragments or directives). Later requests for the same text and operation, from anonymous
+compiled here: a `petitions` connection, or a `petition(trackingCode)` with its public
+`events` page, whose petitions select columns, private text, global ids, `isOverdue`, and
+the to-one `agency`, `field`, `rating` and `latestAnswer` (no fragments or directives). Later requests for the same text and operation, from anonymous
 clients, skip graphql-core: the arguments are coerced by graphql-core's and Strawberry's
 own functions and checked by the resolvers' own functions, one statement reads the page
 with exactly the selected columns and joins, and the response is written from the rows,
