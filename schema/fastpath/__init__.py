@@ -5,11 +5,12 @@ Once a document has been answered without errors by the general path (so it is v
 under every rule and limit of the schema), pakn compiles it, if it lies in the subset
 compiled here: a `petitions` connection, or a `petition(trackingCode)` with its public
 `events` page, whose petitions select columns, private text, global ids, `isOverdue`, and
-the to-one `agency`, `field`, `rating` and `latestAnswer` (no fragments or directives). Later requests for the same text and operation, from anonymous
-clients, skip graphql-core: the arguments are coerced by graphql-core's and Strawberry's
-own functions and checked by the resolvers' own functions, one statement reads the page
-with exactly the selected columns and joins, and the response is written from the rows,
-each leaf serialised by its GraphQL type.
+the to-one `agency`, `field`, `rating` and `latestAnswer` (no fragments or directives).
+Later requests for the same text and operation, from anonymous clients, skip
+graphql-core: the arguments are coerced by graphql-core's and Strawberry's own functions
+and checked by the resolvers' own functions, one statement reads the page (or the
+petition) with exactly the selected columns and joins, one more the petition's events,
+and the response is written from the rows, each leaf serialised by its GraphQL type.
 
 Anything else, and any request the compiled plan cannot answer as the general path would
 (an error of any kind, a null in a non-null field), takes the general path, which then

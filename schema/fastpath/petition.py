@@ -5,14 +5,14 @@ response written from the rows, as the general path would write it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql.execution.values import get_argument_values
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, bindparam, select
 
-from db.models import Petition
-from db.queries import events as event_queries
+from db.models import Petition, PetitionEvent
 from resolvers.context import Context
 from resolvers.history import cursor_for_event_id, parse_event_cursor
 from resolvers.pagination import MAX_PAGE, connection, page_args
@@ -33,16 +33,31 @@ class EventsField:
     attributes: list[str]
     """What each event's row holds, in order, its id first (`ObjectCompiler.event`)."""
 
+    @cached_property
+    def statements(self) -> tuple[Any, Any]:
+        """The page's statement without and with a cursor: `resolvers.history`'s for one
+        petition (`db.queries.events.pages_by_petition`), public events only, reading
+        just the selected columns."""
+        first = (
+            select(*(getattr(PetitionEvent, name) for name in self.attributes))
+            .where(
+                PetitionEvent.petition_id == bindparam("petition_id"),
+                PetitionEvent.is_public.is_(True),
+            )
+            .order_by(PetitionEvent.id)
+            .limit(bindparam("limit", type_=Integer))
+        )
+        return first, first.where(PetitionEvent.id > bindparam("after_id"))
+
     async def page(self, ctx: Context, petition_id: int, variables: Any) -> Any:
         """The events connection as `resolvers.history.event_connection` gives it to an
         anonymous client: public events only, oldest first."""
         raw = get_argument_values(self.field_def, self.node, variables)
         args = page_args(raw.get("first"), raw.get("after"), default=MAX_PAGE)
         after_id = parse_event_cursor(args.after) if args.after else None
-        pages = await event_queries.pages_by_petition(
-            ctx.session, [petition_id], after_id, args.limit + 1, public_only=True
-        )
-        events = [tuple(getattr(e, a) for a in self.attributes) for e in pages[petition_id]]
+        values = {"petition_id": petition_id, "limit": args.limit + 1, "after_id": after_id}
+        statement = self.statements[after_id is not None]
+        events = list(await ctx.session.execute(statement, values))
         return connection(
             events[: args.limit],
             lambda row: cursor_for_event_id(row[0]),
