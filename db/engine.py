@@ -36,13 +36,12 @@ def create_engine(
 ) -> AsyncEngine:
     """`statement_timeout` (seconds; PostgreSQL only) cancels any statement that runs, or
     waits for a lock, longer: one slow query must not hold a connection and a core while
-    its client has long gone. PostgreSQL connections also get `WORK_MEM` and custom plans
-    (see `WORK_MEM` and the note below it)."""
+    its client has long gone. PostgreSQL connections also get `WORK_MEM`."""
     if is_sqlite(url):
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
-    settings = {"work_mem": WORK_MEM, "plan_cache_mode": "force_custom_plan"}
+    settings = {"work_mem": WORK_MEM}
     if statement_timeout:
         settings["statement_timeout"] = str(round(statement_timeout * 1000))
     engine = create_async_engine(
@@ -60,12 +59,6 @@ WORK_MEM = "16MB"
 """Memory for one sort or bitmap of a statement. At PostgreSQL's 4 MB a bitmap of 100,000
 rows (one field's petitions, at a million) turns lossy, and a search then recomputes the
 text search vector of every row on 20,000 pages: 1.4 s instead of 0.24 s."""
-
-# plan_cache_mode force_custom_plan: a prepared statement's plan is made for its values
-# each time. After five runs PostgreSQL may switch to a generic plan made without them,
-# and for the statistics statement (ranges of days and months, one agency's keys) that
-# plan took 5.4 ms against 2.2 ms. Statements without parameters (the compiled pages)
-# keep their one plan.
 
 IDLE_PING_SECONDS = 30.0
 """A pooled connection idle this long is pinged before use: a silent network drop (a

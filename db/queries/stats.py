@@ -40,6 +40,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -303,6 +304,14 @@ def _folded(groups: Select[Any] | CompoundSelect, dialect: str) -> Select[Any]:
     ).group_by(inner.c.key)
 
 
+CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+"""Plan the statement for its values, for the rest of the transaction. After five runs of
+a prepared statement PostgreSQL may switch to a generic plan made without them, and for
+the statistics statement (ranges of days and months, one agency's keys) that plan took
+5.4 ms against 2.2 ms. Simple statements (a petition by its code) are better off generic,
+so the setting is not the connection's."""
+
+
 async def group_counts(
     session: AsyncSession, flt: PetitionFilter, by: Breakdown, now: datetime
 ) -> list[GroupCounts]:
@@ -313,8 +322,10 @@ async def group_counts(
     null (no agency, field or province yet) are included; the caller decides what to do
     with them.
     """
-    built = statement(flt, by, session.bind.dialect.name)
-    rows = await session.execute(built, now_values(now))
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        await session.execute(CUSTOM_PLANS)
+    rows = await session.execute(statement(flt, by, dialect), now_values(now))
     return [GroupCounts._make(row) for row in rows]
 
 
