@@ -116,6 +116,24 @@ def test_w1_is_compiled_and_identical(
     assert body.startswith(b'{"data":{"petitions":{"edges":[{"node":{"trackingCode":')
 
 
+def test_a_search_page_and_its_count_take_one_statement_until_a_cursor(
+    compiled_server: RunningServer, general_server: RunningServer
+) -> None:
+    """The first page's rows and totalCount read the matches once; a page after a cursor
+    sees only part of them and counts them apart, with the same answers."""
+    first = {"first": 3, "filter": {"search": "dat dai"}}
+    compiled_server.post(PAGE, first)
+    compiled_server.log.clear()
+    same_answer(compiled_server, general_server, PAGE, first)
+    assert len(compiled_server.log.statements) == 3  # one per request: three requests
+    cursor = general_server.gql(PAGE, first)["list"]["pageInfo"]["endCursor"]
+    after = {**first, "after": cursor}
+    compiled_server.post(PAGE, after)
+    compiled_server.log.clear()
+    same_answer(compiled_server, general_server, PAGE, after)
+    assert len(compiled_server.log.statements) == 6
+
+
 def test_w1_takes_one_statement(compiled_server: RunningServer) -> None:
     compiled_server.post(W1)
     compiled_server.log.clear()
@@ -134,6 +152,8 @@ def test_w1_takes_one_statement(compiled_server: RunningServer) -> None:
         {"first": 20, "filter": {"fieldCodes": ["DAT_DAI"], "provinceCodes": ["01", "79"]}},
         {"first": 20, "filter": {"channel": "BUSINESS", "kind": "RECOMMENDATION"}},
         {"first": 20, "filter": {"search": "thu tuc dat dai"}},
+        {"last": 5, "filter": {"search": "dat dai", "fieldCodes": ["DAT_DAI"]}},
+        {"first": 5, "filter": {"search": "khongcotu"}},
         {"first": 20, "filter": {"submittedFrom": "2026-01-01", "submittedTo": "2026-06-30"}},
     ],
 )

@@ -154,6 +154,8 @@ def page_rows_statement(
     petition_columns: Sequence[str],
     columns: Callable[[Any], Sequence[ColumnElement[Any]]],
     joins: Callable[[Any], Sequence[tuple[Any, ColumnElement[bool]]]] = lambda _page: (),
+    *,
+    with_total: bool = False,
 ) -> Select[Any]:
     """`fetch_page`'s page as plain rows (no ORM objects): the compiled queries' page.
 
@@ -161,16 +163,22 @@ def page_rows_statement(
     then the to-one tables that `joins` names are outer-joined to its rows only; `columns`
     and `joins` receive the subquery's columns (`.c`). Each row ends with the sort column
     and the petition id. Run it with `fetch_page_rows`.
+
+    `with_total` (only for a page without a cursor, whose rows are cut from every match)
+    adds, before those two, the number of matching petitions, counted over the rows
+    before the cut: a search's count and page then read its matches once, not twice.
     """
+    if with_total and page.after is not None:
+        raise ValueError("a page after a cursor sees only part of the matches")
     order = page.ordering.reversed() if page.backwards else page.ordering
     wanted = dict.fromkeys([*petition_columns, order.column.key, "id"])
-    cut = (
-        _page_statement(flt, page, dialect)
-        .with_only_columns(*(getattr(Petition, name) for name in wanted))
-        .subquery("page")
-    )
+    selected: list[Any] = [getattr(Petition, name) for name in wanted]
+    if with_total:
+        selected.append(func.count().over().label("total"))
+    cut = _page_statement(flt, page, dialect).with_only_columns(*selected).subquery("page")
     order = Ordering(cut.c[order.column.key], cut.c.id, order.ascending, order.nullable)
-    statement = select(*columns(cut.c), order.column, cut.c.id).select_from(cut)
+    total = [cut.c.total] if with_total else []
+    statement = select(*columns(cut.c), *total, order.column, cut.c.id).select_from(cut)
     for table, on in joins(cut.c):
         statement = statement.outerjoin(table, on)
     return statement.order_by(*order.order_by(nulls_last=not page.backwards))

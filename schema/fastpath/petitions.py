@@ -132,9 +132,16 @@ class CompiledPetitions:
             ascending=ascending,
         )
         flt, request = query.flt, query.request
-        statement = self._statement(ctx.session.bind.dialect, flt, request, query.order_name)
-        page = await queries.fetch_page_rows(ctx.session, statement, request)
-        total = await queries.count(ctx.session, flt) if self.counts else None
+        dialect = ctx.session.bind.dialect
+        if self.counts and flt.search_terms and request.after is None:
+            # a search's first page: its matches read once for the page and the count
+            statement = self._page_statement(dialect.name, flt, request, with_total=True)
+            page = await queries.fetch_page_rows(ctx.session, statement, request)
+            total = page.rows[0][-3] if page.rows else 0
+        else:
+            statement = self._statement(dialect, flt, request, query.order_name)
+            page = await queries.fetch_page_rows(ctx.session, statement, request)
+            total = await queries.count(ctx.session, flt) if self.counts else None
 
         def cursor_of(row: Any) -> str:
             return encode_sort_cursor(query.order_name, row[-2], row[-1])
@@ -156,17 +163,8 @@ class CompiledPetitions:
         (pollers ask for the same newest page again and again). Pages whose filter holds
         anything but checked values (free text, the overdue filter's "now") are built each
         time and keep their parameters."""
-        reads = self.reads
-        args = (
-            dialect.name,
-            flt,
-            request,
-            petition_columns(reads),
-            lambda page: selected_columns(reads, page),
-            lambda page: joins(reads, page),
-        )
         if not cacheable(flt):
-            return queries.page_rows_statement(*args)
+            return self._page_statement(dialect.name, flt, request)
         after = request.after
         key = (
             self.token,
@@ -177,7 +175,22 @@ class CompiledPetitions:
             None if after is None else (after.value, after.id),
         )
         return self.statements.get(
-            key, lambda: queries.literal_page(queries.page_rows_statement(*args), dialect)
+            key,
+            lambda: queries.literal_page(self._page_statement(dialect.name, flt, request), dialect),
+        )
+
+    def _page_statement(
+        self, dialect: str, flt: PetitionFilter, request: PageRequest, *, with_total: bool = False
+    ) -> Any:
+        reads = self.reads
+        return queries.page_rows_statement(
+            dialect,
+            flt,
+            request,
+            petition_columns(reads),
+            lambda page: selected_columns(reads, page),
+            lambda page: joins(reads, page),
+            with_total=with_total,
         )
 
 
