@@ -165,7 +165,20 @@ def run_wrk(url: str, lua: str, seconds: int, connections: int, served: Served) 
         script.write(lua or 'wrk.method = "GET"\n')
     peak = 0.0
     process = subprocess.Popen(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        # --timeout: wrk's 2 s default counted a slow workload's queued requests as errors
+        # and its throughput as what finished in under 2 s; 30 s is pakn's statement timeout
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            script.name,
+            url,
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
