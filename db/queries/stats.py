@@ -312,6 +312,16 @@ the statistics statement (ranges of days and months, one agency's keys) that pla
 so the setting is not the connection's."""
 
 
+async def _custom_plans(session: AsyncSession) -> None:
+    """`CUSTOM_PLANS`, once a transaction. Marked before it runs: the session runs its
+    statements in order, so a breakdown that comes while it is queued runs after it."""
+    await session.connection()
+    transaction = session.sync_session.get_transaction()
+    if session.info.get("custom_plans") is not transaction:
+        session.info["custom_plans"] = transaction
+        await session.execute(CUSTOM_PLANS)
+
+
 async def group_counts(
     session: AsyncSession, flt: PetitionFilter, by: Breakdown, now: datetime
 ) -> list[GroupCounts]:
@@ -324,7 +334,7 @@ async def group_counts(
     """
     dialect = session.bind.dialect.name
     if dialect == "postgresql":
-        await session.execute(CUSTOM_PLANS)
+        await _custom_plans(session)
     rows = await session.execute(statement(flt, by, dialect), now_values(now))
     return [GroupCounts._make(row) for row in rows]
 
