@@ -76,7 +76,6 @@ class EventsField:
 class CompiledPetition:
     field_node: FieldNode
     field_def: Any
-    reads: Reads
     write: Writer
     events: EventsField | None
     statement: Any
@@ -135,6 +134,4 @@ def compile_petition(
     statement = select(*selected_columns(reads, cut.c), cut.c.id).select_from(cut)
     for table, on in joins(reads, cut.c):
         statement = statement.outerjoin(table, on)
-    return CompiledPetition(
-        field_node, field_def, reads, write, found[0] if found else None, statement
-    )
+    return CompiledPetition(field_node, field_def, write, found[0] if found else None, statement)
