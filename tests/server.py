@@ -103,3 +103,15 @@ class RunningServer(HttpServer):
         self.client.close()
         self.server.should_exit = True
         self.thread.join(timeout=20)
+
+
+def _view(server: RunningServer) -> Any:
+    for route in server.app.app.routes:  # type: ignore[attr-defined]
+        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
+            return route.endpoint
+    raise AssertionError("no GraphQL route")
+
+
+def compiled_answers(server: RunningServer) -> int:
+    """Requests the server's compiled path has answered (`schema.fastpath`)."""
+    return _view(server).compiled.answered  # type: ignore[no-any-return]

@@ -13,8 +13,7 @@ import pytest
 
 from app.pg_listener import asyncpg_dsn
 from app.settings import Settings
-from tests.server import RunningServer
-from tests.test_fastpath import compiled_answers
+from tests.server import RunningServer, compiled_answers
 
 COMPILED = """{ petitions(first: 5, orderBy: {field: SUBMITTED_AT, direction: DESC}) {
   edges { node { trackingCode agency { code } } } } }"""

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.settings import Settings
 from tests.lifecycle_support import Tokens, make_tokens
-from tests.server import RunningServer
+from tests.server import RunningServer, compiled_answers
 
 W1 = """query W1 { petitions(first: 50, filter: {statuses: [ANSWERED, CLOSED]},
   orderBy: {field: ANSWERED_AT, direction: DESC}) { edges { node {
@@ -58,17 +58,6 @@ NOT_COMPILED = [
     '{ petition(trackingCode: "PAKN-2026-000001") { a: events { nodes { id } } '
     "b: events { nodes { at } } } }",
 ]
-
-
-def _view(server: RunningServer) -> Any:
-    for route in server.app.app.routes:  # type: ignore[attr-defined]
-        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
-            return route.endpoint
-    raise AssertionError("no GraphQL route")
-
-
-def compiled_answers(server: RunningServer) -> int:
-    return _view(server).compiled.answered  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

@@ -253,14 +253,12 @@ class ObjectCompiler:
                 raise NotCompilable(f"{type_name}.{name}")
         return _fields_writer(entries, present)
 
-    def event(self, selection_set: SelectionSetNode | None, attributes: list[str]) -> Writer:
-        """A history event's writer over a row of its attributes. `attributes` is the rows'
-        layout, which this adds to (read them off each event in this order)."""
+    def event(self, selection_set: SelectionSetNode | None, reads: Reads) -> Writer:
+        """A history event's writer over a row of the attributes `reads` collects (read
+        them off each event in that order)."""
 
         def position(attribute: str) -> int:
-            if attribute not in attributes:
-                attributes.append(attribute)
-            return attributes.index(attribute)
+            return reads.column("PetitionEvent", attribute)
 
         gql_type = self._object_type("PetitionEvent")
         plain = self.plain["PetitionEvent"]

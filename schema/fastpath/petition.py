@@ -111,14 +111,14 @@ def compile_petition(
             raise NotCompilable("events selected twice")
         connection_type = get_named_type(petition_type.fields["events"].type)
         assert isinstance(connection_type, GraphQLObjectType)
-        attributes = ["id"]
-
-        def event_node(selection: Any) -> Writer:
-            return objects.event(selection, attributes)
-
-        shape = connection_parts(gql, connection_type, node, event_node)
+        event_reads = Reads()
+        event_reads.column("PetitionEvent", "id")  # first: the cursor reads row[0]
+        shape = connection_parts(
+            gql, connection_type, node, lambda selection: objects.event(selection, event_reads)
+        )
         if shape.counts:
             raise NotCompilable("events' totalCount")
+        attributes = [attribute for _type, attribute in event_reads.columns]
         field = EventsField(node, petition_type.fields["events"], shape, attributes)
         found.append(field)
         return field.write
