@@ -53,6 +53,8 @@ class Settings:
     secret_key: str = "insecure-development-key"
     ranking_minimum: int = 10
     """Agencies with fewer petitions received in a window are ranked apart."""
+    cache_seconds: int = 10
+    """`Cache-Control: public, max-age=` of public cacheable responses (exports)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -70,4 +72,5 @@ class Settings:
             statement_timeout_seconds=_int_env("PAKN_STATEMENT_TIMEOUT", 30),
             secret_key=server_secret_key(),
             ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
+            cache_seconds=_int_env("PAKN_CACHE_SECONDS", 10),
         )
