@@ -115,7 +115,8 @@ class EventFeed:
         self._wake.set()
 
     async def stop(self) -> None:
-        """End every subscription cleanly (their clients get `complete`) and the pump."""
+        """End every subscription and the pump. Shutdown closes the sockets (1012) first,
+        so no client takes the end of its subscription for the end of the stream."""
         if self._stopping:
             return
         self._stopping = True

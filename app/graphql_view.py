@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET
 
 from app.feed import EventFeed
@@ -39,6 +40,27 @@ _PARSED: ContextVar[tuple[bytes, object] | None] = ContextVar("pakn_parsed_body"
 again (matched by identity: Starlette hands both the same bytes)."""
 
 
+SERVICE_RESTART = 1012
+"""The close code (RFC 6455) a socket gets when this worker stops: stock clients retry it."""
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Every message a text frame, on both protocols: graphql-ws, Apollo, urql and Python
+    `gql` reject binary frames (`encode_json` gives orjson's bytes for HTTP bodies).
+
+    A message for a socket already closed (by `PaknGraphQL.close_sockets`) is dropped as a
+    disconnect, so a subscription ending during shutdown sends no `complete`: clients take
+    `complete` as final and would not resubscribe."""
+
+    async def send_json(self, message: Any) -> None:
+        if self.ws.application_state is not WebSocketState.CONNECTED:
+            raise WebSocketDisconnected
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except (WebSocketDisconnect, RuntimeError) as exc:
+            raise WebSocketDisconnected from exc
+
+
 class CompiledPath(Protocol):
     """`schema.fastpath.CompiledQueries`, as the view uses it."""
 
@@ -54,6 +76,8 @@ class PaknGraphQL(GraphQL[Context, None]):
     Anonymous JSON POSTs of a document this process has answered before may be answered by
     `compiled` (see `schema.fastpath`); everything else, and whatever it declines, by
     Strawberry."""
+
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -75,10 +99,16 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.writes = writes
         self.feed = feed
         self.compiled = compiled
+        self.sockets: set[WebSocket] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+        if scope["type"] == "websocket":
+            socket = WebSocket(scope, receive=receive, send=send)
+            self.sockets.add(socket)
+            try:
+                await self.run(socket)
+            finally:
+                self.sockets.discard(socket)
             return
         request_id = scope.get("state", {}).get("request_id", "-")
         async with self.sessions() as session:
@@ -96,6 +126,16 @@ class PaknGraphQL(GraphQL[Context, None]):
                     return
                 self._learn(document, response)
         await response(scope, receive, send)
+
+    async def close_sockets(self) -> None:
+        """Close every open socket with 1012 (service restart). Their clients reconnect,
+        to this host when it is back or to another, and resume from their last cursor."""
+        for socket in list(self.sockets):
+            if socket.application_state is WebSocketState.CONNECTED:
+                try:
+                    await socket.close(SERVICE_RESTART, "service restart")
+                except (RuntimeError, OSError):
+                    pass
 
     async def _repeatable(self, request: Request) -> tuple[str, str | None, Any] | None:
         """(query, operationName, variables) of an anonymous JSON POST the compiled path

@@ -105,5 +105,6 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
     )
     app.state.engine = engine
     app.state.feed = feed
+    app.state.graphql = graphql
     app.state.settings = settings
     return RequestGuard(app, settings.max_body_bytes)

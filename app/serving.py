@@ -1,8 +1,9 @@
 """Running pakn under uvicorn: one or several workers, and a shutdown that says goodbye.
 
-On shutdown uvicorn closes WebSockets before the application's lifespan ends. pakn first
-ends every subscription itself, so each client receives `complete` (and resumes elsewhere
-from its cursor) rather than a dropped connection.
+On shutdown pakn closes every WebSocket with 1012 (service restart) before it stops its
+event feed. Stock clients (graphql-ws, Apollo, urql, gql) retry a 1012 and resubscribe;
+had the feed ended the subscriptions first, each would have received `complete`, which
+clients take as the end of the stream for good.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ import uvicorn
 from app.feed import EventFeed
 
 
-def _feed_of(app: Any) -> EventFeed | None:
-    """The EventFeed inside uvicorn's (possibly wrapped) application, if any."""
+def _state_of(app: Any) -> Any:
+    """The Starlette `state` inside uvicorn's (possibly wrapped) application, if any."""
     for _ in range(8):
         state = getattr(app, "state", None)
-        feed = getattr(state, "feed", None) if state is not None else None
-        if isinstance(feed, EventFeed):
-            return feed
+        if isinstance(getattr(state, "feed", None), EventFeed):
+            return state
         app = getattr(app, "app", None)
         if app is None:
             return None
@@ -34,9 +34,10 @@ def _feed_of(app: Any) -> EventFeed | None:
 
 class PaknServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        feed = _feed_of(self.config.loaded_app)
-        if feed is not None:
-            await feed.stop()
+        state = _state_of(self.config.loaded_app)
+        if state is not None:
+            await state.graphql.close_sockets()
+            await state.feed.stop()
             await asyncio.sleep(0.2)
         await super().shutdown(sockets)
 

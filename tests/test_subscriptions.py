@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from app.settings import Settings
 from tests.lifecycle_support import Workflow, make_tokens
@@ -209,16 +210,22 @@ async def _burst(url: str) -> None:
         await engine.dispose()
 
 
-async def test_server_shutdown_completes_subscriptions(lifecycle_database: str) -> None:
+@pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
+async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
+    lifecycle_database: str, legacy: bool
+) -> None:
+    """Stock clients take `complete` as final; a 1012 close (service restart) they retry."""
     settings = Settings(database_url=lifecycle_database, secret_key="test-key")
     server = RunningServer(settings).start()
     try:
-        async with GraphQLSocket(server.url) as socket:
+        async with GraphQLSocket(server.url, legacy=legacy) as socket:
             await socket.subscribe()
             await asyncio.sleep(0.2)
             stopping = asyncio.create_task(asyncio.to_thread(server.stop))
-            message = await socket.next_message(wait=10)
-            assert message == {"id": socket.operation_id, "type": "complete"}
+            with pytest.raises(ConnectionClosed) as closed:
+                message = await socket.next_message(wait=10)
+                pytest.fail(f"expected a 1012 close, got {message}")
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
             await stopping
     finally:
         server.stop()

@@ -51,7 +51,9 @@ class GraphQLSocket:
     async def _receive(self, wait: float) -> dict[str, Any]:
         assert self.ws is not None
         while True:
-            message = orjson.loads(await asyncio.wait_for(self.ws.recv(), wait))
+            frame = await asyncio.wait_for(self.ws.recv(), wait)
+            assert isinstance(frame, str), "stock clients reject binary frames"
+            message = orjson.loads(frame)
             if message["type"] not in {"ping", "pong", "ka"}:
                 return message  # type: ignore[no-any-return]
 
