@@ -93,6 +93,7 @@ class PaknGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphiql else None,
             keep_alive=True,
             keep_alive_interval=settings.keep_alive_seconds,
+            allowed_origins=settings.cors_origins or ("*",),
         )
         self.sessions = sessions
         self.settings = settings

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from app.cors import ApiCORS
 from app.export import ExportFormat
 from app.export_http import petitions_endpoint, stats_endpoint
 from app.feed import EventFeed
@@ -37,7 +38,7 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None) -> RequestGuard:
+def create_app(settings: Settings | None = None) -> ApiCORS:
     settings = settings or Settings.from_env()
     engine = create_engine(
         settings.database_url, statement_timeout=settings.statement_timeout_seconds
@@ -107,4 +108,4 @@ def create_app(settings: Settings | None = None) -> RequestGuard:
     app.state.feed = feed
     app.state.graphql = graphql
     app.state.settings = settings
-    return RequestGuard(app, settings.max_body_bytes)
+    return ApiCORS(RequestGuard(app, settings.max_body_bytes), settings.cors_origins)

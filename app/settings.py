@@ -16,6 +16,11 @@ def _int_env(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _list_env(name: str) -> tuple[str, ...]:
+    """A comma-separated setting; blanks dropped."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 def server_secret_key() -> str:
     """PAKN_SECRET_KEY, or a random key kept in ./.pakn-secret-key (made on first use).
 
@@ -53,6 +58,8 @@ class Settings:
     secret_key: str = "insecure-development-key"
     ranking_minimum: int = 10
     """Agencies with fewer petitions received in a window are ranked apart."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins whose pages may call the API and open its WebSocket; empty: any origin."""
     cache_seconds: int = 10
     """`Cache-Control: public, max-age=` of public cacheable responses (exports)."""
 
@@ -72,5 +79,6 @@ class Settings:
             statement_timeout_seconds=_int_env("PAKN_STATEMENT_TIMEOUT", 30),
             secret_key=server_secret_key(),
             ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
+            cors_origins=_list_env("PAKN_CORS_ORIGINS"),
             cache_seconds=_int_env("PAKN_CACHE_SECONDS", 10),
         )

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy import event
+from starlette.applications import Starlette
 
 from app.main import create_app
 from app.serving import PaknServer
@@ -73,10 +74,18 @@ class HttpServer:
         return [e["extensions"]["code"] for e in self.errors(query, variables)]
 
 
+def starlette_app(app: Any) -> Starlette:
+    """The Starlette application inside `create_app`'s middleware."""
+    while not isinstance(app, Starlette):
+        app = app.app
+    return app
+
+
 class RunningServer(HttpServer):
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
-        self.engine = self.app.app.state.engine  # type: ignore[attr-defined]
+        self.starlette = starlette_app(self.app)
+        self.engine = self.starlette.state.engine
         self.log = StatementLog()
         event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
         self.port = free_port()
@@ -106,7 +115,7 @@ class RunningServer(HttpServer):
 
 
 def _view(server: RunningServer) -> Any:
-    for route in server.app.app.routes:  # type: ignore[attr-defined]
+    for route in server.starlette.routes:
         if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
             return route.endpoint
     raise AssertionError("no GraphQL route")

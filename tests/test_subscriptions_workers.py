@@ -89,7 +89,7 @@ async def test_a_dropped_listener_reconnects_and_loses_nothing(
     two_workers: tuple[Workflow, Workflow], lifecycle_database: str
 ) -> None:
     one, two = two_workers
-    listener = one.server.app.app.state.listener  # type: ignore[attr-defined]
+    listener = one.server.starlette.state.listener
     async with GraphQLSocket(one.server.url) as socket:
         await socket.subscribe()
         await asyncio.sleep(0.3)
