@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,21 +19,37 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET
 
 from app.feed import EventFeed
-from app.http import send_error
+from app.http import HTTP_ERROR_CODES, send_error
+from app.http_caching import apply_cache_policy
+from app.persisted_queries import (
+    NOT_FOUND,
+    PersistedQueries,
+    PersistedQueryError,
+    document_hash,
+    requested_hash,
+)
 from app.settings import Settings
 from app.writes import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
 
-_HTTP_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    413: "REQUEST_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-}
+_REQUEST_KEYS = frozenset({"query", "operationName", "variables", "extensions"})
+
+
+def _get_payload(request: Request) -> dict[str, Any] | None:
+    """A GET's parameters as a request body would carry them, JSON ones decoded."""
+    params = request.query_params
+    if any(len(params.getlist(key)) > 1 for key in params):
+        return None
+    payload: dict[str, Any] = dict(params)
+    for key in ("variables", "extensions"):
+        if key in payload:
+            try:
+                payload[key] = orjson.loads(payload[key]) if payload[key] else None
+            except orjson.JSONDecodeError:
+                return None
+    return payload
 
 
 _PARSED: ContextVar[tuple[bytes, object] | None] = ContextVar("pakn_parsed_body", default=None)
@@ -73,9 +90,10 @@ class CompiledPath(Protocol):
 class PaknGraphQL(GraphQL[Context, None]):
     """One AsyncSession per request, opened lazily and closed when the response is sent.
 
-    Anonymous JSON POSTs of a document this process has answered before may be answered by
+    Anonymous JSON POSTs and GETs of a document this process has answered before, sent
+    whole or as a persisted query's hash (`app.persisted_queries`), may be answered by
     `compiled` (see `schema.fastpath`); everything else, and whatever it declines, by
-    Strawberry."""
+    Strawberry. `app.http_caching` then says who may cache the response."""
 
     websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
@@ -86,6 +104,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         settings: Settings,
         writes: WriteGate,
         feed: EventFeed,
+        persisted: PersistedQueries,
         compiled: CompiledPath | None = None,
     ) -> None:
         super().__init__(
@@ -100,6 +119,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.writes = writes
         self.feed = feed
         self.compiled = compiled
+        self.persisted = persisted
         self.sockets: set[WebSocket] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,20 +132,28 @@ class PaknGraphQL(GraphQL[Context, None]):
                 self.sockets.discard(socket)
             return
         request_id = scope.get("state", {}).get("request_id", "-")
+        if scope["method"] == "HEAD":
+            # HEAD is GET whose body the server leaves out (uvicorn drops it), so both
+            # give the same headers, ETag and Content-Length included.
+            scope = {**scope, "method": "GET"}
         async with self.sessions() as session:
             scope.setdefault("state", {})["session"] = session
             request = Request(scope=scope, receive=receive)
-            document = await self._repeatable(request)
-            response = await self._compiled(request, document) if document else None
-            if response is None:
-                try:
+            try:
+                document = await self._repeatable(request)
+                response = await self._compiled(request, document) if document else None
+                if response is None:
                     response = await self.run(request)
-                except HTTPException as e:
-                    status = 415 if e.reason == "Unsupported content type" else e.status_code
-                    code = _HTTP_CODES.get(status, "BAD_REQUEST")
-                    await send_error(send, status, code, e.reason, request_id)
-                    return
-                self._learn(document, response)
+                    self._learn(document, response)
+            except HTTPException as e:
+                status = 415 if e.reason == "Unsupported content type" else e.status_code
+                code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
+                await send_error(send, status, code, e.reason, request_id)
+                return
+            except PersistedQueryError as e:
+                await send_error(send, e.status, e.code, e.message, request_id)
+                return
+        apply_cache_policy(request, response, self.settings.cache_seconds)
         await response(scope, receive, send)
 
     async def close_sockets(self) -> None:
@@ -139,28 +167,40 @@ class PaknGraphQL(GraphQL[Context, None]):
                     pass
 
     async def _repeatable(self, request: Request) -> tuple[str, str | None, Any] | None:
-        """(query, operationName, variables) of an anonymous JSON POST the compiled path
-        may answer, or None."""
-        if (
-            self.compiled is None
-            or request.method != "POST"
-            or "authorization" in request.headers
-            or request.headers.get("content-type", "").split(";")[0].strip() != "application/json"
-        ):
+        """(query, operationName, variables) of an anonymous request the compiled path may
+        answer: a JSON POST, or a GET, whose document is given or is a persisted query this
+        worker holds; None otherwise."""
+        if self.compiled is None or "authorization" in request.headers:
             return None
-        body = await request.body()
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
+        if request.method == "GET":
+            payload = _get_payload(request)
+        elif request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+            body = await request.body()
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                return None
+            _PARSED.set((body, payload))
+        else:
             return None
-        _PARSED.set((body, payload))
-        if not isinstance(payload, dict) or set(payload) - {"query", "operationName", "variables"}:
+        if not isinstance(payload, dict) or set(payload) - _REQUEST_KEYS:
             return None
         query, name, variables = (
             payload.get("query"),
             payload.get("operationName"),
             payload.get("variables"),
         )
+        if "extensions" in payload:
+            if set(payload["extensions"] or ()) != {"persistedQuery"}:
+                return None
+            try:
+                sha = requested_hash(payload["extensions"])
+            except PersistedQueryError:
+                return None
+            known = self.persisted.cached(sha) if sha else None
+            if query is not None and query != known:
+                return None  # a registration: Strawberry's path checks and stores it
+            query = known
         if not isinstance(query, str) or not isinstance(name, str | None):
             return None
         if not isinstance(variables, dict | None):
@@ -190,6 +230,42 @@ class PaknGraphQL(GraphQL[Context, None]):
         if body.startswith(b'{"data":') and b'"errors":' not in body:
             self.compiled.learn(query, name)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's bare GET; a GET with a persisted query's hash runs it."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        """The request, with a persisted query's document filled in or registered."""
+        data = await super().parse_http_body(request_adapter)
+        if isinstance(data, list):
+            return data
+        sha = requested_hash(data.extensions)
+        if sha is None:
+            return data
+        if data.query is None:
+            data.query = await self.persisted.find(sha)
+            if data.query is None:
+                raise NOT_FOUND
+        elif document_hash(data.query) != sha:
+            raise PersistedQueryError(
+                400,
+                "PERSISTED_QUERY_HASH_MISMATCH",
+                "persistedQuery.sha256Hash is not the SHA-256 of the query.",
+            )
+        elif self._validates(data.query):
+            await self.persisted.register(sha, data.query)
+        return data
+
+    def _validates(self, query: str) -> bool:
+        """Whether a document parses and validates: only those are worth registering."""
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens or None)
+        except GraphQLError:
+            return False
+        return not validate(self.schema._schema, document)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.get("state", {})
         session = state.get("session")
@@ -207,6 +283,7 @@ class PaknGraphQL(GraphQL[Context, None]):
             feed=self.feed,
             authorization=request.headers.get("authorization"),
             client_address=client[0] if client else None,
+            http_method=None if isinstance(request, WebSocket) else request.method,
         )
 
     async def on_ws_connect(self, context: Context) -> Any:

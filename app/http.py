@@ -9,6 +9,15 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "REQUEST_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+"""The stable code of each HTTP refusal, in the JSON error shape of every other one."""
 
 
 def error_body(code: str, message: str, **extensions: Any) -> bytes:
@@ -27,6 +36,7 @@ async def send_error(send: Send, status: int, code: str, message: str, request_i
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"private, no-store"),
                 (REQUEST_ID_HEADER, request_id.encode()),
             ],
         }

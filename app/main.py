@@ -9,16 +9,19 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from app.compression import Compression
 from app.cors import ApiCORS
 from app.export import ExportFormat
 from app.export_http import petitions_endpoint, stats_endpoint
 from app.feed import EventFeed
 from app.graphql_view import PaknGraphQL
-from app.http import RequestGuard, error_body
+from app.http import HTTP_ERROR_CODES, RequestGuard, error_body
+from app.persisted_queries import PersistedQueries
 from app.pg_listener import PgListener
 from app.report_page import report_page
 from app.settings import Settings
@@ -50,7 +53,13 @@ def create_app(settings: Settings | None = None) -> ApiCORS:
     writes = WriteGate(serialise=is_sqlite(settings.database_url), after_commit=feed.wake)
     schema = build_schema(settings)
     compiled = CompiledQueries(schema) if settings.compiled_queries else None
-    graphql = PaknGraphQL(schema, sessions, settings, writes, feed, compiled)
+    persisted = PersistedQueries(
+        sessions,
+        writes,
+        max_documents=settings.persisted_queries_max,
+        max_bytes=settings.persisted_queries_max_bytes,
+    )
+    graphql = PaknGraphQL(schema, sessions, settings, writes, feed, persisted, compiled)
 
     async def health(_request: Request) -> Response:
         try:
@@ -65,10 +74,12 @@ def create_app(settings: Settings | None = None) -> ApiCORS:
             )
         return JSONResponse({"status": "ok"})
 
-    async def not_found(_request: Request, _exc: Exception) -> Response:
-        return Response(
-            error_body("NOT_FOUND", "No such resource."), 404, media_type="application/json"
-        )
+    async def http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+        message = "No such resource." if exc.status_code == 404 else exc.detail
+        body = error_body(code, message)
+        return Response(body, exc.status_code, exc.headers, media_type="application/json")
 
     async def server_error(request: Request, exc: Exception) -> Response:
         request_id = request.scope.get("state", {}).get("request_id", "-")
@@ -101,11 +112,11 @@ def create_app(settings: Settings | None = None) -> ApiCORS:
             Route("/export/stats.csv", stats_endpoint(engine)),
             WebSocketRoute("/graphql", graphql),
         ],
-        exception_handlers={404: not_found, 500: server_error},
+        exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.feed = feed
     app.state.graphql = graphql
     app.state.settings = settings
-    return ApiCORS(RequestGuard(app, settings.max_body_bytes), settings.cors_origins)
+    return ApiCORS(Compression(RequestGuard(app, settings.max_body_bytes)), settings.cors_origins)

@@ -60,6 +60,10 @@ class Settings:
     """Agencies with fewer petitions received in a window are ranked apart."""
     cors_origins: tuple[str, ...] = ()
     """Origins whose pages may call the API and open its WebSocket; empty: any origin."""
+    persisted_queries_max: int = 10_000
+    """Documents the persisted-query store keeps (all workers together)..."""
+    persisted_queries_max_bytes: int = 32 * 1024 * 1024
+    """... and their bytes: registering beyond either forgets the oldest."""
     cache_seconds: int = 10
     """`Cache-Control: public, max-age=` of public cacheable responses (exports)."""
 
@@ -80,5 +84,7 @@ class Settings:
             secret_key=server_secret_key(),
             ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
             cors_origins=_list_env("PAKN_CORS_ORIGINS"),
+            persisted_queries_max=_int_env("PAKN_PERSISTED_QUERIES", 10_000),
+            persisted_queries_max_bytes=_int_env("PAKN_PERSISTED_QUERIES_BYTES", 32 * 1024 * 1024),
             cache_seconds=_int_env("PAKN_CACHE_SECONDS", 10),
         )

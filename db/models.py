@@ -302,3 +302,17 @@ class AgencyKey(Base):
     retired_at: Mapped[datetime | None] = mapped_column(Instant())
 
     __table_args__ = (Index("ix_agency_keys_agency", "agency_id", "created_at"),)
+
+
+class PersistedQuery(Base):
+    """A GraphQL document registered by its SHA-256 (automatic persisted queries), shared
+    by every worker and host; `app.persisted_queries` bounds the table."""
+
+    __tablename__ = "persisted_queries"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    used_at: Mapped[datetime] = mapped_column(Instant())
+
+    __table_args__ = (Index("ix_persisted_queries_used_at", "used_at"),)

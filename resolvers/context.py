@@ -28,6 +28,8 @@ class Context:
     feed: EventFeed | None = None
     authorization: str | None = None
     client_address: str | None = None
+    http_method: str | None = None
+    """GET or POST; None over a WebSocket."""
     now: datetime = field(default_factory=now)
     petitioner_of: set[int] = field(default_factory=set)
     """Petitions whose petitioner proved the secret in this request."""
@@ -48,6 +50,15 @@ class Context:
         await self.session.close()
         self.loaders = Loaders(self.session)
         self.scorecards = None
+
+    def refuse_secret_over_get(self) -> None:
+        """Operations that take a petitioner's secret are refused over GET, where the
+        secret would sit in the URL, and so in browser history and proxy logs."""
+        if self.http_method == "GET":
+            raise ClientError(
+                "SECRET_OVER_GET",
+                "Send an operation that carries a petitioner's secret by POST, not GET.",
+            )
 
     async def officer(self) -> Officer | None:
         """The officer behind the request's bearer token (None for the public)."""

@@ -155,6 +155,7 @@ async def petition_by_tracking_code(
 
 
 async def petition_for_petitioner(ctx: Context, tracking_code: str, secret: str) -> Petition | None:
+    ctx.refuse_secret_over_get()
     petition = await queries.by_tracking_code(ctx.session, tracking_code.strip().upper(), Related())
     if (
         petition is None
