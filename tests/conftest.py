@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from app.settings import Settings
@@ -13,7 +18,7 @@ from db.bootstrap import prepare_database
 from db.engine import create_engine
 from tests.databases import BACKENDS, fresh_database
 from tests.lifecycle_support import Workflow, make_tokens
-from tests.server import RunningServer
+from tests.server import RunningServer, free_port
 
 DEMO_PETITIONS = 240
 DEMO_SEED = 7
@@ -80,3 +85,42 @@ def workflow(lifecycle_database: str) -> Iterator[Workflow]:
     server = RunningServer(settings).start()
     yield Workflow(server, tokens)
     server.stop()
+
+
+def _wait_for_health(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("pakn serve did not come up")
+
+
+@pytest.fixture
+def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[str]:
+    """`pakn serve --workers 2` as a real subprocess; yields its URL."""
+    if backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PAKN_DATABASE_URL": lifecycle_database,
+        "PAKN_SUBMISSIONS_PER_HOUR": "100000",
+        "PAKN_SECRET_KEY": "test-key",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_health(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from sqlalchemy import func, select
@@ -202,3 +203,15 @@ def test_a_registered_hash_goes_to_the_compiled_path(demo_server: RunningServer)
     by_get = get(demo_server, PETITIONS, variables)
     assert compiled_answers(demo_server) == before + 2
     assert by_post.content == by_get.content == learnt.content == whole.content
+
+
+def test_pakn_serve_with_two_workers_shares_registered_hashes(pakn_serve_two_workers: str) -> None:
+    """Each request on a new connection, so the two workers take them in turn; a store in
+    one worker's memory alone would answer PERSISTED_QUERY_NOT_FOUND to about half."""
+    url = pakn_serve_two_workers + "/graphql"
+    registered = httpx.post(url, json={"query": FIELDS, "extensions": persisted(FIELDS)})
+    assert "errors" not in registered.json()
+    params = {"extensions": orjson.dumps(persisted(FIELDS)).decode()}
+    for _ in range(12):
+        with httpx.Client() as fresh:
+            assert fresh.get(url, params=params).json() == registered.json()

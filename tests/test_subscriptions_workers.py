@@ -5,20 +5,16 @@ PostgreSQL-only.)"""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 
 import asyncpg
-import httpx
 import pytest
 
 from app.pg_listener import APPLICATION_NAME, asyncpg_dsn
 from app.settings import Settings
 from tests.lifecycle_support import Workflow, make_tokens
-from tests.server import HttpServer, RunningServer, free_port
+from tests.server import HttpServer, RunningServer
 from tests.ws_client import GraphQLSocket
 
 
@@ -102,45 +98,6 @@ async def test_a_dropped_listener_reconnects_and_loses_nothing(
         after = await _submit(two, 2)
         assert _codes(await socket.events(5)) == during + after
         assert await socket.nothing_within(0.5)
-
-
-def _wait_for_health(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("pakn serve did not come up")
-
-
-@pytest.fixture
-def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[str]:
-    """`pakn serve --workers 2` as a real subprocess; yields its URL."""
-    if backend != "postgresql":
-        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PAKN_DATABASE_URL": lifecycle_database,
-        "PAKN_SUBMISSIONS_PER_HOUR": "100000",
-        "PAKN_SECRET_KEY": "test-key",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_health(url)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def test_pakn_serve_with_two_workers_shares_subscriptions(
