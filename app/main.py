@@ -41,6 +41,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def starlette_app(asgi: object) -> Starlette:
+    """The Starlette application inside `create_app`'s middleware (its `state` holds the
+    engine, the feed and the settings)."""
+    while not isinstance(asgi, Starlette):
+        asgi = getattr(asgi, "app")  # noqa: B009
+    return asgi
+
+
 def create_app(settings: Settings | None = None) -> ApiCORS:
     settings = settings or Settings.from_env()
     engine = create_engine(

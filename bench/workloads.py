@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from urllib.parse import quote
 
 W1 = """query W1 { petitions(first: 50, filter: {statuses: [ANSWERED, CLOSED]},
   orderBy: {field: ANSWERED_AT, direction: DESC}) { edges { node {
@@ -44,6 +46,20 @@ def _post(body: dict[str, object]) -> str:
     return f"""wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = {encoded}
+"""
+
+
+def persisted(query: str) -> dict[str, object]:
+    """The `extensions` of an automatic persisted query (Apollo's protocol)."""
+    sha = hashlib.sha256(query.encode()).hexdigest()
+    return {"persistedQuery": {"version": 1, "sha256Hash": sha}}
+
+
+def _persisted_get(query: str) -> str:
+    """A GET that sends the document's hash alone, as Apollo's `useGETForHashedQueries`."""
+    extensions = quote(json.dumps(persisted(query), separators=(",", ":")))
+    return f"""wrk.method = "GET"
+wrk.path = {_lua("/graphql?extensions=" + extensions)}
 """
 
 
@@ -101,6 +117,7 @@ def workloads(tracking_codes: list[str], quarter: tuple[str, str]) -> list[Workl
             "50 newest answered petitions + agency, field, answer, rating",
             _post({"query": W1}),
         ),
+        Workload("W1G", "W1 as a persisted query: GET with its hash alone", _persisted_get(W1)),
         Workload(
             "W2", "diacritics-free search, field + province filter, 20 a page", _post({"query": W2})
         ),
