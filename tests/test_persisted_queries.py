@@ -215,3 +215,26 @@ def test_pakn_serve_with_two_workers_shares_registered_hashes(pakn_serve_two_wor
     for _ in range(12):
         with httpx.Client() as fresh:
             assert fresh.get(url, params=params).json() == registered.json()
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"extensions": "not json"}, "BAD_REQUEST"),
+        ({"extensions": "[]"}, "BAD_REQUEST"),
+        ({"extensions": '"sha"'}, "BAD_REQUEST"),
+        ({"extensions": '{"persistedQuery": 5}'}, "PERSISTED_QUERY_NOT_SUPPORTED"),
+        ({"extensions": "null"}, "BAD_REQUEST"),
+        ({"query": FIELDS, "variables": "not json"}, "BAD_REQUEST"),
+        (
+            {"query": FIELDS, "extensions": orjson.dumps(persisted(FIELDS + "#")).decode()},
+            "PERSISTED_QUERY_HASH_MISMATCH",
+        ),
+    ],
+)
+def test_malformed_gets_get_clear_codes(
+    server: RunningServer, params: dict[str, str], code: str
+) -> None:
+    response = server.client.get("/graphql", params=params, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert codes(response) == [code]
