@@ -11,9 +11,15 @@ default, because Excel (what most readers in Vietnam open a CSV with) reads a CS
 one in the Windows ANSI code page and garbles every diacritic; `bom=false` leaves it out
 for tools that do not skip it. NDJSON is one JSON object per line (LF), UTF-8, no BOM.
 
-Values are those of the GraphQL API: times ISO 8601 in Asia/Ho_Chi_Minh (+07:00), enums
-by name, booleans `true`/`false`. CSV writes a missing value (null) as an empty field;
-NDJSON writes null, and a private petition's title and body are null there, empty in CSV.
+Values are those of the GraphQL API: enums by name, booleans `true`/`false`, times ISO
+8601 in Asia/Ho_Chi_Minh (+07:00), always to the second so that every value of a column
+has one shape. CSV writes a missing value (null) as an empty field; NDJSON writes null,
+and a private petition's title and body are null there, empty in CSV. A CSV text cell
+that a spreadsheet would take for a formula gets a leading `'` (`defused`); NDJSON text
+is as stored.
+
+`PETITION_FIELDS` and `STATS_FIELDS` are the one list of the columns, with their types
+and meaning.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -30,7 +37,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import reports
-from app.domain import OPEN_STATUSES
+from app.domain import OPEN_STATUSES, Channel, PetitionKind, PetitionStatus, PetitionSubject
 from app.petition_filter import CodeLookup
 from app.reference import provinces
 from app.stats import StatsRow
@@ -40,31 +47,124 @@ from db.queries import reference
 from db.queries import stats as stats_queries
 from db.queries.petitions import PetitionFilter
 
-COLUMNS: tuple[str, ...] = (
-    "tracking_code",
-    "channel",
-    "kind",
-    "subject",
-    "title",
-    "body",
-    "is_private",
-    "field_code",
-    "province_code",
-    "status",
-    "agency_code",
-    "submitted_at",
-    "accepted_at",
-    "deadline_at",
-    "is_overdue",
-    "answered_at",
-    "response_working_days",
-    "answered_on_time",
-    "follow_up_count",
-    "rating_score",
-    "answer_count",
-    "latest_answer_at",
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its name, its Table Schema type and what it holds.
+
+    The one list of the columns: the CSV header, the NDJSON keys and what each holds.
+    """
+
+    name: str
+    type: str
+    """A Table Schema type: string, integer, number, boolean or datetime."""
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def _names(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+PETITION_FIELDS: tuple[Column, ...] = (
+    Column("tracking_code", "string", "the public handle, e.g. `PAKN-2026-000123`", required=True),
+    Column("channel", "string", "`CITIZEN` or `BUSINESS`", True, _names(Channel)),
+    Column(
+        "kind",
+        "string",
+        "`REFLECTION` (phản ánh) or `RECOMMENDATION` (kiến nghị)",
+        True,
+        _names(PetitionKind),
+    ),
+    Column(
+        "subject",
+        "string",
+        "`MECHANISM`, `POLICY`, `ADMINISTRATIVE_PROCEDURE`, `OFFICIAL_CONDUCT` or `INITIATIVE`",
+        True,
+        _names(PetitionSubject),
+    ),
+    Column("title", "string", "the petition's title; empty for a private petition"),
+    Column("body", "string", "the petition's text; empty for a private petition"),
+    Column("is_private", "boolean", "`true` when the petitioner kept the text private", True),
+    Column("field_code", "string", "the field (lĩnh vực) code, e.g. `DAT_DAI`; may be empty"),
+    Column(
+        "province_code",
+        "string",
+        "the province code the petition concerns, e.g. `01`; may be empty",
+    ),
+    Column(
+        "status",
+        "string",
+        "`SUBMITTED`, `REJECTED`, `ASSIGNED`, `IN_PROGRESS`, `TRANSFER_REQUESTED`, "
+        "`ANSWERED`, `ESCALATED` or `CLOSED`",
+        True,
+        _names(PetitionStatus),
+    ),
+    Column(
+        "agency_code",
+        "string",
+        "the agency that must answer now (e.g. `BTC`, `UBND-01`); empty before assignment",
+    ),
+    Column("submitted_at", "datetime", "when it was submitted", required=True),
+    Column(
+        "accepted_at",
+        "datetime",
+        "when the Government Office accepted it and assigned it to an agency",
+    ),
+    Column(
+        "deadline_at",
+        "datetime",
+        "end of the 20th working day after acceptance or the latest progress update",
+    ),
+    Column(
+        "is_overdue",
+        "boolean",
+        "`true` when open (assigned, in progress, transfer requested or escalated) and past "
+        "`deadline_at` at the moment of the export",
+        required=True,
+    ),
+    Column("answered_at", "datetime", "when the first answer came"),
+    Column(
+        "response_working_days",
+        "integer",
+        "working days from acceptance to the first answer",
+        minimum=0,
+    ),
+    Column(
+        "answered_on_time",
+        "boolean",
+        "whether the first answer came by the deadline that applied then",
+    ),
+    Column(
+        "follow_up_count",
+        "integer",
+        "how many times the petitioner followed up",
+        required=True,
+        minimum=0,
+    ),
+    Column(
+        "rating_score",
+        "integer",
+        "the petitioner's score of the answer, 1 to 5; empty when not rated",
+        minimum=1,
+        maximum=5,
+    ),
+    Column(
+        "answer_count",
+        "integer",
+        "how many answers the petition has (more than one after follow-ups)",
+        required=True,
+        minimum=0,
+    ),
+    Column("latest_answer_at", "datetime", "when the most recent answer came"),
 )
-"""The exported columns, in order (README, "Open data", says what each holds)."""
+"""The exported petition columns, in order."""
+
+COLUMNS: tuple[str, ...] = tuple(column.name for column in PETITION_FIELDS)
+PRIMARY_KEY = ("tracking_code",)
 
 BOM = "\ufeff".encode()
 NDJSON_SLICE = 1000
@@ -87,14 +187,17 @@ _FIXED_OFFSET_SINCE = datetime(1975, 6, 13)
 
 
 def local_iso(utc: datetime) -> str:
-    """A naive UTC moment as the API writes it: ISO 8601 in Vietnam's time, with offset.
+    """A naive UTC moment as exports write it: ISO 8601 in Vietnam's time, with offset,
+    always to the second (fractions dropped), e.g. `2026-03-04T09:15:02+07:00`.
 
-    Equal to `to_local(utc.replace(tzinfo=UTC)).isoformat()` (a test holds it to that),
-    without a time-zone lookup per value.
+    One shape for every value, so tools parse a column with one format (pandas'
+    `parse_dates` leaves a column that mixes `09:15:02` and `09:15:02.123456` as text).
+    Equal to `to_local(utc.replace(tzinfo=UTC)).isoformat(timespec="seconds")` (a test
+    holds it to that), without a time-zone lookup per value.
     """
     if utc < _FIXED_OFFSET_SINCE:
-        return to_local(utc.replace(tzinfo=UTC)).isoformat()
-    return (utc + _VN_OFFSET).isoformat() + "+07:00"
+        return to_local(utc.replace(tzinfo=UTC)).isoformat(timespec="seconds")
+    return (utc + _VN_OFFSET).isoformat(timespec="seconds") + "+07:00"
 
 
 def _now_utc(now: datetime) -> datetime:
@@ -162,12 +265,29 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
 
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 _NEEDS_QUOTES_UTF8 = re.compile(rb'[",\r\n]')
+FORMULA_STARTS = "=+-@\t\r"
+"""A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV
+injection"): `=HYPERLINK(...)` in a petition's title would run in the reader's Excel."""
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+_FORMULA_FIRST_UTF8 = frozenset(c.encode() for c in FORMULA_STARTS)
+
+
+def defused(text: str) -> str:
+    """A CSV text cell a spreadsheet will not run: `'` before a formula's first character.
+
+    Excel and LibreOffice show such a cell as the text after the `'`; other tools read the
+    `'` as part of the value (NDJSON carries the text unchanged).
+    """
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
 def csv_field(text: str | None) -> str:
-    """One CSV field as RFC 4180 (and Python's csv module, QUOTE_MINIMAL) writes it."""
+    """One CSV text field as RFC 4180 (and Python's csv module, QUOTE_MINIMAL) writes it,
+    `defused`."""
     if text is None:
         return ""
+    if text[:1] in _FORMULA_FIRST:
+        text = "'" + text
     if _NEEDS_QUOTES.search(text) is None:
         return text
     return '"' + text.replace('"', '""') + '"'
@@ -175,6 +295,8 @@ def csv_field(text: str | None) -> str:
 
 def csv_field_utf8(text: bytes) -> bytes:
     """`csv_field` for text already encoded as UTF-8."""
+    if text[:1] in _FORMULA_FIRST_UTF8:
+        text = b"'" + text
     if _NEEDS_QUOTES_UTF8.search(text) is None:
         return text
     return b'"' + text.replace(b'"', b'""') + b'"'
@@ -188,10 +310,11 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
     """Rows of `db.queries.export` as UTF-8 CSV records of COLUMNS, each ending in CRLF.
 
     The same bytes as `csv.writer(lineterminator="\r\n")` writes for `public_values`
-    (a test holds it to that), several times faster: the csv module is slow on Vietnamese
-    text; this goes from the database row to the line in one step and copies the title's
-    and body's UTF-8 bytes without decoding them. Only free text and codes can hold a
-    comma, quote or line break; enum names, times, numbers and flags never do.
+    with text cells `defused` (a test holds it to that), several times faster: the csv
+    module is slow on Vietnamese text; this goes from the database row to the line in one
+    step and copies the title's and body's UTF-8 bytes without decoding them. Only free
+    text and codes can hold a comma, quote or line break or start like a formula; enum
+    names, times, numbers and flags never do.
     """
     now_utc = _now_utc(now)
     iso, field, text_field, open_statuses = local_iso, csv_field, csv_field_utf8, _OPEN
@@ -310,27 +433,73 @@ async def petition_export(
 
 # --- statistics -----------------------------------------------------------------------
 
-STATS_COLUMNS: tuple[str, ...] = (
-    "breakdown",
-    "key",
-    "received",
-    "answered",
-    "answered_on_time",
-    "on_time_rate",
-    "overdue_open",
-    "escalated",
-    "follow_ups",
-    "rejected",
-    "median_response_working_days",
-    "p90_response_working_days",
-    "average_rating",
-    "rating_1",
-    "rating_2",
-    "rating_3",
-    "rating_4",
-    "rating_5",
+STATS_BREAKDOWNS = ("total", "agency", "field", "province", "month")
+
+STATS_FIELDS: tuple[Column, ...] = (
+    Column(
+        "breakdown",
+        "string",
+        "`total`, `agency`, `field`, `province` or `month`: what the line groups by",
+        True,
+        STATS_BREAKDOWNS,
+    ),
+    Column(
+        "key",
+        "string",
+        "the agency, field or province code or the month (`YYYY-MM`, Asia/Ho_Chi_Minh); "
+        "empty for the total",
+    ),
+    Column("received", "integer", "petitions submitted in the window", True, minimum=0),
+    Column("answered", "integer", "of the received, those with a first answer", True, minimum=0),
+    Column(
+        "answered_on_time",
+        "integer",
+        "of the answered, those answered by the deadline that applied then",
+        True,
+        minimum=0,
+    ),
+    Column(
+        "on_time_rate",
+        "number",
+        "`answered_on_time` / `answered`, a decimal fraction; empty when nothing was answered",
+    ),
+    Column(
+        "overdue_open",
+        "integer",
+        "open and past `deadline_at` at the moment of the export",
+        True,
+        minimum=0,
+    ),
+    Column("escalated", "integer", "ever escalated to the Government", True, minimum=0),
+    Column("follow_ups", "integer", "the sum of the petitions' follow-ups", True, minimum=0),
+    Column("rejected", "integer", "petitions in status `REJECTED`", True, minimum=0),
+    Column(
+        "median_response_working_days",
+        "integer",
+        "median working days from acceptance to the first answer (nearest rank); empty when "
+        "nothing was answered",
+        minimum=0,
+    ),
+    Column(
+        "p90_response_working_days",
+        "integer",
+        "90th percentile of the same (nearest rank); empty when nothing was answered",
+        minimum=0,
+    ),
+    Column(
+        "average_rating",
+        "number",
+        "the mean score of the rated petitions, 1 to 5; empty when none was rated",
+    ),
+    *(
+        Column(f"rating_{score}", "integer", f"ratings that scored {score}", True, minimum=0)
+        for score in range(1, 6)
+    ),
 )
-"""The columns of /export/stats.csv (README, "Open data")."""
+"""The columns of /export/stats.csv, in order (README, "Statistics", defines the figures)."""
+
+STATS_COLUMNS: tuple[str, ...] = tuple(column.name for column in STATS_FIELDS)
+STATS_PRIMARY_KEY = ("breakdown", "key")
 
 StatsLine = tuple[str, str, StatsRow]
 """(breakdown, key, figures): breakdown is total, agency, field, province or month."""
@@ -365,7 +534,9 @@ async def stats_lines(engine: AsyncEngine, flt: PetitionFilter, now: datetime) -
 
 
 def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:
-    """Statistics lines as RFC 4180 CSV (the csv module: a few hundred lines at most)."""
+    """Statistics lines as RFC 4180 CSV (the csv module: a few hundred lines at most).
+
+    Keys are codes and months; `defused` all the same, like every CSV text cell."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(STATS_COLUMNS)
@@ -373,7 +544,7 @@ def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:
         writer.writerow(
             (
                 breakdown,
-                key,
+                defused(key),
                 row.received,
                 row.answered,
                 row.answered_on_time,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import tracemalloc
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from typing import Any
 
 import httpx
 import orjson
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +27,8 @@ from sqlalchemy import event
 from app import cli
 from app.export import (
     COLUMNS,
+    FORMULA_STARTS,
+    PETITION_FIELDS,
     ExportFormat,
     code_lookup,
     csv_header,
@@ -61,8 +65,20 @@ query Rows($after: String, $filter: PetitionFilter) {
 # ---------------------------------------------------------------- helpers
 
 
+TIME_COLUMNS = tuple(c.name for c in PETITION_FIELDS if c.type == "datetime")
+WHOLE_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00")
+
+
+def to_the_second(moment: str | None) -> str | None:
+    """An API time as exports write it: the same ISO 8601 text without its fraction."""
+    if moment is None:
+        return None
+    return datetime.fromisoformat(moment).replace(microsecond=0).isoformat()
+
+
 def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The public list with `flt`, in submission order, as export records (typed values)."""
+    """The public list with `flt`, in submission order, as export records (typed values,
+    times to the second)."""
     records: list[dict[str, Any]] = []
     after = None
     while True:
@@ -96,6 +112,9 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
                     "latest_answer_at": answers[-1]["answeredAt"] if answers else None,
                 }
             )
+            record = records[-1]
+            for column in TIME_COLUMNS:
+                record[column] = to_the_second(record[column])
         if not page["pageInfo"]["hasNextPage"]:
             return records
         after = page["pageInfo"]["endCursor"]
@@ -466,11 +485,54 @@ def test_vietnamese_text_and_rfc_4180_quoting_round_trip(workflow: Workflow) -> 
     expected = graphql_rows(workflow.server, {"submittedFrom": since})
     assert records == [as_csv_text(r) for r in expected]
     assert by_code[codes[1]]["answer_count"] == "1"
-    assert "." in by_code[codes[1]]["accepted_at"], "microseconds come through"
+    assert "." in answered["acceptedAt"], "the API shows microseconds"
+    assert by_code[codes[1]]["accepted_at"] == to_the_second(answered["acceptedAt"])
     ndjson = ndjson_records(
         get_export(workflow.server, "ndjson", [("submittedFrom", since)]).content
     )
     assert ndjson == expected
+
+
+# ---------------------------------------------------------------- values tools read right
+
+
+def test_times_are_to_the_second(demo_server: RunningServer) -> None:
+    csv_rows = csv_records(demo_server.client.get("/export/petitions.csv").content)
+    ndjson_rows = ndjson_records(demo_server.client.get("/export/petitions.ndjson").content)
+    for rows in (csv_rows, ndjson_rows):
+        values = [r[c] for r in rows for c in TIME_COLUMNS if r[c]]
+        assert len(values) > len(rows)
+        assert [v for v in values if not WHOLE_SECOND.fullmatch(v)] == []
+    # ... and parse as one column with pandas' inference, with no format given.
+    frame = pd.read_csv(
+        io.BytesIO(demo_server.client.get("/export/petitions.csv").content),
+        parse_dates=["submitted_at"],
+        dtype={"province_code": "string"},
+    )
+    assert isinstance(frame["submitted_at"].dtype, pd.DatetimeTZDtype)
+
+
+def test_text_that_starts_like_a_formula_is_defused_in_csv_only(workflow: Workflow) -> None:
+    started = (datetime.now(UTC) - timedelta(seconds=2)).isoformat()
+    title = '=HYPERLINK("http://example.test/x","Xem chi tiết hồ sơ")'
+    body = "@SUM(1+1) cán bộ yêu cầu nộp thêm giấy tờ không có trong quy định, chậm trễ"
+    formula = workflow.submit(title=title, body=body)["trackingCode"]
+    dash = workflow.submit(title="- Thủ tục cấp phép xây dựng quá chậm")["trackingCode"]
+    plain = workflow.submit()["trackingCode"]
+
+    params = {"submittedFrom": started}
+    raw = workflow.server.client.get("/export/petitions.csv", params=params).content
+    by_code = {r["tracking_code"]: r for r in csv_records(raw)}
+    assert by_code[formula]["title"] == "'" + title
+    assert by_code[formula]["body"] == "'" + body
+    assert by_code[dash]["title"] == "'- Thủ tục cấp phép xây dựng quá chậm"
+    assert not by_code[plain]["title"].startswith("'")
+    assert ('"\'=HYPERLINK(""http://example.test/x"",""Xem chi tiết hồ sơ"")"').encode() in raw
+
+    ndjson = workflow.server.client.get("/export/petitions.ndjson", params=params).content
+    raw_rows = {r["tracking_code"]: r for r in ndjson_records(ndjson)}
+    assert raw_rows[formula]["title"] == title and raw_rows[formula]["body"] == body
+    assert raw_rows[dash]["title"].startswith("- ")
 
 
 # ---------------------------------------------------------------- statements and memory
@@ -572,8 +634,9 @@ _INSTANTS = st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2100
 
 
 @given(_INSTANTS)
-def test_local_iso_is_what_the_api_writes(moment: datetime) -> None:
-    assert local_iso(moment) == to_local(moment.replace(tzinfo=UTC)).isoformat()
+def test_local_iso_is_the_api_time_to_the_second(moment: datetime) -> None:
+    expected = to_local(moment.replace(tzinfo=UTC)).replace(microsecond=0).isoformat()
+    assert local_iso(moment) == expected
 
 
 _TEXT = st.text(
@@ -607,6 +670,16 @@ _ROW = st.tuples(
 )
 
 
+def _as_csv_cell(value: Any) -> Any:
+    """What a CSV cell holds for a value: booleans as words, text that starts like a
+    spreadsheet formula after a `'` (OWASP's rule, written out apart from app.export's)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 @settings(max_examples=200)
 @given(st.lists(_ROW, max_size=8), _INSTANTS)
 def test_csv_lines_are_what_the_csv_module_writes(
@@ -617,7 +690,7 @@ def test_csv_lines_are_what_the_csv_module_writes(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for values in public_values(db_rows, now.replace(tzinfo=UTC)):
-        writer.writerow([("true" if v else "false") if isinstance(v, bool) else v for v in values])
+        writer.writerow([_as_csv_cell(v) for v in values])
     expected = buffer.getvalue().encode()
     assert csv_header(False) + csv_lines(db_rows, now.replace(tzinfo=UTC)) == expected
 
