@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint node
+.PHONY: run test install lint node browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ $(NODE_STAMP): package-lock.json
 
 node: $(NODE_STAMP)
 
+# Debian's Chromium for the browser test (tests/clients/test_browser.py; PAKN_TEST_CHROMIUM
+# names another). Installed with apt-get when missing and root; without it that test
+# skips, except under CI=true (it fails).
+browser:
+	@[ -n "$$PAKN_TEST_CHROMIUM" ] || command -v chromium >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || true; }
+	@if [ -n "$$PAKN_TEST_CHROMIUM" ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$CI" = true ]; then echo "chromium missing and CI=true" >&2; exit 1; \
+	else echo "chromium missing: the browser test will skip" >&2; fi
+
 run: install
 	$(BIN)/pakn serve --demo
 
@@ -35,5 +46,5 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint node
+test: lint node browser
 	$(BIN)/python -m pytest
