@@ -32,16 +32,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import reports
 from app.domain import OPEN_STATUSES, Channel, PetitionKind, PetitionStatus, PetitionSubject
-from app.petition_filter import CodeLookup
+from app.petition_filter import CodeLookup, FilterArgs
 from app.reference import provinces
 from app.stats import StatsRow
-from app.timezone import to_local
+from app.timezone import VN_TZ, to_local
 from db.queries import export as queries
 from db.queries import reference
 from db.queries import stats as stats_queries
@@ -168,6 +169,10 @@ PRIMARY_KEY = ("tracking_code",)
 
 BOM = "\ufeff".encode()
 NDJSON_SLICE = 1000
+LAYOUT_VERSION = "2"
+"""Raise it when exports write other bytes for the same data (a column, a format, the
+descriptor): it is part of the exports' ETags, so caches drop what an older pakn wrote.
+2: times to the second, CSV formula cells defused, the Data Package descriptor."""
 
 
 class ExportFormat(StrEnum):
@@ -397,6 +402,47 @@ def code_lookup(engine: AsyncEngine) -> CodeLookup:
             return await fetch[kind](session, codes)
 
     return lookup
+
+
+_FILTER_LISTS = (
+    ("statuses", "statuses"),
+    ("agencyCodes", "agency_codes"),
+    ("fieldCodes", "field_codes"),
+    ("provinceCodes", "province_codes"),
+)
+
+
+def canonical_params(args: FilterArgs) -> list[tuple[str, str]]:
+    """A filter as query parameters in one spelling for one meaning: lists sorted, without
+    repeats, comma-separated; enum names as checked; times in Vietnam's time (+07:00).
+
+    The exports' ETags are made from it.
+    """
+    params: list[tuple[str, str]] = []
+    for name, attribute in _FILTER_LISTS:
+        values = getattr(args, attribute)
+        if values:
+            params.append((name, ",".join(sorted(set(values)))))
+    for name, value in (("channel", args.channel), ("kind", args.kind)):
+        if value is not None:
+            params.append((name, value))
+    for name, moment in (
+        ("submittedFrom", args.submitted_from),
+        ("submittedTo", args.submitted_to),
+    ):
+        if moment is not None:
+            aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=VN_TZ)
+            params.append((name, to_local(aware).isoformat()))
+    if args.overdue is not None:
+        params.append(("overdue", "true" if args.overdue else "false"))
+    if args.search is not None:
+        params.append(("search", args.search))
+    return params
+
+
+def query_string(params: Sequence[tuple[str, str]]) -> str:
+    """`?a=b&...` with every value percent-encoded (a `+` as %2B), or empty."""
+    return "?" + urlencode(params, quote_via=quote, safe=",:") if params else ""
 
 
 def filename(fmt: ExportFormat, now: datetime) -> str:

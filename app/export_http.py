@@ -1,26 +1,40 @@
-"""The HTTP face of the open-data exports: GET /export/petitions.csv and .ndjson.
+"""The HTTP face of the open-data exports: /export/petitions.csv and .ndjson,
+/export/stats.csv.
 
-The whole request is checked (parameters parsed, codes looked up) before the first byte
-is sent, so a bad filter gets a 400 JSON error in the format of every other HTTP error and
-no partial body; a good one gets a streamed 200.
+The whole request is checked (parameters parsed, codes looked up, `If-None-Match` read)
+before the first byte is sent, so a bad request gets a 400 JSON error in the format of
+every other HTTP error and no partial body; a good one gets a (streamed) 200.
+
+Caching. Every export names its content with a weak ETag made of the normalised filter
+(`canonical_params`), the resource and its format, the newest petition event's id (one
+index lookup: every change writes an event) and today's date in Asia/Ho_Chi_Minh, since
+`is_overdue` and `overdue_open` turn at local midnight with no event; plus
+`LAYOUT_VERSION`. `Cache-Control: public, max-age=<PAKN_CACHE_SECONDS>`. A GET or HEAD
+whose `If-None-Match` names the tag is answered 304 before any row is read; HEAD answers
+the headers, reading no rows either. Bodies are not compressed here (`app.compression`
+wraps every response).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from app.etag import IfNoneMatchError, if_none_match, weak_etag
 from app.export import (
+    LAYOUT_VERSION,
     MEDIA_TYPES,
     ExportFormat,
+    canonical_params,
     code_lookup,
     filename,
     petition_export,
+    query_string,
     stats_csv,
     stats_lines,
 )
@@ -28,6 +42,8 @@ from app.http import error_body
 from app.petition_filter import FilterError, args_from_params, build_filter
 from app.stats import WindowError, local_window
 from app.timezone import now as current_time
+from app.timezone import to_local
+from db.queries import export as queries
 
 STATS_FILTERS = frozenset({"agencyCodes", "fieldCodes", "provinceCodes", "channel", "kind"})
 """The StatsFilter's fields other than its dates (`from`, `to`)."""
@@ -38,20 +54,67 @@ def _refusal(error: FilterError) -> Response:
     return Response(body, 400, media_type="application/json")
 
 
-def _headers(name: str) -> dict[str, str]:
-    return {
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-
-
 def _bom(values: list[str]) -> bool:
     if not values:
         return True
     if len(values) > 1 or values[0].strip().lower() not in ("true", "false"):
         raise FilterError("BAD_REQUEST", "`bom` takes true or false, once.", parameter="bom")
     return values[0].strip().lower() == "true"
+
+
+class _Cache:
+    """The validator of one export response and the headers that carry it."""
+
+    def __init__(self, request: Request, etag: str) -> None:
+        seconds = max(0, int(request.app.state.settings.cache_seconds))
+        self.etag = etag
+        self.headers = {"ETag": etag, "Cache-Control": f"public, max-age={seconds}"}
+
+    def not_modified(self) -> Response:
+        return Response(None, 304, headers=self.headers)
+
+
+def _if_none_match(request: Request) -> str | None:
+    """The request's If-None-Match lines as one list (None when there is none)."""
+    lines = request.headers.getlist("if-none-match")
+    return ", ".join(lines) if lines else None
+
+
+async def _cache(
+    request: Request,
+    engine: AsyncEngine,
+    resource: str,
+    params: list[tuple[str, str]],
+    now: datetime,
+) -> tuple[_Cache, bool]:
+    """The response's validator and whether the request's If-None-Match names it.
+
+    Raises FilterError (BAD_REQUEST) for an If-None-Match past its limits or malformed.
+    """
+    header = _if_none_match(request)
+    newest = await queries.newest_event_id(engine)
+    etag = weak_etag(
+        (
+            LAYOUT_VERSION,
+            resource,
+            query_string(params),
+            str(newest),
+            to_local(now).date().isoformat(),
+        )
+    )
+    try:
+        matches = if_none_match(header, etag)
+    except IfNoneMatchError as error:
+        raise FilterError("BAD_REQUEST", str(error), header="If-None-Match") from None
+    return _Cache(request, etag), matches
+
+
+def _download(name: str, cache: _Cache) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Content-Type-Options": "nosniff",
+        **cache.headers,
+    }
 
 
 def petitions_endpoint(
@@ -66,9 +129,13 @@ def petitions_endpoint(
                 (k, v) for k, v in params if not (fmt is ExportFormat.CSV and k == "bom")
             )
             flt = await build_filter(args, code_lookup(engine), now)
+            key = [*canonical_params(args), *([] if bom else [("bom", "false")])]
+            cache, matches = await _cache(request, engine, f"petitions.{fmt.value}", key, now)
         except FilterError as error:
             return _refusal(error)
-        headers = _headers(filename(fmt, now))
+        if matches:
+            return cache.not_modified()
+        headers = _download(filename(fmt, now), cache)
         if request.method == "HEAD":  # the headers only: never read the rows for nothing
             return Response(None, media_type=MEDIA_TYPES[fmt], headers=headers)
         return StreamingResponse(
@@ -111,11 +178,20 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
                 raise FilterError("INVALID_DATE_RANGE", str(error)) from None
             args = args_from_params(((k, v) for k, v in params if k not in dates), STATS_FILTERS)
             flt = await build_filter(args, code_lookup(engine), now)
+            key = [(name, day.isoformat()) for name, day in (("from", start), ("to", end)) if day]
+            key += [*canonical_params(args), *([] if bom else [("bom", "false")])]
+            cache, matches = await _cache(request, engine, "stats.csv", key, now)
         except FilterError as error:
             return _refusal(error)
+        if matches:
+            return cache.not_modified()
+        name = f"pakn-stats-{filename(ExportFormat.CSV, now).removeprefix('pakn-petitions-')}"
+        headers = _download(name, cache)
+        media_type = MEDIA_TYPES[ExportFormat.CSV]
+        if request.method == "HEAD":
+            return Response(None, media_type=media_type, headers=headers)
         flt = dataclasses.replace(flt, submitted_from=low, submitted_to=high, now=None)
         body = stats_csv(await stats_lines(engine, flt, now), bom)
-        name = f"pakn-stats-{filename(ExportFormat.CSV, now).removeprefix('pakn-petitions-')}"
-        return Response(body, media_type=MEDIA_TYPES[ExportFormat.CSV], headers=_headers(name))
+        return Response(body, media_type=media_type, headers=headers)
 
     return endpoint

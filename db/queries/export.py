@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import Agency, Answer, Field, Petition, Rating
+from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
 from db.queries.petitions import PetitionFilter, conditions
 
 DEFAULT_BATCH_SIZE = 5000
@@ -190,3 +190,15 @@ async def count(engine: AsyncEngine, flt: PetitionFilter) -> int:
     )
     async with engine.connect() as connection:
         return int((await connection.execute(statement)).scalar_one())
+
+
+async def newest_event_id(engine: AsyncEngine) -> int:
+    """The id of the newest petition event (0 when there is none): one index lookup.
+
+    Every change to a petition writes an event in its own transaction, with ids growing in
+    commit order, so an export's content can only change when this does (or when time
+    passes: `is_overdue`). The exports' ETags are made from it.
+    """
+    statement = select(func.max(PetitionEvent.id))
+    async with engine.connect() as connection:
+        return int((await connection.execute(statement)).scalar_one() or 0)
