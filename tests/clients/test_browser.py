@@ -441,6 +441,7 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
         assert [line[0] for line in printed] == ["ASSIGN", "ACKNOWLEDGE", "ANSWER", "RATE"]
         # graphql-ws retried the 1012 by itself and resubscribed from the first cursor, so
         # the replay repeated the ASSIGN, and the snippet dropped it.
+        assert {s["url"] for s in sockets} == {graphql.replace("http://", "ws://")}
         assert sockets[0]["closeCode"] == 1012
         assert sockets[-1]["opened"] and sockets[-1]["closeCode"] is None
         assert len(browser.frames("a", "connection_ack")) == 2
