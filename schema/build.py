@@ -22,6 +22,7 @@ from schema.execution import PaknExecutionContext
 from schema.extensions import ErrorCodes
 from schema.mutations import Mutation
 from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
 from schema.types import Agency, Answer, Petition, PetitionEvent
 
@@ -55,6 +56,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=PaknExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -10,29 +10,58 @@ from resolvers.petitions import FilterArgs
 from schema.enums import Channel, OrderDirection, PetitionKind, PetitionOrderField, PetitionStatus
 
 
-@strawberry.input(description="Every condition given must hold.")
+@strawberry.input(
+    description="Which petitions a list holds: every condition given must hold; a condition "
+    "left out (or null) does not narrow the list. A list of codes holds at most 100 "
+    "(FILTER_TOO_LARGE); an unknown code is refused with UNKNOWN_CODE."
+)
 class PetitionFilter:
-    statuses: list[PetitionStatus] | None = None
-    agency_codes: list[str] | None = None
-    field_codes: list[str] | None = None
-    province_codes: list[str] | None = None
-    channel: Channel | None = None
-    kind: PetitionKind | None = None
+    statuses: list[PetitionStatus] | None = strawberry.field(
+        default=None, description="Petitions in any of these statuses."
+    )
+    agency_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Petitions currently assigned to any of these agencies, by exact code "
+        "(e.g. BTC, UBND-01).",
+    )
+    field_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Petitions filed under any of these fields (lĩnh vực), by exact code "
+        "(e.g. DAT_DAI); see Query.fields.",
+    )
+    province_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Petitions concerning any of these provinces, by two-digit code (e.g. 01); "
+        "see Query.provinces.",
+    )
+    channel: Channel | None = strawberry.field(
+        default=None, description="Petitions from this channel only."
+    )
+    kind: PetitionKind | None = strawberry.field(
+        default=None, description="Petitions of this kind only."
+    )
     submitted_from: datetime | None = strawberry.field(
         default=None,
-        description="Inclusive lower bound; a time without an offset is Vietnam time (+07:00).",
+        description="Submitted at or after this time (inclusive); a time without an offset is "
+        "Vietnam time (+07:00). Later than `submittedTo`: INVALID_DATE_RANGE.",
     )
     submitted_to: datetime | None = strawberry.field(
         default=None,
-        description="Exclusive upper bound; a time without an offset is Vietnam time (+07:00).",
+        description="Submitted before this time (exclusive); a time without an offset is "
+        "Vietnam time (+07:00).",
     )
-    overdue: bool | None = None
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="True: only petitions whose isOverdue is true now (open and past "
+        "deadlineAt); false: only those whose isOverdue is false.",
+    )
     search: str | None = strawberry.field(
         default=None,
         description=(
-            "Words to find in the title and body, ignoring case and diacritics. Each word "
-            "matches a whole word; end it with * to match every word it starts "
-            '("thu*" finds thu, thuế, thuốc).'
+            "Words to find in the title and body, ignoring case and diacritics; every word "
+            "must match. Each word matches a whole word; end it with * to match every word it "
+            'starts ("thu*" finds thu, thuế, thuốc). Only the first 12 words count; private '
+            "petitions are never found by their text. No letter or digit at all: INVALID_SEARCH."
         ),
     )
 
@@ -51,10 +80,13 @@ class PetitionFilter:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="How the petition list is sorted; without it, newest submitted first "
+    "(SUBMITTED_AT, DESC). A cursor is valid only with the orderBy that gave it."
+)
 class PetitionOrder:
-    field: PetitionOrderField
-    direction: OrderDirection
+    field: PetitionOrderField = strawberry.field(description="The time to sort by.")
+    direction: OrderDirection = strawberry.field(description="Earliest or latest first.")
 
 
 def ordering_of(order: PetitionOrder | None) -> tuple[str, bool]:

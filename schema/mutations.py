@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app.domain import Action
@@ -12,133 +14,321 @@ from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubjec
 from schema.types import GraphInfo, Petition
 
 
-@strawberry.type(description="Why an input was refused: the input path, a stable code, a sentence.")
+@strawberry.type(
+    description="Why an input was refused: the input path, a stable code, a sentence. When a "
+    "payload has userErrors, nothing was written."
+)
 class UserError:
-    field: list[str] | None
-    code: str
-    message: str
+    field: list[str] | None = strawberry.field(
+        description="The path to the input value at fault, from the argument down, e.g. "
+        '["input", "petitioner", "email"]; just ["input"] when no single value is (RATE_LIMITED). '
+        "pakn always sets it."
+    )
+    code: str = strawberry.field(
+        description="Stable, for programs: e.g. STALE_VERSION, INVALID_TRANSITION, "
+        "WRONG_AGENCY, TOO_SHORT, UNKNOWN_CODE (each mutation lists its own)."
+    )
+    message: str = strawberry.field(
+        description="A sentence in English for people; its wording may change."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of an action on a petition.")
 class PetitionPayload:
-    petition: Petition | None
-    user_errors: list[UserError]
+    petition: Petition | None = strawberry.field(
+        description="The petition as the action left it; null when the action was refused "
+        "(see userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the action was refused; empty when it succeeded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of submitPetition.")
 class SubmitPetitionPayload:
-    petition: Petition | None
-    tracking_code: str | None
+    petition: Petition | None = strawberry.field(
+        description="The new petition (SUBMITTED), its petitioner and private text included "
+        "in this response; null when refused."
+    )
+    tracking_code: str | None = strawberry.field(
+        description="The petition's public handle, e.g. PAKN-2026-000123; null when refused."
+    )
     secret: str | None = strawberry.field(
-        description="Shown once: keep it to rate the answer or follow up."
+        description="Shown once: keep it to see the petition as its petitioner "
+        "(petitionForPetitioner), rate the answer or follow up. pakn stores only its hash and "
+        "cannot show it again (a retry with the same idempotencyKey returns it again). Null "
+        "when refused."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Every problem found in the input, so a form can be fixed in one round "
+        "trip; empty when the petition was filed."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Who submits the petition. Never public: only the petitioner, the assigned "
+    "agency's officers and the Government Office see it (Petition.petitioner). Give an email "
+    "or a phone number (REQUIRED, reported on email); a BUSINESS petition also needs "
+    "organizationName and taxCode. An empty string counts as not given."
+)
 class PetitionerInput:
-    full_name: str
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    organization_name: str | None = None
-    tax_code: str | None = None
+    full_name: str = strawberry.field(
+        description="Full name, 2 to 200 characters (TOO_SHORT, TOO_LONG, INVALID_TEXT for "
+        "control characters)."
+    )
+    email: str | None = strawberry.field(
+        default=None,
+        description="An e-mail address like name@example.vn, at most 254 characters "
+        "(INVALID_EMAIL).",
+    )
+    phone: str | None = strawberry.field(
+        default=None,
+        description="A Vietnamese phone number: 10 digits from 03, 05, 07, 08 or 09, a "
+        "landline from 02, or +84 and the digits after the 0; spaces, dots, dashes and "
+        "parentheses allowed (INVALID_PHONE).",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="Postal address, at most 500 characters (TOO_LONG)."
+    )
+    organization_name: str | None = strawberry.field(
+        default=None,
+        description="The organisation's name, 2 to 300 characters; required for BUSINESS "
+        "(REQUIRED).",
+    )
+    tax_code: str | None = strawberry.field(
+        default=None,
+        description="The organisation's tax code: 10 or 13 digits, the 13 possibly written "
+        "as 10, a dash and 3 (INVALID_TAX_CODE); required for BUSINESS (REQUIRED).",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new petition. Text is stored in Unicode NFC with whitespace tidied; "
+    "every problem is reported at once in userErrors."
+)
 class SubmitPetitionInput:
-    channel: Channel
-    kind: PetitionKind
-    subject: PetitionSubject
-    title: str
-    body: str
-    petitioner: PetitionerInput
-    field_code: str | None = None
-    province_code: str | None = None
-    is_private: bool = False
+    channel: Channel = strawberry.field(description="A citizen or a business.")
+    kind: PetitionKind = strawberry.field(description="A report or a proposal.")
+    subject: PetitionSubject = strawberry.field(description="What it is about.")
+    title: str = strawberry.field(
+        description="The title, 10 to 200 characters, on one line (TOO_SHORT, TOO_LONG, "
+        "INVALID_TEXT)."
+    )
+    body: str = strawberry.field(
+        description="The text, 30 to 10,000 characters; line breaks are kept (TOO_SHORT, "
+        "TOO_LONG, INVALID_TEXT)."
+    )
+    petitioner: PetitionerInput = strawberry.field(description="Who submits it; never public.")
+    field_code: str | None = strawberry.field(
+        default=None,
+        description="The field (lĩnh vực) code, exactly as Query.fields gives it (UNKNOWN_CODE); "
+        "the Government Office may set it on assignment.",
+    )
+    province_code: str | None = strawberry.field(
+        default=None,
+        description="The two-digit code of the province it concerns (UNKNOWN_CODE).",
+    )
+    is_private: bool = strawberry.field(
+        default=False,
+        description="True to keep the title and body from the public (they show only to the "
+        "petitioner, the assigned agency and the Government Office); the metadata stays "
+        "public.",
+    )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Retrying with the same key returns the same petition."
+        default=None,
+        description="Any string of 1 to 100 characters (INVALID_LENGTH) that names this "
+        "submission: retrying with the same key and input returns the same petition and "
+        "secret; the same key with other input is refused with IDEMPOTENCY_KEY_REUSED.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="Accept a SUBMITTED petition and assign it to an agency.")
 class AssignPetitionInput:
-    petition_id: strawberry.ID
-    agency_code: str
-    expected_version: int
-    field_code: str | None = None
-    note: str | None = None
-
-
-@strawberry.input
-class RejectPetitionInput:
-    petition_id: strawberry.ID
-    reason: RejectionReason
-    expected_version: int
-    note: str | None = None
-    duplicate_of: str | None = strawberry.field(
-        default=None, description="The original's tracking code, for DUPLICATE."
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    agency_code: str = strawberry.field(
+        description="The agency that must answer, e.g. BTC; any letter case (UNKNOWN_CODE)."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
+    field_code: str | None = strawberry.field(
+        default=None,
+        description="Classify it under this field, any letter case (UNKNOWN_CODE); null keeps "
+        "the field it has.",
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A public note on the change (on its PetitionEvent), at most 5,000 "
+        "characters (TOO_LONG).",
     )
 
 
-@strawberry.input
+@strawberry.input(description="Refuse a SUBMITTED petition.")
+class RejectPetitionInput:
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    reason: RejectionReason = strawberry.field(description="Why it is refused.")
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A public note on the change (on its PetitionEvent), at most 5,000 "
+        "characters (TOO_LONG).",
+    )
+    duplicate_of: str | None = strawberry.field(
+        default=None,
+        description="For DUPLICATE (and then required): the tracking code of the other "
+        "petition, any letter case (UNKNOWN_PETITION when there is none); ignored otherwise.",
+    )
+
+
+@strawberry.input(description="Route a petition to another agency.")
 class TransferPetitionInput:
-    petition_id: strawberry.ID
-    agency_code: str
-    expected_version: int
-    note: str | None = None
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    agency_code: str = strawberry.field(
+        description="The new agency, e.g. UBND-79; any letter case (UNKNOWN_CODE; the current "
+        "agency: SAME_AGENCY)."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A public note on the change (on its PetitionEvent), at most 5,000 "
+        "characters (TOO_LONG).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Escalate a petition to the Government / Prime Minister.")
 class EscalatePetitionInput:
-    petition_id: strawberry.ID
-    reason: EscalationReason
-    expected_version: int
-    note: str | None = None
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    reason: EscalationReason = strawberry.field(description="Why it is escalated.")
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A public note on the change (on its PetitionEvent), at most 5,000 "
+        "characters (TOO_LONG).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Hold a petition up as useful.")
 class FeaturePetitionInput:
-    petition_id: strawberry.ID
-    note: str = strawberry.field(description="Why the petition is useful; shown publicly.")
-    expected_version: int
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    note: str = strawberry.field(
+        description="Why the petition is useful; shown publicly (Petition.featuredNote). "
+        "Required (REQUIRED when blank), at most 5,000 characters (TOO_LONG)."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An action on a petition that takes nothing else.")
 class PetitionActionInput:
-    petition_id: strawberry.ID
-    expected_version: int
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An action on a petition that takes a note.")
 class PetitionNoteInput:
-    petition_id: strawberry.ID
-    note: str
-    expected_version: int
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    note: str = strawberry.field(
+        description="The note: required (REQUIRED when blank), at most 5,000 characters (TOO_LONG)."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The official answer to a petition.")
 class AnswerPetitionInput:
-    petition_id: strawberry.ID
-    body: str
-    expected_version: int
+    petition_id: strawberry.ID = strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+    body: str = strawberry.field(
+        description="The answer's text, 30 to 10,000 characters after trimming "
+        "(INVALID_LENGTH); published and signed as given, trimmed."
+    )
+    expected_version: int = strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The petitioner's score of the answer.")
 class RateAnswerInput:
-    tracking_code: str
-    secret: str
-    score: int
-    comment: str | None = None
-    expected_version: int | None = None
+    tracking_code: str = strawberry.field(
+        description="The petition's tracking code, any letter case."
+    )
+    secret: str = strawberry.field(
+        description="The secret submitPetition returned; a wrong secret or an unknown tracking "
+        "code is refused with INVALID_SECRET."
+    )
+    score: int = strawberry.field(
+        description="From 1 (worst) to 5 (best), a whole number (INVALID_SCORE)."
+    )
+    comment: str | None = strawberry.field(
+        default=None,
+        description="A public comment (Rating.comment), at most 5,000 characters (TOO_LONG).",
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The petition's `version` as you last read it (STALE_VERSION if it has "
+        "changed); null to act on the current version.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The petitioner's follow-up: the answer did not resolve it.")
 class FollowUpInput:
-    tracking_code: str
-    secret: str
-    body: str
-    expected_version: int | None = None
+    tracking_code: str = strawberry.field(
+        description="The petition's tracking code, any letter case."
+    )
+    secret: str = strawberry.field(
+        description="The secret submitPetition returned; a wrong secret or an unknown tracking "
+        "code is refused with INVALID_SECRET."
+    )
+    body: str = strawberry.field(
+        description="What is still unresolved: required (REQUIRED when blank), at most 5,000 "
+        "characters (TOO_LONG). Public, unless the petition is private."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The petition's `version` as you last read it (STALE_VERSION if it has "
+        "changed); null to act on the current version.",
+    )
 
 
 def _payload(result: mutations.Result) -> PetitionPayload:
@@ -155,13 +345,29 @@ async def _officer(info: GraphInfo, petition_id: str, change: Change) -> Petitio
     return _payload(await mutations.officer_action(info.context, petition_id, change))
 
 
-@strawberry.type
+_INPUT = "The action's input."
+
+
+@strawberry.type(
+    description="The workflow's actions. Each takes one `input` and returns a payload whose "
+    "userErrors carry expected refusals (nothing is then written). Officer actions need "
+    "`Authorization: Bearer <token>`: without a valid token they fail with the top-level "
+    "error UNAUTHENTICATED, and with FORBIDDEN when the token's role may never take the "
+    "action. "
+    "Officer actions refuse, as userErrors: INVALID_ID or NOT_FOUND (petitionId), "
+    "INVALID_TRANSITION (not open in the petition's status), WRONG_AGENCY (an agency officer "
+    "on another agency's petition), STALE_VERSION."
+)
 class Mutation:
     @strawberry.mutation(
-        description="Public: file a petition; returns its tracking code and secret."
+        description="Public, no token needed: file a petition (status SUBMITTED); returns its "
+        "tracking code and, once only, the petitioner's secret. At most "
+        "PAKN_SUBMISSIONS_PER_HOUR (20) an hour from one client address (RATE_LIMITED)."
     )
     async def submit_petition(
-        self, info: GraphInfo, input: SubmitPetitionInput
+        self,
+        info: GraphInfo,
+        input: Annotated[SubmitPetitionInput, strawberry.argument(description="The new petition.")],
     ) -> SubmitPetitionPayload:
         person = input.petitioner
         data = SubmissionData(
@@ -191,8 +397,15 @@ class Mutation:
             user_errors=payload.user_errors,
         )
 
-    @strawberry.mutation(description="COORDINATOR: accept, classify and route to an agency.")
-    async def assign_petition(self, info: GraphInfo, input: AssignPetitionInput) -> PetitionPayload:
+    @strawberry.mutation(
+        description="COORDINATOR: accept a SUBMITTED petition, classify it and route it to an "
+        "agency (status ASSIGNED). Sets acceptedAt and starts the 20-working-day clock."
+    )
+    async def assign_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[AssignPetitionInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(
             Action.ASSIGN,
             input.expected_version,
@@ -202,8 +415,15 @@ class Mutation:
         )
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="COORDINATOR: refuse a petition, with a reason.")
-    async def reject_petition(self, info: GraphInfo, input: RejectPetitionInput) -> PetitionPayload:
+    @strawberry.mutation(
+        description="COORDINATOR: refuse a SUBMITTED petition, with a reason (status REJECTED, "
+        "final)."
+    )
+    async def reject_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[RejectPetitionInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(
             Action.REJECT,
             input.expected_version,
@@ -213,18 +433,29 @@ class Mutation:
         )
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="COORDINATOR: route the petition to another agency.")
+    @strawberry.mutation(
+        description="COORDINATOR: route an ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED or "
+        "ESCALATED petition to another agency (status ASSIGNED); restarts the clock."
+    )
     async def transfer_petition(
-        self, info: GraphInfo, input: TransferPetitionInput
+        self,
+        info: GraphInfo,
+        input: Annotated[TransferPetitionInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         change = Change(
             Action.TRANSFER, input.expected_version, note=input.note, agency_code=input.agency_code
         )
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="COORDINATOR: escalate to the Government / Prime Minister.")
+    @strawberry.mutation(
+        description="COORDINATOR: escalate an ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED or "
+        "ANSWERED petition to the Government / Prime Minister (status ESCALATED); restarts the "
+        "clock and, the first time, sets escalatedAt."
+    )
     async def escalate_petition(
-        self, info: GraphInfo, input: EscalatePetitionInput
+        self,
+        info: GraphInfo,
+        input: Annotated[EscalatePetitionInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         change = Change(
             Action.ESCALATE, input.expected_version, note=input.note, reason=input.reason.value
@@ -233,45 +464,81 @@ class Mutation:
 
     @strawberry.mutation(
         description="COORDINATOR: feature a petition as useful (any status but REJECTED; the "
-        "status stays); it is listed in the quarterly report. Featuring again updates the note."
+        "status stays); it is listed in the quarterly report. Featuring again updates the note "
+        "and featuredAt."
     )
     async def feature_petition(
-        self, info: GraphInfo, input: FeaturePetitionInput
+        self,
+        info: GraphInfo,
+        input: Annotated[FeaturePetitionInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         change = Change(Action.FEATURE, input.expected_version, note=input.note)
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="AGENCY_OFFICER of the assigned agency: start handling it.")
+    @strawberry.mutation(
+        description="AGENCY_OFFICER of the assigned agency: start handling an ASSIGNED petition "
+        "(status IN_PROGRESS). The clock keeps running."
+    )
     async def acknowledge_petition(
-        self, info: GraphInfo, input: PetitionActionInput
+        self,
+        info: GraphInfo,
+        input: Annotated[PetitionActionInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         return await _officer(
             info, input.petition_id, Change(Action.ACKNOWLEDGE, input.expected_version)
         )
 
     @strawberry.mutation(
-        description="AGENCY_OFFICER: the petition is outside this agency's competence."
+        description="AGENCY_OFFICER of the assigned agency: an ASSIGNED or IN_PROGRESS "
+        "petition is outside this agency's competence (status TRANSFER_REQUESTED), the note "
+        "says why. The event and its note are internal: only officers see them. The clock "
+        "keeps running."
     )
-    async def request_transfer(self, info: GraphInfo, input: PetitionNoteInput) -> PetitionPayload:
+    async def request_transfer(
+        self,
+        info: GraphInfo,
+        input: Annotated[PetitionNoteInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(Action.REQUEST_TRANSFER, input.expected_version, note=input.note)
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="Publish a progress note; restarts the 20-working-day clock.")
+    @strawberry.mutation(
+        description="Publish a progress note; restarts the 20-working-day clock. AGENCY_OFFICER "
+        "of the assigned agency on an IN_PROGRESS petition, COORDINATOR on an ESCALATED one; "
+        "the status stays."
+    )
     async def post_progress_update(
-        self, info: GraphInfo, input: PetitionNoteInput
+        self,
+        info: GraphInfo,
+        input: Annotated[PetitionNoteInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         change = Change(Action.PROGRESS_UPDATE, input.expected_version, note=input.note)
         return await _officer(info, input.petition_id, change)
 
-    @strawberry.mutation(description="Publish the official answer, sealed with the agency's key.")
-    async def answer_petition(self, info: GraphInfo, input: AnswerPetitionInput) -> PetitionPayload:
+    @strawberry.mutation(
+        description="Publish the official answer, sealed with the answering agency's key "
+        "(status ANSWERED): AGENCY_OFFICER of the assigned agency on an IN_PROGRESS petition, "
+        "COORDINATOR on an ESCALATED one (sealed by the Government Office). The first answer "
+        "sets answeredAt, responseWorkingDays and answeredOnTime."
+    )
+    async def answer_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[AnswerPetitionInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(Action.ANSWER, input.expected_version, body=input.body)
         return await _officer(info, input.petition_id, change)
 
     @strawberry.mutation(
-        description="The petitioner (with the secret) scores the answer; closes it."
+        description="The petitioner, with their secret and no token, scores the answer of an "
+        "ANSWERED petition; this closes it (status CLOSED, final). Refusals: INVALID_SECRET, "
+        "INVALID_SCORE, TOO_LONG, INVALID_TRANSITION, STALE_VERSION."
     )
-    async def rate_answer(self, info: GraphInfo, input: RateAnswerInput) -> PetitionPayload:
+    async def rate_answer(
+        self,
+        info: GraphInfo,
+        input: Annotated[RateAnswerInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(
             Action.RATE, input.expected_version, score=input.score, comment=input.comment
         )
@@ -280,8 +547,18 @@ class Mutation:
         )
         return _payload(result)
 
-    @strawberry.mutation(description="The petitioner says the answer did not resolve it.")
-    async def follow_up_petition(self, info: GraphInfo, input: FollowUpInput) -> PetitionPayload:
+    @strawberry.mutation(
+        description="The petitioner, with their secret and no token, says the answer of an "
+        "ANSWERED petition did not resolve it: the petition reopens (IN_PROGRESS) and the clock "
+        "restarts; at PAKN_FOLLOW_UP_ESCALATION (2) follow-ups and after, it is escalated "
+        "automatically (ESCALATED, REPEATED_COMPLAINT). Refusals: INVALID_SECRET, REQUIRED, "
+        "TOO_LONG, INVALID_TRANSITION, STALE_VERSION."
+    )
+    async def follow_up_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[FollowUpInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
         change = Change(Action.FOLLOW_UP, input.expected_version, note=input.body)
         result = await mutations.petitioner_action(
             info.context, input.tracking_code, input.secret, change

@@ -30,30 +30,76 @@ from schema.stats import (
 from schema.types import Agency, Field, GraphInfo, Petition, Province
 
 
-@strawberry.type
+@strawberry.type(
+    description="The read side of the public record. Anyone may query it without a token; "
+    "an officer's `Authorization: Bearer` token adds what only officers see."
+)
 class Query:
-    @strawberry.field(description="Any object by its global id; null when there is none.")
-    async def node(self, info: GraphInfo, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="Any Agency, Petition, Answer or PetitionEvent by its global id; null when "
+        "there is none (or it is an internal event)."
+    )
+    async def node(
+        self,
+        info: GraphInfo,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global id from a Node's `id`; INVALID_ID when it is not one."
+            ),
+        ],
+    ) -> Node | None:
         return await node_by_id(info.context, id)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Agencies in a stable order: ministries, then provinces.")
+    @strawberry.field(
+        description="Agencies in a stable order: the ministries, the ministerial-level agencies "
+        "(the Government Office among them), then the provinces' People's Committees."
+    )
     async def agencies(
         self,
         info: GraphInfo,
-        first: int | None = None,
-        after: str | None = None,
-        kind: AgencyKind | None = None,
-        search: str | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size, 1 to 100 (default 100, enough for every agency); "
+                "otherwise PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Start after this cursor of the agency list; INVALID_CURSOR when it "
+                "is not one."
+            ),
+        ] = None,
+        kind: Annotated[
+            AgencyKind | None, strawberry.argument(description="Only agencies of this kind.")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Words that the agency's code, Vietnamese or English name must "
+                'all contain, ignoring case and diacritics ("tai chinh" finds Bộ Tài chính). '
+                "No letter or digit at all: INVALID_SEARCH."
+            ),
+        ] = None,
     ) -> Connection[Agency]:
         return await agency_resolvers.agency_connection(  # type: ignore[return-value]
             info.context, first, after, kind.value if kind else None, search
         )
 
-    @strawberry.field
-    async def agency(self, info: GraphInfo, code: str) -> Agency | None:
+    @strawberry.field(description="An agency by its code; null when no agency has it.")
+    async def agency(
+        self,
+        info: GraphInfo,
+        code: Annotated[
+            str,
+            strawberry.argument(description="The agency's code, e.g. BTC; any letter case."),
+        ],
+    ) -> Agency | None:
         return await agency_resolvers.agency_by_code(info.context, code)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="Every field (lĩnh vực) petitions are filed under, by code.")
     async def fields(self, info: GraphInfo) -> list[Field]:
         return await agency_resolvers.fields(info.context)  # type: ignore[return-value]
 
@@ -61,16 +107,52 @@ class Query:
     def provinces(self) -> list[Province]:
         return [Province(code=p.code, name=p.name) for p in reference_provinces()]
 
-    @strawberry.field(description="The public petition list; newest submitted first by default.")
+    @strawberry.field(
+        description="The public petition list; newest submitted first by default. Page forward "
+        "with `first`/`after` or backward with `last`/`before`; mixing them is refused with "
+        "INVALID_PAGINATION."
+    )
     async def petitions(
         self,
         info: GraphInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: PetitionFilter | None = None,
-        order_by: PetitionOrder | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Forward page size, 1 to 100 (default 20 when neither `first` nor "
+                "`last` is given); otherwise PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Start after this cursor (from this list, with the same orderBy); "
+                "INVALID_CURSOR when it is not one."
+            ),
+        ] = None,
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Backward page size, 1 to 100: the items just before `before` (or "
+                "the list's last items); otherwise PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = None,
+        before: Annotated[
+            str | None,
+            strawberry.argument(
+                description="End before this cursor (from this list, with the same orderBy); "
+                "INVALID_CURSOR when it is not one. Without `last`, the page holds 20."
+            ),
+        ] = None,
+        filter: Annotated[
+            PetitionFilter | None,
+            strawberry.argument(description="Which petitions to list; all of them when null."),
+        ] = None,
+        order_by: Annotated[
+            PetitionOrder | None,
+            strawberry.argument(
+                description="The sort order; newest submitted first (SUBMITTED_AT, DESC) when null."
+            ),
+        ] = None,
     ) -> Connection[Petition]:
         order_field, ascending = ordering_of(order_by)
         return await petition_connection(  # type: ignore[return-value]
@@ -90,21 +172,53 @@ class Query:
         "included; null when the tracking code and secret do not match."
     )
     async def petition_for_petitioner(
-        self, info: GraphInfo, tracking_code: str, secret: str
+        self,
+        info: GraphInfo,
+        tracking_code: Annotated[
+            str,
+            strawberry.argument(description="The petition's tracking code; any letter case."),
+        ],
+        secret: Annotated[
+            str,
+            strawberry.argument(
+                description="The secret that submitPetition returned once, as it was returned."
+            ),
+        ],
     ) -> Petition | None:
         return await petition_for_petitioner(info.context, tracking_code, secret)  # type: ignore[return-value]
 
-    @strawberry.field(description="A petition by its public tracking code.")
-    async def petition(self, info: GraphInfo, tracking_code: str) -> Petition | None:
+    @strawberry.field(
+        description="A petition by its public tracking code; null when no petition has it."
+    )
+    async def petition(
+        self,
+        info: GraphInfo,
+        tracking_code: Annotated[
+            str,
+            strawberry.argument(
+                description="E.g. PAKN-2026-000123; any letter case, outer spaces ignored."
+            ),
+        ],
+    ) -> Petition | None:
         return await petition_by_tracking_code(  # type: ignore[return-value]
             info.context, tracking_code, info.selected_fields[0]
         )
 
     @strawberry.field(
         description="Statistics over the petitions submitted in a window (local dates, "
-        "inclusive), with breakdowns by agency, field, province and month."
+        "inclusive), with breakdowns by agency, field, province and month. Public. Refusals: "
+        "INVALID_DATE_RANGE, UNKNOWN_CODE, FILTER_TOO_LARGE."
     )
-    async def stats(self, info: GraphInfo, filter: StatsFilter | None = None) -> Stats:
+    async def stats(
+        self,
+        info: GraphInfo,
+        filter: Annotated[
+            StatsFilter | None,
+            strawberry.argument(
+                description="Which petitions to count; every petition ever submitted when null."
+            ),
+        ] = None,
+    ) -> Stats:
         args = filter.to_args() if filter else None
         selected = {f.name for f in info.selected_fields[0].selections if hasattr(f, "name")}
         return Stats(request=await stats_resolvers.stats_request(info.context, args, selected))
@@ -112,15 +226,38 @@ class Query:
     @strawberry.field(
         description="Agencies ranked by a metric over the petitions submitted in a window "
         "(local dates, inclusive), best first, ties by agency code; agencies with fewer than "
-        "the minimum of petitions (PAKN_RANKING_MINIMUM, 10) are listed apart."
+        "the minimum of petitions (PAKN_RANKING_MINIMUM, 10) are listed apart. Every agency "
+        "takes part, whether or not it received a petition. Public."
     )
     async def agency_ranking(
         self,
         info: GraphInfo,
-        metric: RankingMetric,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-        first: int = 51,
+        metric: Annotated[
+            RankingMetric, strawberry.argument(description="The figure to rank agencies by.")
+        ],
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; "
+                "null for no lower bound. Outside the years 2000 to 2199, or after `to`: "
+                "INVALID_DATE_RANGE.",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            strawberry.argument(
+                description="Last local date of submission, inclusive; null for no upper bound."
+            ),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="How many agencies `ranked` holds at most, 1 to 100 (otherwise "
+                "PAGE_SIZE_OUT_OF_RANGE); the default, 51, is every agency. `tooFewPetitions` "
+                "is never cut."
+            ),
+        ] = 51,
     ) -> AgencyRanking:
         ranking = await stats_resolvers.agency_ranking(info.context, from_, to, metric, first)
         return AgencyRanking(
@@ -131,7 +268,20 @@ class Query:
 
     @strawberry.field(
         description="The quarterly report to the Prime Minister (quarter 1 to 4); also "
-        "printable at /reports/YYYY-QN."
+        "printable at /reports/YYYY-QN. Public."
     )
-    async def quarterly_report(self, info: GraphInfo, year: int, quarter: int) -> QuarterlyReport:
+    async def quarterly_report(
+        self,
+        info: GraphInfo,
+        year: Annotated[
+            int,
+            strawberry.argument(description="The year, 2000 to 2199; otherwise INVALID_QUARTER."),
+        ],
+        quarter: Annotated[
+            int,
+            strawberry.argument(
+                description="The quarter: 1 (January to March) to 4; otherwise INVALID_QUARTER."
+            ),
+        ],
+    ) -> QuarterlyReport:
         return quarterly_report(await stats_resolvers.quarterly_report(info.context, year, quarter))

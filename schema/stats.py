@@ -15,7 +15,7 @@ import strawberry
 from app import stats as domain_stats
 from app.reports import QuarterlyReport as ReportData
 from resolvers.stats import StatsArgs, StatsRequest
-from schema.enums import Channel, PetitionKind
+from schema.enums import Channel, PetitionKind, described
 
 if TYPE_CHECKING:
     from schema.types import Agency, Field, Petition, Province
@@ -25,28 +25,41 @@ FieldRef = Annotated["Field", strawberry.lazy("schema.types")]
 PetitionRef = Annotated["Petition", strawberry.lazy("schema.types")]
 ProvinceRef = Annotated["Province", strawberry.lazy("schema.types")]
 
-RankingMetric = strawberry.enum(
+RankingMetric = described(
     domain_stats.RankingMetric,
-    description="ON_TIME_RATE and AVERAGE_RATING rank highest first; MEDIAN_RESPONSE and "
+    "ON_TIME_RATE and AVERAGE_RATING rank highest first; MEDIAN_RESPONSE and "
     "OVERDUE_OPEN lowest first.",
+    {
+        "ON_TIME_RATE": "StatsRow.onTimeRate, highest first; an agency that answered nothing "
+        "has no value.",
+        "MEDIAN_RESPONSE": "StatsRow.medianResponseWorkingDays, lowest first; an agency that "
+        "answered nothing has no value.",
+        "AVERAGE_RATING": "StatsRow.averageRating, highest first; an agency with no rated "
+        "petition has no value.",
+        "OVERDUE_OPEN": "StatsRow.overdueOpen (overdue now), lowest first; every agency has a "
+        "value.",
+    },
 )
 
 
 @strawberry.type(
     description="Figures over the petitions of a window (by the local date of submittedAt, "
     "Asia/Ho_Chi_Minh). Each equals what a reader computes from the public petition list "
-    "with the same filter."
+    "with the same filter. Counts are whole petitions; working days are on Vietnam's "
+    "calendar. Public."
 )
 class StatsRow:
     received: int = strawberry.field(description="Petitions submitted in the window.")
     answered: int = strawberry.field(description="Petitions with a first answer (answeredAt).")
     answered_on_time: int = strawberry.field(description="Petitions whose answeredOnTime is true.")
     on_time_rate: float | None = strawberry.field(
-        description="answeredOnTime / answered; null when nothing was answered."
+        description="The share answered on time, answeredOnTime / answered, a fraction from 0 "
+        "to 1 (not a percentage); null when nothing was answered."
     )
     overdue_open: int = strawberry.field(
         description="Open (ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED, ESCALATED) and past "
-        "deadlineAt now: the petitions whose isOverdue is true."
+        "deadlineAt now (in a quarterly report: at its asOf): the petitions whose isOverdue is "
+        "true."
     )
     escalated: int = strawberry.field(
         description="Petitions ever escalated to the Government (escalatedAt set)."
@@ -58,14 +71,15 @@ class StatsRow:
         "nearest-rank method (the value at rank ceil(0.5 n)); null when none was answered."
     )
     p90_response_working_days: int | None = strawberry.field(
-        description="90th percentile of responseWorkingDays over answered petitions, "
+        description="The 90th percentile of responseWorkingDays over answered petitions, "
         "nearest rank (the value at rank ceil(0.9 n)); null when none was answered."
     )
     average_rating: float | None = strawberry.field(
-        description="Mean score of the rated petitions; null when none was rated."
+        description="Mean score (1 to 5) of the rated petitions; null when none was rated."
     )
     rating_counts: list[int] = strawberry.field(
-        description="How many ratings scored 1, 2, 3, 4 and 5 (five counts)."
+        description="How many ratings scored 1, 2, 3, 4 and 5: always five counts, for score "
+        "1 first."
     )
 
 
@@ -74,39 +88,71 @@ class StatsRow:
     "side is null. ratingCounts: the difference per score."
 )
 class StatsChange:
-    received: int
-    answered: int
-    answered_on_time: int
-    on_time_rate: float | None
-    overdue_open: int
-    escalated: int
-    follow_ups: int
-    rejected: int
-    median_response_working_days: int | None
-    p90_response_working_days: int | None
-    average_rating: float | None
-    rating_counts: list[int]
+    received: int = strawberry.field(description="Change in StatsRow.received.")
+    answered: int = strawberry.field(description="Change in StatsRow.answered.")
+    answered_on_time: int = strawberry.field(description="Change in StatsRow.answeredOnTime.")
+    on_time_rate: float | None = strawberry.field(
+        description="Change in StatsRow.onTimeRate (a fraction); null when either quarter "
+        "answered nothing."
+    )
+    overdue_open: int = strawberry.field(
+        description="Change in StatsRow.overdueOpen, each quarter as of its own asOf."
+    )
+    escalated: int = strawberry.field(description="Change in StatsRow.escalated.")
+    follow_ups: int = strawberry.field(description="Change in StatsRow.followUps.")
+    rejected: int = strawberry.field(description="Change in StatsRow.rejected.")
+    median_response_working_days: int | None = strawberry.field(
+        description="Change in StatsRow.medianResponseWorkingDays, in working days; null when "
+        "either quarter answered nothing."
+    )
+    p90_response_working_days: int | None = strawberry.field(
+        description="Change in StatsRow.p90ResponseWorkingDays, in working days; null when "
+        "either quarter answered nothing."
+    )
+    average_rating: float | None = strawberry.field(
+        description="Change in StatsRow.averageRating; null when either quarter has no rating."
+    )
+    rating_counts: list[int] = strawberry.field(
+        description="Change in each of StatsRow.ratingCounts: five differences, for score 1 first."
+    )
 
 
 @strawberry.input(
-    description="Which petitions the statistics cover; every condition given must hold."
+    description="Which petitions the statistics cover; every condition given must hold, and a "
+    "condition left out (or null) does not narrow them. A list of codes holds at most 100 "
+    "(FILTER_TOO_LARGE); an unknown code is refused with UNKNOWN_CODE."
 )
 class StatsFilter:
     from_: date | None = strawberry.field(
         default=None,
         name="from",
-        description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive.",
+        description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; null for "
+        "no lower bound.",
     )
     to: date | None = strawberry.field(
-        default=None, description="Last local date of submission, inclusive."
+        default=None,
+        description="Last local date of submission, inclusive; null for no upper bound. Dates "
+        "outside the years 2000 to 2199, or `from` after `to`: INVALID_DATE_RANGE.",
     )
     agency_codes: list[str] | None = strawberry.field(
-        default=None, description="The agency currently handling the petition."
+        default=None,
+        description="Petitions currently handled by any of these agencies, by exact code "
+        "(e.g. BTC).",
     )
-    field_codes: list[str] | None = None
-    province_codes: list[str] | None = None
-    channel: Channel | None = None
-    kind: PetitionKind | None = None
+    field_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Petitions filed under any of these fields, by exact code (e.g. DAT_DAI).",
+    )
+    province_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Petitions concerning any of these provinces, by two-digit code (e.g. 01).",
+    )
+    channel: Channel | None = strawberry.field(
+        default=None, description="Petitions from this channel only."
+    )
+    kind: PetitionKind | None = strawberry.field(
+        default=None, description="Petitions of this kind only."
+    )
 
     def to_args(self) -> StatsArgs:
         return StatsArgs(
@@ -120,28 +166,30 @@ class StatsFilter:
         )
 
 
-@strawberry.type(description="The figures of one agency (the agency currently handling).")
+@strawberry.type(description="The figures of one agency, over the petitions it currently handles.")
 class AgencyStats:
-    agency: AgencyRef
-    stats: StatsRow
+    agency: AgencyRef = strawberry.field(description="The agency.")
+    stats: StatsRow = strawberry.field(description="Its figures.")
 
 
-@strawberry.type
+@strawberry.type(description="The figures of one field (lĩnh vực).")
 class FieldStats:
-    field: FieldRef
-    stats: StatsRow
+    field: FieldRef = strawberry.field(description="The field.")
+    stats: StatsRow = strawberry.field(description="Its figures.")
 
 
-@strawberry.type
+@strawberry.type(description="The figures of the petitions concerning one province.")
 class ProvinceStats:
-    province: ProvinceRef
-    stats: StatsRow
+    province: ProvinceRef = strawberry.field(description="The province.")
+    stats: StatsRow = strawberry.field(description="Its figures.")
 
 
 @strawberry.type(description="The figures of the petitions submitted in one local month.")
 class PeriodStats:
-    month: str = strawberry.field(description="YYYY-MM, Asia/Ho_Chi_Minh.")
-    stats: StatsRow
+    month: str = strawberry.field(
+        description="The month as YYYY-MM, by the local date (Asia/Ho_Chi_Minh) of submission."
+    )
+    stats: StatsRow = strawberry.field(description="Its figures.")
 
 
 @strawberry.type(
@@ -152,35 +200,50 @@ class PeriodStats:
 class Stats:
     request: strawberry.Private[StatsRequest]
 
-    @strawberry.field
+    @strawberry.field(description="The figures over every petition the filter keeps.")
     async def totals(self) -> StatsRow:
         return await self.request.totals()  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="One row per agency currently handling at least one of the petitions, by "
+        "agency code."
+    )
     async def by_agency(self) -> list[AgencyStats]:
         return await self.request.by_agency()  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="One row per field with at least one of the petitions, by field code."
+    )
     async def by_field(self) -> list[FieldStats]:
         return await self.request.by_field()  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="One row per province with at least one of the petitions, by province code."
+    )
     async def by_province(self) -> list[ProvinceStats]:
         return await self.request.by_province()  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="One row per local month with at least one of the petitions, oldest "
+        "first; its additive figures add up to `totals`."
+    )
     async def by_month(self) -> list[PeriodStats]:
         return await self.request.by_month()  # type: ignore[return-value]
 
 
-@strawberry.type
+@strawberry.type(description="An agency's place in an agencyRanking.")
 class RankedAgency:
     rank: int | None = strawberry.field(
-        description="1 for the best; null when listed apart or without a value for the metric."
+        description="The position, 1 for the best, then 2, 3, ... (ties are broken by agency "
+        "code, so no two share a rank); null when listed apart or without a value for the "
+        "metric."
     )
-    agency: AgencyRef
-    value: float | None = strawberry.field(description="The agency's figure for the metric.")
-    stats: StatsRow
+    agency: AgencyRef = strawberry.field(description="The agency.")
+    value: float | None = strawberry.field(
+        description="The agency's figure for the metric (a fraction, working days, a mean score "
+        "or a count, as the metric says); null when it has none."
+    )
+    stats: StatsRow = strawberry.field(description="All the agency's figures in the window.")
 
 
 @strawberry.type(
@@ -189,15 +252,23 @@ class RankedAgency:
     "with no value for the metric (nothing answered or rated) come last in `ranked`, unranked."
 )
 class AgencyRanking:
-    minimum_petitions: int
-    ranked: list[RankedAgency]
-    too_few_petitions: list[RankedAgency]
+    minimum_petitions: int = strawberry.field(
+        description="Petitions an agency must have received in the window to be ranked "
+        "(PAKN_RANKING_MINIMUM, default 10)."
+    )
+    ranked: list[RankedAgency] = strawberry.field(
+        description="The agencies with at least minimumPetitions received, best first, at most "
+        "`first` of them; those without a value for the metric come last, with a null rank."
+    )
+    too_few_petitions: list[RankedAgency] = strawberry.field(
+        description="The agencies with fewer than minimumPetitions received, by code, unranked."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An agency and how many times something happened to it.")
 class AgencyCount:
-    agency: AgencyRef
-    count: int
+    agency: AgencyRef = strawberry.field(description="The agency.")
+    count: int = strawberry.field(description="How many (always at least 1).")
 
 
 @strawberry.type(
@@ -206,7 +277,8 @@ class AgencyCount:
 )
 class DelayingAgencies:
     most_overdue: list[AgencyCount] = strawberry.field(
-        description="overdueOpen of the quarter's petitions as of the report's asOf."
+        description="By overdueOpen: the quarter's petitions the agency handles that were "
+        "overdue at the report's asOf."
     )
     most_transfer_requests: list[AgencyCount] = strawberry.field(
         description="Transfer requests (REQUEST_TRANSFER events) the agency made in the quarter."
@@ -221,11 +293,15 @@ class DelayingAgencies:
     "petitions submitted in it (local dates). Also printable at `htmlPath`."
 )
 class QuarterlyReport:
-    year: int
-    quarter: int
-    period: str = strawberry.field(description="e.g. 2026-Q1")
-    from_: date = strawberry.field(name="from", description="The quarter's first day.")
-    to: date = strawberry.field(description="The quarter's last day.")
+    year: int = strawberry.field(description="The report's year.")
+    quarter: int = strawberry.field(description="The report's quarter, 1 to 4.")
+    period: str = strawberry.field(description="The quarter's label, e.g. 2026-Q1.")
+    from_: date = strawberry.field(
+        name="from", description="The quarter's first day (local date, Asia/Ho_Chi_Minh)."
+    )
+    to: date = strawberry.field(
+        description="The quarter's last day (local date, Asia/Ho_Chi_Minh)."
+    )
     as_of: datetime = strawberry.field(
         description="The report's 'now', for overdueOpen: the quarter's last instant once it "
         "is over, the present while it runs. Overdue is judged on each petition's current "
@@ -234,19 +310,29 @@ class QuarterlyReport:
     minimum_petitions: int = strawberry.field(
         description="Agencies need this many petitions to be exemplary (PAKN_RANKING_MINIMUM)."
     )
-    totals: StatsRow
+    totals: StatsRow = strawberry.field(
+        description="The figures over the quarter's petitions, overdueOpen as of asOf."
+    )
     previous_totals: StatsRow = strawberry.field(
         description="The previous quarter, its overdueOpen as of its own last instant."
     )
-    change: StatsChange
-    by_agency: list[AgencyStats]
-    delaying: DelayingAgencies
+    change: StatsChange = strawberry.field(
+        description="This quarter's totals minus previousTotals."
+    )
+    by_agency: list[AgencyStats] = strawberry.field(
+        description="One row per agency handling at least one of the quarter's petitions, by "
+        "agency code."
+    )
+    delaying: DelayingAgencies = strawberry.field(
+        description="The agencies that delay, named publicly."
+    )
     exemplary: list[AgencyStats] = strawberry.field(
         description="The five best by on-time rate, then average rating, among agencies "
         "with at least minimumPetitions received and one answered; ties by code."
     )
     featured: list[PetitionRef] = strawberry.field(
-        description="Petitions the Government Office featured as useful during the quarter."
+        description="Petitions the Government Office last featured as useful during the "
+        "quarter, oldest feature first, at most 100."
     )
     html_path: str = strawberry.field(description="The printable page, e.g. /reports/2026-Q1.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -10,18 +11,43 @@ from resolvers.feed import petition_events
 from schema.types import GraphInfo, PetitionEvent
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over WebSocket at /graphql (graphql-transport-ws, or the legacy "
+    "graphql-ws). The public receives public events; an officer who puts "
+    '{"authorization": "Bearer <token>"} in connection_init also receives the internal '
+    "events of the petitions they handle (the Government Office: all)."
+)
 class Subscription:
     @strawberry.subscription(
         description="Events in commit order. Pass `after` (the cursor of the last event seen) "
-        "to have missed events replayed first, then live ones: none lost, none twice."
+        "to have missed events replayed first, then live ones: none lost, none twice. "
+        "Without `after`, only events committed from now on. A subscriber that falls 1,000 "
+        "events behind is ended with SLOW_SUBSCRIBER and the cursor to resume from."
     )
     async def petition_events(
         self,
         info: GraphInfo,
-        tracking_code: str | None = None,
-        agency_code: str | None = None,
-        after: str | None = None,
+        tracking_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this petition's events; any letter case. No such petition: "
+                "UNKNOWN_PETITION."
+            ),
+        ] = None,
+        agency_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only events that concern this agency or a petition it currently "
+                "handles; any letter case. No such agency: UNKNOWN_CODE."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Resume after this event's cursor (PetitionEvent.cursor); "
+                "INVALID_CURSOR when it is not one. Null for live events only."
+            ),
+        ] = None,
     ) -> AsyncGenerator[PetitionEvent, None]:
         feed = info.context.feed
         async for event in petition_events(info.context, feed, tracking_code, agency_code, after):

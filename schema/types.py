@@ -43,23 +43,49 @@ def _node_id(type_name: str) -> Any:
 
 
 @strawberry.type(
-    description="A ministry, ministerial-level agency or provincial People's Committee."
+    description="A ministry, ministerial-level agency, the Government Office or a provincial "
+    "People's Committee: an agency that answers petitions. Public."
 )
 class Agency(Node):
     id: strawberry.ID = _node_id("Agency")
-    code: str = strawberry.field(description="Stable short code, e.g. BTC or UBND-01.")
+    code: str = strawberry.field(
+        description="Stable short code, e.g. BTC, VPCP or UBND-01; used in filters, URLs and "
+        "exports."
+    )
     name: str = strawberry.field(description="Official Vietnamese name.")
-    name_en: str | None
-    kind: AgencyKind
-    province_code: str | None
+    name_en: str | None = strawberry.field(
+        description="English name, e.g. Ministry of Finance; null when none is recorded."
+    )
+    kind: AgencyKind = strawberry.field(description="What kind of agency it is.")
+    province_code: str | None = strawberry.field(
+        description="For a People's Committee (kind PROVINCE), its province's two-digit code "
+        "(e.g. 01); null for every other kind."
+    )
 
-    @strawberry.field(description="Petitions currently assigned to this agency, newest first.")
+    @strawberry.field(
+        description="Petitions currently assigned to this agency (the agency that must answer "
+        "now), newest submitted first. Refusals as for Query.petitions."
+    )
     async def petitions(
         self,
         info: GraphInfo,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PetitionFilter | None = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size, 1 to 100 (default 20); otherwise PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Start after this cursor (an edge's `cursor` or "
+                "`pageInfo.endCursor` of this list); INVALID_CURSOR when it is not one."
+            ),
+        ] = None,
+        filter: Annotated[
+            PetitionFilter | None,
+            strawberry.argument(description="Narrows the agency's petitions further."),
+        ] = None,
     ) -> Connection[Petition]:
         return await agency_petition_connection(  # type: ignore[return-value]
             info.context,
@@ -72,17 +98,34 @@ class Agency(Node):
 
     @strawberry.field(
         description="The agency's figures over the petitions it currently handles that were "
-        "submitted between the local dates `from` and `to` (inclusive; open ends for all time)."
+        "submitted between the local dates `from` and `to` (inclusive; open ends for all "
+        "time). Public. Dates outside the years 2000 to 2199, or `from` after `to`: "
+        "INVALID_DATE_RANGE."
     )
     async def scorecard(
         self,
         info: GraphInfo,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from",
+                description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; "
+                "null for no lower bound.",
+            ),
+        ] = None,
+        to: Annotated[
+            date | None,
+            strawberry.argument(
+                description="Last local date of submission, inclusive; null for no upper bound."
+            ),
+        ] = None,
     ) -> StatsRow:
         return await scorecard(info.context, self.id, from_, to)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="Sealing keys, newest first; retired keys still verify.")
+    @strawberry.field(
+        description="The agency's sealing keys, newest first: the current one and the retired "
+        "ones, which still verify the answers they sealed. Public."
+    )
     async def public_keys(self, info: GraphInfo) -> list[PublicKey]:
         return await info.context.loaders.keys.load(self.id)  # type: ignore[attr-defined,no-any-return]
 
@@ -91,61 +134,116 @@ class Agency(Node):
         return isinstance(obj, models.Agency)
 
 
-@strawberry.type(description="A provincial-level unit (one of the 34 since 1 July 2025).")
+@strawberry.type(
+    description="A provincial-level unit (one of the 34 since 1 July 2025), as the "
+    "vietnam-provinces package lists them. Public."
+)
 class Province:
-    code: str
-    name: str
+    code: str = strawberry.field(
+        description="Two-digit code, e.g. 01 for Hà Nội; the `provinceCode` of petitions and "
+        "agencies."
+    )
+    name: str = strawberry.field(description="Official Vietnamese name.")
 
 
-@strawberry.type(description="An Ed25519 public key with which an agency seals answers.")
+@strawberry.type(
+    description="The public half of a key with which an agency seals (signs) its answers; "
+    "anyone can verify an answer with it, without trusting pakn. Public."
+)
 class PublicKey:
-    key_id: str
-    public_key: str = strawberry.field(description="Base64 of the 32 raw key bytes.")
-    created_at: datetime
-    retired_at: datetime | None
+    key_id: str = strawberry.field(
+        description="The key's id, as in Answer.keyId: <agency code>-<YYYY-MM-DD of "
+        "creation>-<6 hex digits>."
+    )
+    public_key: str = strawberry.field(
+        description="Standard, padded base64 of the 32 raw Ed25519 public key bytes."
+    )
+    created_at: datetime = strawberry.field(description="When the key was made.")
+    retired_at: datetime | None = strawberry.field(
+        description="When the key was retired (`pakn keys rotate`); null while it is the "
+        "agency's current key. A retired key seals nothing new but still verifies."
+    )
 
-    @strawberry.field
+    @strawberry.field(description="The signature algorithm: always Ed25519.")
     def algorithm(self) -> str:
         return "Ed25519"
 
 
 @strawberry.type(
-    description="Contact data: only for the petitioner and the officers handling the petition."
+    description="The petitioner's personal data, as submitted and cleaned. Never public: only "
+    "the petitioner (Query.petitionForPetitioner, or submitPetition's payload), the assigned "
+    "agency's officers and the Government Office (COORDINATOR) see it."
 )
 class Petitioner:
-    full_name: str
-    email: str | None
-    phone: str | None
-    address: str | None
-    organization_name: str | None
-    tax_code: str | None
+    full_name: str = strawberry.field(description="The petitioner's full name.")
+    email: str | None = strawberry.field(
+        description="E-mail address, domain in lower case; null when not given (then `phone` "
+        "is set)."
+    )
+    phone: str | None = strawberry.field(
+        description="Vietnamese phone number as stored: 0 and 9 digits (a landline may have "
+        "one more), no separators; null when not given (then `email` is set)."
+    )
+    address: str | None = strawberry.field(description="Postal address; null when not given.")
+    organization_name: str | None = strawberry.field(
+        description="The organisation the petitioner speaks for; set for every BUSINESS "
+        "petition, null when not given."
+    )
+    tax_code: str | None = strawberry.field(
+        description="The organisation's tax code, 10 or 13 digits without a dash; set for "
+        "every BUSINESS petition, null when not given."
+    )
 
 
-@strawberry.type(description="A subject area (lĩnh vực) petitions are filed under.")
+@strawberry.type(description="A subject area (lĩnh vực) petitions are filed under. Public.")
 class Field:
-    code: str
-    name: str
-    name_en: str | None
+    code: str = strawberry.field(
+        description="Stable code, e.g. DAT_DAI (land) or THUE (tax); used in filters and exports."
+    )
+    name: str = strawberry.field(description="Vietnamese name, e.g. Đất đai.")
+    name_en: str | None = strawberry.field(
+        description="English name, e.g. Land; null when none is recorded."
+    )
 
 
-@strawberry.type(description="The petitioner's score of the answer they received.")
+@strawberry.type(
+    description="The petitioner's score of the answer they received (rateAnswer), which "
+    "closed the petition. Public."
+)
 class Rating:
-    score: int
-    comment: str | None
-    rated_at: datetime
+    score: int = strawberry.field(description="From 1 (worst) to 5 (best).")
+    comment: str | None = strawberry.field(
+        description="The petitioner's comment; null when they left none."
+    )
+    rated_at: datetime = strawberry.field(description="When the petitioner rated the answer.")
 
 
-@strawberry.type(description="An agency's official answer to a petition.")
+@strawberry.type(
+    description="An agency's official answer to a petition, sealed with the agency's key. "
+    "Public, whether or not the petition is private."
+)
 class Answer(Node):
     id: strawberry.ID = _node_id("Answer")
-    body: str
-    answered_at: datetime
-    signature: str = strawberry.field(
-        description="Base64 Ed25519 signature over the canonical form (see the README)."
+    body: str = strawberry.field(
+        description="The answer's text, exactly as signed: 30 to 10,000 characters."
     )
-    key_id: str = strawberry.field(description="The agency key that sealed it: Agency.publicKeys.")
+    answered_at: datetime = strawberry.field(
+        description="When the answer was published, in whole seconds (the signed time)."
+    )
+    signature: str = strawberry.field(
+        description="Standard, padded base64 of the 64-byte Ed25519 signature over the UTF-8 "
+        "bytes of pakn-answer-v1, the tracking code, the agency code, answeredAt in UTC "
+        "(YYYY-MM-DDTHH:MM:SSZ) and the body, joined by line feeds (see the README)."
+    )
+    key_id: str = strawberry.field(
+        description="The agency key that sealed it: one of the answering agency's "
+        "Agency.publicKeys."
+    )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The answering agency: the assigned agency, or the Government Office "
+        "(VPCP) for an answer to an escalated petition."
+    )
     def agency(self, info: GraphInfo) -> Agency:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
@@ -156,27 +254,55 @@ class Answer(Node):
         return isinstance(obj, models.Answer)
 
 
-@strawberry.type(description="One change in a petition's public history.")
+@strawberry.type(
+    description="One change in a petition's history, written in the same transaction as the "
+    "change; ids and cursors increase in commit order. Public, except internal events (a "
+    "transfer request, a private petition's follow-up), which only the Government Office "
+    "(COORDINATOR) and the assigned agency's officers see."
+)
 class PetitionEvent(Node):
     id: strawberry.ID = _node_id("PetitionEvent")
-    action: str = strawberry.field(description="What happened: SUBMIT, ASSIGN, ANSWER, ...")
-    from_status: PetitionStatus | None
-    to_status: PetitionStatus
-    at: datetime
-    actor_role: str = strawberry.field(description="PETITIONER, COORDINATOR, AGENCY_OFFICER…")
-    note: str | None
+    action: str = strawberry.field(
+        description="What happened, one of SUBMIT, ASSIGN, REJECT, ACKNOWLEDGE, "
+        "REQUEST_TRANSFER, TRANSFER, PROGRESS_UPDATE, ANSWER, RATE, FOLLOW_UP, ESCALATE, "
+        "FEATURE (the mutation of the same name, or the automatic escalation)."
+    )
+    from_status: PetitionStatus | None = strawberry.field(
+        description="The status before the change; null for SUBMIT, which creates the petition."
+    )
+    to_status: PetitionStatus = strawberry.field(
+        description="The status after the change; it may equal fromStatus (PROGRESS_UPDATE, "
+        "FEATURE, a TRANSFER of an ASSIGNED petition)."
+    )
+    at: datetime = strawberry.field(description="When the change was made.")
+    actor_role: str = strawberry.field(
+        description="Who made it: PETITIONER, COORDINATOR, AGENCY_OFFICER, or SYSTEM for an "
+        "automatic escalation after repeated follow-ups. Never a person's name."
+    )
+    note: str | None = strawberry.field(
+        description="The text given with the change: the officer's note, the progress "
+        "update, the follow-up, the reason for featuring. Null when none was given, and for "
+        "ANSWER and RATE, whose text is in Answer and Rating."
+    )
 
-    @strawberry.field(description="Resume a feed or a history after this event.")
+    @strawberry.field(
+        description="Opaque cursor of this event: pass it as `after` to Petition.events or "
+        "Subscription.petitionEvents to resume after it."
+    )
     def cursor(self) -> str:
         return event_cursor(self)  # type: ignore[arg-type]
 
-    @strawberry.field
+    @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> Petition:
         if _loaded(self, "petition"):
             return self.petition  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.petition.load(self.petition_id)  # type: ignore[attr-defined,return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The agency the change concerns: the new agency for ASSIGN and TRANSFER, "
+        "the answering agency for ANSWER, otherwise the agency the petition was with; null "
+        "while it was with none (SUBMIT, REJECT)."
+    )
     def agency(self, info: GraphInfo) -> Agency | None:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
@@ -203,43 +329,90 @@ async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) 
     return None
 
 
-@strawberry.type(description="A petition (phản ánh, kiến nghị) as the public record shows it.")
+@strawberry.type(
+    description="A petition (phản ánh, kiến nghị) as the public record shows it. Public, "
+    "except `petitioner` and, for a private petition, `title` and `body`, which resolve only "
+    "for the petitioner (with their secret), the assigned agency's officers and the "
+    "Government Office (COORDINATOR)."
+)
 class Petition(Node):
     id: strawberry.ID = _node_id("Petition")
-    tracking_code: str = strawberry.field(description="Public handle, e.g. PAKN-2026-000123.")
-    channel: Channel
-    kind: PetitionKind
-    subject: PetitionSubject
-    title: str | None = _public_text("title", "Null when the petitioner kept the text private.")
-    body: str | None = _public_text("body", "Null when the petitioner kept the text private.")
-    is_private: bool
-    province_code: str | None
-    status: PetitionStatus
-    submitted_at: datetime
-    accepted_at: datetime | None
-    deadline_at: datetime | None = strawberry.field(
-        description="End of the 20th working day after acceptance or the latest progress update."
+    tracking_code: str = strawberry.field(
+        description="Public handle: PAKN, the year of submission and a number of at least six "
+        "digits, e.g. PAKN-2026-000123. Queries take it in any letter case."
     )
-    answered_at: datetime | None = strawberry.field(description="When the first answer came.")
+    channel: Channel = strawberry.field(description="Who submitted it: a citizen or a business.")
+    kind: PetitionKind = strawberry.field(
+        description="A report (phản ánh) or a proposal (kiến nghị)."
+    )
+    subject: PetitionSubject = strawberry.field(description="What it is about.")
+    title: str | None = _public_text(
+        "title",
+        "The title. Null when the petitioner kept the text private and the reader is not the "
+        "petitioner, the assigned agency's officers or the Government Office.",
+    )
+    body: str | None = _public_text(
+        "body",
+        "The text, its line breaks kept. Null when the petitioner kept the text private and the "
+        "reader is not the petitioner, the assigned agency's officers or the Government Office.",
+    )
+    is_private: bool = strawberry.field(
+        description="True when the petitioner kept the title and body private: the public then "
+        "sees only the metadata, and search never finds it by its text."
+    )
+    province_code: str | None = strawberry.field(
+        description="The two-digit code of the province it concerns (see Query.provinces); null "
+        "when the petitioner named none."
+    )
+    status: PetitionStatus = strawberry.field(description="Where it stands in its workflow.")
+    submitted_at: datetime = strawberry.field(description="When it was submitted.")
+    accepted_at: datetime | None = strawberry.field(
+        description="When the Government Office accepted it and first assigned it to an agency "
+        "(a transfer does not change it); null before that, and for a rejected petition."
+    )
+    deadline_at: datetime | None = strawberry.field(
+        description="When an answer or a progress update is due: the end (23:59:59, "
+        "Asia/Ho_Chi_Minh) of the 20th working day (PAKN_RESPONSE_WORKING_DAYS) on Vietnam's "
+        "calendar after the clock last started. Assignment, a transfer, a progress update, an "
+        "escalation and a follow-up restart the clock. Null before assignment; kept once "
+        "answered."
+    )
+    answered_at: datetime | None = strawberry.field(
+        description="When the first answer came; null until then. Later answers (after "
+        "follow-ups) do not change it."
+    )
     response_working_days: int | None = strawberry.field(
-        description="Working days from acceptance to the first answer."
+        description="Working days from acceptance to the first answer, counting the day of the "
+        "answer but not the day of acceptance; null until answered."
     )
     answered_on_time: bool | None = strawberry.field(
-        description="Whether the first answer came by the deadline that applied then."
+        description="Whether the first answer came by the deadlineAt that applied then; null "
+        "until answered."
     )
-    follow_up_count: int
+    follow_up_count: int = strawberry.field(
+        description="How many times the petitioner followed up an answer (followUpPetition)."
+    )
     escalated_at: datetime | None = strawberry.field(
         description="When the petition was first escalated to the Government (kept after a "
         "transfer back); null if it never was."
     )
     featured_at: datetime | None = strawberry.field(
-        description="When the Government Office featured it as useful (featurePetition)."
+        description="When the Government Office last featured it as useful (featurePetition); "
+        "null if it never did."
     )
-    featured_note: str | None = strawberry.field(description="Why it was featured.")
-    version: int = strawberry.field(description="Pass it as expectedVersion when changing it.")
+    featured_note: str | None = strawberry.field(
+        description="Why it was featured (public); null if it never was."
+    )
+    version: int = strawberry.field(
+        description="Starts at 1 and grows with every event written; pass it as "
+        "`expectedVersion` when changing the petition (a stale one is refused with "
+        "STALE_VERSION)."
+    )
 
     @strawberry.field(
-        description="Working days since the clock last started (acceptance or update)."
+        description="Working days (Vietnam's calendar) from the day the clock last started "
+        "(see deadlineAt) to today, or, while the status is ANSWERED, to the day of the first "
+        "answer. Null before assignment."
     )
     def working_days_elapsed(self, info: GraphInfo) -> int | None:
         started = self.clock_started_at  # type: ignore[attr-defined]
@@ -251,54 +424,87 @@ class Petition(Node):
         return elapsed_working_days(started, end)
 
     @strawberry.field(
-        description="For the petitioner, the assigned agency and the Government Office only."
+        description="The petitioner's personal data. Null for everyone but the petitioner "
+        "(with their secret), the assigned agency's officers and the Government Office "
+        "(COORDINATOR)."
     )
     async def petitioner(self, info: GraphInfo) -> Petitioner | None:
         if not await info.context.may_see_private(self.id, self.agency_id):  # type: ignore[arg-type,attr-defined]
             return None
         return await info.context.loaders.contact.load(self.id)  # type: ignore[arg-type,no-any-return]
 
-    @strawberry.field(description="Open, and past its deadline with no answer or update.")
+    @strawberry.field(
+        description="True when the petition is open (ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED "
+        "or ESCALATED) and deadlineAt has passed, as of the moment of the request."
+    )
     def is_overdue(self, info: GraphInfo) -> bool:
         deadline = self.deadline_at
         return self.status in OPEN_STATUSES and deadline is not None and deadline < info.context.now
 
-    @strawberry.field
+    @strawberry.field(
+        description="The agency that must answer now; null before assignment and for a "
+        "rejected petition."
+    )
     def agency(self, info: GraphInfo) -> Agency | None:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
         return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The field (lĩnh vực) it is filed under, given by the petitioner or set by "
+        "the Government Office on assignment; null while unclassified."
+    )
     def field(self, info: GraphInfo) -> Field | None:
         if _loaded(self, "field"):
             return self.field  # type: ignore[attr-defined,no-any-return]
         field_id = self.field_id  # type: ignore[attr-defined]
         return None if field_id is None else info.context.loaders.field.load(field_id)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="The petitioner's rating of the answer; null until rated.")
     def rating(self, info: GraphInfo) -> Rating | None:
         if _loaded(self, "rating"):
             return self.rating  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.rating.load(self.id)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="Every answer, oldest first (more than one after follow-ups).")
+    @strawberry.field(
+        description="Every answer, oldest first (more than one after follow-ups); empty until "
+        "answered."
+    )
     def answers(self, info: GraphInfo) -> list[Answer]:
         return info.context.loaders.answers.load(self.id)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="The most recent answer, if any.")
+    @strawberry.field(description="The most recent answer; null until answered.")
     async def latest_answer(self, info: GraphInfo) -> Answer | None:
         answers = await info.context.loaders.answers.load(self.id)  # type: ignore[arg-type]
         return answers[-1] if answers else None  # type: ignore[return-value]
 
-    @strawberry.field(description="The most recent public event.")
+    @strawberry.field(
+        description="The most recent public event (internal events are left out, whoever asks)."
+    )
     def latest_event(self, info: GraphInfo) -> PetitionEvent | None:
         return info.context.loaders.latest_event.load(self.id)  # type: ignore[arg-type,return-value]
 
-    @strawberry.field(description="The public history, oldest first.")
+    @strawberry.field(
+        description="The history, oldest first: public events for everyone; the Government "
+        "Office and the assigned agency's officers also see internal ones."
+    )
     async def events(
-        self, info: GraphInfo, first: int | None = None, after: str | None = None
+        self,
+        info: GraphInfo,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size, 1 to 100 (default 100); otherwise PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Start after this event's cursor (PetitionEvent.cursor or an "
+                "edge's cursor); INVALID_CURSOR when it is not one."
+            ),
+        ] = None,
     ) -> Connection[PetitionEvent]:
         return await event_connection(info.context, self, first, after)  # type: ignore[arg-type,return-value]
 
