@@ -8,8 +8,8 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
 
 from app.settings import Settings
 
@@ -228,14 +228,42 @@ def _export_params(args: argparse.Namespace) -> list[tuple[str, str]]:
     return params
 
 
+DESCRIPTOR_SUFFIX = ".datapackage.json"
+"""`pakn export petitions --output FILE` describes FILE in FILE.datapackage.json: one
+descriptor per file, so exports that share a folder do not overwrite each other's."""
+
+
+@contextlib.contextmanager
+def _replacing(path: str) -> Iterator[BinaryIO]:
+    """A file written beside `path` and renamed to it at the end: a failed export leaves
+    no truncated file behind."""
+    partial = f"{path}.part"
+    try:
+        with open(partial, "wb") as out:
+            yield out
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        raise
+
+
 async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
-    from app.export import ExportFormat, code_lookup, petition_export
+    from app.datapackage import descriptor_json, file_package
+    from app.export import (
+        ExportFormat,
+        canonical_params,
+        code_lookup,
+        petition_export,
+        query_string,
+    )
     from app.petition_filter import FilterError, args_from_params, build_filter
     from app.timezone import now
     from db.engine import create_engine
     from db.queries import export as export_queries
 
     engine = create_engine(database_url)
+    fmt = ExportFormat(args.format)
     try:
         moment = now()
         try:
@@ -245,21 +273,19 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
             print(f"pakn: {error.code}: {error.message}", file=sys.stderr)
             return 2
         progress = _Progress(await export_queries.count(engine, flt))
-        chunks = petition_export(
-            engine, flt, ExportFormat(args.format), moment, bom=args.bom, on_rows=progress.add
+        chunks = petition_export(engine, flt, fmt, moment, bom=args.bom, on_rows=progress.add)
+        # Blocking writes are fine: nothing else runs on this loop.
+        with _replacing(args.output) as out:
+            async for chunk in chunks:
+                out.write(chunk)
+        package = file_package(
+            os.path.basename(args.output),
+            fmt,
+            query_string(canonical_params(filter_args)).removeprefix("?"),
+            moment,
         )
-        # Written beside the target and renamed at the end: a failed export leaves no
-        # truncated file behind. Blocking writes are fine: nothing else runs on this loop.
-        partial = f"{args.output}.part"
-        try:
-            with open(partial, "wb") as out:  # noqa: ASYNC230
-                async for chunk in chunks:
-                    out.write(chunk)
-            os.replace(partial, args.output)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(partial)
-            raise
+        with _replacing(args.output + DESCRIPTOR_SUFFIX) as out:
+            out.write(descriptor_json(package))
         progress.finish()
     finally:
         await engine.dispose()
@@ -276,7 +302,12 @@ def _export_parser(commands: Any) -> None:
         "may be repeated or comma-separated.",
     )
     petitions.add_argument("--format", choices=["csv", "ndjson"], default="csv")
-    petitions.add_argument("--output", required=True, help="the file to write")
+    petitions.add_argument(
+        "--output",
+        required=True,
+        help=f"the file to write; its Data Package descriptor goes beside it as "
+        f"FILE{DESCRIPTOR_SUFFIX}",
+    )
     petitions.add_argument(
         "--bom",
         action=argparse.BooleanOptionalAction,

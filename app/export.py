@@ -19,7 +19,7 @@ that a spreadsheet would take for a formula gets a leading `'` (`defused`); NDJS
 is as stored.
 
 `PETITION_FIELDS` and `STATS_FIELDS` are the one list of the columns, with their types
-and meaning.
+and meaning; `app.datapackage` describes the exports from them.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ from db.queries.petitions import PetitionFilter
 class Column:
     """One exported column: its name, its Table Schema type and what it holds.
 
-    The one list of the columns: the CSV header, the NDJSON keys and what each holds.
+    The one list of the columns: the CSV header, the NDJSON keys, the Data Package
+    descriptor (`app.datapackage`) and README's column tables are all made from it.
     """
 
     name: str
@@ -416,7 +417,7 @@ def canonical_params(args: FilterArgs) -> list[tuple[str, str]]:
     """A filter as query parameters in one spelling for one meaning: lists sorted, without
     repeats, comma-separated; enum names as checked; times in Vietnam's time (+07:00).
 
-    The exports' ETags are made from it.
+    The exports' ETags are made from it, and the descriptor's paths carry it.
     """
     params: list[tuple[str, str]] = []
     for name, attribute in _FILTER_LISTS:

@@ -1,5 +1,5 @@
 """The HTTP face of the open-data exports: /export/petitions.csv and .ndjson,
-/export/stats.csv.
+/export/stats.csv and /export/datapackage.json (the Frictionless descriptor of the others).
 
 The whole request is checked (parameters parsed, codes looked up, `If-None-Match` read)
 before the first byte is sent, so a bad request gets a 400 JSON error in the format of
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from app.datapackage import descriptor_json, served_package
 from app.etag import IfNoneMatchError, if_none_match, weak_etag
 from app.export import (
     LAYOUT_VERSION,
@@ -47,6 +48,8 @@ from db.queries import export as queries
 
 STATS_FILTERS = frozenset({"agencyCodes", "fieldCodes", "provinceCodes", "channel", "kind"})
 """The StatsFilter's fields other than its dates (`from`, `to`)."""
+
+DESCRIPTOR_MEDIA_TYPE = "application/json"
 
 
 def _refusal(error: FilterError) -> Response:
@@ -193,5 +196,36 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
         flt = dataclasses.replace(flt, submitted_from=low, submitted_to=high, now=None)
         body = stats_csv(await stats_lines(engine, flt, now), bom)
         return Response(body, media_type=media_type, headers=headers)
+
+    return endpoint
+
+
+def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Response]]:
+    """GET /export/datapackage.json[?filter]: the Frictionless Data Package descriptor of
+    the petition exports (CSV and NDJSON) and the statistics CSV with that filter.
+
+    Takes the petition exports' filter parameters, checked as they check them (so a path
+    in the descriptor never names a refused export); the statistics take its agencies,
+    fields, provinces, channel and kind.
+    """
+
+    async def endpoint(request: Request) -> Response:
+        params = request.query_params.multi_items()
+        now = current_time()
+        try:
+            args = args_from_params(params)
+            await build_filter(args, code_lookup(engine), now)
+            canonical = canonical_params(args)
+            cache, matches = await _cache(request, engine, "datapackage.json", canonical, now)
+        except FilterError as error:
+            return _refusal(error)
+        if matches:
+            return cache.not_modified()
+        headers = {"X-Content-Type-Options": "nosniff", **cache.headers}
+        if request.method == "HEAD":
+            return Response(None, media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)
+        stats = [(name, value) for name, value in canonical if name in STATS_FILTERS]
+        package = served_package(query_string(canonical), query_string(stats))
+        return Response(descriptor_json(package), media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)
 
     return endpoint

@@ -17,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from app.compression import Compression
 from app.cors import ApiCORS
 from app.export import ExportFormat
-from app.export_http import petitions_endpoint, stats_endpoint
+from app.export_http import datapackage_endpoint, petitions_endpoint, stats_endpoint
 from app.feed import EventFeed
 from app.graphql_view import PaknGraphQL
 from app.http import HTTP_ERROR_CODES, RequestGuard, error_body
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> ApiCORS:
             Route("/export/petitions.csv", petitions_endpoint(engine, ExportFormat.CSV)),
             Route("/export/petitions.ndjson", petitions_endpoint(engine, ExportFormat.NDJSON)),
             Route("/export/stats.csv", stats_endpoint(engine)),
+            Route("/export/datapackage.json", datapackage_endpoint(engine)),
             WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},

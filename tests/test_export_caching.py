@@ -49,6 +49,8 @@ def test_same_filter_same_etag_and_cache_control(demo_server: RunningServer) -> 
         "/export/stats.csv",
         "/export/stats.csv?agencyCodes=BTC",
         "/export/stats.csv?from=2026-01-01",
+        "/export/datapackage.json",
+        "/export/datapackage.json?agencyCodes=BTC",
     }
     tags = {path: _get(demo_server, path).headers["etag"] for path in others}
     assert len(set(tags.values()) | {etag}) == len(others) + 1, tags
@@ -60,6 +62,7 @@ def test_same_filter_same_etag_and_cache_control(demo_server: RunningServer) -> 
         "/export/petitions.csv?statuses=CLOSED",
         "/export/petitions.ndjson",
         "/export/stats.csv?channel=citizen",
+        "/export/datapackage.json?provinceCodes=01",
     ],
 )
 def test_if_none_match_answers_304_reading_no_rows(demo_server: RunningServer, path: str) -> None:
