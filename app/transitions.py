@@ -22,6 +22,7 @@ from app.outcome import Refused, problem
 from app.reference import GOVERNMENT_OFFICE_CODE
 from app.settings import Settings
 from app.signing import seal_time, sign_answer
+from app.text import normalize
 from app.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
@@ -49,6 +50,13 @@ class Change:
     body: str | None = None
     score: int | None = None
     comment: str | None = None
+    note_field: str = "note"
+    """The input field the note came in (a follow-up's is `body`), for userErrors."""
+
+
+def _text(value: str | None) -> str:
+    """Free text as pakn stores it: NFC (answers are sealed over these exact bytes)."""
+    return normalize(value).strip() if value else ""
 
 
 @dataclass
@@ -88,11 +96,12 @@ async def _agency(ctx: Context, code: str | None, path: str) -> Agency:
 
 
 def _note(change: Change, *, required: bool) -> str | None:
-    note = change.note.strip() if change.note else None
+    note = _text(change.note) or None
+    where = change.note_field
     if required and not note:
-        raise Refused(problem("REQUIRED", "A note is required for this action.", "note"))
+        raise Refused(problem("REQUIRED", "A note is required for this action.", where))
     if note and len(note) > MAX_NOTE:
-        raise Refused(problem("TOO_LONG", f"A note holds at most {MAX_NOTE} characters.", "note"))
+        raise Refused(problem("TOO_LONG", f"A note holds at most {MAX_NOTE} characters.", where))
     return note
 
 
@@ -171,7 +180,7 @@ async def _escalate(ctx: Context, petition: Petition, change: Change, step: Step
 
 
 async def _answer(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
-    body = (change.body or "").strip()
+    body = _text(change.body)
     if not MIN_ANSWER <= len(body) <= MAX_ANSWER:
         raise Refused(
             problem(
@@ -213,7 +222,7 @@ async def _answer(ctx: Context, petition: Petition, change: Change, step: Step) 
 async def _rate(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
     if change.score is None or not 1 <= change.score <= 5:
         raise Refused(problem("INVALID_SCORE", "A score is a whole number from 1 to 5.", "score"))
-    comment = change.comment.strip() if change.comment else None
+    comment = _text(change.comment) or None
     if comment and len(comment) > MAX_NOTE:
         raise Refused(
             problem("TOO_LONG", f"A comment holds at most {MAX_NOTE} characters.", "comment")

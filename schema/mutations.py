@@ -559,7 +559,9 @@ class Mutation:
         info: GraphInfo,
         input: Annotated[FollowUpInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
-        change = Change(Action.FOLLOW_UP, input.expected_version, note=input.body)
+        change = Change(
+            Action.FOLLOW_UP, input.expected_version, note=input.body, note_field="body"
+        )
         result = await mutations.petitioner_action(
             info.context, input.tracking_code, input.secret, change
         )

@@ -38,6 +38,48 @@ def test_text_is_stored_in_nfc(workflow: Workflow) -> None:
     assert submitted["petition"]["body"] == body
 
 
+def test_answers_notes_and_comments_are_stored_in_nfc(workflow: Workflow) -> None:
+    """Decomposed input (as some keyboards and PDFs give) is sealed and stored as NFC."""
+    petition, secret = workflow.in_progress()
+    note = "Đang xác minh hồ sơ với Sở Tài nguyên và Môi trường."
+    petition = workflow.ok(
+        "progress",
+        workflow.tokens.btc,
+        petitionId=petition["id"],
+        note=unicodedata.normalize("NFD", note),
+        expectedVersion=petition["version"],
+    )
+    petition = workflow.ok(
+        "answer",
+        workflow.tokens.btc,
+        petitionId=petition["id"],
+        body=unicodedata.normalize("NFD", ANSWER_TEXT),
+        expectedVersion=petition["version"],
+    )
+    assert petition["answers"][0]["body"] == ANSWER_TEXT
+    assert note in [e["node"]["note"] for e in petition["events"]["edges"]]
+    comment = "Cảm ơn quý cơ quan đã trả lời nhanh."
+    rated = workflow.ok(
+        "rate",
+        None,
+        trackingCode=petition["trackingCode"],
+        secret=secret,
+        score=5,
+        comment=unicodedata.normalize("NFD", comment),
+    )
+    assert rated["rating"]["comment"] == comment
+
+
+def test_a_blank_follow_up_names_its_body_field(workflow: Workflow) -> None:
+    petition, secret = workflow.answered()
+    payload = workflow.call(
+        "follow_up", None, trackingCode=petition["trackingCode"], secret=secret, body="  "
+    )
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+        (["input", "body"], "REQUIRED")
+    ]
+
+
 def test_happy_path_to_closed_with_a_sealed_answer(workflow: Workflow) -> None:
     petition, secret = workflow.in_progress()
     assert petition["status"] == "IN_PROGRESS" and petition["agency"]["code"] == "BTC"
