@@ -82,14 +82,21 @@ def starlette_app(app: Any) -> Starlette:
 
 
 class RunningServer(HttpServer):
-    def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings)
+    """A pakn server in this process. `restart()` stops it (every socket closed with 1012)
+    and starts a new application on the same port and database, as a deployment does."""
+
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
+        self.settings = settings
+        self.port = port or free_port()
+        super().__init__(f"http://127.0.0.1:{self.port}")
+        self._build()
+
+    def _build(self) -> None:
+        self.app = create_app(self.settings)
         self.starlette = starlette_app(self.app)
         self.engine = self.starlette.state.engine
         self.log = StatementLog()
         event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
-        self.port = free_port()
-        super().__init__(f"http://127.0.0.1:{self.port}")
         config = uvicorn.Config(
             self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
         )
@@ -112,6 +119,26 @@ class RunningServer(HttpServer):
         self.client.close()
         self.server.should_exit = True
         self.thread.join(timeout=20)
+
+    def restart(self) -> RunningServer:
+        self.stop()
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+        self._build()
+        return self.start()
+
+    def subscriptions(self) -> int:
+        """Subscriptions the server's event feed is serving now (read across threads: a
+        test waits on it, instead of sleeping, before it writes what must arrive live)."""
+        return len(self.starlette.state.feed._subscribers)
+
+    def wait_for_subscriptions(self, count: int, seconds: float = 10) -> None:
+        deadline = time.monotonic() + seconds
+        while self.subscriptions() < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{self.subscriptions()} subscriptions after {seconds} s, expected {count}"
+                )
+            time.sleep(0.01)
 
 
 def _view(server: RunningServer) -> Any:
