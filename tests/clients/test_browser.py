@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -334,12 +333,6 @@ def chromium_driver(node: str, chromium: str) -> Iterator[Browser]:
         driver.close()
 
 
-def server_on_port(settings: Settings, port: int) -> RunningServer:
-    """A pakn server on `port`: with the old one stopped and the same database, a restart."""
-    with mock.patch("tests.server.free_port", return_value=port):
-        return RunningServer(settings).start()
-
-
 def public_events(server: RunningServer, code: str) -> list[dict[str, Any]]:
     data = server.gql(
         "query($c: String!) { petition(trackingCode: $c) { events(first: 100) { edges {"
@@ -416,7 +409,7 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
             petition.step(side, tokens, "answer")
             side.stop()
             assert len(browser.frames("a", "connection_ack")) == 1, "reconnected too early"
-            restarted = server_on_port(settings, server.port)
+            restarted = RunningServer(settings, port=server.port).start()
             servers.append(restarted)
             browser.wait_for(lambda: len(browser.console("a")) >= 4, "the missed events", 45)
             petition.step(restarted, tokens, "rate")
