@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.petitions import FilterArgs
+from schema.descriptions import CHANNEL_FILTER, KIND_FILTER
 from schema.enums import Channel, OrderDirection, PetitionKind, PetitionOrderField, PetitionStatus
 
 
@@ -34,12 +35,8 @@ class PetitionFilter:
         description="Petitions concerning any of these provinces, by two-digit code (e.g. 01); "
         "see Query.provinces.",
     )
-    channel: Channel | None = strawberry.field(
-        default=None, description="Petitions from this channel only."
-    )
-    kind: PetitionKind | None = strawberry.field(
-        default=None, description="Petitions of this kind only."
-    )
+    channel: Channel | None = strawberry.field(default=None, description=CHANNEL_FILTER)
+    kind: PetitionKind | None = strawberry.field(default=None, description=KIND_FILTER)
     submitted_from: datetime | None = strawberry.field(
         default=None,
         description="Submitted at or after this time (inclusive); a time without an offset is "

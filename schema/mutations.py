@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,8 +10,53 @@ from app.domain import Action
 from app.transitions import Change
 from app.validation import PetitionerData, SubmissionData
 from resolvers import mutations
+from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason
 from schema.types import GraphInfo, Petition
+
+# Fields that several inputs declare alike. Each call makes a new StrawberryField: one
+# instance must not be shared between input types.
+
+
+def _petition_id() -> Any:
+    return strawberry.field(
+        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
+        "petition's id, NOT_FOUND when no petition has it."
+    )
+
+
+def _expected_version() -> Any:
+    return strawberry.field(
+        description="The petition's `version` as you last read it; if it has changed since, "
+        "the action is refused with STALE_VERSION and nothing is written."
+    )
+
+
+def _optional_public_note() -> Any:
+    return strawberry.field(
+        default=None,
+        description="A public note on the change (on its PetitionEvent), at most 5,000 "
+        "characters (TOO_LONG).",
+    )
+
+
+def _tracking_code() -> Any:
+    return strawberry.field(description="The petition's tracking code, any letter case.")
+
+
+def _secret() -> Any:
+    return strawberry.field(
+        description="The secret submitPetition returned; a wrong secret or an unknown tracking "
+        "code is refused with INVALID_SECRET."
+    )
+
+
+def _optional_expected_version() -> Any:
+    return strawberry.field(
+        default=None,
+        description="The petition's `version` as you last read it (STALE_VERSION if it has "
+        "changed); null to act on the current version.",
+    )
 
 
 @strawberry.type(
@@ -109,7 +154,7 @@ class PetitionerInput:
 class SubmitPetitionInput:
     channel: Channel = strawberry.field(description="A citizen or a business.")
     kind: PetitionKind = strawberry.field(description="A report or a proposal.")
-    subject: PetitionSubject = strawberry.field(description="What it is about.")
+    subject: PetitionSubject = strawberry.field(description=PETITION_SUBJECT)
     title: str = strawberry.field(
         description="The title, 10 to 200 characters, on one line (TOO_SHORT, TOO_LONG, "
         "INVALID_TEXT)."
@@ -144,45 +189,25 @@ class SubmitPetitionInput:
 
 @strawberry.input(description="Accept a SUBMITTED petition and assign it to an agency.")
 class AssignPetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     agency_code: str = strawberry.field(
         description="The agency that must answer, e.g. BTC; any letter case (UNKNOWN_CODE)."
     )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
+    expected_version: int = _expected_version()
     field_code: str | None = strawberry.field(
         default=None,
         description="Classify it under this field, any letter case (UNKNOWN_CODE); null keeps "
         "the field it has.",
     )
-    note: str | None = strawberry.field(
-        default=None,
-        description="A public note on the change (on its PetitionEvent), at most 5,000 "
-        "characters (TOO_LONG).",
-    )
+    note: str | None = _optional_public_note()
 
 
 @strawberry.input(description="Refuse a SUBMITTED petition.")
 class RejectPetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     reason: RejectionReason = strawberry.field(description="Why it is refused.")
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
-    note: str | None = strawberry.field(
-        default=None,
-        description="A public note on the change (on its PetitionEvent), at most 5,000 "
-        "characters (TOO_LONG).",
-    )
+    expected_version: int = _expected_version()
+    note: str | None = _optional_public_note()
     duplicate_of: str | None = strawberry.field(
         default=None,
         description="For DUPLICATE (and then required): the tracking code of the other "
@@ -192,111 +217,62 @@ class RejectPetitionInput:
 
 @strawberry.input(description="Route a petition to another agency.")
 class TransferPetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     agency_code: str = strawberry.field(
         description="The new agency, e.g. UBND-79; any letter case (UNKNOWN_CODE; the current "
         "agency: SAME_AGENCY)."
     )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
-    note: str | None = strawberry.field(
-        default=None,
-        description="A public note on the change (on its PetitionEvent), at most 5,000 "
-        "characters (TOO_LONG).",
-    )
+    expected_version: int = _expected_version()
+    note: str | None = _optional_public_note()
 
 
 @strawberry.input(description="Escalate a petition to the Government / Prime Minister.")
 class EscalatePetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     reason: EscalationReason = strawberry.field(description="Why it is escalated.")
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
-    note: str | None = strawberry.field(
-        default=None,
-        description="A public note on the change (on its PetitionEvent), at most 5,000 "
-        "characters (TOO_LONG).",
-    )
+    expected_version: int = _expected_version()
+    note: str | None = _optional_public_note()
 
 
 @strawberry.input(description="Hold a petition up as useful.")
 class FeaturePetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     note: str = strawberry.field(
         description="Why the petition is useful; shown publicly (Petition.featuredNote). "
         "Required (REQUIRED when blank), at most 5,000 characters (TOO_LONG)."
     )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
+    expected_version: int = _expected_version()
 
 
 @strawberry.input(description="An action on a petition that takes nothing else.")
 class PetitionActionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
+    petition_id: strawberry.ID = _petition_id()
+    expected_version: int = _expected_version()
 
 
 @strawberry.input(description="An action on a petition that takes a note.")
 class PetitionNoteInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     note: str = strawberry.field(
         description="The note: required (REQUIRED when blank), at most 5,000 characters (TOO_LONG)."
     )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
+    expected_version: int = _expected_version()
 
 
 @strawberry.input(description="The official answer to a petition.")
 class AnswerPetitionInput:
-    petition_id: strawberry.ID = strawberry.field(
-        description="The petition's global id (Petition.id); INVALID_ID when it is not a "
-        "petition's id, NOT_FOUND when no petition has it."
-    )
+    petition_id: strawberry.ID = _petition_id()
     body: str = strawberry.field(
         description="The answer's text, 30 to 10,000 characters after trimming "
         "(INVALID_LENGTH); published and signed as given, trimmed."
     )
-    expected_version: int = strawberry.field(
-        description="The petition's `version` as you last read it; if it has changed since, "
-        "the action is refused with STALE_VERSION and nothing is written."
-    )
+    expected_version: int = _expected_version()
 
 
 @strawberry.input(description="The petitioner's score of the answer.")
 class RateAnswerInput:
-    tracking_code: str = strawberry.field(
-        description="The petition's tracking code, any letter case."
-    )
-    secret: str = strawberry.field(
-        description="The secret submitPetition returned; a wrong secret or an unknown tracking "
-        "code is refused with INVALID_SECRET."
-    )
+    tracking_code: str = _tracking_code()
+    secret: str = _secret()
     score: int = strawberry.field(
         description="From 1 (worst) to 5 (best), a whole number (INVALID_SCORE)."
     )
@@ -304,31 +280,18 @@ class RateAnswerInput:
         default=None,
         description="A public comment (Rating.comment), at most 5,000 characters (TOO_LONG).",
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="The petition's `version` as you last read it (STALE_VERSION if it has "
-        "changed); null to act on the current version.",
-    )
+    expected_version: int | None = _optional_expected_version()
 
 
 @strawberry.input(description="The petitioner's follow-up: the answer did not resolve it.")
 class FollowUpInput:
-    tracking_code: str = strawberry.field(
-        description="The petition's tracking code, any letter case."
-    )
-    secret: str = strawberry.field(
-        description="The secret submitPetition returned; a wrong secret or an unknown tracking "
-        "code is refused with INVALID_SECRET."
-    )
+    tracking_code: str = _tracking_code()
+    secret: str = _secret()
     body: str = strawberry.field(
         description="What is still unresolved: required (REQUIRED when blank), at most 5,000 "
         "characters (TOO_LONG). Public, unless the petition is private."
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="The petition's `version` as you last read it (STALE_VERSION if it has "
-        "changed); null to act on the current version.",
-    )
+    expected_version: int | None = _optional_expected_version()
 
 
 def _payload(result: mutations.Result) -> PetitionPayload:

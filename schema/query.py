@@ -16,6 +16,7 @@ from resolvers.petitions import (
     petition_connection,
     petition_for_petitioner,
 )
+from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
 from schema.relay import Connection, Node
@@ -239,16 +240,13 @@ class Query:
             date | None,
             strawberry.argument(
                 name="from",
-                description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; "
-                "null for no lower bound. Outside the years 2000 to 2199, or after `to`: "
-                "INVALID_DATE_RANGE.",
+                description=FIRST_SUBMISSION_DATE
+                + " Outside the years 2000 to 2199, or after `to`: INVALID_DATE_RANGE.",
             ),
         ] = None,
         to: Annotated[
             date | None,
-            strawberry.argument(
-                description="Last local date of submission, inclusive; null for no upper bound."
-            ),
+            strawberry.argument(description=LAST_SUBMISSION_DATE),
         ] = None,
         first: Annotated[
             int,

@@ -15,6 +15,12 @@ import strawberry
 from app import stats as domain_stats
 from app.reports import QuarterlyReport as ReportData
 from resolvers.stats import StatsArgs, StatsRequest
+from schema.descriptions import (
+    CHANNEL_FILTER,
+    FIRST_SUBMISSION_DATE,
+    KIND_FILTER,
+    LAST_SUBMISSION_DATE,
+)
 from schema.enums import Channel, PetitionKind, described
 
 if TYPE_CHECKING:
@@ -24,6 +30,9 @@ AgencyRef = Annotated["Agency", strawberry.lazy("schema.types")]
 FieldRef = Annotated["Field", strawberry.lazy("schema.types")]
 PetitionRef = Annotated["Petition", strawberry.lazy("schema.types")]
 ProvinceRef = Annotated["Province", strawberry.lazy("schema.types")]
+
+_THE_AGENCY = "The agency."
+_BREAKDOWN_FIGURES = "Its figures."
 
 RankingMetric = described(
     domain_stats.RankingMetric,
@@ -126,13 +135,12 @@ class StatsFilter:
     from_: date | None = strawberry.field(
         default=None,
         name="from",
-        description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; null for "
-        "no lower bound.",
+        description=FIRST_SUBMISSION_DATE,
     )
     to: date | None = strawberry.field(
         default=None,
-        description="Last local date of submission, inclusive; null for no upper bound. Dates "
-        "outside the years 2000 to 2199, or `from` after `to`: INVALID_DATE_RANGE.",
+        description=LAST_SUBMISSION_DATE
+        + " Dates outside the years 2000 to 2199, or `from` after `to`: INVALID_DATE_RANGE.",
     )
     agency_codes: list[str] | None = strawberry.field(
         default=None,
@@ -147,12 +155,8 @@ class StatsFilter:
         default=None,
         description="Petitions concerning any of these provinces, by two-digit code (e.g. 01).",
     )
-    channel: Channel | None = strawberry.field(
-        default=None, description="Petitions from this channel only."
-    )
-    kind: PetitionKind | None = strawberry.field(
-        default=None, description="Petitions of this kind only."
-    )
+    channel: Channel | None = strawberry.field(default=None, description=CHANNEL_FILTER)
+    kind: PetitionKind | None = strawberry.field(default=None, description=KIND_FILTER)
 
     def to_args(self) -> StatsArgs:
         return StatsArgs(
@@ -168,20 +172,20 @@ class StatsFilter:
 
 @strawberry.type(description="The figures of one agency, over the petitions it currently handles.")
 class AgencyStats:
-    agency: AgencyRef = strawberry.field(description="The agency.")
-    stats: StatsRow = strawberry.field(description="Its figures.")
+    agency: AgencyRef = strawberry.field(description=_THE_AGENCY)
+    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of one field (lĩnh vực).")
 class FieldStats:
     field: FieldRef = strawberry.field(description="The field.")
-    stats: StatsRow = strawberry.field(description="Its figures.")
+    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of the petitions concerning one province.")
 class ProvinceStats:
     province: ProvinceRef = strawberry.field(description="The province.")
-    stats: StatsRow = strawberry.field(description="Its figures.")
+    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of the petitions submitted in one local month.")
@@ -189,7 +193,7 @@ class PeriodStats:
     month: str = strawberry.field(
         description="The month as YYYY-MM, by the local date (Asia/Ho_Chi_Minh) of submission."
     )
-    stats: StatsRow = strawberry.field(description="Its figures.")
+    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(
@@ -238,7 +242,7 @@ class RankedAgency:
         "code, so no two share a rank); null when listed apart or without a value for the "
         "metric."
     )
-    agency: AgencyRef = strawberry.field(description="The agency.")
+    agency: AgencyRef = strawberry.field(description=_THE_AGENCY)
     value: float | None = strawberry.field(
         description="The agency's figure for the metric (a fraction, working days, a mean score "
         "or a count, as the metric says); null when it has none."
@@ -267,7 +271,7 @@ class AgencyRanking:
 
 @strawberry.type(description="An agency and how many times something happened to it.")
 class AgencyCount:
-    agency: AgencyRef = strawberry.field(description="The agency.")
+    agency: AgencyRef = strawberry.field(description=_THE_AGENCY)
     count: int = strawberry.field(description="How many (always at least 1).")
 
 

@@ -22,12 +22,15 @@ from resolvers.history import event_connection, event_cursor
 from resolvers.ids import global_id
 from resolvers.petitions import agency_petition_connection
 from resolvers.stats import scorecard
+from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE, PETITION_SUBJECT
 from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.inputs import PetitionFilter
 from schema.relay import Connection, Node
 from schema.stats import StatsRow
 
 GraphInfo = Info[Context, None]
+
+_OFFICIAL_NAME = "Official Vietnamese name."
 
 
 def _loaded(row: Any, relation: str) -> bool:
@@ -52,7 +55,7 @@ class Agency(Node):
         description="Stable short code, e.g. BTC, VPCP or UBND-01; used in filters, URLs and "
         "exports."
     )
-    name: str = strawberry.field(description="Official Vietnamese name.")
+    name: str = strawberry.field(description=_OFFICIAL_NAME)
     name_en: str | None = strawberry.field(
         description="English name, e.g. Ministry of Finance; null when none is recorded."
     )
@@ -109,15 +112,12 @@ class Agency(Node):
             date | None,
             strawberry.argument(
                 name="from",
-                description="First local date (Asia/Ho_Chi_Minh) of submission, inclusive; "
-                "null for no lower bound.",
+                description=FIRST_SUBMISSION_DATE,
             ),
         ] = None,
         to: Annotated[
             date | None,
-            strawberry.argument(
-                description="Last local date of submission, inclusive; null for no upper bound."
-            ),
+            strawberry.argument(description=LAST_SUBMISSION_DATE),
         ] = None,
     ) -> StatsRow:
         return await scorecard(info.context, self.id, from_, to)  # type: ignore[arg-type,return-value]
@@ -143,7 +143,7 @@ class Province:
         description="Two-digit code, e.g. 01 for Hà Nội; the `provinceCode` of petitions and "
         "agencies."
     )
-    name: str = strawberry.field(description="Official Vietnamese name.")
+    name: str = strawberry.field(description=_OFFICIAL_NAME)
 
 
 @strawberry.type(
@@ -345,7 +345,7 @@ class Petition(Node):
     kind: PetitionKind = strawberry.field(
         description="A report (phản ánh) or a proposal (kiến nghị)."
     )
-    subject: PetitionSubject = strawberry.field(description="What it is about.")
+    subject: PetitionSubject = strawberry.field(description=PETITION_SUBJECT)
     title: str | None = _public_text(
         "title",
         "The title. Null when the petitioner kept the text private and the reader is not the "
