@@ -19,6 +19,8 @@ import brotli
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.etag import IfNoneMatchError, if_none_match
+
 MINIMUM_SIZE = 512
 BROTLI_QUALITY = 4
 GZIP_LEVEL = 5
@@ -54,12 +56,12 @@ def negotiate(accept_encoding: str) -> str | None:
     return None
 
 
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """RFC 9110's weak comparison, as If-None-Match uses."""
-    if if_none_match.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
+def _matches(header: str | None, etag: str) -> bool:
+    """A malformed If-None-Match matches nothing: the full response is always correct."""
+    try:
+        return if_none_match(header, etag)
+    except IfNoneMatchError:
+        return False
 
 
 class _Encoder:
@@ -135,7 +137,7 @@ class _Responder:
             and "content-encoding" not in headers
             and headers.get("content-type", "").startswith(COMPRESSIBLE)
         )
-        if compressible:
+        if compressible or status == 304:  # a 304 repeats the Vary of its 200
             headers.add_vary_header("Accept-Encoding")
         encoding = self.encoding if compressible else None
         if encoding and not streaming and len(body) < self.minimum_size:
@@ -144,10 +146,9 @@ class _Responder:
         if etag and encoding and not etag.startswith("W/"):
             etag = f'{etag[:-1]}-{encoding}"'
             headers["etag"] = etag
-        if etag and status == 200 and not streaming and self.if_none_match:
-            if etag_matches(self.if_none_match, etag):
-                await self._not_modified(headers)
-                return
+        if etag and status == 200 and not streaming and _matches(self.if_none_match, etag):
+            await self._not_modified(headers)
+            return
         if encoding is None:
             self.passing = True
             await self._send(self.start)

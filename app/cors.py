@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from app.http import error_body
 
@@ -62,13 +63,17 @@ class _JsonRefusals(CORSMiddleware):
 
 
 class ApiCORS:
-    """CORS on the API's paths only; `origins` empty means any origin."""
+    """CORS on the API's paths only; `origins` empty means any origin.
+
+    Origins are compared as browsers send them (lower case, no default port, no slash):
+    the list is normalised as the WebSocket check normalises it, so the two agree, and an
+    entry that is not an origin stops the server at start."""
 
     def __init__(self, app: ASGIApp, origins: Sequence[str] = ()) -> None:
         self.app = app
         self.cors = _JsonRefusals(
             app,
-            allow_origins=list(origins) or ["*"],
+            allow_origins=sorted(normalize_allowed_origins(origins)) or ["*"],
             allow_methods=ALLOWED_METHODS,
             allow_headers=ALLOWED_HEADERS,
             expose_headers=EXPOSED_HEADERS,

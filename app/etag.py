@@ -1,9 +1,11 @@
-"""Weak entity tags and `If-None-Match` (RFC 9110, 8.8.3 and 13.1.2), for cacheable GETs.
+"""Entity tags and `If-None-Match` (RFC 9110, 8.8.3 and 13.1.2), for cacheable GETs.
 
-A weak tag, `W/"<hex>"`, says two responses mean the same, not that their bytes are
-equal: the right promise for a body that is made anew on every request (an export, which
-a proxy may also compress). `If-None-Match` compares weakly: `W/"x"` matches `"x"`, and
-`*` matches any current representation. A matching GET or HEAD is answered 304.
+A strong tag, `"<hex>"`, names exact bytes: a GraphQL GET's body (`app.compression`
+gives each content encoding its own). A weak tag, `W/"<hex>"`, says two responses mean
+the same, not that their bytes are equal: the right promise for a body that is made anew
+on every request (an export, which a proxy may also compress). `If-None-Match` compares
+weakly: `W/"x"` matches `"x"`, and `*` matches any current representation. A matching GET
+or HEAD is answered 304.
 
 The header is read with limits (`MAX_IF_NONE_MATCH_BYTES`, `MAX_IF_NONE_MATCH_TAGS`);
 past them, or when it is not a list of entity tags, `IfNoneMatchError` says so and the
@@ -24,6 +26,10 @@ _LIST_ITEM = re.compile(r'[ \t]*(?:((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")[ \t]*)?(
 
 class IfNoneMatchError(ValueError):
     """An `If-None-Match` header that is too long or not a list of entity tags."""
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 def weak_etag(parts: Iterable[str]) -> str:

@@ -10,15 +10,16 @@ Caching. Every export names its content with a weak ETag made of the normalised 
 index lookup: every change writes an event) and today's date in Asia/Ho_Chi_Minh, since
 `is_overdue` and `overdue_open` turn at local midnight with no event; plus
 `LAYOUT_VERSION`. `Cache-Control: public, max-age=<PAKN_CACHE_SECONDS>`. A GET or HEAD
-whose `If-None-Match` names the tag is answered 304 before any row is read; HEAD answers
-the headers, reading no rows either. Bodies are not compressed here (`app.compression`
+whose `If-None-Match` names the tag is answered 304 before any row is read. HEAD answers
+GET's headers: the petition exports stream an empty body, reading no rows; the small
+statistics CSV and descriptor are made, so their length is GET's. Bodies are not compressed here (`app.compression`
 wraps every response).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -120,6 +121,11 @@ def _download(name: str, cache: _Cache) -> dict[str, str]:
     }
 
 
+async def _nothing() -> AsyncIterator[bytes]:
+    """An empty stream: a HEAD's body, so its headers are a streamed GET's."""
+    yield b""
+
+
 def petitions_endpoint(
     engine: AsyncEngine, fmt: ExportFormat
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -139,8 +145,8 @@ def petitions_endpoint(
         if matches:
             return cache.not_modified()
         headers = _download(filename(fmt, now), cache)
-        if request.method == "HEAD":  # the headers only: never read the rows for nothing
-            return Response(None, media_type=MEDIA_TYPES[fmt], headers=headers)
+        if request.method == "HEAD":  # GET's headers, streamed as GET is; no rows read
+            return StreamingResponse(_nothing(), media_type=MEDIA_TYPES[fmt], headers=headers)
         return StreamingResponse(
             petition_export(engine, flt, fmt, now, bom=bom),
             media_type=MEDIA_TYPES[fmt],
@@ -191,8 +197,6 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
         name = f"pakn-stats-{filename(ExportFormat.CSV, now).removeprefix('pakn-petitions-')}"
         headers = _download(name, cache)
         media_type = MEDIA_TYPES[ExportFormat.CSV]
-        if request.method == "HEAD":
-            return Response(None, media_type=media_type, headers=headers)
         flt = dataclasses.replace(flt, submitted_from=low, submitted_to=high, now=None)
         body = stats_csv(await stats_lines(engine, flt, now), bom)
         return Response(body, media_type=media_type, headers=headers)
@@ -222,8 +226,6 @@ def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[R
         if matches:
             return cache.not_modified()
         headers = {"X-Content-Type-Options": "nosniff", **cache.headers}
-        if request.method == "HEAD":
-            return Response(None, media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)
         stats = [(name, value) for name, value in canonical if name in STATS_FILTERS]
         package = served_package(query_string(canonical), query_string(stats))
         return Response(descriptor_json(package), media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from contextvars import ContextVar
 from typing import Any, Protocol
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,10 +22,10 @@ from app.feed import EventFeed
 from app.http import HTTP_ERROR_CODES, send_error
 from app.http_caching import apply_cache_policy
 from app.persisted_queries import (
-    NOT_FOUND,
     PersistedQueries,
     PersistedQueryError,
     document_hash,
+    persisted_query_not_found,
     requested_hash,
 )
 from app.settings import Settings
@@ -33,6 +33,8 @@ from app.writes import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
+
+logger = logging.getLogger("pakn.graphql")
 
 _REQUEST_KEYS = frozenset({"query", "operationName", "variables", "extensions"})
 
@@ -52,12 +54,18 @@ def _get_payload(request: Request) -> dict[str, Any] | None:
     return payload
 
 
+_REGISTRATION: ContextVar[tuple[str, str] | None] = ContextVar(
+    "pakn_persisted_registration", default=None
+)
+"""(hash, document) this request asks to register, stored only if it runs without error."""
+
 _PARSED: ContextVar[tuple[bytes, object] | None] = ContextVar("pakn_parsed_body", default=None)
 """The body this request's compiled-path check parsed, so Strawberry need not parse it
 again (matched by identity: Starlette hands both the same bytes)."""
 
 
 SERVICE_RESTART = 1012
+SUBPROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 """The close code (RFC 6455) a socket gets when this worker stops: stock clients retry it."""
 
 
@@ -76,6 +84,15 @@ class TextFrames(ASGIWebSocketAdapter):
             await self.ws.send_text(orjson.dumps(message).decode())
         except (WebSocketDisconnect, RuntimeError) as exc:
             raise WebSocketDisconnected from exc
+
+
+async def _turn_away(socket: WebSocket) -> None:
+    """Accept (in a subprotocol the client offered, which stock clients require) and
+    close with 1012, which they retry, elsewhere or once this host is back."""
+    offered = [p.strip() for p in socket.headers.get("sec-websocket-protocol", "").split(",")]
+    subprotocol = next((p for p in offered if p in SUBPROTOCOLS), None)
+    await socket.accept(subprotocol)
+    await socket.close(SERVICE_RESTART, "service restart")
 
 
 class CompiledPath(Protocol):
@@ -121,10 +138,16 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.compiled = compiled
         self.persisted = persisted
         self.sockets: set[WebSocket] = set()
+        self.closing = False
+        """Set at shutdown: a socket opened after it is closed at once with 1012 (its
+        subscription would otherwise end with `complete` as the feed stops)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             socket = WebSocket(scope, receive=receive, send=send)
+            if self.closing:
+                await _turn_away(socket)
+                return
             self.sockets.add(socket)
             try:
                 await self.run(socket)
@@ -143,8 +166,10 @@ class PaknGraphQL(GraphQL[Context, None]):
                 document = await self._repeatable(request)
                 response = await self._compiled(request, document) if document else None
                 if response is None:
+                    _REGISTRATION.set(None)
                     response = await self.run(request)
                     self._learn(document, response)
+                    await self._register(response)
             except HTTPException as e:
                 status = 415 if e.reason == "Unsupported content type" else e.status_code
                 code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
@@ -159,6 +184,7 @@ class PaknGraphQL(GraphQL[Context, None]):
     async def close_sockets(self) -> None:
         """Close every open socket with 1012 (service restart). Their clients reconnect,
         to this host when it is back or to another, and resume from their last cursor."""
+        self.closing = True
         for socket in list(self.sockets):
             if socket.application_state is WebSocketState.CONNECTED:
                 try:
@@ -191,7 +217,8 @@ class PaknGraphQL(GraphQL[Context, None]):
             payload.get("variables"),
         )
         if "extensions" in payload:
-            if set(payload["extensions"] or ()) != {"persistedQuery"}:
+            extensions = payload["extensions"]
+            if not isinstance(extensions, dict) or set(extensions) != {"persistedQuery"}:
                 return None
             try:
                 sha = requested_hash(payload["extensions"])
@@ -247,24 +274,28 @@ class PaknGraphQL(GraphQL[Context, None]):
         if data.query is None:
             data.query = await self.persisted.find(sha)
             if data.query is None:
-                raise NOT_FOUND
+                raise persisted_query_not_found()
         elif document_hash(data.query) != sha:
             raise PersistedQueryError(
                 400,
                 "PERSISTED_QUERY_HASH_MISMATCH",
                 "persistedQuery.sha256Hash is not the SHA-256 of the query.",
             )
-        elif self._validates(data.query):
-            await self.persisted.register(sha, data.query)
+        elif self.persisted.cached(sha) is None:
+            _REGISTRATION.set((sha, data.query))
         return data
 
-    def _validates(self, query: str) -> bool:
-        """Whether a document parses and validates: only those are worth registering."""
+    async def _register(self, response: Response) -> None:
+        """Store the document of a registration once it has run without any error: so
+        every limit (depth, aliases, tokens, no mutation over GET) has already held."""
+        registration = _REGISTRATION.get()
+        body = getattr(response, "body", b"")
+        if registration is None or response.status_code != 200 or b'"errors":' in body:
+            return
         try:
-            document = parse(query, max_tokens=self.settings.max_tokens or None)
-        except GraphQLError:
-            return False
-        return not validate(self.schema._schema, document)
+            await self.persisted.register(*registration)
+        except Exception:
+            logger.exception("persisted query: registering %s failed", registration[0])
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.scope.get("state", {})
@@ -305,8 +336,9 @@ class PaknGraphQL(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         parsed = _PARSED.get()
         if parsed is not None and parsed[0] is data:
-            return parsed[1]
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            raise HTTPException(400, "The request body is not valid UTF-8 JSON.") from None
+            decoded = parsed[1]
+        else:  # orjson's JSONDecodeError: 400 over HTTP, 4400 on a socket
+            decoded = orjson.loads(data)
+        if not isinstance(decoded, dict | list):
+            raise orjson.JSONDecodeError("A GraphQL request is a JSON object.", str(data), 0)
+        return decoded

@@ -11,16 +11,12 @@ shared cache.
 
 from __future__ import annotations
 
-import hashlib
-
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.etag import strong_etag
+
 NO_STORE = "private, no-store"
-
-
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 def apply_cache_policy(request: Request, response: Response, max_age: int) -> None:

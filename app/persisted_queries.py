@@ -9,7 +9,8 @@ instead of the document, and the document only when the server does not know the
   `PERSISTED_QUERY_NOT_FOUND`, on which Apollo's `PersistedQueryLink` (and urql's
   persisted exchange) resend with the document;
 - hash and document: the hash must be the document's (`PERSISTED_QUERY_HASH_MISMATCH`);
-  a document that parses and validates is then registered.
+  the document is registered once it has run without any error, so only documents that
+  pass every limit are stored.
 
 The documents live in the database (`persisted_queries`), so a hash registered through
 one worker answers on every worker and host; each worker keeps the ones it has used in a
@@ -46,8 +47,11 @@ class PersistedQueryError(Exception):
         self.message = message
 
 
-NOT_FOUND = PersistedQueryError(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
-"""Status 200 and this exact message: what Apollo's link looks for before it retries."""
+def persisted_query_not_found() -> PersistedQueryError:
+    """Status 200 and this exact message: what Apollo's link looks for before it retries.
+    (A new exception each time: one raised again and again would keep every request's
+    frames alive in its growing traceback.)"""
+    return PersistedQueryError(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
 
 
 def requested_hash(extensions: Any) -> str | None:
@@ -101,7 +105,8 @@ class _Memory:
 
 
 class PersistedQueries:
-    """The document store: the database, behind this worker's LRU."""
+    """The document store: the database, behind this worker's LRU. Sizes count characters
+    in memory and UTF-8 bytes in the database."""
 
     def __init__(
         self,

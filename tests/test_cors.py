@@ -30,7 +30,8 @@ def preflight(server: RunningServer, origin: str, method: str = "POST") -> httpx
 
 @pytest.fixture(scope="module")
 def restricted_server(lifecycle_database: str) -> Iterator[RunningServer]:
-    settings = Settings(database_url=lifecycle_database, cors_origins=(OTHER_ORIGIN,))
+    spelt_loosely = OTHER_ORIGIN.upper() + "/"  # as an operator might write it
+    settings = Settings(database_url=lifecycle_database, cors_origins=(spelt_loosely,))
     server = RunningServer(settings).start()
     yield server
     server.stop()
@@ -99,3 +100,10 @@ async def test_a_restricted_list_refuses_websockets_from_other_origins(
     assert refused.value.response.status_code == 403
     async with connect(url, subprotocols=["graphql-transport-ws"], origin=OTHER_ORIGIN):  # type: ignore[list-item, arg-type]
         pass
+
+
+def test_an_origin_list_entry_that_is_no_origin_stops_the_server_at_start() -> None:
+    from app.main import create_app
+
+    with pytest.raises(ValueError, match="Invalid origin"):
+        create_app(Settings(cors_origins=("https://pakn.gov.vn/api",)))

@@ -10,6 +10,7 @@ import brotli
 import httpx
 import pytest
 
+from tests.lifecycle_support import Workflow
 from tests.server import RunningServer
 
 PAGE = "{ petitions(first: 20) { edges { node { trackingCode title status } } } }"
@@ -103,7 +104,7 @@ def test_exports_stream_compressed(demo_server: RunningServer) -> None:
         {"method": "GET", "params": {"query": PAGE}, "headers": {"Authorization": "Bearer x"}},
         {"method": "GET", "params": {"query": "{ petitions(first: 500) { totalCount } }"}},
     ],
-    ids=["post", "officer", "errors"],
+    ids=["post", "bad-token", "errors"],
 )
 def test_everything_else_is_private_and_not_stored(
     demo_server: RunningServer, request_kwargs: dict[str, Any]
@@ -113,14 +114,37 @@ def test_everything_else_is_private_and_not_stored(
     assert "etag" not in response.headers
 
 
-@pytest.mark.parametrize("path", ["/graphql?query={fields{code}}", "/health", "/export/stats.csv"])
-def test_head_answers_what_get_does_without_a_body(demo_server: RunningServer, path: str) -> None:
-    get = demo_server.client.get(path, headers={"Accept-Encoding": "identity"})
-    head = demo_server.client.head(path, headers={"Accept-Encoding": "identity"})
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/graphql?query={fields{code}}",
+        f"/graphql?query={PAGE}",
+        "/health",
+        "/export/stats.csv",
+        "/export/datapackage.json",
+        "/export/petitions.csv",
+    ],
+)
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_head_answers_what_get_does_without_a_body(
+    demo_server: RunningServer, path: str, encoding: str
+) -> None:
+    headers = {"Accept-Encoding": encoding}
+    get = demo_server.client.send(demo_server.client.build_request("GET", path, headers=headers))
+    head = demo_server.client.head(path, headers=headers)
     assert head.status_code == get.status_code == 200
     assert head.content == b""
-    for name in ("content-type", "etag", "cache-control"):
+    for name in ("content-type", "content-length", "content-encoding", "etag", "vary"):
         assert head.headers.get(name) == get.headers.get(name), name
+    assert head.headers.get("cache-control") == get.headers.get("cache-control")
+
+
+def test_a_304_repeats_the_vary_of_its_200(demo_server: RunningServer) -> None:
+    for path in ("/export/datapackage.json", f"/graphql?query={PAGE}"):
+        first = demo_server.client.get(path)
+        again = demo_server.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304, path
+        assert "accept-encoding" in again.headers["vary"].lower(), path
 
 
 @pytest.mark.parametrize(
@@ -171,8 +195,28 @@ def test_mutations_are_refused_over_get(demo_server: RunningServer) -> None:
         "{ userErrors { code } } }"
     )
     response = demo_server.client.get("/graphql", params={"query": mutation})
-    assert response.status_code in (400, 405)
-    assert response.json()["errors"][0]["extensions"]["code"] in (
-        "BAD_REQUEST",
-        "METHOD_NOT_ALLOWED",
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "GET" in response.json()["errors"][0]["message"]
+
+
+def test_an_officers_get_is_private(workflow: Workflow) -> None:
+    response = workflow.server.client.get(
+        "/graphql",
+        params={"query": "{ fields { code } }"},
+        headers={"Authorization": f"Bearer {workflow.tokens.coordinator}"},
     )
+    assert response.status_code == 200 and "errors" not in response.json()
+    assert response.headers["cache-control"] == "private, no-store"
+    assert "etag" not in response.headers
+
+
+@pytest.mark.parametrize("body", [b'"hello"', b"null", b"5", b"true"])
+def test_a_body_that_is_not_an_object_is_a_bad_request(
+    demo_server: RunningServer, body: bytes
+) -> None:
+    response = demo_server.client.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 from collections.abc import Iterator
 from typing import Any
@@ -100,12 +101,17 @@ def test_a_hash_that_is_not_the_documents_is_refused(server: RunningServer) -> N
         ({"persistedQuery": {"version": 1}}, "BAD_REQUEST"),
         ({"persistedQuery": "sha"}, "PERSISTED_QUERY_NOT_SUPPORTED"),
         ({"persistedQuery": None}, "PERSISTED_QUERY_NOT_SUPPORTED"),
+        (5, "BAD_REQUEST"),
+        (True, "BAD_REQUEST"),
     ],
 )
 def test_malformed_persisted_query_extensions_get_clear_codes(
-    server: RunningServer, extensions: dict[str, Any], code: str
+    server: RunningServer, extensions: Any, code: str
 ) -> None:
     response = post(server, {"extensions": extensions})
+    assert response.status_code == 400
+    assert codes(response) == [code]
+    response = post(server, {"query": FIELDS, "extensions": extensions})
     assert response.status_code == 400
     assert codes(response) == [code]
 
@@ -115,6 +121,53 @@ def test_a_document_that_does_not_validate_is_not_registered(server: RunningServ
     response = post(server, {"query": invalid, "extensions": persisted(invalid)})
     assert codes(response) == ["GRAPHQL_VALIDATION_FAILED"]
     assert codes(post(server, {"extensions": persisted(invalid)})) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+@pytest.mark.parametrize(
+    ("document", "method", "code"),
+    [
+        (
+            "{ " + " ".join(f"a{i}: fields {{ code }}" for i in range(40)) + " }",
+            "POST",
+            "TOO_MANY_ALIASES",
+        ),
+        (
+            'mutation { rateAnswer(input: {trackingCode: "X", secret: "s", score: 5}) '
+            "{ userErrors { code } } }",
+            "GET",
+            "BAD_REQUEST",
+        ),
+    ],
+    ids=["over-a-limit", "mutation-by-get"],
+)
+def test_a_document_refused_when_it_runs_is_not_registered(
+    server: RunningServer, document: str, method: str, code: str
+) -> None:
+    """Registration waits for a run without errors, so every limit has held first."""
+    request: dict[str, Any] = {"query": document, "extensions": persisted(document)}
+    if method == "GET":
+        params = {"query": document, "extensions": orjson.dumps(persisted(document)).decode()}
+        response = server.client.get("/graphql", params=params)
+    else:
+        response = post(server, request)
+    assert codes(response) == [code]
+    assert codes(post(server, {"extensions": persisted(document)})) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+def test_unknown_hashes_keep_nothing_of_their_requests_alive(server: RunningServer) -> None:
+    """A refusal raised anew each time: one shared exception object would grow a
+    traceback holding every request's frames (and its Request) for good."""
+
+    def live_requests() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o).__name__ == "Request")
+
+    for n in range(5):
+        post(server, {"extensions": persisted(_document(1000 + n))})
+    before = live_requests()
+    for n in range(60):
+        post(server, {"extensions": persisted(_document(n))})
+    assert live_requests() - before < 10
 
 
 def test_an_oversized_document_is_refused_before_it_is_read(empty_database: str) -> None:
@@ -225,6 +278,8 @@ def test_pakn_serve_with_two_workers_shares_registered_hashes(pakn_serve_two_wor
         ({"extensions": '"sha"'}, "BAD_REQUEST"),
         ({"extensions": '{"persistedQuery": 5}'}, "PERSISTED_QUERY_NOT_SUPPORTED"),
         ({"extensions": "null"}, "BAD_REQUEST"),
+        ({"extensions": "5"}, "BAD_REQUEST"),
+        ({"extensions": "true", "query": FIELDS}, "BAD_REQUEST"),
         ({"query": FIELDS, "variables": "not json"}, "BAD_REQUEST"),
         (
             {"query": FIELDS, "extensions": orjson.dumps(persisted(FIELDS + "#")).decode()},

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from app.settings import Settings
@@ -220,7 +221,7 @@ async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
     try:
         async with GraphQLSocket(server.url, legacy=legacy) as socket:
             await socket.subscribe()
-            await asyncio.sleep(0.2)
+            await asyncio.to_thread(server.wait_for_subscriptions, 1)
             stopping = asyncio.create_task(asyncio.to_thread(server.stop))
             with pytest.raises(ConnectionClosed) as closed:
                 message = await socket.next_message(wait=10)
@@ -228,4 +229,25 @@ async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
             await stopping
     finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_opened_while_the_server_stops_is_closed_with_1012(
+    lifecycle_database: str, legacy: bool
+) -> None:
+    """Between closing the sockets and the end of the feed, a client that reconnects at
+    once must not subscribe to a stopping feed, whose end it would take for `complete`."""
+    server = RunningServer(Settings(database_url=lifecycle_database)).start()
+    try:
+        server.starlette.state.graphql.closing = True
+        protocol = "graphql-ws" if legacy else "graphql-transport-ws"
+        url = server.url.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+            assert socket.subprotocol == protocol
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    finally:
+        server.starlette.state.graphql.closing = False
         server.stop()
