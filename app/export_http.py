@@ -12,8 +12,8 @@ index lookup: every change writes an event) and today's date in Asia/Ho_Chi_Minh
 `LAYOUT_VERSION`. `Cache-Control: public, max-age=<PAKN_CACHE_SECONDS>`. A GET or HEAD
 whose `If-None-Match` names the tag is answered 304 before any row is read. HEAD answers
 GET's headers: the petition exports stream an empty body, reading no rows; the small
-statistics CSV and descriptor are made, so their length is GET's. Bodies are not compressed here (`app.compression`
-wraps every response).
+statistics CSV and descriptor are made, so their length is GET's. Bodies are not
+compressed here (`app.compression` wraps every response).
 """
 
 from __future__ import annotations

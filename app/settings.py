@@ -65,7 +65,8 @@ class Settings:
     persisted_queries_max_bytes: int = 32 * 1024 * 1024
     """... and their bytes: registering beyond either forgets the oldest."""
     cache_seconds: int = 10
-    """`Cache-Control: public, max-age=` of public cacheable responses (exports)."""
+    """`Cache-Control: public, max-age=` of public cacheable responses (anonymous GraphQL
+    GETs and the exports); 0: caches revalidate every time."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,5 +87,5 @@ class Settings:
             cors_origins=_list_env("PAKN_CORS_ORIGINS"),
             persisted_queries_max=_int_env("PAKN_PERSISTED_QUERIES", 10_000),
             persisted_queries_max_bytes=_int_env("PAKN_PERSISTED_QUERIES_BYTES", 32 * 1024 * 1024),
-            cache_seconds=_int_env("PAKN_CACHE_SECONDS", 10),
+            cache_seconds=max(0, _int_env("PAKN_CACHE_SECONDS", 10)),
         )

@@ -170,7 +170,8 @@ class Query:
 
     @strawberry.field(
         description="The petitioner's own view of a petition, private text and contact data "
-        "included; null when the tracking code and secret do not match."
+        "included; null when the tracking code and secret do not match. POST only: over GET "
+        "(where the secret would sit in the URL) it is refused with SECRET_OVER_GET."
     )
     async def petition_for_petitioner(
         self,

@@ -21,8 +21,11 @@ class Subscription:
     @strawberry.subscription(
         description="Events in commit order. Pass `after` (the cursor of the last event seen) "
         "to have missed events replayed first, then live ones: none lost, none twice. "
-        "Without `after`, only events committed from now on. A subscriber that falls 1,000 "
-        "events behind is ended with SLOW_SUBSCRIBER and the cursor to resume from."
+        "Without `after`, only events committed from now on. A subscriber that falls a "
+        "whole queue (1,000 events) behind is ended with "
+        "SLOW_SUBSCRIBER and the cursor to resume from. When the server restarts, the socket "
+        "is closed with 1012 and no `complete`: reconnect and subscribe again with `after` "
+        "set to the last cursor you received."
     )
     async def petition_events(
         self,

@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy import event
-from starlette.applications import Starlette
 
-from app.main import create_app
+from app.main import create_app, starlette_app
 from app.serving import PaknServer
 from app.settings import Settings
 
@@ -72,13 +71,6 @@ class HttpServer:
 
     def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
         return [e["extensions"]["code"] for e in self.errors(query, variables)]
-
-
-def starlette_app(app: Any) -> Starlette:
-    """The Starlette application inside `create_app`'s middleware."""
-    while not isinstance(app, Starlette):
-        app = app.app
-    return app
 
 
 class RunningServer(HttpServer):
