@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -99,20 +100,18 @@ def _wait_for_health(url: str, seconds: float = 30) -> None:
     raise RuntimeError("pakn serve did not come up")
 
 
-@pytest.fixture
-def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[str]:
-    """`pakn serve --workers 2` as a real subprocess; yields its URL."""
-    if backend != "postgresql":
-        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+@contextmanager
+def pakn_serve(database_url: str, workers: int = 1) -> Iterator[str]:
+    """`pakn serve` as a real subprocess on a free port; yields its URL."""
     port = free_port()
     env = {
         **os.environ,
-        "PAKN_DATABASE_URL": lifecycle_database,
+        "PAKN_DATABASE_URL": database_url,
         "PAKN_SUBMISSIONS_PER_HOUR": "100000",
         "PAKN_SECRET_KEY": "test-key",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -124,3 +123,12 @@ def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[st
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def pakn_serve_two_workers(backend: str, lifecycle_database: str) -> Iterator[str]:
+    """`pakn serve --workers 2` as a real subprocess; yields its URL."""
+    if backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+    with pakn_serve(lifecycle_database, workers=2) as url:
+        yield url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from app.settings import Settings
 from db.engine import create_engine
 from db.models import PersistedQuery
+from tests.conftest import pakn_serve
 from tests.server import RunningServer, compiled_answers
 
 FIELDS = "query Fields { fields { code name } }"
@@ -258,9 +260,24 @@ def test_a_registered_hash_goes_to_the_compiled_path(demo_server: RunningServer)
     assert by_post.content == by_get.content == learnt.content == whole.content
 
 
-def test_pakn_serve_with_two_workers_shares_registered_hashes(pakn_serve_two_workers: str) -> None:
-    """Each request on a new connection, so the two workers take them in turn; a store in
-    one worker's memory alone would answer PERSISTED_QUERY_NOT_FOUND to about half."""
+def test_two_pakn_serve_processes_share_registered_hashes(lifecycle_database: str) -> None:
+    """Two processes (two hosts, as far as memory goes) over one database: a hash
+    registered through one answers on the other, whose memory never saw it."""
+    with pakn_serve(lifecycle_database) as one, pakn_serve(lifecycle_database) as two:
+        document = f"query Shared{time.time_ns()} {{ fields {{ code }} }}"
+        unknown = httpx.post(f"{two}/graphql", json={"extensions": persisted(document)})
+        assert codes(unknown) == ["PERSISTED_QUERY_NOT_FOUND"]
+        registered = httpx.post(
+            f"{one}/graphql", json={"query": document, "extensions": persisted(document)}
+        )
+        assert "errors" not in registered.json()
+        params = {"extensions": orjson.dumps(persisted(document)).decode()}
+        assert httpx.get(f"{two}/graphql", params=params).json() == registered.json()
+
+
+def test_pakn_serve_with_two_workers_answers_every_registered_hash(
+    pakn_serve_two_workers: str,
+) -> None:
     url = pakn_serve_two_workers + "/graphql"
     registered = httpx.post(url, json={"query": FIELDS, "extensions": persisted(FIELDS)})
     assert "errors" not in registered.json()
