@@ -18,24 +18,19 @@ from app.outcome import Outcome, Refused, problem
 from app.secrets import secret_matches
 from app.transitions import Change, ForbiddenRole
 from app.validation import Problem, SubmissionData
-from app.workflow import Actor
+from app.workflow import ROLES_BY_ACTION, Actor
 from db.models import Petition
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.ids import parse_global_id
 
-OFFICER_ACTIONS: dict[Action, tuple[ActorRole, ...]] = {
-    Action.ASSIGN: (ActorRole.COORDINATOR,),
-    Action.REJECT: (ActorRole.COORDINATOR,),
-    Action.TRANSFER: (ActorRole.COORDINATOR,),
-    Action.ESCALATE: (ActorRole.COORDINATOR,),
-    Action.FEATURE: (ActorRole.COORDINATOR,),
-    Action.ACKNOWLEDGE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
-    Action.REQUEST_TRANSFER: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
-    Action.PROGRESS_UPDATE: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
-    Action.ANSWER: (ActorRole.AGENCY_OFFICER, ActorRole.COORDINATOR),
-}
-"""Roles that may call each officer mutation at all; the workflow decides the rest."""
+OFFICER_ROLES = frozenset({ActorRole.COORDINATOR, ActorRole.AGENCY_OFFICER})
+
+
+def officer_roles(action: Action) -> tuple[ActorRole, ...]:
+    """The officer roles that may take `action` in some status: read from the workflow's
+    own table, so the gate in front of a mutation never disagrees with what it decides."""
+    return tuple(sorted(ROLES_BY_ACTION[action] & OFFICER_ROLES))
 
 
 @dataclass
@@ -68,7 +63,7 @@ async def _run(ctx: Context, actor: Actor, load: Petition | None, change: Change
 
 
 async def officer_action(ctx: Context, petition_token: str, change: Change) -> Result:
-    officer = await ctx.require_officer(*OFFICER_ACTIONS[change.action])
+    officer = await ctx.require_officer(*officer_roles(change.action))
     try:
         async with ctx.writes.transaction(ctx.session):
             petition = await ctx.session.get(Petition, _petition_id(petition_token))

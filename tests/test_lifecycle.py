@@ -6,6 +6,7 @@ import base64
 import unicodedata
 from datetime import datetime
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.calendar import deadline_after
@@ -366,3 +367,22 @@ def test_contact_data_reaches_only_the_petitioner_and_handling_officers(
         {"c": petition["trackingCode"]},
     )
     assert wrong == {"petitionForPetitioner": None}
+
+
+@pytest.mark.parametrize("action", ["acknowledge", "request_transfer"])
+def test_a_coordinator_is_refused_agency_actions_the_same_way_whatever_the_input(
+    workflow: Workflow, action: str
+) -> None:
+    """The mutation's gate reads the workflow's role table, so a COORDINATOR gets FORBIDDEN
+    before the input is looked at: with a real petition, a malformed id or a missing one."""
+    petition, _secret = workflow.assigned()
+    extra = {"note": "Chuyển cơ quan khác."} if action == "request_transfer" else {}
+    for petition_id in (petition["id"], "not-an-id", "UGV0aXRpb246OTk5OTk5"):
+        codes = workflow.top_level_codes(
+            action,
+            workflow.tokens.coordinator,
+            petitionId=petition_id,
+            expectedVersion=petition["version"],
+            **extra,
+        )
+        assert codes == ["FORBIDDEN"], petition_id
