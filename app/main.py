@@ -14,19 +14,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from app.compression import Compression
-from app.cors import ApiCORS
-from app.export import ExportFormat
-from app.export_http import datapackage_endpoint, petitions_endpoint, stats_endpoint
-from app.feed import EventFeed
-from app.graphql_view import PaknGraphQL
-from app.http import HTTP_ERROR_CODES, RequestGuard, error_body
-from app.persisted_queries import PersistedQueries
-from app.pg_listener import PgListener
-from app.report_page import report_page
+from app.services.export import ExportFormat
+from app.services.feed import EventFeed
+from app.services.persisted_queries import PersistedQueries
 from app.settings import Settings
-from app.writes import WriteGate
+from app.web.compression import Compression
+from app.web.cors import ApiCORS
+from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
+from app.web.graphql_view import PaknGraphQL
+from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
+from app.web.report_page import report_page
 from db.engine import create_engine, is_sqlite, session_factory
+from db.listener import PgListener
+from db.transactions import WriteGate
 from schema.build import build_schema
 from schema.fastpath import CompiledQueries
 

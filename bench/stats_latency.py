@@ -48,7 +48,7 @@ REPORT = """query($year: Int!, $quarter: Int!) { quarterlyReport(year: $year, qu
 
 
 def _last_full_quarter() -> tuple[int, int]:
-    from app.stats import Quarter
+    from app.domain.stats import Quarter
 
     q = Quarter.containing(datetime.now(UTC)).previous()
     return q.year, q.quarter
@@ -58,8 +58,8 @@ def _serve(database_url: str) -> tuple[str, Any]:
     import uvicorn
 
     from app.main import create_app
-    from app.serving import PaknServer
     from app.settings import Settings
+    from app.web.serving import PaknServer
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event, exc
@@ -53,6 +54,17 @@ def create_engine(
     event.listen(engine.sync_engine, "checkout", _refuse_dead_connection)
     event.listen(engine.sync_engine, "checkin", _note_idle_since)
     return engine
+
+
+@asynccontextmanager
+async def open_engine(url: str, **options: Any) -> AsyncIterator[AsyncEngine]:
+    """An engine for the length of an `async with` block, disposed however the block ends:
+    for commands, loaders and tests that hold one engine for one job."""
+    engine = create_engine(url, **options)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 WORK_MEM = "16MB"

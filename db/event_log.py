@@ -1,9 +1,9 @@
-"""The append-only petition event log, chained by SHA-256 (see `app.chain`).
+"""The append-only petition event log, chained by SHA-256 (see `app.domain.chain`).
 
 Appending takes the chain lock for the rest of the transaction, so events get ids and
 hashes in commit order: on PostgreSQL a transaction-scoped advisory lock, which also orders
 writers in different workers and hosts; on SQLite the database's single writer (pakn runs
-one process on SQLite and serialises its writes; see `app.writes`).
+one process on SQLite and serialises its writes; see `db.transactions`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chain import GENESIS, BrokenLink, EventContent, event_hash, verify_chain
+from app.domain.chain import GENESIS, BrokenLink, EventContent, event_hash, verify_chain
 from db.models import PetitionEvent
 
 NOTIFY_CHANNEL = "pakn_events"

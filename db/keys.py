@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.signing import new_key_pair
-from app.timezone import to_local
+from app.domain.signing import new_key_pair
+from app.domain.timezone import to_local
 from db.models import Agency, AgencyKey
 
 

@@ -306,7 +306,7 @@ class AgencyKey(Base):
 
 class PersistedQuery(Base):
     """A GraphQL document registered by its SHA-256 (automatic persisted queries), shared
-    by every worker and host; `app.persisted_queries` bounds the table."""
+    by every worker and host; `app.services.persisted_queries` bounds the table."""
 
     __tablename__ = "persisted_queries"
 

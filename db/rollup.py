@@ -48,8 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.domain import OPEN_STATUSES, PetitionStatus
-from app.timezone import to_local
+from app.domain.timezone import to_local
+from app.domain.vocabulary import OPEN_STATUSES, PetitionStatus
 from db.event_log import CHAIN_LOCK_KEY
 from db.models import OpenDeadlineRollup, Petition, StatsRollup
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.reference import FIELDS, agencies
-from app.text import fold
-from app.timezone import now
+from app.domain.reference import FIELDS, agencies
+from app.domain.text import fold
+from app.domain.timezone import now
 from db.keys import ensure_keys
 from db.models import Agency, Field
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.secrets import hash_secret, new_token
+from app.domain.credentials import hash_secret, new_token
 from db.models import OfficerToken
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 
 
 class Instant(TypeDecorator[datetime]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.text import normalize, search_terms
+from app.domain.text import normalize, search_terms
 from db.models import Agency, Field
 from db.queries import reference
 from resolvers.context import Context

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
-from app.domain import ActorRole
-from app.feed import EventFeed
+from app.domain.timezone import now
+from app.domain.vocabulary import ActorRole
+from app.services.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
+from app.services.feed import EventFeed
 from app.settings import Settings
-from app.timezone import now
-from app.writes import WriteGate
+from db.transactions import WriteGate
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
 

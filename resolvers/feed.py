@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from app.domain import ActorRole
-from app.feed import Audience, EventFeed, Interest, SlowSubscriber
+from app.domain.vocabulary import ActorRole
+from app.services.feed import Audience, EventFeed, Interest, SlowSubscriber
 from db.models import PetitionEvent
 from db.queries import petitions as petition_queries
 from db.queries import reference

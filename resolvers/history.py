@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.auth import sees_contact_data
+from app.services.auth import sees_contact_data
 from db.models import Petition, PetitionEvent
 from resolvers.context import Context
 from resolvers.ids import decode_id_cursor, encode_id_cursor

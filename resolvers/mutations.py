@@ -1,4 +1,4 @@
-"""Mutations: who is asking, then one write transaction through `app.transitions`.
+"""Mutations: who is asking, then one write transaction through `app.services.transitions`.
 
 Expected failures come back as the payload's userErrors and roll the transaction back;
 authentication and authorisation failures are top-level errors (UNAUTHENTICATED,
@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import submission, transitions
-from app.domain import Action, ActorRole
-from app.outcome import Outcome, Refused, problem
-from app.secrets import secret_matches
-from app.transitions import Change, ForbiddenRole
-from app.validation import Problem, SubmissionData
-from app.workflow import ROLES_BY_ACTION, Actor
+from app.domain.credentials import secret_matches
+from app.domain.validation import Problem, SubmissionData
+from app.domain.vocabulary import Action, ActorRole
+from app.domain.workflow import ROLES_BY_ACTION, Actor
+from app.services import submission, transitions
+from app.services.outcome import Outcome, Refused, problem
+from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
 from resolvers.context import Context
 from resolvers.errors import ClientError

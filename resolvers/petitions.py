@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app import petition_filter
-from app.petition_filter import FilterArgs, FilterError
-from app.secrets import secret_matches
+from app.domain.credentials import secret_matches
+from app.services import filters as petition_filter
+from app.services.filters import FilterArgs, FilterError
 from db.models import Petition
 from db.queries import petitions as queries
 from db.queries.petitions import PageRequest, PetitionFilter, Related

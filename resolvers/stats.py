@@ -1,5 +1,5 @@
 """Statistics, scorecards, rankings and the quarterly report: arguments checked, then
-`app.reports` (SQL in `db.queries.stats`, arithmetic in `app.stats`)."""
+`app.services.reports` (SQL in `db.queries.stats`, arithmetic in `app.domain.stats`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from datetime import date, datetime
 
 from aiodataloader import DataLoader
 
-from app import reports, stats
-from app.reference import ProvinceRef, provinces
-from app.reports import AgencyRow, QuarterlyReport
-from app.stats import Quarter, Ranking, RankingMetric, StatsRow, WindowError
+from app.domain import stats
+from app.domain.reference import ProvinceRef, provinces
+from app.domain.stats import Quarter, Ranking, RankingMetric, StatsRow, WindowError
+from app.services import reports
+from app.services.reports import AgencyRow, QuarterlyReport
 from db.models import Agency, Field
 from db.queries import stats as queries
 from db.queries.petitions import PetitionFilter

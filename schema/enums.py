@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from app import domain
+from app.domain import vocabulary
 
 E = TypeVar("E", bound=type[Enum])
 
@@ -34,7 +34,7 @@ def described(enum: E, description: str, values: Mapping[str, str]) -> E:
 
 
 AgencyKind = described(
-    domain.AgencyKind,
+    vocabulary.AgencyKind,
     "What kind of agency an Agency is.",
     {
         "GOVERNMENT_OFFICE": "The Government Office (Văn phòng Chính phủ, code VPCP): it "
@@ -47,7 +47,7 @@ AgencyKind = described(
 )
 
 Channel = described(
-    domain.Channel,
+    vocabulary.Channel,
     "Who submitted a petition: the channel for citizens or the one for businesses.",
     {
         "CITIZEN": "A person (Chính phủ với người dân).",
@@ -57,7 +57,7 @@ Channel = described(
 )
 
 PetitionKind = described(
-    domain.PetitionKind,
+    vocabulary.PetitionKind,
     "Whether a petition reports what happened or proposes a change.",
     {
         "REFLECTION": "Phản ánh: a report of what happened, e.g. an official's delay or "
@@ -68,7 +68,7 @@ PetitionKind = described(
 )
 
 PetitionSubject = described(
-    domain.PetitionSubject,
+    vocabulary.PetitionSubject,
     "What a petition is about.",
     {
         "MECHANISM": "A mechanism (cơ chế) that is impractical, inconsistent, contradictory "
@@ -83,7 +83,7 @@ PetitionSubject = described(
 )
 
 PetitionStatus = described(
-    domain.PetitionStatus,
+    vocabulary.PetitionStatus,
     "Where a petition stands in its workflow. ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED and "
     "ESCALATED are open: the 20-working-day clock runs and the petition can be overdue. "
     "REJECTED and CLOSED are final.",
@@ -129,7 +129,7 @@ class OrderDirection(Enum):
 
 
 RejectionReason = described(
-    domain.RejectionReason,
+    vocabulary.RejectionReason,
     "Why the Government Office rejected a petition (`rejectPetition`).",
     {
         "OUT_OF_SCOPE": "Outside what this channel handles.",
@@ -140,7 +140,7 @@ RejectionReason = described(
 )
 
 EscalationReason = described(
-    domain.EscalationReason,
+    vocabulary.EscalationReason,
     "Why a petition was escalated to the Government / Prime Minister.",
     {
         "MULTI_AGENCY_DISAGREEMENT": "It involves two or more agencies that could not agree.",

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from app.domain import Action
-from app.transitions import Change
-from app.validation import PetitionerData, SubmissionData
+from app.domain.validation import PetitionerData, SubmissionData
+from app.domain.vocabulary import Action
+from app.services.transitions import Change
 from resolvers import mutations
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from app.reference import provinces as reference_provinces
+from app.domain.reference import provinces as reference_provinces
 from resolvers import agencies as agency_resolvers
 from resolvers import stats as stats_resolvers
 from resolvers.nodes import node_by_id

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from app import stats as domain_stats
-from app.reports import QuarterlyReport as ReportData
+from app.domain import stats as domain_stats
+from app.services.reports import QuarterlyReport as ReportData
 from resolvers.stats import StatsArgs, StatsRequest
 from schema.descriptions import (
     CHANNEL_FILTER,

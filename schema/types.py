@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from app.calendar import elapsed_working_days
-from app.domain import OPEN_STATUSES
+from app.domain.vocabulary import OPEN_STATUSES
+from app.domain.working_days import elapsed_working_days
 from db import models
 from resolvers.context import Context
 from resolvers.history import event_connection, event_cursor

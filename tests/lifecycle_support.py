@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.timezone import now
+from app.domain.timezone import now
 from db import tokens
 from db.engine import create_engine, session_factory
 from db.models import Agency, PetitionEvent

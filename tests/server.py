@@ -18,8 +18,8 @@ import uvicorn
 from sqlalchemy import event
 
 from app.main import create_app, starlette_app
-from app.serving import PaknServer
 from app.settings import Settings
+from app.web.serving import PaknServer
 
 
 def free_port() -> int:

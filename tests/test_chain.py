@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from app.chain import (
+from app.domain.chain import (
     GENESIS,
     HASH_MISMATCH,
     IDS_NOT_INCREASING,
@@ -20,7 +20,7 @@ from app.chain import (
     event_hash,
     verify_chain,
 )
-from app.domain import Action, ActorRole, PetitionStatus
+from app.domain.vocabulary import Action, ActorRole, PetitionStatus
 
 Row = tuple[EventContent, str, str]
 START = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)

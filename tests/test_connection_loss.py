@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from app.pg_listener import asyncpg_dsn
 from app.settings import Settings
+from db.listener import asyncpg_dsn
 from tests.server import RunningServer, compiled_answers
 
 COMPILED = """{ petitions(first: 5, orderBy: {field: SUBMITTED_AT, direction: DESC}) {

@@ -78,7 +78,7 @@ def test_db_commands(backend: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("code", ["VPCP", "BTC", "NHNN", "UBND-01", "UBND-79"])
 def test_well_known_agency_codes(code: str) -> None:
-    from app.reference import agencies
+    from app.domain.reference import agencies
 
     assert code in {a.code for a in agencies()}
 

@@ -21,16 +21,16 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import demo
-from app.calendar import deadline_after, elapsed_working_days, is_working_day, local_date
-from app.chain import GENESIS
-from app.demo_text import Template
-from app.domain import OPEN_STATUSES, Action, ActorRole, PetitionStatus, tracking_code
-from app.reference import FIELDS, GOVERNMENT_OFFICE_CODE, agencies, province_codes
-from app.signing import new_key_pair, verify_answer
-from app.text import fold
-from app.timezone import VN_TZ
-from app.validation import PetitionerData, SubmissionData, validate_submission
-from app.workflow import TRANSITIONS
+from app.demo.wording import Template
+from app.domain.chain import GENESIS
+from app.domain.reference import FIELDS, GOVERNMENT_OFFICE_CODE, agencies, province_codes
+from app.domain.signing import new_key_pair, verify_answer
+from app.domain.text import fold
+from app.domain.timezone import VN_TZ
+from app.domain.validation import PetitionerData, SubmissionData, validate_submission
+from app.domain.vocabulary import OPEN_STATUSES, Action, ActorRole, PetitionStatus, tracking_code
+from app.domain.workflow import TRANSITIONS
+from app.domain.working_days import deadline_after, elapsed_working_days, is_working_day, local_date
 from db.bootstrap import prepare_database
 from db.engine import create_engine, session_factory
 from db.event_log import verify

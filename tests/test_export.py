@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 
 from app import cli
-from app.export import (
+from app.domain.timezone import to_local
+from app.services.export import (
     COLUMNS,
     FORMULA_STARTS,
     PETITION_FIELDS,
@@ -37,8 +38,7 @@ from app.export import (
     petition_export,
     public_values,
 )
-from app.petition_filter import FilterArgs, FilterError, args_from_params, build_filter
-from app.timezone import to_local
+from app.services.filters import FilterArgs, FilterError, args_from_params, build_filter
 from db.engine import create_engine
 from db.queries import export as export_queries
 from db.queries.petitions import PetitionFilter
@@ -672,7 +672,7 @@ _ROW = st.tuples(
 
 def _as_csv_cell(value: Any) -> Any:
     """What a CSV cell holds for a value: booleans as words, text that starts like a
-    spreadsheet formula after a `'` (OWASP's rule, written out apart from app.export's)."""
+    spreadsheet formula after a `'` (OWASP's rule, written out apart from app.services.export's)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str) and value and value[0] in FORMULA_STARTS:

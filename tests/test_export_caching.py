@@ -13,15 +13,15 @@ import httpx
 import orjson
 import pytest
 
-from app import export_http as export_http_module
-from app.etag import (
+from app.settings import Settings
+from app.web import export_routes as export_http_module
+from app.web.etag import (
     MAX_IF_NONE_MATCH_BYTES,
     MAX_IF_NONE_MATCH_TAGS,
     IfNoneMatchError,
     if_none_match,
     weak_etag,
 )
-from app.settings import Settings
 from tests.lifecycle_support import Workflow
 from tests.server import RunningServer
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.text import fold
+from app.domain.text import fold
 from tests.server import RunningServer
 
 ALL = """

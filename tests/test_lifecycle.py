@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.calendar import deadline_after
+from app.domain.working_days import deadline_after
 from tests.lifecycle_support import ANSWER_TEXT, Workflow, count_events, submission
 
 

@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from app import cli
-from app.datapackage import DATETIME_FORMAT, LICENSE
-from app.export import COLUMNS, PETITION_FIELDS, STATS_COLUMNS, STATS_FIELDS, Column
+from app.services.datapackage import DATETIME_FORMAT, LICENSE
+from app.services.export import COLUMNS, PETITION_FIELDS, STATS_COLUMNS, STATS_FIELDS, Column
 from db.models import PetitionerContact
 from tests.server import RunningServer
 from tests.test_export import csv_records, ndjson_records

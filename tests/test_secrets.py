@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.secrets import (
+from app.domain.credentials import (
     hash_secret,
     new_petitioner_secret,
     new_token,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from app.signing import (
+from app.domain.signing import (
     KeyPair,
     canonical_answer,
     key_id_for,

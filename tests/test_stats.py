@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select
 
-from app.domain import OPEN_STATUSES, PetitionStatus
+from app.domain.stats import Quarter
+from app.domain.timezone import VN_TZ
+from app.domain.vocabulary import OPEN_STATUSES, PetitionStatus
 from app.settings import Settings
-from app.stats import Quarter
-from app.timezone import VN_TZ
 from db import rollup
 from db.bootstrap import prepare_database
 from db.engine import create_engine, session_factory

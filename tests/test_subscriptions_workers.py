@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 import asyncpg
 import pytest
 
-from app.pg_listener import APPLICATION_NAME, asyncpg_dsn
 from app.settings import Settings
+from db.listener import APPLICATION_NAME, asyncpg_dsn
 from tests.lifecycle_support import Workflow, make_tokens
 from tests.server import HttpServer, RunningServer
 from tests.ws_client import GraphQLSocket

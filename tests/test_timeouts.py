@@ -12,9 +12,9 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from app.pg_listener import asyncpg_dsn
 from app.settings import Settings
 from db.engine import WORK_MEM, create_engine, session_factory
+from db.listener import asyncpg_dsn
 from db.queries.petitions import PetitionFilter
 from db.queries.stats import group_counts
 from tests.server import RunningServer

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 from resolvers.errors import ClientError
 from resolvers.ids import (
     decode_id_cursor,

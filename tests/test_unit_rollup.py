@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.stats import local_window
-from app.timezone import VN_TZ
+from app.domain.stats import local_window
+from app.domain.timezone import VN_TZ
 from db.queries.periods import as_periods, month_index, month_label, split_window
 from db.queries.petitions import PetitionFilter
 from db.queries.stats import rollup_dimension

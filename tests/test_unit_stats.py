@@ -1,4 +1,4 @@
-"""The arithmetic of statistics (`app.stats`), without a database."""
+"""The arithmetic of statistics (`app.domain.stats`), without a database."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.stats import (
+from app.domain.stats import (
     MEDIAN,
     P90,
     Quarter,
@@ -25,7 +25,7 @@ from app.stats import (
     rank,
     top_by,
 )
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 
 
 def _by_sorting(values: list[int], p: float) -> int | None:

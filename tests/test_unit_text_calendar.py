@@ -5,15 +5,15 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from app.calendar import (
+from app.domain.text import fold, normalize, petition_search_terms, search_terms
+from app.domain.timezone import VN_TZ
+from app.domain.working_days import (
     add_working_days,
     deadline_after,
     elapsed_working_days,
     is_working_day,
     working_days_between,
 )
-from app.text import fold, normalize, petition_search_terms, search_terms
-from app.timezone import VN_TZ
 
 
 def test_normalize_composes_decomposed_vietnamese() -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.validation import (
+from app.domain.validation import (
     PetitionerData,
     Problem,
     SubmissionData,

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from app.domain import Action, ActorRole, PetitionStatus
-from app.workflow import (
+from app.domain.vocabulary import Action, ActorRole, PetitionStatus
+from app.domain.workflow import (
     DEFAULT_FOLLOW_UP_THRESHOLD,
     Actor,
     Refusal,
@@ -39,7 +39,7 @@ ACTORS = {
     "system": SYSTEM,
 }
 
-# The specification, written out independently of app.workflow's own table.
+# The specification, written out independently of app.domain.workflow's own table.
 # (status, action, role) -> resulting status
 ALLOWED: dict[tuple[PetitionStatus, Action, ActorRole], PetitionStatus] = {
     (S.SUBMITTED, A.ASSIGN, R.COORDINATOR): S.ASSIGNED,

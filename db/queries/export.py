@@ -14,7 +14,7 @@ private petition is blanked in SQL, so it never leaves the database.
 Title and body come back as UTF-8 bytes (decoding them is the dearest part of reading a
 row). Times come back as naive UTC datetimes, without `Instant`'s per-value conversion to an
 aware time in Vietnam's zone: at a million rows that conversion costs more than the query.
-`app.export` formats them.
+`app.services.export` formats them.
 """
 
 from __future__ import annotations

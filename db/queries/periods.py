@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 
 
 @dataclass(frozen=True)

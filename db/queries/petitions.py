@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.domain import OPEN_STATUSES
+from app.domain.vocabulary import OPEN_STATUSES
 from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
 from db.queries.keyset import Ordering, SortKey
 from db.queries.search import matches_search

@@ -1,8 +1,8 @@
 """Diacritics- and case-insensitive full-text search, one function for both databases.
 
-Both sides see folded text (`app.text.fold`): `petitions.search_text` holds the folded
+Both sides see folded text (`app.domain.text.fold`): `petitions.search_text` holds the folded
 title and body of public petitions, and the query is folded the same way
-(`app.text.petition_search_terms`). Every term must match: a word matches a whole word,
+(`app.domain.text.petition_search_terms`). Every term must match: a word matches a whole word,
 a word ending in `*` every word it starts. SQLite answers from an FTS5 index, PostgreSQL
 from a GIN index on `to_tsvector('simple', search_text)`, where a whole word is an exact
 index entry and a prefix a range of entries, ten times slower at a million petitions.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 
-from app.text import PREFIX
+from app.domain.text import PREFIX
 from db.models import Petition
 
 _fts = table("petition_search", column("rowid"))

@@ -2,7 +2,7 @@
 
 Each breakdown's rows are the additive counts of the petitions sharing a key and (for
 answered petitions) a response time in working days, with their rating counts; the caller
-(`app.stats`) folds them into figures, reading medians and percentiles off the exact
+(`app.domain.stats`) folds them into figures, reading medians and percentiles off the exact
 response-time histograms. The number of statements does not depend on the number of
 agencies, fields, provinces or months.
 
@@ -46,9 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from app.domain import Action, PetitionStatus
-from app.stats import COUNTS
-from app.timezone import VN_TZ
+from app.domain.stats import COUNTS
+from app.domain.timezone import VN_TZ
+from app.domain.vocabulary import Action, PetitionStatus
 from db.models import Agency, Field, Petition, PetitionEvent
 from db.queries.periods import Split, periods_clause, split_window
 from db.queries.petitions import PetitionFilter, conditions
@@ -67,7 +67,7 @@ Breakdown = Literal["total", "agency", "field", "province", "month"]
 
 
 class GroupCounts(NamedTuple):
-    """Additive counts of the petitions sharing a key (the layout `app.stats.Tally` reads)."""
+    """Additive counts of the petitions sharing a key (read by `app.domain.stats.Tally`)."""
 
     key: Any
     response_days: str | None

@@ -27,7 +27,7 @@ from graphql import (
 )
 from sqlalchemy.orm import ColumnProperty, aliased
 
-from app.domain import OPEN_STATUSES
+from app.domain.vocabulary import OPEN_STATUSES
 from db import models
 from resolvers.history import cursor_for_event_id
 from resolvers.ids import global_id

@@ -17,14 +17,14 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain import Action, ActorRole, PetitionStatus, tracking_code
-from app.outcome import Outcome, Refused, problem
-from app.reference import province_codes
-from app.secrets import hash_secret, new_petitioner_secret
+from app.domain.credentials import hash_secret, new_petitioner_secret
+from app.domain.reference import province_codes
+from app.domain.text import fold
+from app.domain.timezone import to_local
+from app.domain.validation import SubmissionData, validate_submission
+from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
+from app.services.outcome import Outcome, Refused, problem
 from app.settings import Settings
-from app.text import fold
-from app.timezone import to_local
-from app.validation import SubmissionData, validate_submission
 from db import event_log, rollup
 from db.event_log import NewEvent
 from db.models import Field, Petition, PetitionerContact

@@ -7,7 +7,7 @@ the download progresses. Such responses say `Vary: Accept-Encoding`.
 A strong ETag names exact bytes, so a compressed body gets its own: `"<tag>-br"`,
 `"<tag>-gzip"`. A complete 200 response to a GET or HEAD whose ETag the request's
 `If-None-Match` names is answered 304 with no body (streamed responses check their own
-ETag before they start, without reading anything: see `app.export_http`).
+ETag before they start, without reading anything: see `app.web.export_routes`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import brotli
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.etag import IfNoneMatchError, if_none_match
+from app.web.etag import IfNoneMatchError, if_none_match
 
 MINIMUM_SIZE = 512
 BROTLI_QUALITY = 4

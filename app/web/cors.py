@@ -4,7 +4,7 @@ Any origin may read the public API by default (`Access-Control-Allow-Origin: *`,
 with credentials: pakn authorises by a bearer header or a petitioner's secret, not by a
 cookie, so a page on another origin gains nothing a script could not do).
 `PAKN_CORS_ORIGINS` narrows it to a list; the WebSocket origin check follows the same list
-(`app.graphql_view`). Only the API's paths answer cross-origin; the website does not.
+(`app.web.graphql_view`). Only the API's paths answer cross-origin; the website does not.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
-from app.http import error_body
+from app.web.guard import error_body
 
 API_PATH = "/graphql"
 API_PREFIXES = ("/export/", "/log/", "/files/")

@@ -15,7 +15,7 @@ from functools import cache
 
 import holidays
 
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 
 _END_OF_DAY = time(23, 59, 59)
 

@@ -18,10 +18,8 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET
 
-from app.feed import EventFeed
-from app.http import HTTP_ERROR_CODES, send_error
-from app.http_caching import apply_cache_policy
-from app.persisted_queries import (
+from app.services.feed import EventFeed
+from app.services.persisted_queries import (
     PersistedQueries,
     PersistedQueryError,
     document_hash,
@@ -29,7 +27,9 @@ from app.persisted_queries import (
     requested_hash,
 )
 from app.settings import Settings
-from app.writes import WriteGate
+from app.web.caching import apply_cache_policy
+from app.web.guard import HTTP_ERROR_CODES, send_error
+from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
@@ -108,9 +108,9 @@ class PaknGraphQL(GraphQL[Context, None]):
     """One AsyncSession per request, opened lazily and closed when the response is sent.
 
     Anonymous JSON POSTs and GETs of a document this process has answered before, sent
-    whole or as a persisted query's hash (`app.persisted_queries`), may be answered by
+    whole or as a persisted query's hash (`app.services.persisted_queries`), may be answered by
     `compiled` (see `schema.fastpath`); everything else, and whatever it declines, by
-    Strawberry. `app.http_caching` then says who may cache the response."""
+    Strawberry. `app.web.caching` then says who may cache the response."""
 
     websocket_adapter_class = TextFrames  # type: ignore[assignment]
 

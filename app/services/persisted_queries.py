@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.timezone import now
-from app.writes import WriteGate
+from app.domain.timezone import now
 from db.queries import persisted
+from db.transactions import WriteGate
 
 PROTOCOL_VERSION = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from app.feed import EventFeed
+from app.services.feed import EventFeed
 
 
 def _state_of(app: Any) -> Any:

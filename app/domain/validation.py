@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain import Channel, PetitionKind, PetitionSubject
-from app.text import normalize
+from app.domain.text import normalize
+from app.domain.vocabulary import Channel, PetitionKind, PetitionSubject
 
 TOO_SHORT = "TOO_SHORT"
 TOO_LONG = "TOO_LONG"

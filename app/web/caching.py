@@ -2,7 +2,7 @@
 
 An anonymous GET of the public record answers the same bytes to everyone until the data
 changes, so browsers and shared caches (a CDN in front of pakn) may keep it for
-`PAKN_CACHE_SECONDS` and revalidate it by its strong ETag (`app.compression` answers the
+`PAKN_CACHE_SECONDS` and revalidate it by its strong ETag (`app.web.compression` answers the
 `If-None-Match` with 304 and gives each content encoding its own tag). Everything else
 (a POST, an officer's request, a response with errors, which may be transient) is
 `private, no-store`: a petitioner's secret and an officer's view must never sit in a
@@ -14,7 +14,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.etag import strong_etag
+from app.web.etag import strong_etag
 
 NO_STORE = "private, no-store"
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
-from app.timezone import VN_TZ
+from app.domain.timezone import VN_TZ
 
 MEDIAN = Fraction(1, 2)
 P90 = Fraction(9, 10)

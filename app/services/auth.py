@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain import ActorRole
-from app.secrets import parse_bearer
-from app.workflow import Actor
+from app.domain.credentials import parse_bearer
+from app.domain.vocabulary import ActorRole
+from app.domain.workflow import Actor
 from db import tokens
 
 

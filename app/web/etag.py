@@ -1,6 +1,6 @@
 """Entity tags and `If-None-Match` (RFC 9110, 8.8.3 and 13.1.2), for cacheable GETs.
 
-A strong tag, `"<hex>"`, names exact bytes: a GraphQL GET's body (`app.compression`
+A strong tag, `"<hex>"`, names exact bytes: a GraphQL GET's body (`app.web.compression`
 gives each content encoding its own). A weak tag, `W/"<hex>"`, says two responses mean
 the same, not that their bytes are equal: the right promise for a body that is made anew
 on every request (an export, which a proxy may also compress). `If-None-Match` compares

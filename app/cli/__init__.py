@@ -17,7 +17,7 @@ DEFAULT_DEMO_PETITIONS = 2000
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app.serving import serve
+    from app.web.serving import serve
     from db.bootstrap import prepare_database
     from db.engine import is_sqlite
 
@@ -89,8 +89,8 @@ async def _with_session(database_url: str, work: Any) -> Any:
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
-    from app.domain import ActorRole
-    from app.timezone import now
+    from app.domain.timezone import now
+    from app.domain.vocabulary import ActorRole
     from db import tokens
     from db.models import Agency
 
@@ -151,7 +151,7 @@ def _audit(_args: argparse.Namespace, settings: Settings) -> int:
 def _keys(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
-    from app.timezone import now
+    from app.domain.timezone import now
     from db import keys
     from db.models import Agency
 
@@ -249,16 +249,16 @@ def _replacing(path: str) -> Iterator[BinaryIO]:
 
 
 async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
-    from app.datapackage import descriptor_json, file_package
-    from app.export import (
+    from app.domain.timezone import now
+    from app.services.datapackage import descriptor_json, file_package
+    from app.services.export import (
         ExportFormat,
         canonical_params,
         code_lookup,
         petition_export,
         query_string,
     )
-    from app.petition_filter import FilterError, args_from_params, build_filter
-    from app.timezone import now
+    from app.services.filters import FilterError, args_from_params, build_filter
     from db.engine import create_engine
     from db.queries import export as export_queries
 

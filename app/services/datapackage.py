@@ -3,7 +3,7 @@
 A descriptor tells a tool how to read a file right: `province_code` is a string (`01`
 keeps its zero), `submitted_at` a datetime with its format, `is_private` a boolean written
 `true`/`false`, the CSV's dialect and encoding, the primary key and the licence. It is
-made from the one list of the columns (`app.export.PETITION_FIELDS`, `STATS_FIELDS`).
+made from the one list of the columns (`app.services.export.PETITION_FIELDS`, `STATS_FIELDS`).
 
 Two descriptors, two places:
 - `served_package`, for `GET /export/datapackage.json[?filter]`: the petitions as CSV and
@@ -34,7 +34,8 @@ from typing import Any
 
 import orjson
 
-from app.export import (
+from app.domain.timezone import to_local
+from app.services.export import (
     FORMULA_STARTS,
     PETITION_FIELDS,
     PRIMARY_KEY,
@@ -43,7 +44,6 @@ from app.export import (
     Column,
     ExportFormat,
 )
-from app.timezone import to_local
 
 LICENSE: dict[str, str] = {
     "name": "CC-BY-4.0",
@@ -69,7 +69,7 @@ CSV_DIALECT: dict[str, Any] = {
     "skipInitialSpace": False,
     "header": True,
 }
-"""RFC 4180 as `app.export` writes it."""
+"""RFC 4180 as `app.services.export` writes it."""
 
 _MEDIA_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.NDJSON: "application/x-ndjson"}
 _NAMED = {"\t": "a tab", "\r": "a carriage return"}

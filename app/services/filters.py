@@ -16,10 +16,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from app.domain import Channel, PetitionKind, PetitionStatus
-from app.reference import province_codes
-from app.text import normalize, petition_search_terms
-from app.timezone import VN_TZ
+from app.domain.reference import province_codes
+from app.domain.text import normalize, petition_search_terms
+from app.domain.timezone import VN_TZ
+from app.domain.vocabulary import Channel, PetitionKind, PetitionStatus
 from db.queries.petitions import PetitionFilter
 
 MAX_SEARCH_TERMS = 12

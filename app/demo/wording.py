@@ -1,7 +1,7 @@
 """Vietnamese wording for the demo petitions: templates, word lists and names.
 
 Petition titles and bodies are rendered from `Template`s whose literal pieces are folded
-(`app.text.fold`) once, at import. Rendering returns the text and its folded form together,
+(`app.domain.text.fold`) once, at import. Rendering returns the text and its folded form together,
 so the loader never folds a whole body per row: folding is the costliest step of building a
 searchable petition, and a template joins pre-folded pieces with spaces instead. That is
 exact because every placeholder is bounded by characters that fold to nothing (spaces,
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Formatter
 
-from app.text import fold, normalize
+from app.domain.text import fold, normalize
 
 Phrase = tuple[str, str]
 """A piece of text and its folded form."""

@@ -1,6 +1,6 @@
-"""Statistics and the quarterly report, assembled from `db.queries.stats` and `app.stats`.
+"""Statistics and the quarterly report, assembled from `db.queries.stats` and `app.domain.stats`.
 
-The GraphQL resolvers and the printable page (`app.report_page`) both read the quarterly
+The GraphQL resolvers and the printable page (`app.web.report_page`) both read the quarterly
 report from `quarterly_report`, so the two never disagree.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import stats
-from app.domain import Action
-from app.stats import Quarter, StatsChange, StatsRow
+from app.domain import stats
+from app.domain.stats import Quarter, StatsChange, StatsRow
+from app.domain.vocabulary import Action
 from db.models import Agency, Petition
 from db.queries import stats as queries
 from db.queries.petitions import PetitionFilter

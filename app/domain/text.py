@@ -48,3 +48,9 @@ def petition_search_terms(query: str) -> list[str]:
             words[-1] += PREFIX
         terms.extend(words)
     return terms
+
+
+def normalize_code(raw: str) -> str:
+    """A code as stored (agency, field, province, tracking code): what a client typed, with
+    surrounding space dropped and in capitals, so `btc ` finds `BTC`."""
+    return raw.strip().upper()

@@ -19,7 +19,7 @@ that a spreadsheet would take for a formula gets a leading `'` (`defused`); NDJS
 is as stored.
 
 `PETITION_FIELDS` and `STATS_FIELDS` are the one list of the columns, with their types
-and meaning; `app.datapackage` describes the exports from them.
+and meaning; `app.services.datapackage` describes the exports from them.
 """
 
 from __future__ import annotations
@@ -37,12 +37,18 @@ from urllib.parse import quote, urlencode
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app import reports
-from app.domain import OPEN_STATUSES, Channel, PetitionKind, PetitionStatus, PetitionSubject
-from app.petition_filter import CodeLookup, FilterArgs
-from app.reference import provinces
-from app.stats import StatsRow
-from app.timezone import VN_TZ, to_local
+from app.domain.reference import provinces
+from app.domain.stats import StatsRow
+from app.domain.timezone import VN_TZ, to_local
+from app.domain.vocabulary import (
+    OPEN_STATUSES,
+    Channel,
+    PetitionKind,
+    PetitionStatus,
+    PetitionSubject,
+)
+from app.services import reports
+from app.services.filters import CodeLookup, FilterArgs
 from db.queries import export as queries
 from db.queries import reference
 from db.queries import stats as stats_queries
@@ -54,7 +60,7 @@ class Column:
     """One exported column: its name, its Table Schema type and what it holds.
 
     The one list of the columns: the CSV header, the NDJSON keys, the Data Package
-    descriptor (`app.datapackage`) and README's column tables are all made from it.
+    descriptor (`app.services.datapackage`) and README's column tables are all made from it.
     """
 
     name: str

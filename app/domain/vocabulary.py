@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -50,6 +51,13 @@ OPEN_STATUSES: frozenset[PetitionStatus] = frozenset(
     }
 )
 """Statuses in which the 20-working-day clock runs and a petition can be overdue."""
+
+
+def is_overdue(status: PetitionStatus, deadline_at: datetime | None, now: datetime) -> bool:
+    """Open (`OPEN_STATUSES`) with its deadline passed as of `now`: the one definition every
+    Python path uses (GraphQL, the compiled path, the exports); SQL filters and counts
+    mirror it in `db.queries.petitions.overdue`."""
+    return status in OPEN_STATUSES and deadline_at is not None and deadline_at < now
 
 
 class Action(StrEnum):

@@ -1,6 +1,6 @@
 """The quarterly report as a printable HTML page: `GET /reports/YYYY-QN`.
 
-Rendered on the server from `app.reports.quarterly_report`, the same data the GraphQL
+Rendered on the server from `app.services.reports.quarterly_report`, the same data the GraphQL
 `quarterlyReport` serves: plain semantic HTML, Vietnamese and English headings, a print
 stylesheet, every text escaped. A path that names no quarter answers 404 in the JSON error
 format of every other 404.
@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from app.http import error_body
-from app.reports import AgencyCount, AgencyRow, QuarterlyReport, quarterly_report
+from app.domain.stats import Quarter, StatsRow, WindowError
+from app.domain.timezone import now, to_local
+from app.services.reports import AgencyCount, AgencyRow, QuarterlyReport, quarterly_report
 from app.settings import Settings
-from app.stats import Quarter, StatsRow, WindowError
-from app.timezone import now, to_local
+from app.web.guard import error_body
 
 PERIOD = re.compile(r"(\d{4})-Q(\d)")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}

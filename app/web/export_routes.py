@@ -13,7 +13,7 @@ index lookup: every change writes an event) and today's date in Asia/Ho_Chi_Minh
 whose `If-None-Match` names the tag is answered 304 before any row is read. HEAD answers
 GET's headers: the petition exports stream an empty body, reading no rows; the small
 statistics CSV and descriptor are made, so their length is GET's. Bodies are not
-compressed here (`app.compression` wraps every response).
+compressed here (`app.web.compression` wraps every response).
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from app.datapackage import descriptor_json, served_package
-from app.etag import IfNoneMatchError, if_none_match, weak_etag
-from app.export import (
+from app.domain.stats import WindowError, local_window
+from app.domain.timezone import now as current_time
+from app.domain.timezone import to_local
+from app.services.datapackage import descriptor_json, served_package
+from app.services.export import (
     LAYOUT_VERSION,
     MEDIA_TYPES,
     ExportFormat,
@@ -40,11 +42,9 @@ from app.export import (
     stats_csv,
     stats_lines,
 )
-from app.http import error_body
-from app.petition_filter import FilterError, args_from_params, build_filter
-from app.stats import WindowError, local_window
-from app.timezone import now as current_time
-from app.timezone import to_local
+from app.services.filters import FilterError, args_from_params, build_filter
+from app.web.etag import IfNoneMatchError, if_none_match, weak_etag
+from app.web.guard import error_body
 from db.queries import export as queries
 
 STATS_FILTERS = frozenset({"agencyCodes", "fieldCodes", "provinceCodes", "channel", "kind"})

@@ -2,9 +2,9 @@
 
 `load_demo(engine, n, seed, now=...)` appends `n` petitions after the current highest id,
 each with its petitioner's contact row, assignments, answers, rating and the full event
-history that leads to its final status, as `app.transitions` would have written it. Events
-are chained onto the tamper-evident event log (`app.chain`) exactly as
-`db.event_log.append` chains them; answers are sealed (`app.signing`) with each agency's
+history that leads to its final status, as `app.services.transitions` would have written it. Events
+are chained onto the tamper-evident event log (`app.domain.chain`) exactly as
+`db.event_log.append` chains them; answers are sealed (`app.domain.signing`) with each agency's
 current key, so the rows are identical for equal (seed, petitions, now) on an empty
 database except for `answers.signature` and `key_id`, which depend on that database's keys.
 
@@ -20,8 +20,8 @@ How it stays fast enough for a million petitions (about nine million rows):
 * Time is integer epoch seconds. Every event falls on a working day, so a moment is
   "working-day index `w` + seconds into the local day": a deadline (`deadline_after(t, 20)`)
   is day `w + 20`, elapsed working days a subtraction, "on time" a comparison. The working
-  days come from `app.calendar`, listed once per load.
-* Titles and bodies are rendered from pre-folded templates (`app.demo_text.Template`), so
+  days come from `app.domain.working_days`, listed once per load.
+* Titles and bodies are rendered from pre-folded templates (`app.demo.wording.Template`), so
   the searchable text is joined from pieces folded at import instead of folded per row.
 * Work is cut into chunks of `CHUNK` petitions. Each chunk draws from its own
   `random.Random` seeded by (seed, chunk index); ids and the chain head carry over from the
@@ -62,10 +62,13 @@ import orjson
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app import demo_text as txt
-from app.calendar import is_working_day
-from app.chain import GENESIS
-from app.domain import (
+from app.demo import wording as txt
+from app.domain.chain import GENESIS
+from app.domain.reference import FIELDS, GOVERNMENT_OFFICE_CODE, MINISTRIES, agencies, provinces
+from app.domain.signing import sign_answer
+from app.domain.text import normalize
+from app.domain.timezone import VN_TZ
+from app.domain.vocabulary import (
     Action,
     ActorRole,
     Channel,
@@ -76,10 +79,7 @@ from app.domain import (
     RejectionReason,
     tracking_code,
 )
-from app.reference import FIELDS, GOVERNMENT_OFFICE_CODE, MINISTRIES, agencies, provinces
-from app.signing import sign_answer
-from app.text import normalize
-from app.timezone import VN_TZ
+from app.domain.working_days import is_working_day
 from db import rollup
 from db.engine import session_factory
 from db.event_log import CHAIN_LOCK_KEY
@@ -1191,7 +1191,7 @@ class _Formats(NamedTuple):
     pg: Callable[[int | None], str]
     """moment -> PostgreSQL COPY text of a timestamptz (NULL marker for None)."""
     iso: Callable[[int], str]
-    """moment -> `app.chain`'s canonical UTC time, e.g. 2026-03-02T02:30:00.000000Z."""
+    """moment -> `app.domain.chain`'s canonical UTC time, e.g. 2026-03-02T02:30:00.000000Z."""
 
 
 @cache
@@ -1220,7 +1220,7 @@ def _formats(now: int) -> _Formats:
 
 def _chain(events: list[Row], head: str, iso: Callable[[int], str]) -> tuple[list[Row], str]:
     """Append `previous_hash` and `hash` to each event row, continuing the chain from
-    `head`; the canonical encoding of `app.chain` (tests check it against `verify`)."""
+    `head`; the canonical encoding of `app.domain.chain` (tests check it against `verify`)."""
     out: list[Row] = []
     sha256 = hashlib.sha256
     dumps = orjson.dumps

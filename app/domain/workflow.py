@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from app.domain import Action, ActorRole, PetitionStatus
+from app.domain.vocabulary import Action, ActorRole, PetitionStatus
 
 FORBIDDEN_ROLE = "FORBIDDEN_ROLE"
 WRONG_AGENCY = "WRONG_AGENCY"

@@ -16,14 +16,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.calendar import deadline_after, elapsed_working_days
-from app.domain import Action, ActorRole, EscalationReason, PetitionStatus, RejectionReason
-from app.outcome import Refused, problem
-from app.reference import GOVERNMENT_OFFICE_CODE
+from app.domain.reference import GOVERNMENT_OFFICE_CODE
+from app.domain.signing import seal_time, sign_answer
+from app.domain.text import normalize
+from app.domain.vocabulary import (
+    Action,
+    ActorRole,
+    EscalationReason,
+    PetitionStatus,
+    RejectionReason,
+)
+from app.domain.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
+from app.domain.working_days import deadline_after, elapsed_working_days
+from app.services.outcome import Refused, problem
 from app.settings import Settings
-from app.signing import seal_time, sign_answer
-from app.text import normalize
-from app.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
 from db.models import Agency, Answer, Assignment, Field, Petition, Rating

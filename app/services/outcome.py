@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.validation import Problem
+from app.domain.validation import Problem
 from db.models import Petition
 
 

@@ -1,0 +1,1 @@
+"""Use cases over the database: one transaction each, no GraphQL, no HTTP."""
