@@ -99,11 +99,11 @@ class RssSampler:
 async def expected_rows(database_url: str) -> int:
     from db.engine import create_engine
     from db.queries import export
-    from db.queries.petitions import PetitionFilter
+    from db.queries.petitions import PetitionCriteria
 
     engine = create_engine(database_url)
     try:
-        return await export.count(engine, PetitionFilter())
+        return await export.count(engine, PetitionCriteria())
     finally:
         await engine.dispose()
 

@@ -85,7 +85,7 @@ CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def submission_input() -> dict[str, Any]:
-    """A valid public submission (as in tests/lifecycle_support.py); no token needed."""
+    """A valid public submission (as in tests/support/workflow.py); no token needed."""
     return {
         "channel": "CITIZEN",
         "kind": "REFLECTION",
@@ -104,7 +104,7 @@ def submission_input() -> dict[str, Any]:
     }
 
 
-# --------------------------------------------------------------------------- configuration
+# --- configuration ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def raise_open_files_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-# ------------------------------------------------------------------------------------- /proc
+# --- /proc -----------------------------------------------------------------
 
 
 def proc_status_kib(pid: int, key: str) -> int | None:
@@ -349,7 +349,7 @@ class RssSampler(threading.Thread):
             self.join(timeout=2)
 
 
-# ------------------------------------------------------------------------------- the database
+# --- the database ----------------------------------------------------------
 
 
 async def _admin(statement: str) -> None:
@@ -398,7 +398,7 @@ async def _listeners(name: str) -> int:
         await connection.close()
 
 
-# --------------------------------------------------------------------------------- the server
+# --- the server ------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -507,7 +507,7 @@ def submit(client: httpx.Client, url: str) -> tuple[str, float, float]:
     return payload["trackingCode"], sent, arrived
 
 
-# ------------------------------------------------------------------------ the load generator
+# --- the load generator ----------------------------------------------------
 
 
 @dataclass
@@ -709,7 +709,7 @@ class LoadGeneratorProcess:
             self.process.join(timeout=10)
 
 
-# ---------------------------------------------------------------------------------- analysis
+# --- analysis --------------------------------------------------------------
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -791,7 +791,7 @@ def analyse(
     }
 
 
-# ------------------------------------------------------------------------------------ the run
+# --- the run ---------------------------------------------------------------
 
 
 def warm_up_workers(url: str, count: int = 10) -> None:
@@ -1083,7 +1083,7 @@ def _worker_report(
     }
 
 
-# ---------------------------------------------------------------------------------- reporting
+# --- reporting -------------------------------------------------------------
 
 
 def print_report(result: dict[str, Any]) -> None:

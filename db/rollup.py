@@ -90,7 +90,7 @@ Contribution = dict[RowKey, tuple[int, ...]]
 """The counts one petition adds to each rollup row it belongs to."""
 
 
-# --- periods and days, in Python and in SQL ------------------------------------------------
+# --- periods and days, in Python and in SQL --------------------------------
 
 
 def periods_of(moment: datetime) -> dict[str, str]:
@@ -135,7 +135,7 @@ def deadline_day(dialect: str) -> ColumnElement[str]:
     return _local_format(Petition.deadline_at, dialect, "YYYY-MM-DD", "%Y-%m-%d")
 
 
-# --- one petition's contribution -----------------------------------------------------------
+# --- one petition's contribution -------------------------------------------
 
 
 def _text(value: int | str | None) -> str:
@@ -216,7 +216,7 @@ async def record(
             await session.execute(_upsert(dialect, table), rows)
 
 
-# --- computing the rollups from the petitions ----------------------------------------------
+# --- computing the rollups from the petitions ------------------------------
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

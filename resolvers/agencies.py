@@ -38,7 +38,7 @@ async def agency_connection(
 
 
 async def agency_by_code(ctx: Context, code: str) -> Agency | None:
-    return await reference.agency_by_code(ctx.session, code.strip().upper())
+    return await reference.agency_by_code(ctx.session, code)
 
 
 async def fields(ctx: Context) -> list[Field]:

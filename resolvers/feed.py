@@ -18,13 +18,13 @@ async def _interest(ctx: Context, tracking_code: str | None, agency_code: str | 
     petition_id = agency_id = None
     if tracking_code is not None:
         petition = await petition_queries.by_tracking_code(
-            ctx.session, tracking_code.strip().upper(), petition_queries.Related()
+            ctx.session, tracking_code, petition_queries.Related()
         )
         if petition is None:
             raise ClientError("UNKNOWN_PETITION", f"No petition has the code {tracking_code!r}.")
         petition_id = petition.id
     if agency_code is not None:
-        agency = await reference.agency_by_code(ctx.session, agency_code.strip().upper())
+        agency = await reference.agency_by_code(ctx.session, agency_code)
         if agency is None:
             raise ClientError("UNKNOWN_CODE", f"No agency has the code {agency_code!r}.")
         agency_id = agency.id

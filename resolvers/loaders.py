@@ -80,7 +80,7 @@ def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[Petitio
 @dataclass(frozen=True)
 class AgencyPageKey:
     agency_id: int
-    filter: petitions.PetitionFilter
+    filter: petitions.PetitionCriteria
     page: petitions.PageRequest
     related: petitions.Related
 
@@ -104,12 +104,12 @@ def _agency_pages(session: AsyncSession) -> DataLoader[AgencyPageKey, petitions.
 
 def _agency_counts(
     session: AsyncSession,
-) -> DataLoader[tuple[int, petitions.PetitionFilter], int]:
-    async def batch(keys: list[tuple[int, petitions.PetitionFilter]]) -> list[int]:
-        groups: dict[petitions.PetitionFilter, list[int]] = {}
+) -> DataLoader[tuple[int, petitions.PetitionCriteria], int]:
+    async def batch(keys: list[tuple[int, petitions.PetitionCriteria]]) -> list[int]:
+        groups: dict[petitions.PetitionCriteria, list[int]] = {}
         for agency_id, flt in keys:
             groups.setdefault(flt, []).append(agency_id)
-        results: dict[tuple[int, petitions.PetitionFilter], int] = {}
+        results: dict[tuple[int, petitions.PetitionCriteria], int] = {}
         for flt, agency_ids in groups.items():
             counts = await petitions.counts_by_agency(session, flt, agency_ids)
             results.update({(agency_id, flt): n for agency_id, n in counts.items()})
@@ -193,5 +193,5 @@ class Loaders:
         return _agency_pages(self._session)
 
     @cached_property
-    def agency_count(self) -> DataLoader[tuple[int, petitions.PetitionFilter], int]:
+    def agency_count(self) -> DataLoader[tuple[int, petitions.PetitionCriteria], int]:
         return _agency_counts(self._session)

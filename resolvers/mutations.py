@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.credentials import secret_matches
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import submission, transitions
-from app.services.outcome import Outcome, Refused, problem
+from app.services import auth, submission, transitions
+from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
 from resolvers.context import Context
@@ -49,15 +47,15 @@ def _petition_id(token: str) -> int:
     try:
         return parse_global_id(token, expected="Petition")[1]
     except ClientError:
-        raise Refused(
+        raise UserErrors(
             problem("INVALID_ID", f"{token!r} is not a petition id.", "petitionId")
         ) from None
 
 
 async def _run(ctx: Context, actor: Actor, load: Petition | None, change: Change) -> Result:
     if load is None:
-        raise Refused(problem("NOT_FOUND", "No petition has that id.", "petitionId"))
-    step = transitions.Context(ctx.session, ctx.settings, ctx.now, actor)
+        raise UserErrors(problem("NOT_FOUND", "No petition has that id.", "petitionId"))
+    step = transitions.ActionScope(ctx.session, ctx.settings, ctx.now, actor)
     await transitions.apply(step, load, change)
     return Result(petition=load)
 
@@ -68,8 +66,8 @@ async def officer_action(ctx: Context, petition_token: str, change: Change) -> R
         async with ctx.writes.transaction(ctx.session):
             petition = await ctx.session.get(Petition, _petition_id(petition_token))
             return await _run(ctx, officer.actor, petition, change)
-    except Refused as refused:
-        return Result(user_errors=refused.problems)
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
     except ForbiddenRole as forbidden:
         raise ClientError("FORBIDDEN", str(forbidden)) from None
 
@@ -79,23 +77,17 @@ async def petitioner_action(
 ) -> Result:
     try:
         async with ctx.writes.transaction(ctx.session):
-            petition = await ctx.session.scalar(
-                select(Petition).where(Petition.tracking_code == tracking_code.strip().upper())
-            )
-            if (
-                petition is None
-                or not petition.secret_hash
-                or not secret_matches(secret, petition.secret_hash)
-            ):
-                raise Refused(
+            petition = await auth.petition_of_petitioner(ctx.session, tracking_code, secret)
+            if petition is None:
+                raise UserErrors(
                     problem(
                         "INVALID_SECRET", "The tracking code and secret do not match.", "secret"
                     )
                 )
             ctx.petitioner_of.add(petition.id)
             return await _run(ctx, Actor(ActorRole.PETITIONER), petition, change)
-    except Refused as refused:
-        return Result(user_errors=refused.problems)
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
 
 
 async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None) -> Result:
@@ -104,8 +96,8 @@ async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None
         try:
             async with ctx.writes.transaction(ctx.session):
                 outcome = await submission.submit(ctx.session, ctx.settings, request, ctx.now)
-        except Refused as refused:
-            return Result(user_errors=refused.problems)
+        except UserErrors as errors:
+            return Result(user_errors=errors.problems)
         except IntegrityError:
             if attempt or idempotency_key is None:
                 raise

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.credentials import secret_matches
-from app.services import filters as petition_filter
+from app.services import auth, filters
 from app.services.filters import FilterArgs, FilterError
 from db.models import Petition
 from db.queries import petitions as queries
-from db.queries.petitions import PageRequest, PetitionFilter, Related
+from db.queries.petitions import PageRequest, PetitionCriteria, Related
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.ids import decode_sort_cursor, encode_sort_cursor
@@ -29,7 +28,7 @@ def related_for(fields: set[str]) -> Related:
     return Related(agency="agency" in fields, field="field" in fields, rating="rating" in fields)
 
 
-async def build_filter(ctx: Context, args: FilterArgs | None) -> PetitionFilter:
+async def criteria_for(ctx: Context, args: FilterArgs | None) -> PetitionCriteria:
     """Check the filter's codes and dates and resolve codes to ids (through the loaders)."""
     loaders = {"agency": ctx.loaders.agency_id_by_code, "field": ctx.loaders.field_id_by_code}
 
@@ -38,7 +37,7 @@ async def build_filter(ctx: Context, args: FilterArgs | None) -> PetitionFilter:
         return {code: ident for code, ident in zip(codes, ids, strict=True) if ident is not None}
 
     try:
-        return await petition_filter.build_filter(args, lookup, ctx.now)
+        return await filters.criteria_from_args(args, lookup, ctx.now)
     except FilterError as error:
         raise ClientError(error.code, error.message, **error.details) from None
 
@@ -72,7 +71,7 @@ class PageQuery:
     args: PageArgs
     request: PageRequest
     order_name: str
-    flt: PetitionFilter
+    flt: PetitionCriteria
 
 
 async def page_query(
@@ -89,7 +88,7 @@ async def page_query(
     """Check `Query.petitions`' arguments (for the general and the compiled path alike)."""
     args = page_args(first, after, last, before)
     request, order_name = page_request(args, order_field, ascending)
-    return PageQuery(args, request, order_name, await build_filter(ctx, filter_args))
+    return PageQuery(args, request, order_name, await criteria_for(ctx, filter_args))
 
 
 async def petition_connection(
@@ -135,7 +134,7 @@ async def agency_petition_connection(
     """An agency's petitions, newest first; batched across a list of agencies."""
     args = page_args(first, after)
     request, order_name = page_request(args, "SUBMITTED_AT", ascending=False)
-    flt = await build_filter(ctx, filter_args)
+    flt = await criteria_for(ctx, filter_args)
     related = related_for(selected_node_fields(selection))
     page = await ctx.loaders.agency_page.load(AgencyPageKey(agency_id, flt, request, related))
 
@@ -149,19 +148,12 @@ async def petition_by_tracking_code(
     ctx: Context, tracking_code: str, selection: Any
 ) -> Petition | None:
     fields = {f.name for f in getattr(selection, "selections", [])}
-    return await queries.by_tracking_code(
-        ctx.session, tracking_code.strip().upper(), related_for(fields)
-    )
+    return await queries.by_tracking_code(ctx.session, tracking_code, related_for(fields))
 
 
 async def petition_for_petitioner(ctx: Context, tracking_code: str, secret: str) -> Petition | None:
     ctx.refuse_secret_over_get()
-    petition = await queries.by_tracking_code(ctx.session, tracking_code.strip().upper(), Related())
-    if (
-        petition is None
-        or not petition.secret_hash
-        or not secret_matches(secret, petition.secret_hash)
-    ):
-        return None
-    ctx.petitioner_of.add(petition.id)
+    petition = await auth.petition_of_petitioner(ctx.session, tracking_code, secret)
+    if petition is not None:
+        ctx.petitioner_of.add(petition.id)
     return petition

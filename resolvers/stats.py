@@ -18,12 +18,12 @@ from app.services import reports
 from app.services.reports import AgencyRow, QuarterlyReport
 from db.models import Agency, Field
 from db.queries import stats as queries
-from db.queries.petitions import PetitionFilter
+from db.queries.petitions import PetitionCriteria
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.loaders import SharedLoader
 from resolvers.pagination import MAX_PAGE
-from resolvers.petitions import FilterArgs, build_filter
+from resolvers.petitions import FilterArgs, criteria_for
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ def window(start: date | None, end: date | None) -> tuple[datetime | None, datet
         raise ClientError("INVALID_DATE_RANGE", str(error)) from None
 
 
-async def stats_filter(ctx: Context, args: StatsArgs | None) -> PetitionFilter:
+async def stats_filter(ctx: Context, args: StatsArgs | None) -> PetitionCriteria:
     args = args or StatsArgs()
     start, end = window(args.start, args.end)
-    flt = await build_filter(
+    flt = await criteria_for(
         ctx,
         FilterArgs(
             agency_codes=args.agency_codes,
@@ -88,7 +88,7 @@ class StatsRequest:
     are folded from its groups (every petition has a month) instead of scanning again.
     """
 
-    def __init__(self, ctx: Context, flt: PetitionFilter, selected: set[str]) -> None:
+    def __init__(self, ctx: Context, flt: PetitionCriteria, selected: set[str]) -> None:
         self.ctx = ctx
         self.flt = flt
         self.selected = selected
@@ -139,7 +139,7 @@ async def stats_request(ctx: Context, args: StatsArgs | None, selected: set[str]
     return StatsRequest(ctx, await stats_filter(ctx, args), selected)
 
 
-# --- scorecards and rankings --------------------------------------------------------------
+# --- scorecards and rankings -----------------------------------------------
 
 ScorecardKey = tuple[int, datetime | None, datetime | None]
 
@@ -153,7 +153,7 @@ def scorecard_loader(ctx: Context) -> DataLoader[ScorecardKey, StatsRow]:
             windows.setdefault((start, end), []).append(agency_id)
         found: dict[ScorecardKey, StatsRow] = {}
         for (start, end), ids in windows.items():
-            flt = PetitionFilter(agency_ids=tuple(ids), submitted_from=start, submitted_to=end)
+            flt = PetitionCriteria(agency_ids=tuple(ids), submitted_from=start, submitted_to=end)
             rows = await reports.breakdown(ctx.session, flt, "agency", ctx.now)
             found.update({(i, start, end): rows.get(i, StatsRow()) for i in ids})
         return [found[key] for key in keys]
@@ -183,14 +183,14 @@ async def agency_ranking(
             maximum=MAX_PAGE,
         )
     low, high = window(start, end)
-    flt = PetitionFilter(submitted_from=low, submitted_to=high)
+    flt = PetitionCriteria(submitted_from=low, submitted_to=high)
     rows = await reports.breakdown(ctx.session, flt, "agency", ctx.now)
     agencies = await queries.all_agencies(ctx.session)
     entries = ((a, a.code, rows.get(a.id, StatsRow())) for a in agencies)
     return stats.rank(entries, metric, ctx.settings.ranking_minimum, first)
 
 
-# --- the quarterly report -----------------------------------------------------------------
+# --- the quarterly report --------------------------------------------------
 
 
 async def quarterly_report(ctx: Context, year: int, quarter: int) -> QuarterlyReport:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.petitions import FilterArgs
+from app.services.filters import FilterArgs
 from schema.descriptions import CHANNEL_FILTER, KIND_FILTER
 from schema.enums import Channel, OrderDirection, PetitionKind, PetitionOrderField, PetitionStatus
 

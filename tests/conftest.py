@@ -17,9 +17,9 @@ import pytest
 from app.settings import Settings
 from db.bootstrap import prepare_database
 from db.engine import create_engine
-from tests.databases import BACKENDS, fresh_database
-from tests.lifecycle_support import Workflow, make_tokens
-from tests.server import RunningServer, free_port
+from tests.support.databases import BACKENDS, fresh_database
+from tests.support.server import RunningServer, free_port
+from tests.support.workflow import Workflow, make_tokens
 
 DEMO_PETITIONS = 240
 DEMO_SEED = 7

@@ -258,7 +258,7 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
         petition_export,
         query_string,
     )
-    from app.services.filters import FilterError, args_from_params, build_filter
+    from app.services.filters import FilterError, args_from_params, criteria_from_args
     from db.engine import create_engine
     from db.queries import export as export_queries
 
@@ -268,7 +268,7 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
         moment = now()
         try:
             filter_args = args_from_params(_export_params(args))
-            flt = await build_filter(filter_args, code_lookup(engine), moment)
+            flt = await criteria_from_args(filter_args, code_lookup(engine), moment)
         except FilterError as error:
             print(f"pakn: {error.code}: {error.message}", file=sys.stderr)
             return 2

@@ -269,7 +269,7 @@ _MOMENT_COLUMNS = {
 _SEQUENCED = ("petitions", "assignments", "answers", "petition_events")
 
 
-# --- public API -------------------------------------------------------------------------
+# --- public API ------------------------------------------------------------
 
 
 async def load_demo(
@@ -302,7 +302,7 @@ async def count_petitions(engine: AsyncEngine) -> int:
         return int((await conn.execute(select(func.count()).select_from(Petition))).scalar_one())
 
 
-# --- specification, calendar, vocabulary ------------------------------------------------
+# --- specification, calendar, vocabulary -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -473,7 +473,7 @@ _WE = {
 }
 
 
-# --- one chunk --------------------------------------------------------------------------
+# --- one chunk -------------------------------------------------------------
 
 Row = tuple[Any, ...]
 
@@ -1184,7 +1184,7 @@ def _chunk_count(total: int) -> int:
     return (total + CHUNK - 1) // CHUNK
 
 
-# --- moments as text, the event chain ----------------------------------------------------
+# --- moments as text, the event chain --------------------------------------
 
 
 class _Formats(NamedTuple):
@@ -1234,7 +1234,7 @@ def _chain(events: list[Row], head: str, iso: Callable[[int], str]) -> tuple[lis
     return out, head
 
 
-# --- SQLite and other dialects ----------------------------------------------------------
+# --- SQLite and other dialects ---------------------------------------------
 
 
 def _aware(moment: int | None) -> datetime | None:
@@ -1304,7 +1304,7 @@ async def _start_position(conn: AsyncConnection) -> Position:
     return Position(*ids, head or GENESIS)
 
 
-# --- PostgreSQL -------------------------------------------------------------------------
+# --- PostgreSQL ------------------------------------------------------------
 
 _NULL = "\\N"
 

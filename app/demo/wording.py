@@ -74,7 +74,7 @@ def templates(sources: tuple[str, ...]) -> tuple[Template, ...]:
     return tuple(Template(s) for s in sources)
 
 
-# --- fields ---------------------------------------------------------------------------
+# --- fields ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -558,7 +558,8 @@ FIELD_TEXTS: dict[str, FieldText] = {
     ),
 }
 
-# --- titles ---------------------------------------------------------------------------
+# --- titles -----------------------------------------------------------------
+
 # Keyed by (subject, kind). Placeholders: topic, procedure, idea, office.
 
 TITLES: dict[tuple[str, str], tuple[Template, ...]] = {
@@ -633,7 +634,8 @@ TITLES: dict[tuple[str, str], tuple[Template, ...]] = {
     ),
 }
 
-# --- bodies ---------------------------------------------------------------------------
+# --- bodies -----------------------------------------------------------------
+
 # Placeholders: topic, procedure, idea, office, place (where the petitioner is),
 # we / We (tôi, chúng tôi), d, m, y (a date), n, k (numbers), who (self-introduction).
 
@@ -815,7 +817,7 @@ ELABORATIONS = templates(
     )
 )
 
-# --- petitioners ----------------------------------------------------------------------
+# --- petitioners ------------------------------------------------------------
 
 SURNAMES = (
     "Nguyễn",
@@ -931,7 +933,8 @@ COMPANY_BRANDS = (
     "Bình Minh",
 )
 
-# --- the record: notes, answers, ratings ------------------------------------------------
+# --- the record: notes, answers, ratings ------------------------------------
+
 # Formatted with str.format; not searchable, so not folded.
 
 ASSIGN_NOTES = (

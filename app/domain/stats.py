@@ -155,7 +155,7 @@ def total_row(groups: Iterable[Sequence[Any]]) -> StatsRow:
     return tally.row()
 
 
-# --- windows ------------------------------------------------------------------------------
+# --- windows ---------------------------------------------------------------
 
 
 class WindowError(ValueError):
@@ -236,7 +236,7 @@ class Quarter:
         return min(now, last_instant)
 
 
-# --- comparisons --------------------------------------------------------------------------
+# --- comparisons -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ def change(current: StatsRow, previous: StatsRow) -> StatsChange:
     )
 
 
-# --- rankings -----------------------------------------------------------------------------
+# --- rankings --------------------------------------------------------------
 
 
 class RankingMetric(StrEnum):

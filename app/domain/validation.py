@@ -68,7 +68,7 @@ class SubmissionData:
     petitioner: PetitionerData
 
 
-# ---------------------------------------------------------------------------- text
+# --- text ------------------------------------------------------------------
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\u2028\u2029]")
 # tabs and every Unicode space separator (category Zs), e.g. the no-break space
@@ -162,7 +162,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return clean_text(value) or None
 
 
-# ------------------------------------------------------------------------- contacts
+# --- contacts --------------------------------------------------------------
 
 _EMAIL = re.compile(
     r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
@@ -239,7 +239,7 @@ def _tax_code(problems: list[Problem], value: str | None) -> str | None:
     return tax_code.replace("-", "")
 
 
-# ---------------------------------------------------------------------------- codes
+# --- codes -----------------------------------------------------------------
 
 
 def _choice(problems: list[Problem], name: str, value: str, choices: type[StrEnum]) -> None:
@@ -264,7 +264,7 @@ def _known_code(
     return code
 
 
-# ----------------------------------------------------------------------- submission
+# --- submission ------------------------------------------------------------
 
 
 def validate_submission(

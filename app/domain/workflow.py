@@ -53,48 +53,76 @@ class Transition:
     roles: frozenset[ActorRole]
 
 
-_S = PetitionStatus
-_A = Action
-_R = ActorRole
-
-_COORDINATOR = frozenset({_R.COORDINATOR})
-_OFFICER = frozenset({_R.AGENCY_OFFICER})
-_PETITIONER = frozenset({_R.PETITIONER})
+_COORDINATOR = frozenset({ActorRole.COORDINATOR})
+_OFFICER = frozenset({ActorRole.AGENCY_OFFICER})
+_PETITIONER = frozenset({ActorRole.PETITIONER})
 
 TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyType(
     {
-        (_S.SUBMITTED, _A.ASSIGN): Transition(_S.ASSIGNED, _COORDINATOR),
-        (_S.SUBMITTED, _A.REJECT): Transition(_S.REJECTED, _COORDINATOR),
-        (_S.ASSIGNED, _A.ACKNOWLEDGE): Transition(_S.IN_PROGRESS, _OFFICER),
-        (_S.ASSIGNED, _A.REQUEST_TRANSFER): Transition(_S.TRANSFER_REQUESTED, _OFFICER),
-        (_S.IN_PROGRESS, _A.REQUEST_TRANSFER): Transition(_S.TRANSFER_REQUESTED, _OFFICER),
-        (_S.TRANSFER_REQUESTED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
-        (_S.ASSIGNED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
-        (_S.IN_PROGRESS, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
-        (_S.ESCALATED, _A.TRANSFER): Transition(_S.ASSIGNED, _COORDINATOR),
-        (_S.IN_PROGRESS, _A.PROGRESS_UPDATE): Transition(_S.IN_PROGRESS, _OFFICER),
-        (_S.ESCALATED, _A.PROGRESS_UPDATE): Transition(_S.ESCALATED, _COORDINATOR),
-        (_S.IN_PROGRESS, _A.ANSWER): Transition(_S.ANSWERED, _OFFICER),
-        (_S.ESCALATED, _A.ANSWER): Transition(_S.ANSWERED, _COORDINATOR),
-        (_S.ANSWERED, _A.RATE): Transition(_S.CLOSED, _PETITIONER),
-        (_S.ANSWERED, _A.FOLLOW_UP): Transition(_S.IN_PROGRESS, _PETITIONER),
-        (_S.ASSIGNED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
-        (_S.IN_PROGRESS, _A.ESCALATE): Transition(
-            _S.ESCALATED, frozenset({_R.COORDINATOR, _R.SYSTEM})
+        (PetitionStatus.SUBMITTED, Action.ASSIGN): Transition(
+            PetitionStatus.ASSIGNED, _COORDINATOR
         ),
-        (_S.TRANSFER_REQUESTED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
-        (_S.ANSWERED, _A.ESCALATE): Transition(_S.ESCALATED, _COORDINATOR),
+        (PetitionStatus.SUBMITTED, Action.REJECT): Transition(
+            PetitionStatus.REJECTED, _COORDINATOR
+        ),
+        (PetitionStatus.ASSIGNED, Action.ACKNOWLEDGE): Transition(
+            PetitionStatus.IN_PROGRESS, _OFFICER
+        ),
+        (PetitionStatus.ASSIGNED, Action.REQUEST_TRANSFER): Transition(
+            PetitionStatus.TRANSFER_REQUESTED, _OFFICER
+        ),
+        (PetitionStatus.IN_PROGRESS, Action.REQUEST_TRANSFER): Transition(
+            PetitionStatus.TRANSFER_REQUESTED, _OFFICER
+        ),
+        (PetitionStatus.TRANSFER_REQUESTED, Action.TRANSFER): Transition(
+            PetitionStatus.ASSIGNED, _COORDINATOR
+        ),
+        (PetitionStatus.ASSIGNED, Action.TRANSFER): Transition(
+            PetitionStatus.ASSIGNED, _COORDINATOR
+        ),
+        (PetitionStatus.IN_PROGRESS, Action.TRANSFER): Transition(
+            PetitionStatus.ASSIGNED, _COORDINATOR
+        ),
+        (PetitionStatus.ESCALATED, Action.TRANSFER): Transition(
+            PetitionStatus.ASSIGNED, _COORDINATOR
+        ),
+        (PetitionStatus.IN_PROGRESS, Action.PROGRESS_UPDATE): Transition(
+            PetitionStatus.IN_PROGRESS, _OFFICER
+        ),
+        (PetitionStatus.ESCALATED, Action.PROGRESS_UPDATE): Transition(
+            PetitionStatus.ESCALATED, _COORDINATOR
+        ),
+        (PetitionStatus.IN_PROGRESS, Action.ANSWER): Transition(PetitionStatus.ANSWERED, _OFFICER),
+        (PetitionStatus.ESCALATED, Action.ANSWER): Transition(
+            PetitionStatus.ANSWERED, _COORDINATOR
+        ),
+        (PetitionStatus.ANSWERED, Action.RATE): Transition(PetitionStatus.CLOSED, _PETITIONER),
+        (PetitionStatus.ANSWERED, Action.FOLLOW_UP): Transition(
+            PetitionStatus.IN_PROGRESS, _PETITIONER
+        ),
+        (PetitionStatus.ASSIGNED, Action.ESCALATE): Transition(
+            PetitionStatus.ESCALATED, _COORDINATOR
+        ),
+        (PetitionStatus.IN_PROGRESS, Action.ESCALATE): Transition(
+            PetitionStatus.ESCALATED, frozenset({ActorRole.COORDINATOR, ActorRole.SYSTEM})
+        ),
+        (PetitionStatus.TRANSFER_REQUESTED, Action.ESCALATE): Transition(
+            PetitionStatus.ESCALATED, _COORDINATOR
+        ),
+        (PetitionStatus.ANSWERED, Action.ESCALATE): Transition(
+            PetitionStatus.ESCALATED, _COORDINATOR
+        ),
         # featuring a petition as useful changes no status, in any status but REJECTED
         **{
-            (status, _A.FEATURE): Transition(status, _COORDINATOR)
-            for status in _S
-            if status is not _S.REJECTED
+            (status, Action.FEATURE): Transition(status, _COORDINATOR)
+            for status in PetitionStatus
+            if status is not PetitionStatus.REJECTED
         },
     }
 )
 """(status, action) -> the resulting status and the roles that may take that step."""
 
-AGENCY_BOUND_ROLES: frozenset[ActorRole] = frozenset({_R.AGENCY_OFFICER})
+AGENCY_BOUND_ROLES: frozenset[ActorRole] = frozenset({ActorRole.AGENCY_OFFICER})
 """Roles that may act only on petitions assigned to their own agency."""
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.credentials import parse_bearer
+from app.domain.credentials import parse_bearer, secret_matches
 from app.domain.vocabulary import ActorRole
 from app.domain.workflow import Actor
 from db import tokens
+from db.models import Petition
+from db.queries import petitions
 
 
 class AuthenticationFailed(Exception):
@@ -46,3 +48,24 @@ def sees_contact_data(officer: Officer | None, petition_agency_id: int | None) -
         and petition_agency_id is not None
         and officer.actor.agency_id == petition_agency_id
     )
+
+
+async def petition_of_petitioner(
+    session: AsyncSession,
+    tracking_code: str,
+    secret: str,
+    related: petitions.Related | None = None,
+) -> Petition | None:
+    """The petition whose tracking code and secret match, or None: the one petitioner check
+    of every path (reading a petition, rating it, following it up). An unknown code and a
+    wrong secret are told apart to no one."""
+    petition = await petitions.by_tracking_code(
+        session, tracking_code, related or petitions.Related()
+    )
+    if (
+        petition is None
+        or not petition.secret_hash
+        or not secret_matches(secret, petition.secret_hash)
+    ):
+        return None
+    return petition

@@ -52,7 +52,7 @@ from app.services.filters import CodeLookup, FilterArgs
 from db.queries import export as queries
 from db.queries import reference
 from db.queries import stats as stats_queries
-from db.queries.petitions import PetitionFilter
+from db.queries.petitions import PetitionCriteria
 
 
 @dataclass(frozen=True)
@@ -458,7 +458,7 @@ def filename(fmt: ExportFormat, now: datetime) -> str:
 
 async def petition_export(
     engine: AsyncEngine,
-    flt: PetitionFilter,
+    flt: PetitionCriteria,
     fmt: ExportFormat,
     now: datetime,
     *,
@@ -484,7 +484,7 @@ async def petition_export(
             on_rows(len(rows))
 
 
-# --- statistics -----------------------------------------------------------------------
+# --- statistics ------------------------------------------------------------
 
 STATS_BREAKDOWNS = ("total", "agency", "field", "province", "month")
 
@@ -562,7 +562,7 @@ def _by_key(line: StatsLine) -> str:
     return line[1]
 
 
-async def stats_lines(engine: AsyncEngine, flt: PetitionFilter, now: datetime) -> list[StatsLine]:
+async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime) -> list[StatsLine]:
     """The figures of `Query.stats` with the same filter: the totals, then one line per
     agency, field, province (by code) and month (YYYY-MM), as the API lists them."""
     async with AsyncSession(engine) as session:

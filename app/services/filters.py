@@ -1,7 +1,7 @@
 """The public petition filter, checked once for every way in: GraphQL, HTTP exports, the CLI.
 
 `FilterArgs` holds what a client asked for (codes, enum names, dates, words);
-`build_filter` checks it and turns it into the `PetitionFilter` the queries take. How codes
+`criteria_from_args` checks it and turns it into the `PetitionCriteria` the queries take. How codes
 become ids is the caller's business (the API batches through dataloaders, an export asks
 the database once), so the lookup comes in as a function. Refusals raise `FilterError`
 with the same stable codes whichever way the request came in.
@@ -20,7 +20,7 @@ from app.domain.reference import province_codes
 from app.domain.text import normalize, petition_search_terms
 from app.domain.timezone import VN_TZ
 from app.domain.vocabulary import Channel, PetitionKind, PetitionStatus
-from db.queries.petitions import PetitionFilter
+from db.queries.petitions import PetitionCriteria
 
 MAX_SEARCH_TERMS = 12
 MAX_FILTER_CODES = 100
@@ -41,7 +41,7 @@ class FilterError(Exception):
 
 @dataclass(frozen=True)
 class FilterArgs:
-    """The API's PetitionFilter, as plain values (enums already turned into their names)."""
+    """The GraphQL PetitionFilter input, as plain values (enums already turned into their names)."""
 
     statuses: Sequence[str] | None = None
     agency_codes: Sequence[str] | None = None
@@ -90,9 +90,9 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=VN_TZ)
 
 
-async def build_filter(
+async def criteria_from_args(
     args: FilterArgs | None, lookup: CodeLookup, now: datetime
-) -> PetitionFilter:
+) -> PetitionCriteria:
     """Check the filter's codes and dates and resolve codes to ids; raise FilterError."""
     args = args or FilterArgs()
     for kind, codes in (
@@ -115,7 +115,7 @@ async def build_filter(
             raise FilterError(
                 "INVALID_SEARCH", "`search` needs at least one letter or digit to look for."
             )
-    return PetitionFilter(
+    return PetitionCriteria(
         statuses=tuple(args.statuses or ()),
         agency_ids=agency_ids,
         field_ids=field_ids,
@@ -187,7 +187,7 @@ def _flag(name: str, raw: str) -> bool:
 def args_from_params(
     params: Iterable[tuple[str, str]], allowed: frozenset[str] | None = None
 ) -> FilterArgs:
-    """FilterArgs from URL query parameters named as the GraphQL PetitionFilter's fields.
+    """FilterArgs from URL query parameters named as the GraphQL PetitionFilter input's fields.
 
     A list is repeated (`statuses=A&statuses=B`), comma-separated (`statuses=A,B`) or both;
     enum names ignore case. An unknown parameter, a repeated single value or a value that

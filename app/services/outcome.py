@@ -8,7 +8,7 @@ from app.domain.validation import Problem
 from db.models import Petition
 
 
-class Refused(Exception):
+class UserErrors(Exception):
     """Raised inside a write transaction to roll it back and report `problems`."""
 
     def __init__(self, *problems: Problem) -> None:

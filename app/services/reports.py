@@ -17,7 +17,7 @@ from app.domain.stats import Quarter, StatsChange, StatsRow
 from app.domain.vocabulary import Action
 from db.models import Agency, Petition
 from db.queries import stats as queries
-from db.queries.petitions import PetitionFilter
+from db.queries.petitions import PetitionCriteria
 from db.queries.stats import Breakdown
 
 TOP = 5
@@ -25,18 +25,18 @@ FEATURED_LIMIT = 100
 
 
 async def breakdown(
-    session: AsyncSession, flt: PetitionFilter, by: Breakdown, now: datetime
+    session: AsyncSession, flt: PetitionCriteria, by: Breakdown, now: datetime
 ) -> dict[Any, StatsRow]:
     """One row per key of `by` (petitions without one, e.g. no agency yet, are left out)."""
     return stats.rows_by_key(await queries.group_counts(session, flt, by, now))
 
 
-async def totals(session: AsyncSession, flt: PetitionFilter, now: datetime) -> StatsRow:
+async def totals(session: AsyncSession, flt: PetitionCriteria, now: datetime) -> StatsRow:
     return stats.total_row(await queries.group_counts(session, flt, "total", now))
 
 
-def quarter_filter(quarter: Quarter) -> PetitionFilter:
-    return PetitionFilter(submitted_from=quarter.start, submitted_to=quarter.end)
+def quarter_filter(quarter: Quarter) -> PetitionCriteria:
+    return PetitionCriteria(submitted_from=quarter.start, submitted_to=quarter.end)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
-from app.services.outcome import Outcome, Refused, problem
+from app.services.outcome import Outcome, UserErrors, problem
 from app.settings import Settings
 from db import event_log, rollup
 from db.event_log import NewEvent
@@ -62,7 +62,7 @@ async def _existing(
     if petition is None:
         raise LookupError(key)
     if petition.submission_fingerprint != fingerprint:
-        raise Refused(
+        raise UserErrors(
             problem(
                 "IDEMPOTENCY_KEY_REUSED",
                 "This idempotencyKey was used for a different petition; use a new key.",
@@ -83,7 +83,7 @@ async def _check_rate(session: AsyncSession, client: str | None, now: datetime, 
         )
     )
     if (recent or 0) >= limit:
-        raise Refused(
+        raise UserErrors(
             problem("RATE_LIMITED", f"At most {limit} petitions an hour may come from one address.")
         )
 
@@ -97,10 +97,10 @@ async def _known_fields(session: AsyncSession) -> dict[str, int]:
 async def submit(
     session: AsyncSession, settings: Settings, submission: Submission, now: datetime
 ) -> Outcome:
-    """Create the petition inside the caller's transaction; raise Refused on a problem."""
+    """Create the petition inside the caller's transaction; raise UserErrors on a problem."""
     key = submission.idempotency_key.strip() if submission.idempotency_key else None
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise Refused(
+        raise UserErrors(
             problem(
                 "INVALID_LENGTH", "An idempotencyKey holds 1 to 100 characters.", "idempotencyKey"
             )
@@ -110,7 +110,7 @@ async def submit(
         submission.data, known_fields=set(fields), known_provinces=set(province_codes())
     )
     if problems:
-        raise Refused(*problems)
+        raise UserErrors(*problems)
     fingerprint = _fingerprint(data)
     if key is not None:
         try:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reference import GOVERNMENT_OFFICE_CODE
 from app.domain.signing import seal_time, sign_answer
-from app.domain.text import normalize
+from app.domain.text import normalize, normalize_code
 from app.domain.vocabulary import (
     Action,
     ActorRole,
@@ -28,11 +28,12 @@ from app.domain.vocabulary import (
 )
 from app.domain.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
 from app.domain.working_days import deadline_after, elapsed_working_days
-from app.services.outcome import Refused, problem
+from app.services.outcome import UserErrors, problem
 from app.settings import Settings
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
-from db.models import Agency, Answer, Assignment, Field, Petition, Rating
+from db.models import Agency, Answer, Assignment, Petition, Rating
+from db.queries import reference
 
 MAX_NOTE = 5_000
 MIN_ANSWER, MAX_ANSWER = 30, 10_000
@@ -77,27 +78,29 @@ class Step:
 
 
 @dataclass
-class Context:
+class ActionScope:
+    """Who acts, in which session and at what moment: the same for every step of one action."""
+
     session: AsyncSession
     settings: Settings
     now: datetime
     actor: Actor
 
 
-Effect = Callable[[Context, Petition, Change, Step], Awaitable[None]]
+Effect = Callable[[ActionScope, Petition, Change, Step], Awaitable[None]]
 
 
-def _restart_clock(ctx: Context, petition: Petition) -> None:
+def _restart_clock(ctx: ActionScope, petition: Petition) -> None:
     petition.clock_started_at = ctx.now
     petition.deadline_at = deadline_after(ctx.now, ctx.settings.response_working_days)
 
 
-async def _agency(ctx: Context, code: str | None, path: str) -> Agency:
+async def _agency(ctx: ActionScope, code: str | None, path: str) -> Agency:
     agency = None
     if code:
-        agency = await ctx.session.scalar(select(Agency).where(Agency.code == code.strip().upper()))
+        agency = await reference.agency_by_code(ctx.session, code)
     if agency is None:
-        raise Refused(problem("UNKNOWN_CODE", f"No agency has the code {code!r}.", path))
+        raise UserErrors(problem("UNKNOWN_CODE", f"No agency has the code {code!r}.", path))
     return agency
 
 
@@ -105,20 +108,20 @@ def _note(change: Change, *, required: bool) -> str | None:
     note = _text(change.note) or None
     where = change.note_field
     if required and not note:
-        raise Refused(problem("REQUIRED", "A note is required for this action.", where))
+        raise UserErrors(problem("REQUIRED", "A note is required for this action.", where))
     if note and len(note) > MAX_NOTE:
-        raise Refused(problem("TOO_LONG", f"A note holds at most {MAX_NOTE} characters.", where))
+        raise UserErrors(problem("TOO_LONG", f"A note holds at most {MAX_NOTE} characters.", where))
     return note
 
 
-async def _assign(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _assign(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     agency = await _agency(ctx, change.agency_code, "agencyCode")
     if change.field_code:
-        field_id = await ctx.session.scalar(
-            select(Field.id).where(Field.code == change.field_code.strip().upper())
-        )
+        field_id = await reference.field_id_by_code(ctx.session, change.field_code)
         if field_id is None:
-            raise Refused(problem("UNKNOWN_CODE", f"No field {change.field_code!r}.", "fieldCode"))
+            raise UserErrors(
+                problem("UNKNOWN_CODE", f"No field {change.field_code!r}.", "fieldCode")
+            )
         petition.field_id = field_id
     petition.agency_id = agency.id
     petition.accepted_at = ctx.now
@@ -127,20 +130,20 @@ async def _assign(ctx: Context, petition: Petition, change: Change, step: Step) 
     step.agency_id = agency.id
 
 
-async def _reject(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _reject(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     try:
         reason = RejectionReason(change.reason or "")
     except ValueError:
-        raise Refused(problem("INVALID_REASON", "Give a rejection reason.", "reason")) from None
+        raise UserErrors(problem("INVALID_REASON", "Give a rejection reason.", "reason")) from None
     if reason is RejectionReason.DUPLICATE:
-        original = (change.duplicate_of or "").strip().upper()
+        original = normalize_code(change.duplicate_of or "")
         exists = await ctx.session.scalar(
             select(Petition.id).where(
                 Petition.tracking_code == original, Petition.id != petition.id
             )
         )
         if not exists:
-            raise Refused(
+            raise UserErrors(
                 problem(
                     "UNKNOWN_PETITION", "Name the original petition's tracking code.", "duplicateOf"
                 )
@@ -149,10 +152,10 @@ async def _reject(ctx: Context, petition: Petition, change: Change, step: Step) 
     petition.rejection_reason = reason.value
 
 
-async def _transfer(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _transfer(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     agency = await _agency(ctx, change.agency_code, "agencyCode")
     if agency.id == petition.agency_id:
-        raise Refused(
+        raise UserErrors(
             problem("SAME_AGENCY", "The petition is already with that agency.", "agencyCode")
         )
     current = await ctx.session.scalar(
@@ -170,25 +173,27 @@ async def _transfer(ctx: Context, petition: Petition, change: Change, step: Step
     step.agency_id = agency.id
 
 
-async def _progress(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _progress(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     _restart_clock(ctx, petition)
 
 
-async def _escalate(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _escalate(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     try:
         reason = EscalationReason(change.reason or "")
     except ValueError:
-        raise Refused(problem("INVALID_REASON", "Give an escalation reason.", "reason")) from None
+        raise UserErrors(
+            problem("INVALID_REASON", "Give an escalation reason.", "reason")
+        ) from None
     petition.escalation_reason = reason.value
     if petition.escalated_at is None:
         petition.escalated_at = ctx.now
     _restart_clock(ctx, petition)
 
 
-async def _answer(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _answer(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     body = _text(change.body)
     if not MIN_ANSWER <= len(body) <= MAX_ANSWER:
-        raise Refused(
+        raise UserErrors(
             problem(
                 "INVALID_LENGTH",
                 f"An answer holds {MIN_ANSWER} to {MAX_ANSWER} characters.",
@@ -225,12 +230,14 @@ async def _answer(ctx: Context, petition: Petition, change: Change, step: Step) 
     step.agency_id = agency.id
 
 
-async def _rate(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _rate(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     if change.score is None or not 1 <= change.score <= 5:
-        raise Refused(problem("INVALID_SCORE", "A score is a whole number from 1 to 5.", "score"))
+        raise UserErrors(
+            problem("INVALID_SCORE", "A score is a whole number from 1 to 5.", "score")
+        )
     comment = _text(change.comment) or None
     if comment and len(comment) > MAX_NOTE:
-        raise Refused(
+        raise UserErrors(
             problem("TOO_LONG", f"A comment holds at most {MAX_NOTE} characters.", "comment")
         )
     latest_answer = await ctx.session.scalar(
@@ -253,7 +260,7 @@ async def _rate(ctx: Context, petition: Petition, change: Change, step: Step) ->
     step.note = None
 
 
-async def _follow_up(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _follow_up(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     petition.follow_up_count += 1
     _restart_clock(ctx, petition)
     step.is_public = not petition.is_private
@@ -275,13 +282,13 @@ async def _follow_up(ctx: Context, petition: Petition, change: Change, step: Ste
         )
 
 
-async def _feature(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _feature(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     """Held up as useful: the note says why; featuring again updates the time and note."""
     petition.featured_at = ctx.now
     petition.featured_note = step.note
 
 
-async def _nothing(ctx: Context, petition: Petition, change: Change, step: Step) -> None:
+async def _nothing(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     return None
 
 
@@ -304,20 +311,20 @@ INTERNAL_ACTIONS = frozenset({Action.REQUEST_TRANSFER})
 """Actions whose event (and note) only officers see."""
 
 
-def _refusal_problem(refusal: Refusal) -> Refused:
-    return Refused(problem(refusal.code, refusal.message, "petitionId"))
+def _refusal_problem(refusal: Refusal) -> UserErrors:
+    return UserErrors(problem(refusal.code, refusal.message, "petitionId"))
 
 
 async def _claim_version(
-    ctx: Context, petition: Petition, expected: int | None, events: int
+    ctx: ActionScope, petition: Petition, expected: int | None, events: int
 ) -> None:
     if expected is None and ctx.actor.role is ActorRole.PETITIONER:
         expected = petition.version
     if expected is None:
-        raise Refused(
+        raise UserErrors(
             problem("REQUIRED", "Pass the petition's current `version`.", "expectedVersion")
         )
-    stale = Refused(
+    stale = UserErrors(
         problem(
             "STALE_VERSION",
             f"The petition is at version {petition.version}, not {expected}: reload and retry.",
@@ -337,7 +344,7 @@ async def _claim_version(
     petition.version = expected + events
 
 
-async def apply(ctx: Context, petition: Petition, change: Change) -> None:
+async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
     """Take `change.action` on `petition` inside the caller's transaction, or raise."""
     status = PetitionStatus(petition.status)
     decision = decide(status, change.action, ctx.actor, petition.agency_id)

@@ -42,7 +42,7 @@ from app.services.export import (
     stats_csv,
     stats_lines,
 )
-from app.services.filters import FilterError, args_from_params, build_filter
+from app.services.filters import FilterError, args_from_params, criteria_from_args
 from app.web.etag import IfNoneMatchError, if_none_match, weak_etag
 from app.web.guard import error_body
 from db.queries import export as queries
@@ -137,7 +137,7 @@ def petitions_endpoint(
             args = args_from_params(
                 (k, v) for k, v in params if not (fmt is ExportFormat.CSV and k == "bom")
             )
-            flt = await build_filter(args, code_lookup(engine), now)
+            flt = await criteria_from_args(args, code_lookup(engine), now)
             key = [*canonical_params(args), *([] if bom else [("bom", "false")])]
             cache, matches = await _cache(request, engine, f"petitions.{fmt.value}", key, now)
         except FilterError as error:
@@ -186,7 +186,7 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
             except WindowError as error:
                 raise FilterError("INVALID_DATE_RANGE", str(error)) from None
             args = args_from_params(((k, v) for k, v in params if k not in dates), STATS_FILTERS)
-            flt = await build_filter(args, code_lookup(engine), now)
+            flt = await criteria_from_args(args, code_lookup(engine), now)
             key = [(name, day.isoformat()) for name, day in (("from", start), ("to", end)) if day]
             key += [*canonical_params(args), *([] if bom else [("bom", "false")])]
             cache, matches = await _cache(request, engine, "stats.csv", key, now)
@@ -218,7 +218,7 @@ def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[R
         now = current_time()
         try:
             args = args_from_params(params)
-            await build_filter(args, code_lookup(engine), now)
+            await criteria_from_args(args, code_lookup(engine), now)
             canonical = canonical_params(args)
             cache, matches = await _cache(request, engine, "datapackage.json", canonical, now)
         except FilterError as error:

@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
-from db.queries.petitions import PetitionFilter, conditions
+from db.queries.petitions import PetitionCriteria, conditions
 
 DEFAULT_BATCH_SIZE = 5000
 
@@ -89,7 +89,7 @@ def _utf8(expression: Any, dialect: str) -> Any:
     return type_coerce(func.convert_to(expression, literal_column("'UTF8'")), _BYTES)
 
 
-def batch_statement(flt: PetitionFilter, dialect: str, after_id: int, limit: int) -> Select[Any]:
+def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: int) -> Select[Any]:
     """The next `limit` public rows after petition `after_id` (0 before the first)."""
     where = [*conditions(flt, dialect), Petition.id > after_id]
     # The batch's last id bounds the stretch of the ratings and answers indexes to read;
@@ -154,7 +154,7 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 
 
 async def batches(
-    engine: AsyncEngine, flt: PetitionFilter, batch_size: int = DEFAULT_BATCH_SIZE
+    engine: AsyncEngine, flt: PetitionCriteria, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> AsyncIterator[Sequence[Row[Any]]]:
     """Every petition the filter keeps, in id order, as batches of rows shaped as COLUMNS.
 
@@ -183,7 +183,7 @@ async def batches(
             pending.add_done_callback(_retrieve)
 
 
-async def count(engine: AsyncEngine, flt: PetitionFilter) -> int:
+async def count(engine: AsyncEngine, flt: PetitionCriteria) -> int:
     """How many rows `batches` will yield (for a progress bar)."""
     statement = (
         select(func.count()).select_from(Petition).where(*conditions(flt, engine.dialect.name))

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from app.domain.text import normalize_code
 from app.domain.vocabulary import OPEN_STATUSES
 from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
 from db.queries.keyset import Ordering, SortKey
@@ -24,7 +25,7 @@ ORDER_COLUMNS = {
 
 
 @dataclass(frozen=True)
-class PetitionFilter:
+class PetitionCriteria:
     """Conditions on the public petition list; every given condition must hold."""
 
     statuses: Sequence[str] = ()
@@ -81,7 +82,7 @@ def _not_overdue(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def conditions(flt: PetitionFilter, dialect: str) -> list[ColumnElement[bool]]:
+def conditions(flt: PetitionCriteria, dialect: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if flt.statuses:
         where.append(Petition.status.in_(list(flt.statuses)))
@@ -117,7 +118,7 @@ def _with_related(statement: Select[tuple[Petition]], related: Related) -> Selec
 
 
 def _page_statement(
-    flt: PetitionFilter, page: PageRequest, dialect: str, *where: ColumnElement[bool]
+    flt: PetitionCriteria, page: PageRequest, dialect: str, *where: ColumnElement[bool]
 ) -> Select[tuple[Petition]]:
     """The rows of one page plus one more (which tells whether more lie beyond)."""
     order = page.ordering.reversed() if page.backwards else page.ordering
@@ -137,7 +138,7 @@ def _as_page(rows: list[Any], page: PageRequest) -> Page:
 
 
 async def fetch_page(
-    session: AsyncSession, flt: PetitionFilter, page: PageRequest, related: Related
+    session: AsyncSession, flt: PetitionCriteria, page: PageRequest, related: Related
 ) -> Page:
     """One keyset page in reading order; `has_more` tells whether rows lie beyond it."""
     statement = _page_statement(flt, page, session.bind.dialect.name)
@@ -149,7 +150,7 @@ async def fetch_page(
 
 def page_rows_statement(
     dialect: str,
-    flt: PetitionFilter,
+    flt: PetitionCriteria,
     page: PageRequest,
     petition_columns: Sequence[str],
     columns: Callable[[Any], Sequence[ColumnElement[Any]]],
@@ -244,7 +245,7 @@ async def fetch_page_rows(session: AsyncSession, statement: Any, page: PageReque
 
 async def fetch_pages_by_agency(
     session: AsyncSession,
-    flt: PetitionFilter,
+    flt: PetitionCriteria,
     page: PageRequest,
     related: Related,
     agency_ids: Sequence[int],
@@ -276,7 +277,7 @@ async def fetch_pages_by_agency(
 
 
 async def counts_by_agency(
-    session: AsyncSession, flt: PetitionFilter, agency_ids: Sequence[int]
+    session: AsyncSession, flt: PetitionCriteria, agency_ids: Sequence[int]
 ) -> dict[int, int]:
     statement = (
         select(Petition.agency_id, func.count())
@@ -288,7 +289,7 @@ async def counts_by_agency(
     return {agency_id: found.get(agency_id, 0) for agency_id in agency_ids}
 
 
-async def count(session: AsyncSession, flt: PetitionFilter) -> int:
+async def count(session: AsyncSession, flt: PetitionCriteria) -> int:
     dialect = session.bind.dialect.name
     statement = select(func.count()).select_from(Petition).where(*conditions(flt, dialect))
     return int(await session.scalar(statement) or 0)
@@ -297,7 +298,8 @@ async def count(session: AsyncSession, flt: PetitionFilter) -> int:
 async def by_tracking_code(
     session: AsyncSession, tracking_code: str, related: Related
 ) -> Petition | None:
-    statement = select(Petition).where(Petition.tracking_code == tracking_code)
+    """The petition a client named by its tracking code, however spaced and cased."""
+    statement = select(Petition).where(Petition.tracking_code == normalize_code(tracking_code))
     return (await session.scalars(_with_related(statement, related))).unique().first()
 
 

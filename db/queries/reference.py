@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.text import normalize_code
 from db.models import Agency, Field
 
 
@@ -45,7 +46,12 @@ async def agency_count(session: AsyncSession, kind: str | None, search_terms: Se
 
 
 async def agency_by_code(session: AsyncSession, code: str) -> Agency | None:
-    return await session.scalar(select(Agency).where(Agency.code == code))
+    """The agency a client named, however it spaced and cased the code."""
+    return await session.scalar(select(Agency).where(Agency.code == normalize_code(code)))
+
+
+async def field_id_by_code(session: AsyncSession, code: str) -> int | None:
+    return await session.scalar(select(Field.id).where(Field.code == normalize_code(code)))
 
 
 async def agencies_by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, int]:

@@ -51,7 +51,7 @@ from app.domain.timezone import VN_TZ
 from app.domain.vocabulary import Action, PetitionStatus
 from db.models import Agency, Field, Petition, PetitionEvent
 from db.queries.periods import Split, periods_clause, split_window
-from db.queries.petitions import PetitionFilter, conditions
+from db.queries.petitions import PetitionCriteria, conditions
 from db.rollup import (
     DEADLINES,
     NOT_ANSWERED,
@@ -105,7 +105,9 @@ def _petition_key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
     return ZERO
 
 
-def _live(flt: PetitionFilter, by: Breakdown, dialect: str, now: BindParameter[Any]) -> Select[Any]:
+def _live(
+    flt: PetitionCriteria, by: Breakdown, dialect: str, now: BindParameter[Any]
+) -> Select[Any]:
     """Counts grouped from the petitions themselves."""
     key = _petition_key(by, dialect).label("key")
     answered = Petition.answered_at.is_not(None)
@@ -142,7 +144,7 @@ def _grouping(by: Breakdown, *terms: ColumnElement[Any]) -> tuple[ColumnElement[
     return terms if by != "total" else terms[:-1]
 
 
-def rollup_dimension(flt: PetitionFilter, by: Breakdown) -> str | None:
+def rollup_dimension(flt: PetitionCriteria, by: Breakdown) -> str | None:
     """The rollup dimension that answers `by` under `flt`, or None if none can."""
     if flt.statuses or flt.channel or flt.kind or flt.search_terms or flt.overdue is not None:
         return None
@@ -174,7 +176,7 @@ def _rollup_key(table: Table, by: Breakdown) -> ColumnElement[Any]:
 
 
 def _rollup_where(
-    table: Table, flt: PetitionFilter, by: Breakdown, dimension: str, split: Split
+    table: Table, flt: PetitionCriteria, by: Breakdown, dimension: str, split: Split
 ) -> list[ColumnElement[bool]]:
     where = [
         table.c.dimension == dimension,
@@ -190,7 +192,7 @@ def _rollup_where(
     return where
 
 
-def _rolled(flt: PetitionFilter, by: Breakdown, dimension: str, split: Split) -> Select[Any]:
+def _rolled(flt: PetitionCriteria, by: Breakdown, dimension: str, split: Split) -> Select[Any]:
     """The whole months' counts; overdue as every open petition with a deadline (the
     ones not yet due are taken off by `_rolled_not_yet_due` and `_due_later_today`)."""
     table = STATS
@@ -211,7 +213,7 @@ def _overdue_correction(key: ColumnElement[Any], count: ColumnElement[int]) -> l
 
 
 def _rolled_not_yet_due(
-    flt: PetitionFilter, by: Breakdown, dimension: str, split: Split
+    flt: PetitionCriteria, by: Breakdown, dimension: str, split: Split
 ) -> Select[Any]:
     """Open petitions of the whole months that fall due after "now"'s local day."""
     table = DEADLINES
@@ -223,7 +225,9 @@ def _rolled_not_yet_due(
     )
 
 
-def _due_later_today(flt: PetitionFilter, by: Breakdown, dialect: str, split: Split) -> Select[Any]:
+def _due_later_today(
+    flt: PetitionCriteria, by: Breakdown, dialect: str, split: Split
+) -> Select[Any]:
     """Open petitions of the whole months due later on "now"'s local day: not overdue yet."""
     whole = replace(flt, submitted_from=split.start, submitted_to=split.end)
     key = _petition_key(by, dialect).label("key")
@@ -254,7 +258,7 @@ def now_values(now: datetime) -> dict[str, Any]:
     return {"stats_now": now, "stats_today": day_of(now), "stats_midnight": midnight}
 
 
-def statement(flt: PetitionFilter, by: Breakdown, dialect: str) -> Select[Any]:
+def statement(flt: PetitionCriteria, by: Breakdown, dialect: str) -> Select[Any]:
     """The one statement that yields `by`'s groups under `flt`, to run with `now_values`.
 
     Built once per filter and breakdown (a scorecard's is a few hundred SQLAlchemy
@@ -266,7 +270,7 @@ def statement(flt: PetitionFilter, by: Breakdown, dialect: str) -> Select[Any]:
 
 
 @lru_cache(maxsize=512)
-def _statement(flt: PetitionFilter, by: Breakdown, dialect: str) -> Select[Any]:
+def _statement(flt: PetitionCriteria, by: Breakdown, dialect: str) -> Select[Any]:
     flt = replace(flt, now=NOW)  # type: ignore[arg-type]  # the overdue filter's "now", bound
     dimension = rollup_dimension(flt, by)
     split = split_window(flt.submitted_from, flt.submitted_to) if dimension else None
@@ -323,7 +327,7 @@ async def _custom_plans(session: AsyncSession) -> None:
 
 
 async def group_counts(
-    session: AsyncSession, flt: PetitionFilter, by: Breakdown, now: datetime
+    session: AsyncSession, flt: PetitionCriteria, by: Breakdown, now: datetime
 ) -> list[GroupCounts]:
     """The filtered petitions' counts per (key, response time); several rows may share
     both (the caller adds them up).

@@ -14,7 +14,7 @@ and the response is written from the rows, each leaf serialised by its GraphQL t
 
 Anything else, and any request the compiled plan cannot answer as the general path would
 (an error of any kind, a null in a non-null field), takes the general path, which then
-answers it. `tests/test_fastpath.py` checks, on both databases and for generated documents
+answers it. `tests/api/test_fastpath.py` checks, on both databases and for generated documents
 and arguments, that the bytes are the ones graphql-core's execution gives.
 """
 

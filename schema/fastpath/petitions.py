@@ -27,7 +27,7 @@ from strawberry.types.arguments import convert_arguments
 
 from db import models
 from db.queries import petitions as queries
-from db.queries.petitions import PageRequest, PetitionFilter
+from db.queries.petitions import PageRequest, PetitionCriteria
 from resolvers.context import Context
 from resolvers.ids import encode_sort_cursor
 from resolvers.pagination import connection
@@ -83,7 +83,7 @@ class StatementCache:
         return statement
 
 
-def cacheable(flt: PetitionFilter) -> bool:
+def cacheable(flt: PetitionCriteria) -> bool:
     return all(
         getattr(flt, f.name) in (None, ())
         for f in dataclasses.fields(flt)
@@ -157,7 +157,7 @@ class CompiledPetitions:
         return {key: part(found, ctx.now, total) for key, part in self.parts}
 
     def _statement(
-        self, dialect: Any, flt: PetitionFilter, request: PageRequest, order_name: str
+        self, dialect: Any, flt: PetitionCriteria, request: PageRequest, order_name: str
     ) -> Any:
         """The page's statement, from the cache when the same page was asked for before
         (pollers ask for the same newest page again and again). Pages whose filter holds
@@ -180,7 +180,7 @@ class CompiledPetitions:
         )
 
     def _page_statement(
-        self, dialect: str, flt: PetitionFilter, request: PageRequest, *, with_total: bool = False
+        self, dialect: str, flt: PetitionCriteria, request: PageRequest, *, with_total: bool = False
     ) -> Any:
         reads = self.reads
         return queries.page_rows_statement(

@@ -10,8 +10,8 @@ import pytest
 
 from app.settings import Settings
 from tests.clients.support import Live
-from tests.lifecycle_support import Tokens, Workflow, make_tokens
-from tests.server import RunningServer
+from tests.support.server import RunningServer
+from tests.support.workflow import Tokens, Workflow, make_tokens
 
 
 @pytest.fixture(scope="session")

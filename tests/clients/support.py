@@ -30,8 +30,8 @@ from gql.transport.exceptions import TransportClosed, TransportConnectionFailed
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed
 
-from tests.lifecycle_support import ANSWER_TEXT, Workflow
-from tests.server import RunningServer
+from tests.support.server import RunningServer
+from tests.support.workflow import ANSWER_TEXT, Workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_SCRIPTS = Path(__file__).resolve().parent / "node"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.clients.support import Live, NodeScript, act, follow_with_node, submit
-from tests.lifecycle_support import submission
+from tests.support.workflow import submission
 
 
 async def apollo(live: Live, task: str, **config: Any) -> Any:

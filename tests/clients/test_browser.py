@@ -35,8 +35,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.settings import Settings
-from tests.lifecycle_support import ANSWER_TEXT, Tokens, Workflow, make_tokens
-from tests.server import RunningServer
+from tests.support.server import RunningServer
+from tests.support.workflow import ANSWER_TEXT, Tokens, Workflow, make_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"

@@ -1,0 +1,1 @@
+"""The GraphQL API against a real server, on SQLite and PostgreSQL."""

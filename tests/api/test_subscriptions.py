@@ -1,0 +1,253 @@
+"""Live events over a real WebSocket against a real server: ordered, complete, private."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from app.settings import Settings
+from tests.support.server import RunningServer
+from tests.support.workflow import Workflow, make_tokens
+from tests.support.ws_client import GraphQLSocket
+
+
+@pytest.fixture
+def feed_server(lifecycle_database: str) -> Iterator[Workflow]:
+    tokens = asyncio.run(make_tokens(lifecycle_database))
+    settings = Settings(
+        database_url=lifecycle_database,
+        submissions_per_hour=100_000,
+        secret_key="test-key",
+        feed_poll_seconds=0.5,
+        keep_alive_seconds=0.5,
+    )
+    server = RunningServer(settings).start()
+    yield Workflow(server, tokens)
+    server.stop()
+
+
+async def _submit(workflow: Workflow, count: int) -> list[str]:
+    codes = []
+    for _ in range(count):
+        codes.append((await asyncio.to_thread(workflow.submit))["trackingCode"])
+    return codes
+
+
+def _codes(events: list[dict[str, Any]]) -> list[str]:
+    return [event["petition"]["trackingCode"] for event in events]
+
+
+async def test_live_events_arrive_in_commit_order(feed_server: Workflow) -> None:
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.2)
+        codes = await _submit(feed_server, 3)
+        events = await socket.events(3)
+    assert _codes(events) == codes
+    assert [e["action"] for e in events] == ["SUBMIT"] * 3
+    ids = [e["cursor"] for e in events]
+    assert len(set(ids)) == 3
+
+
+async def test_reconnect_with_cursor_replays_exactly_the_missed_events(
+    feed_server: Workflow,
+) -> None:
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.2)
+        await _submit(feed_server, 1)
+        last = (await socket.events(1))[0]
+    missed = await _submit(feed_server, 4)
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe(after=last["cursor"])
+        replayed = await socket.events(4)
+        assert _codes(replayed) == missed
+        assert await socket.nothing_within(0.8), "no event twice"
+        live = await _submit(feed_server, 1)
+        assert _codes(await socket.events(1)) == live
+
+
+async def test_events_committed_during_replay_are_neither_lost_nor_repeated(
+    feed_server: Workflow,
+) -> None:
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.2)
+        await _submit(feed_server, 1)
+        start = (await socket.events(1))[0]
+    backlog = await _submit(feed_server, 30)
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        writer = asyncio.create_task(_submit(feed_server, 20))
+        await socket.subscribe(after=start["cursor"])
+        received = await socket.events(50, wait=30)
+        during = await writer
+        assert await socket.nothing_within(0.8)
+    assert _codes(received) == backlog + during
+
+
+async def test_petition_filter_and_malformed_cursor(feed_server: Workflow) -> None:
+    petition, _ = await asyncio.to_thread(feed_server.assigned)
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe(code=petition["trackingCode"], after=None)
+        await asyncio.sleep(0.2)
+        await _submit(feed_server, 2)
+        await asyncio.to_thread(
+            feed_server.ok,
+            "acknowledge",
+            feed_server.tokens.btc,
+            petitionId=petition["id"],
+            expectedVersion=petition["version"],
+        )
+        events = await socket.events(1)
+        assert events[0]["action"] == "ACKNOWLEDGE"
+        assert events[0]["petition"]["trackingCode"] == petition["trackingCode"]
+    async with GraphQLSocket(feed_server.server.url) as socket:
+        await socket.subscribe(after="not-a-cursor")
+        message = await socket.next_message()
+        errors = (
+            message["payload"]
+            if isinstance(message["payload"], list)
+            else message["payload"].get("errors")
+        )
+        assert errors and errors[0]["extensions"]["code"] == "INVALID_CURSOR", message
+
+
+async def test_private_events_reach_only_the_agencys_officers(feed_server: Workflow) -> None:
+    petition, _ = await asyncio.to_thread(feed_server.in_progress)
+    tokens = feed_server.tokens
+    async with (
+        GraphQLSocket(feed_server.server.url) as public,
+        GraphQLSocket(feed_server.server.url, token=tokens.btc) as officer,
+        GraphQLSocket(feed_server.server.url, token=tokens.byt) as other,
+    ):
+        for socket in (public, officer, other):
+            await socket.subscribe(code=petition["trackingCode"])
+        await asyncio.sleep(0.2)
+        await asyncio.to_thread(
+            feed_server.ok,
+            "request_transfer",
+            tokens.btc,
+            petitionId=petition["id"],
+            note="Ghi chú nội bộ: đề nghị chuyển Bộ Y tế.",
+            expectedVersion=petition["version"],
+        )
+        seen = await officer.events(1)
+        assert seen[0]["action"] == "REQUEST_TRANSFER"
+        assert await public.nothing_within(0.8)
+        assert await other.nothing_within(0.2)
+
+
+async def test_an_invalid_token_is_refused_at_connection(feed_server: Workflow) -> None:
+    with pytest.raises(Exception):  # noqa: B017 - the server closes the socket (4403)
+        async with GraphQLSocket(feed_server.server.url, token="pakn_wrong") as socket:
+            await socket.subscribe()
+            await socket.next_message(wait=3)
+
+
+async def test_legacy_graphql_ws_protocol(feed_server: Workflow) -> None:
+    async with GraphQLSocket(feed_server.server.url, legacy=True) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.2)
+        codes = await _submit(feed_server, 2)
+        assert _codes(await socket.events(2)) == codes
+
+
+async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database: str) -> None:
+    settings = Settings(
+        database_url=lifecycle_database,
+        submissions_per_hour=100_000,
+        secret_key="test-key",
+        subscriber_queue=5,
+        feed_poll_seconds=0.5,
+    )
+    server = RunningServer(settings).start()
+    try:
+        workflow = Workflow(server, await make_tokens(lifecycle_database))
+        mine = await asyncio.to_thread(workflow.submit)
+        async with (
+            GraphQLSocket(server.url) as everything,
+            GraphQLSocket(server.url) as focused,
+        ):
+            await everything.subscribe()
+            await focused.subscribe(code=mine["trackingCode"])
+            await asyncio.sleep(0.2)
+            await _burst(lifecycle_database)
+            seen = []
+            while True:
+                message = await everything.next_message(wait=15)
+                if message["type"] != "next" or "errors" in message["payload"]:
+                    break
+                seen.append(message)
+            errors = message["payload"].get("errors") or message["payload"]
+            assert errors[0]["extensions"]["code"] == "SLOW_SUBSCRIBER", message
+            assert "after" in errors[0]["message"]
+            await asyncio.to_thread(
+                workflow.ok,
+                "assign",
+                workflow.tokens.coordinator,
+                petitionId=mine["petition"]["id"],
+                agencyCode="BTC",
+                expectedVersion=1,
+            )
+            assert (await focused.events(1))[0]["action"] == "ASSIGN"
+    finally:
+        server.stop()
+
+
+async def _burst(url: str) -> None:
+    """Commit dozens of events in one transaction, so they reach the feed in one batch."""
+    from app.demo import load_demo
+    from db.engine import create_engine
+
+    engine = create_engine(url)
+    try:
+        await load_demo(engine, 10, seed=3)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
+async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
+    lifecycle_database: str, legacy: bool
+) -> None:
+    """Stock clients take `complete` as final; a 1012 close (service restart) they retry."""
+    settings = Settings(database_url=lifecycle_database, secret_key="test-key")
+    server = RunningServer(settings).start()
+    try:
+        async with GraphQLSocket(server.url, legacy=legacy) as socket:
+            await socket.subscribe()
+            await asyncio.to_thread(server.wait_for_subscriptions, 1)
+            stopping = asyncio.create_task(asyncio.to_thread(server.stop))
+            with pytest.raises(ConnectionClosed) as closed:
+                message = await socket.next_message(wait=10)
+                pytest.fail(f"expected a 1012 close, got {message}")
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+            await stopping
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_opened_while_the_server_stops_is_closed_with_1012(
+    lifecycle_database: str, legacy: bool
+) -> None:
+    """Between closing the sockets and the end of the feed, a client that reconnects at
+    once must not subscribe to a stopping feed, whose end it would take for `complete`."""
+    server = RunningServer(Settings(database_url=lifecycle_database)).start()
+    try:
+        server.starlette.state.graphql.closing = True
+        protocol = "graphql-ws" if legacy else "graphql-transport-ws"
+        url = server.url.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+            assert socket.subprotocol == protocol
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    finally:
+        server.starlette.state.graphql.closing = False
+        server.stop()

@@ -1,0 +1,1 @@
+"""The database layer: migrations, rollups, statement timeouts, the LISTEN connection."""

@@ -1,0 +1,1 @@
+"""Use cases over a real database: the demo loader, exports, the lifecycle's safety."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: databases, servers, the workflow driver, a WebSocket client."""

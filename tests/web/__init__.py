@@ -1,0 +1,1 @@
+"""HTTP behaviour: CORS, caching, persisted queries, open data, workers."""

@@ -1,0 +1,117 @@
+"""Several workers on PostgreSQL share one feed through LISTEN/NOTIFY, and survive the
+loss of the listening connection. (SQLite serves a single worker, so these are
+PostgreSQL-only.)"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import asyncpg
+import pytest
+
+from app.settings import Settings
+from db.listener import APPLICATION_NAME, asyncpg_dsn
+from tests.support.server import HttpServer, RunningServer
+from tests.support.workflow import Workflow, make_tokens
+from tests.support.ws_client import GraphQLSocket
+
+
+@pytest.fixture
+def two_workers(backend: str, lifecycle_database: str) -> Iterator[tuple[Workflow, Workflow]]:
+    if backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+    tokens = asyncio.run(make_tokens(lifecycle_database))
+    settings = Settings(
+        database_url=lifecycle_database,
+        submissions_per_hour=100_000,
+        secret_key="test-key",
+        feed_poll_seconds=3600,
+    )
+    first = RunningServer(settings).start()
+    second = RunningServer(settings).start()
+    yield Workflow(first, tokens), Workflow(second, tokens)
+    first.stop()
+    second.stop()
+
+
+async def _submit(workflow: Workflow, count: int) -> list[str]:
+    return [(await asyncio.to_thread(workflow.submit))["trackingCode"] for _ in range(count)]
+
+
+def _codes(events: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    return [e["petition"]["trackingCode"] for e in events]
+
+
+async def test_subscribers_on_both_workers_see_writes_through_either(
+    two_workers: tuple[Workflow, Workflow],
+) -> None:
+    one, two = two_workers
+    async with GraphQLSocket(one.server.url) as on_one, GraphQLSocket(two.server.url) as on_two:
+        await on_one.subscribe()
+        await on_two.subscribe()
+        await asyncio.sleep(0.3)
+        written = await _submit(one, 2) + await _submit(two, 2) + await _submit(one, 1)
+        assert _codes(await on_one.events(5)) == written
+        assert _codes(await on_two.events(5)) == written
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    """Poll a condition on the server thread's state (its events live on another loop)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+async def _terminate_listeners(database_url: str) -> int:
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        return len(
+            await connection.fetch(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = $1 AND datname = current_database()",
+                APPLICATION_NAME,
+            )
+        )
+    finally:
+        await connection.close()
+
+
+async def test_a_dropped_listener_reconnects_and_loses_nothing(
+    two_workers: tuple[Workflow, Workflow], lifecycle_database: str
+) -> None:
+    one, two = two_workers
+    listener = one.server.starlette.state.listener
+    async with GraphQLSocket(one.server.url) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.3)
+        before = await _submit(two, 2)
+        assert _codes(await socket.events(2)) == before
+        assert await _terminate_listeners(lifecycle_database) >= 2
+        during = await _submit(two, 3)
+        reconnected = await asyncio.to_thread(_wait_until, lambda: listener.connections_made >= 2)
+        assert reconnected, "the listener reconnected"
+        after = await _submit(two, 2)
+        assert _codes(await socket.events(5)) == during + after
+        assert await socket.nothing_within(0.5)
+
+
+async def test_pakn_serve_with_two_workers_shares_subscriptions(
+    pakn_serve_two_workers: str, lifecycle_database: str
+) -> None:
+    url = pakn_serve_two_workers
+    writer = Workflow(HttpServer(url), await make_tokens(lifecycle_database))
+    sockets = [GraphQLSocket(url) for _ in range(6)]
+    for socket in sockets:
+        await socket.__aenter__()
+        await socket.subscribe()
+    await asyncio.sleep(0.5)
+    written = await _submit(writer, 4)
+    for socket in sockets:
+        assert _codes(await socket.events(4)) == written
+        await socket.__aexit__(None, None, None)
+    writer.server.client.close()
