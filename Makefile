@@ -45,6 +45,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint node browser
 	$(BIN)/python -m pytest

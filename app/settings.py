@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
 SECRET_KEY_FILE = Path(".pakn-secret-key")
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+def _integer(raw: str) -> int:
+    return int(raw)
 
 
-def _list_env(name: str) -> tuple[str, ...]:
+def _flag(raw: str) -> bool:
+    """On unless set to 0."""
+    return raw != "0"
+
+
+def _items(raw: str) -> tuple[str, ...]:
     """A comma-separated setting; blanks dropped."""
-    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
 def server_secret_key() -> str:
@@ -70,22 +76,35 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(
-            database_url=os.environ.get("PAKN_DATABASE_URL", DEFAULT_DATABASE_URL),
-            response_working_days=_int_env("PAKN_RESPONSE_WORKING_DAYS", 20),
-            follow_up_escalation_threshold=_int_env("PAKN_FOLLOW_UP_ESCALATION", 2),
-            submissions_per_hour=_int_env("PAKN_SUBMISSIONS_PER_HOUR", 20),
-            max_query_depth=_int_env("PAKN_MAX_QUERY_DEPTH", 12),
-            max_aliases=_int_env("PAKN_MAX_ALIASES", 30),
-            max_tokens=_int_env("PAKN_MAX_TOKENS", 4000),
-            max_body_bytes=_int_env("PAKN_MAX_BODY_BYTES", 256 * 1024),
-            graphiql=os.environ.get("PAKN_GRAPHIQL", "1") != "0",
-            compiled_queries=os.environ.get("PAKN_COMPILED_QUERIES", "1") != "0",
-            statement_timeout_seconds=_int_env("PAKN_STATEMENT_TIMEOUT", 30),
-            secret_key=server_secret_key(),
-            ranking_minimum=_int_env("PAKN_RANKING_MINIMUM", 10),
-            cors_origins=_list_env("PAKN_CORS_ORIGINS"),
-            persisted_queries_max=_int_env("PAKN_PERSISTED_QUERIES", 10_000),
-            persisted_queries_max_bytes=_int_env("PAKN_PERSISTED_QUERIES_BYTES", 32 * 1024 * 1024),
-            cache_seconds=max(0, _int_env("PAKN_CACHE_SECONDS", 10)),
-        )
+        """The defaults above, overridden by the environment variables of `ENVIRONMENT`
+        that are set and not empty."""
+        values: dict[str, Any] = {}
+        for name, (variable, parse) in ENVIRONMENT.items():
+            raw = os.environ.get(variable)
+            if raw:
+                values[name] = parse(raw)
+        if "cache_seconds" in values:
+            values["cache_seconds"] = max(0, values["cache_seconds"])
+        return cls(secret_key=server_secret_key(), **values)
+
+
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "database_url": ("PAKN_DATABASE_URL", str),
+    "response_working_days": ("PAKN_RESPONSE_WORKING_DAYS", _integer),
+    "follow_up_escalation_threshold": ("PAKN_FOLLOW_UP_ESCALATION", _integer),
+    "submissions_per_hour": ("PAKN_SUBMISSIONS_PER_HOUR", _integer),
+    "max_query_depth": ("PAKN_MAX_QUERY_DEPTH", _integer),
+    "max_aliases": ("PAKN_MAX_ALIASES", _integer),
+    "max_tokens": ("PAKN_MAX_TOKENS", _integer),
+    "max_body_bytes": ("PAKN_MAX_BODY_BYTES", _integer),
+    "graphiql": ("PAKN_GRAPHIQL", _flag),
+    "compiled_queries": ("PAKN_COMPILED_QUERIES", _flag),
+    "statement_timeout_seconds": ("PAKN_STATEMENT_TIMEOUT", _integer),
+    "ranking_minimum": ("PAKN_RANKING_MINIMUM", _integer),
+    "cors_origins": ("PAKN_CORS_ORIGINS", _items),
+    "persisted_queries_max": ("PAKN_PERSISTED_QUERIES", _integer),
+    "persisted_queries_max_bytes": ("PAKN_PERSISTED_QUERIES_BYTES", _integer),
+    "cache_seconds": ("PAKN_CACHE_SECONDS", _integer),
+}
+"""Which environment variable sets which setting, and how its text is read; the secret key
+is `server_secret_key`'s."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,10 +12,12 @@ from app.domain.timezone import now
 from app.domain.vocabulary import ActorRole
 from app.services.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
 from app.services.feed import EventFeed
-from app.settings import Settings
 from db.transactions import WriteGate
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 
 @dataclass

@@ -1,9 +1,10 @@
-"""Assemble the Strawberry schema with the safety limits from the settings."""
+"""Assemble the Strawberry schema with the safety limits the composition root hands in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
@@ -17,7 +18,6 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from app.settings import Settings
 from schema.execution import PaknExecutionContext
 from schema.extensions import ErrorCodes
 from schema.mutations import Mutation
@@ -34,13 +34,32 @@ class PaknSchema(strawberry.Schema):
         """Client errors are expected and not logged; `ErrorCodes` logs the unexpected."""
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    settings = settings or Settings()
+class QueryLimits(Protocol):
+    """What the schema takes from the settings (`app.settings.Settings` is one)."""
+
+    @property
+    def max_query_depth(self) -> int: ...
+    @property
+    def max_aliases(self) -> int: ...
+    @property
+    def max_tokens(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class _PrintingOnly:
+    """Limits for a schema that is only printed: they shape no SDL."""
+
+    max_query_depth: int = 0
+    max_aliases: int = 0
+    max_tokens: int = 0
+
+
+def build_schema(limits: QueryLimits) -> strawberry.Schema:
     # The limiters make their rule classes when constructed. Made once here, the same
     # classes reach every request, so ValidationCache (keyed by the rules) hits.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
     return PaknSchema(
         query=Query,
@@ -49,9 +68,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         types=[Agency, Petition, Answer, PetitionEvent],
         extensions=[
             ErrorCodes,
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(limits),
+            lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=256),
         ],
         config=StrawberryConfig(auto_camel_case=True),
@@ -61,4 +80,4 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
 
 def sdl(schema: strawberry.Schema | None = None) -> str:
-    return (schema or build_schema()).as_str() + "\n"
+    return (schema or build_schema(_PrintingOnly())).as_str() + "\n"

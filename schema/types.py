@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from app.domain.vocabulary import OPEN_STATUSES
+from app.domain.vocabulary import is_overdue
 from app.domain.working_days import elapsed_working_days
 from db import models
 from resolvers.context import Context
@@ -438,8 +438,7 @@ class Petition(Node):
         "or ESCALATED) and deadlineAt has passed, as of the moment of the request."
     )
     def is_overdue(self, info: GraphInfo) -> bool:
-        deadline = self.deadline_at
-        return self.status in OPEN_STATUSES and deadline is not None and deadline < info.context.now
+        return is_overdue(self.status, self.deadline_at, info.context.now)
 
     @strawberry.field(
         description="The agency that must answer now; null before assignment and for a "

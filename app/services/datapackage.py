@@ -3,7 +3,7 @@
 A descriptor tells a tool how to read a file right: `province_code` is a string (`01`
 keeps its zero), `submitted_at` a datetime with its format, `is_private` a boolean written
 `true`/`false`, the CSV's dialect and encoding, the primary key and the licence. It is
-made from the one list of the columns (`app.services.export.PETITION_FIELDS`, `STATS_FIELDS`).
+made from the one list of the columns (`app.services.export_columns`).
 
 Two descriptors, two places:
 - `served_package`, for `GET /export/datapackage.json[?filter]`: the petitions as CSV and
@@ -35,14 +35,14 @@ from typing import Any
 import orjson
 
 from app.domain.timezone import to_local
-from app.services.export import (
-    FORMULA_STARTS,
+from app.services.csv_cells import FORMULA_STARTS
+from app.services.export import ExportFormat
+from app.services.export_columns import (
     PETITION_FIELDS,
     PRIMARY_KEY,
     STATS_FIELDS,
     STATS_PRIMARY_KEY,
     Column,
-    ExportFormat,
 )
 
 LICENSE: dict[str, str] = {

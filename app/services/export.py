@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -41,138 +39,19 @@ from app.domain.reference import provinces
 from app.domain.stats import StatsRow
 from app.domain.timezone import VN_TZ, to_local
 from app.domain.vocabulary import (
-    OPEN_STATUSES,
-    Channel,
-    PetitionKind,
-    PetitionStatus,
-    PetitionSubject,
+    is_overdue,
 )
 from app.services import reports
+from app.services.csv_cells import csv_field, csv_field_utf8, defused
+from app.services.export_columns import (
+    COLUMNS,
+    STATS_COLUMNS,
+)
 from app.services.filters import CodeLookup, FilterArgs
 from db.queries import export as queries
 from db.queries import reference
 from db.queries import stats as stats_queries
 from db.queries.petitions import PetitionCriteria
-
-
-@dataclass(frozen=True)
-class Column:
-    """One exported column: its name, its Table Schema type and what it holds.
-
-    The one list of the columns: the CSV header, the NDJSON keys, the Data Package
-    descriptor (`app.services.datapackage`) and README's column tables are all made from it.
-    """
-
-    name: str
-    type: str
-    """A Table Schema type: string, integer, number, boolean or datetime."""
-    description: str
-    required: bool = False
-    enum: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-
-
-def _names(enum: type[StrEnum]) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
-
-
-PETITION_FIELDS: tuple[Column, ...] = (
-    Column("tracking_code", "string", "the public handle, e.g. `PAKN-2026-000123`", required=True),
-    Column("channel", "string", "`CITIZEN` or `BUSINESS`", True, _names(Channel)),
-    Column(
-        "kind",
-        "string",
-        "`REFLECTION` (phản ánh) or `RECOMMENDATION` (kiến nghị)",
-        True,
-        _names(PetitionKind),
-    ),
-    Column(
-        "subject",
-        "string",
-        "`MECHANISM`, `POLICY`, `ADMINISTRATIVE_PROCEDURE`, `OFFICIAL_CONDUCT` or `INITIATIVE`",
-        True,
-        _names(PetitionSubject),
-    ),
-    Column("title", "string", "the petition's title; empty for a private petition"),
-    Column("body", "string", "the petition's text; empty for a private petition"),
-    Column("is_private", "boolean", "`true` when the petitioner kept the text private", True),
-    Column("field_code", "string", "the field (lĩnh vực) code, e.g. `DAT_DAI`; may be empty"),
-    Column(
-        "province_code",
-        "string",
-        "the province code the petition concerns, e.g. `01`; may be empty",
-    ),
-    Column(
-        "status",
-        "string",
-        "`SUBMITTED`, `REJECTED`, `ASSIGNED`, `IN_PROGRESS`, `TRANSFER_REQUESTED`, "
-        "`ANSWERED`, `ESCALATED` or `CLOSED`",
-        True,
-        _names(PetitionStatus),
-    ),
-    Column(
-        "agency_code",
-        "string",
-        "the agency that must answer now (e.g. `BTC`, `UBND-01`); empty before assignment",
-    ),
-    Column("submitted_at", "datetime", "when it was submitted", required=True),
-    Column(
-        "accepted_at",
-        "datetime",
-        "when the Government Office accepted it and assigned it to an agency",
-    ),
-    Column(
-        "deadline_at",
-        "datetime",
-        "end of the 20th working day after acceptance or the latest progress update",
-    ),
-    Column(
-        "is_overdue",
-        "boolean",
-        "`true` when open (assigned, in progress, transfer requested or escalated) and past "
-        "`deadline_at` at the moment of the export",
-        required=True,
-    ),
-    Column("answered_at", "datetime", "when the first answer came"),
-    Column(
-        "response_working_days",
-        "integer",
-        "working days from acceptance to the first answer",
-        minimum=0,
-    ),
-    Column(
-        "answered_on_time",
-        "boolean",
-        "whether the first answer came by the deadline that applied then",
-    ),
-    Column(
-        "follow_up_count",
-        "integer",
-        "how many times the petitioner followed up",
-        required=True,
-        minimum=0,
-    ),
-    Column(
-        "rating_score",
-        "integer",
-        "the petitioner's score of the answer, 1 to 5; empty when not rated",
-        minimum=1,
-        maximum=5,
-    ),
-    Column(
-        "answer_count",
-        "integer",
-        "how many answers the petition has (more than one after follow-ups)",
-        required=True,
-        minimum=0,
-    ),
-    Column("latest_answer_at", "datetime", "when the most recent answer came"),
-)
-"""The exported petition columns, in order."""
-
-COLUMNS: tuple[str, ...] = tuple(column.name for column in PETITION_FIELDS)
-PRIMARY_KEY = ("tracking_code",)
 
 BOM = "\ufeff".encode()
 NDJSON_SLICE = 1000
@@ -192,7 +71,6 @@ MEDIA_TYPES = {
     ExportFormat.NDJSON: "application/x-ndjson; charset=utf-8",
 }
 
-_OPEN = frozenset(str(status) for status in OPEN_STATUSES)
 _VN_OFFSET = timedelta(hours=7)
 _FIXED_OFFSET_SINCE = datetime(1975, 6, 13)
 """Asia/Ho_Chi_Minh has been UTC+7, without daylight saving, since this moment (UTC)."""
@@ -264,7 +142,7 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
             iso(submitted_at),
             None if accepted_at is None else iso(accepted_at),
             None if deadline_at is None else iso(deadline_at),
-            status in _OPEN and deadline_at is not None and deadline_at < now_utc,
+            is_overdue(status, deadline_at, now_utc),
             None if answered_at is None else iso(answered_at),
             response_working_days,
             None if answered_on_time is None else bool(answered_on_time),
@@ -273,45 +151,6 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
             answer_count,
             None if latest_answer_at is None else iso(latest_answer_at),
         )
-
-
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
-_NEEDS_QUOTES_UTF8 = re.compile(rb'[",\r\n]')
-FORMULA_STARTS = "=+-@\t\r"
-"""A spreadsheet takes a cell that starts with one of these for a formula (OWASP, "CSV
-injection"): `=HYPERLINK(...)` in a petition's title would run in the reader's Excel."""
-_FORMULA_FIRST = frozenset(FORMULA_STARTS)
-_FORMULA_FIRST_UTF8 = frozenset(c.encode() for c in FORMULA_STARTS)
-
-
-def defused(text: str) -> str:
-    """A CSV text cell a spreadsheet will not run: `'` before a formula's first character.
-
-    Excel and LibreOffice show such a cell as the text after the `'`; other tools read the
-    `'` as part of the value (NDJSON carries the text unchanged).
-    """
-    return "'" + text if text[:1] in _FORMULA_FIRST else text
-
-
-def csv_field(text: str | None) -> str:
-    """One CSV text field as RFC 4180 (and Python's csv module, QUOTE_MINIMAL) writes it,
-    `defused`."""
-    if text is None:
-        return ""
-    if text[:1] in _FORMULA_FIRST:
-        text = "'" + text
-    if _NEEDS_QUOTES.search(text) is None:
-        return text
-    return '"' + text.replace('"', '""') + '"'
-
-
-def csv_field_utf8(text: bytes) -> bytes:
-    """`csv_field` for text already encoded as UTF-8."""
-    if text[:1] in _FORMULA_FIRST_UTF8:
-        text = b"'" + text
-    if _NEEDS_QUOTES_UTF8.search(text) is None:
-        return text
-    return b'"' + text.replace(b'"', b'""') + b'"'
 
 
 def csv_header(bom: bool) -> bytes:
@@ -329,7 +168,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
     names, times, numbers and flags never do.
     """
     now_utc = _now_utc(now)
-    iso, field, text_field, open_statuses = local_iso, csv_field, csv_field_utf8, _OPEN
+    iso, field, text_field = local_iso, csv_field, csv_field_utf8
     codes: dict[Any, str] = {None: ""}  # few distinct codes: each is checked once
     parts: list[bytes] = []
     add = parts.append
@@ -369,7 +208,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
             add(b",")
             add(text_field(body))
             add(b",false,")
-        overdue = status in open_statuses and deadline_at is not None and deadline_at < now_utc
+        overdue = is_overdue(status, deadline_at, now_utc)
         add(
             ",".join(
                 (
@@ -486,74 +325,6 @@ async def petition_export(
 
 # --- statistics ------------------------------------------------------------
 
-STATS_BREAKDOWNS = ("total", "agency", "field", "province", "month")
-
-STATS_FIELDS: tuple[Column, ...] = (
-    Column(
-        "breakdown",
-        "string",
-        "`total`, `agency`, `field`, `province` or `month`: what the line groups by",
-        True,
-        STATS_BREAKDOWNS,
-    ),
-    Column(
-        "key",
-        "string",
-        "the agency, field or province code or the month (`YYYY-MM`, Asia/Ho_Chi_Minh); "
-        "empty for the total",
-    ),
-    Column("received", "integer", "petitions submitted in the window", True, minimum=0),
-    Column("answered", "integer", "of the received, those with a first answer", True, minimum=0),
-    Column(
-        "answered_on_time",
-        "integer",
-        "of the answered, those answered by the deadline that applied then",
-        True,
-        minimum=0,
-    ),
-    Column(
-        "on_time_rate",
-        "number",
-        "`answered_on_time` / `answered`, a decimal fraction; empty when nothing was answered",
-    ),
-    Column(
-        "overdue_open",
-        "integer",
-        "open and past `deadline_at` at the moment of the export",
-        True,
-        minimum=0,
-    ),
-    Column("escalated", "integer", "ever escalated to the Government", True, minimum=0),
-    Column("follow_ups", "integer", "the sum of the petitions' follow-ups", True, minimum=0),
-    Column("rejected", "integer", "petitions in status `REJECTED`", True, minimum=0),
-    Column(
-        "median_response_working_days",
-        "integer",
-        "median working days from acceptance to the first answer (nearest rank); empty when "
-        "nothing was answered",
-        minimum=0,
-    ),
-    Column(
-        "p90_response_working_days",
-        "integer",
-        "90th percentile of the same (nearest rank); empty when nothing was answered",
-        minimum=0,
-    ),
-    Column(
-        "average_rating",
-        "number",
-        "the mean score of the rated petitions, 1 to 5; empty when none was rated",
-    ),
-    *(
-        Column(f"rating_{score}", "integer", f"ratings that scored {score}", True, minimum=0)
-        for score in range(1, 6)
-    ),
-)
-"""The columns of /export/stats.csv, in order (README, "Statistics", defines the figures)."""
-
-STATS_COLUMNS: tuple[str, ...] = tuple(column.name for column in STATS_FIELDS)
-STATS_PRIMARY_KEY = ("breakdown", "key")
-
 StatsLine = tuple[str, str, StatsRow]
 """(breakdown, key, figures): breakdown is total, agency, field, province or month."""
 
@@ -586,6 +357,14 @@ async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime)
     return lines
 
 
+_FIGURES = tuple(name for name in STATS_COLUMNS[2:] if not name.startswith("rating_"))
+
+
+def _figures(row: StatsRow) -> tuple[Any, ...]:
+    """A line's figures in `STATS_COLUMNS` order: the named ones, then the rating counts."""
+    return (*(getattr(row, name) for name in _FIGURES), *row.rating_counts)
+
+
 def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:
     """Statistics lines as RFC 4180 CSV (the csv module: a few hundred lines at most).
 
@@ -594,22 +373,5 @@ def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(STATS_COLUMNS)
     for breakdown, key, row in lines:
-        writer.writerow(
-            (
-                breakdown,
-                defused(key),
-                row.received,
-                row.answered,
-                row.answered_on_time,
-                row.on_time_rate,
-                row.overdue_open,
-                row.escalated,
-                row.follow_ups,
-                row.rejected,
-                row.median_response_working_days,
-                row.p90_response_working_days,
-                row.average_rating,
-                *row.rating_counts,
-            )
-        )
+        writer.writerow((breakdown, defused(key), *_figures(row)))
     return (BOM if bom else b"") + buffer.getvalue().encode()

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import func, select
@@ -24,10 +25,12 @@ from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
 from app.services.outcome import Outcome, UserErrors, problem
-from app.settings import Settings
 from db import event_log, rollup
 from db.event_log import NewEvent
 from db.models import Field, Petition, PetitionerContact
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 MAX_IDEMPOTENCY_KEY = 100
 

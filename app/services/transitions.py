@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +30,13 @@ from app.domain.vocabulary import (
 from app.domain.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
 from app.domain.working_days import deadline_after, elapsed_working_days
 from app.services.outcome import UserErrors, problem
-from app.settings import Settings
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
 from db.models import Agency, Answer, Assignment, Petition, Rating
 from db.queries import reference
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 MAX_NOTE = 5_000
 MIN_ANSWER, MAX_ANSWER = 30, 10_000

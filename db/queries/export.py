@@ -44,33 +44,6 @@ from db.queries.petitions import PetitionCriteria, conditions
 
 DEFAULT_BATCH_SIZE = 5000
 
-COLUMNS: tuple[str, ...] = (
-    "tracking_code",
-    "channel",
-    "kind",
-    "subject",
-    "title",
-    "body",
-    "is_private",
-    "field_code",
-    "province_code",
-    "status",
-    "agency_code",
-    "submitted_at",
-    "accepted_at",
-    "deadline_at",
-    "answered_at",
-    "response_working_days",
-    "answered_on_time",
-    "follow_up_count",
-    "rating_score",
-    "answer_count",
-    "latest_answer_at",
-    "id",
-)
-"""What each row of `batches` holds, in order (`id` last: the keyset, not exported)."""
-
-
 _NAIVE = DateTime()
 _BYTES = LargeBinary()
 
@@ -146,6 +119,13 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
         .order_by(Petition.id)
         .limit(limit)
     )
+
+
+COLUMNS: tuple[str, ...] = tuple(
+    column.key for column in batch_statement(PetitionCriteria(), "sqlite", 0, 1).selected_columns
+)
+"""What each row of `batches` holds, in order (`id` last: the keyset, not exported): the
+labels of the statement itself, so the layout is written once."""
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, text, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -70,13 +81,19 @@ def ordering(order_field: str, ascending: bool) -> Ordering:
     return Ordering(column, Petition.id, ascending, nullable)
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return and_(Petition.status.in_(list(OPEN_STATUSES)), Petition.deadline_at < now)
+_OPEN = tuple(sorted(OPEN_STATUSES))
+"""In a fixed order, so that the SQL text (and the statement caches keyed on it) is the same
+in every process."""
 
 
-def _not_overdue(now: datetime) -> ColumnElement[bool]:
+def overdue(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
+    """`app.domain.vocabulary.is_overdue` in SQL, for filters and counts."""
+    return and_(Petition.status.in_(_OPEN), Petition.deadline_at < now)
+
+
+def not_overdue(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
     return or_(
-        Petition.status.not_in(list(OPEN_STATUSES)),
+        Petition.status.not_in(_OPEN),
         Petition.deadline_at.is_(None),
         Petition.deadline_at >= now,
     )
@@ -101,7 +118,7 @@ def conditions(flt: PetitionCriteria, dialect: str) -> list[ColumnElement[bool]]
     if flt.submitted_to:
         where.append(Petition.submitted_at < flt.submitted_to)
     if flt.overdue is not None and flt.now is not None:
-        where.append(_overdue(flt.now) if flt.overdue else _not_overdue(flt.now))
+        where.append(overdue(flt.now) if flt.overdue else not_overdue(flt.now))
     if flt.search_terms:
         where.append(matches_search(dialect, list(flt.search_terms)))
     return where

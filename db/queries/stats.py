@@ -51,7 +51,7 @@ from app.domain.timezone import VN_TZ
 from app.domain.vocabulary import Action, PetitionStatus
 from db.models import Agency, Field, Petition, PetitionEvent
 from db.queries.periods import Split, periods_clause, split_window
-from db.queries.petitions import PetitionCriteria, conditions
+from db.queries.petitions import PetitionCriteria, conditions, overdue
 from db.rollup import (
     DEADLINES,
     NOT_ANSWERED,
@@ -89,10 +89,6 @@ class GroupCounts(NamedTuple):
 ZERO = literal_column("0")
 
 
-def _overdue(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
-    return Petition.status.in_(OPEN) & (Petition.deadline_at < now)
-
-
 def _petition_key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
     if by == "agency":
         return Petition.agency_id
@@ -120,7 +116,7 @@ def _live(
                 func.count(),
                 func.count(Petition.answered_at),
                 count_if(Petition.answered_on_time.is_(True)),
-                count_if(_overdue(now)),
+                count_if(overdue(now)),
                 func.count(Petition.escalated_at),
                 func.coalesce(func.sum(Petition.follow_up_count), 0),
                 count_if(Petition.status == PetitionStatus.REJECTED.value),

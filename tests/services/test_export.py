@@ -26,10 +26,8 @@ from sqlalchemy import event
 
 from app import cli
 from app.domain.timezone import to_local
+from app.services.csv_cells import FORMULA_STARTS
 from app.services.export import (
-    COLUMNS,
-    FORMULA_STARTS,
-    PETITION_FIELDS,
     ExportFormat,
     code_lookup,
     csv_header,
@@ -38,6 +36,7 @@ from app.services.export import (
     petition_export,
     public_values,
 )
+from app.services.export_columns import COLUMNS, PETITION_FIELDS
 from app.services.filters import FilterArgs, FilterError, args_from_params, criteria_from_args
 from db.engine import create_engine
 from db.queries import export as export_queries

@@ -24,7 +24,13 @@ import pytest
 
 from app import cli
 from app.services.datapackage import DATETIME_FORMAT, LICENSE
-from app.services.export import COLUMNS, PETITION_FIELDS, STATS_COLUMNS, STATS_FIELDS, Column
+from app.services.export_columns import (
+    COLUMNS,
+    PETITION_FIELDS,
+    STATS_COLUMNS,
+    STATS_FIELDS,
+    Column,
+)
 from db.models import PetitionerContact
 from tests.services.test_export import csv_records, ndjson_records
 from tests.support.server import RunningServer

@@ -1,0 +1,39 @@
+"""Each setting's default is written once, on `Settings`; the environment only overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from app.settings import ENVIRONMENT, Settings
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable, _parse in ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("PAKN_SECRET_KEY", "test-key")
+
+
+def test_without_variables_the_defaults_are_the_dataclass_defaults(bare_environment: None) -> None:
+    assert Settings.from_env() == Settings(secret_key="test-key")
+
+
+def test_every_variable_names_a_setting() -> None:
+    fields = {field.name for field in dataclasses.fields(Settings)}
+    assert set(ENVIRONMENT) <= fields
+
+
+def test_variables_override_and_empty_ones_do_not(
+    bare_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAKN_MAX_TOKENS", "")
+    monkeypatch.setenv("PAKN_GRAPHIQL", "0")
+    monkeypatch.setenv("PAKN_CORS_ORIGINS", "https://a.example, ,https://b.example")
+    monkeypatch.setenv("PAKN_CACHE_SECONDS", "-5")
+    settings = Settings.from_env()
+    assert settings.max_tokens == Settings().max_tokens
+    assert settings.graphiql is False
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.cache_seconds == 0
