@@ -24,7 +24,7 @@ from schema.mutations import Mutation
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.types import Agency, Answer, Petition, PetitionEvent
+from schema.types import AgencyType, AnswerType, PetitionEventType, PetitionType
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -65,7 +65,7 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Agency, Petition, Answer, PetitionEvent],
+        types=[AgencyType, PetitionType, AnswerType, PetitionEventType],
         extensions=[
             ErrorCodes,
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

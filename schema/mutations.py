@@ -12,7 +12,7 @@ from app.services.transitions import Change
 from resolvers import mutations
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason
-from schema.types import GraphInfo, Petition
+from schema.types import GraphInfo, PetitionType
 
 # Fields that several inputs declare alike. Each call makes a new StrawberryField: one
 # instance must not be shared between input types.
@@ -80,7 +80,7 @@ class UserError:
 
 @strawberry.type(description="The result of an action on a petition.")
 class PetitionPayload:
-    petition: Petition | None = strawberry.field(
+    petition: PetitionType | None = strawberry.field(
         description="The petition as the action left it; null when the action was refused "
         "(see userErrors)."
     )
@@ -91,7 +91,7 @@ class PetitionPayload:
 
 @strawberry.type(description="The result of submitPetition.")
 class SubmitPetitionPayload:
-    petition: Petition | None = strawberry.field(
+    petition: PetitionType | None = strawberry.field(
         description="The new petition (SUBMITTED), its petitioner and private text included "
         "in this response; null when refused."
     )

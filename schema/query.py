@@ -19,16 +19,16 @@ from resolvers.petitions import (
 from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
-from schema.relay import Connection, Node
+from schema.relay import ConnectionType, Node
 from schema.stats import (
     AgencyRanking,
-    QuarterlyReport,
+    QuarterlyReportType,
     RankingMetric,
     Stats,
     StatsFilter,
     quarterly_report,
 )
-from schema.types import Agency, Field, GraphInfo, Petition, Province
+from schema.types import AgencyType, FieldType, GraphInfo, PetitionType, Province
 
 
 @strawberry.type(
@@ -84,7 +84,7 @@ class Query:
                 "No letter or digit at all: INVALID_SEARCH."
             ),
         ] = None,
-    ) -> Connection[Agency]:
+    ) -> ConnectionType[AgencyType]:
         return await agency_resolvers.agency_connection(  # type: ignore[return-value]
             info.context, first, after, kind.value if kind else None, search
         )
@@ -97,11 +97,11 @@ class Query:
             str,
             strawberry.argument(description="The agency's code, e.g. BTC; any letter case."),
         ],
-    ) -> Agency | None:
+    ) -> AgencyType | None:
         return await agency_resolvers.agency_by_code(info.context, code)  # type: ignore[return-value]
 
     @strawberry.field(description="Every field (lĩnh vực) petitions are filed under, by code.")
-    async def fields(self, info: GraphInfo) -> list[Field]:
+    async def fields(self, info: GraphInfo) -> list[FieldType]:
         return await agency_resolvers.fields(info.context)  # type: ignore[return-value]
 
     @strawberry.field(description="The 34 provincial-level units, by code.")
@@ -154,7 +154,7 @@ class Query:
                 description="The sort order; newest submitted first (SUBMITTED_AT, DESC) when null."
             ),
         ] = None,
-    ) -> Connection[Petition]:
+    ) -> ConnectionType[PetitionType]:
         order_field, ascending = ordering_of(order_by)
         return await petition_connection(  # type: ignore[return-value]
             info.context,
@@ -186,7 +186,7 @@ class Query:
                 description="The secret that submitPetition returned once, as it was returned."
             ),
         ],
-    ) -> Petition | None:
+    ) -> PetitionType | None:
         return await petition_for_petitioner(info.context, tracking_code, secret)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -201,7 +201,7 @@ class Query:
                 description="E.g. PAKN-2026-000123; any letter case, outer spaces ignored."
             ),
         ],
-    ) -> Petition | None:
+    ) -> PetitionType | None:
         return await petition_by_tracking_code(  # type: ignore[return-value]
             info.context, tracking_code, info.selected_fields[0]
         )
@@ -282,5 +282,5 @@ class Query:
                 description="The quarter: 1 (January to March) to 4; otherwise INVALID_QUARTER."
             ),
         ],
-    ) -> QuarterlyReport:
+    ) -> QuarterlyReportType:
         return quarterly_report(await stats_resolvers.quarterly_report(info.context, year, quarter))

@@ -23,9 +23,10 @@ class Node:
 
 
 @strawberry.type(
-    description="Where a page sits in its list, and the cursors to fetch the pages around it."
+    name="PageInfo",
+    description="Where a page sits in its list, and the cursors to fetch the pages around it.",
 )
-class PageInfo:
+class PageInfoType:
     has_next_page: bool = strawberry.field(
         description="Paging forward: whether more items follow this page. Paging backward "
         "(`last`/`before`): true when `before` was given."
@@ -44,8 +45,10 @@ class PageInfo:
     )
 
 
-@strawberry.type(description="One item of a page, with the cursor that marks its place.")
-class Edge(Generic[T]):
+@strawberry.type(
+    name="Edge", description="One item of a page, with the cursor that marks its place."
+)
+class EdgeType(Generic[T]):
     cursor: str = strawberry.field(
         description="Opaque; pass it as `after` (or `before`) to continue from this item, "
         "with the same list and orderBy. A cursor of another kind is refused with "
@@ -55,17 +58,18 @@ class Edge(Generic[T]):
 
 
 @strawberry.type(
+    name="Connection",
     description="One page of a list (a Relay cursor connection), paginated by cursor, not "
-    "by offset. A page asks for 1 to 100 items; more or fewer is PAGE_SIZE_OUT_OF_RANGE."
+    "by offset. A page asks for 1 to 100 items; more or fewer is PAGE_SIZE_OUT_OF_RANGE.",
 )
-class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(
+class ConnectionType(Generic[T]):
+    edges: list[EdgeType[T]] = strawberry.field(
         description="The page's items with their cursors, in the list's order."
     )
     nodes: list[T] = strawberry.field(
         description="The page's items, in the list's order (the same as edges' nodes)."
     )
-    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    page_info: PageInfoType = strawberry.field(description="Cursors and whether more pages exist.")
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:

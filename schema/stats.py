@@ -24,11 +24,11 @@ from schema.descriptions import (
 from schema.enums import Channel, PetitionKind, described
 
 if TYPE_CHECKING:
-    from schema.types import Agency, Field, Petition, Province
+    from schema.types import AgencyType, FieldType, PetitionType, Province
 
-AgencyRef = Annotated["Agency", strawberry.lazy("schema.types")]
-FieldRef = Annotated["Field", strawberry.lazy("schema.types")]
-PetitionRef = Annotated["Petition", strawberry.lazy("schema.types")]
+AgencyRef = Annotated["AgencyType", strawberry.lazy("schema.types")]
+FieldRef = Annotated["FieldType", strawberry.lazy("schema.types")]
+PetitionRef = Annotated["PetitionType", strawberry.lazy("schema.types")]
 ProvinceRef = Annotated["Province", strawberry.lazy("schema.types")]
 
 _THE_AGENCY = "The agency."
@@ -52,12 +52,13 @@ RankingMetric = described(
 
 
 @strawberry.type(
+    name="StatsRow",
     description="Figures over the petitions of a window (by the local date of submittedAt, "
     "Asia/Ho_Chi_Minh). Each equals what a reader computes from the public petition list "
     "with the same filter. Counts are whole petitions; working days are on Vietnam's "
-    "calendar. Public."
+    "calendar. Public.",
 )
-class StatsRow:
+class StatsRowType:
     received: int = strawberry.field(description="Petitions submitted in the window.")
     answered: int = strawberry.field(description="Petitions with a first answer (answeredAt).")
     answered_on_time: int = strawberry.field(description="Petitions whose answeredOnTime is true.")
@@ -93,10 +94,11 @@ class StatsRow:
 
 
 @strawberry.type(
+    name="StatsChange",
     description="Each figure of this quarter minus the previous quarter's; null where either "
-    "side is null. ratingCounts: the difference per score."
+    "side is null. ratingCounts: the difference per score.",
 )
-class StatsChange:
+class StatsChangeType:
     received: int = strawberry.field(description="Change in StatsRow.received.")
     answered: int = strawberry.field(description="Change in StatsRow.answered.")
     answered_on_time: int = strawberry.field(description="Change in StatsRow.answeredOnTime.")
@@ -173,19 +175,19 @@ class StatsFilter:
 @strawberry.type(description="The figures of one agency, over the petitions it currently handles.")
 class AgencyStats:
     agency: AgencyRef = strawberry.field(description=_THE_AGENCY)
-    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
+    stats: StatsRowType = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of one field (lĩnh vực).")
 class FieldStats:
     field: FieldRef = strawberry.field(description="The field.")
-    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
+    stats: StatsRowType = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of the petitions concerning one province.")
 class ProvinceStats:
     province: ProvinceRef = strawberry.field(description="The province.")
-    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
+    stats: StatsRowType = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(description="The figures of the petitions submitted in one local month.")
@@ -193,7 +195,7 @@ class PeriodStats:
     month: str = strawberry.field(
         description="The month as YYYY-MM, by the local date (Asia/Ho_Chi_Minh) of submission."
     )
-    stats: StatsRow = strawberry.field(description=_BREAKDOWN_FIGURES)
+    stats: StatsRowType = strawberry.field(description=_BREAKDOWN_FIGURES)
 
 
 @strawberry.type(
@@ -205,7 +207,7 @@ class Stats:
     request: strawberry.Private[StatsRequest]
 
     @strawberry.field(description="The figures over every petition the filter keeps.")
-    async def totals(self) -> StatsRow:
+    async def totals(self) -> StatsRowType:
         return await self.request.totals()  # type: ignore[return-value]
 
     @strawberry.field(
@@ -247,7 +249,7 @@ class RankedAgency:
         description="The agency's figure for the metric (a fraction, working days, a mean score "
         "or a count, as the metric says); null when it has none."
     )
-    stats: StatsRow = strawberry.field(description="All the agency's figures in the window.")
+    stats: StatsRowType = strawberry.field(description="All the agency's figures in the window.")
 
 
 @strawberry.type(
@@ -269,8 +271,10 @@ class AgencyRanking:
     )
 
 
-@strawberry.type(description="An agency and how many times something happened to it.")
-class AgencyCount:
+@strawberry.type(
+    name="AgencyCount", description="An agency and how many times something happened to it."
+)
+class AgencyCountType:
     agency: AgencyRef = strawberry.field(description=_THE_AGENCY)
     count: int = strawberry.field(description="How many (always at least 1).")
 
@@ -280,23 +284,24 @@ class AgencyCount:
     "(none with zero), ties by code."
 )
 class DelayingAgencies:
-    most_overdue: list[AgencyCount] = strawberry.field(
+    most_overdue: list[AgencyCountType] = strawberry.field(
         description="By overdueOpen: the quarter's petitions the agency handles that were "
         "overdue at the report's asOf."
     )
-    most_transfer_requests: list[AgencyCount] = strawberry.field(
+    most_transfer_requests: list[AgencyCountType] = strawberry.field(
         description="Transfer requests (REQUEST_TRANSFER events) the agency made in the quarter."
     )
-    most_escalations: list[AgencyCount] = strawberry.field(
+    most_escalations: list[AgencyCountType] = strawberry.field(
         description="The quarter's petitions handled by the agency that were escalated."
     )
 
 
 @strawberry.type(
+    name="QuarterlyReport",
     description="The Government Office's report to the Prime Minister for one quarter: the "
-    "petitions submitted in it (local dates). Also printable at `htmlPath`."
+    "petitions submitted in it (local dates). Also printable at `htmlPath`.",
 )
-class QuarterlyReport:
+class QuarterlyReportType:
     year: int = strawberry.field(description="The report's year.")
     quarter: int = strawberry.field(description="The report's quarter, 1 to 4.")
     period: str = strawberry.field(description="The quarter's label, e.g. 2026-Q1.")
@@ -314,13 +319,13 @@ class QuarterlyReport:
     minimum_petitions: int = strawberry.field(
         description="Agencies need this many petitions to be exemplary (PAKN_RANKING_MINIMUM)."
     )
-    totals: StatsRow = strawberry.field(
+    totals: StatsRowType = strawberry.field(
         description="The figures over the quarter's petitions, overdueOpen as of asOf."
     )
-    previous_totals: StatsRow = strawberry.field(
+    previous_totals: StatsRowType = strawberry.field(
         description="The previous quarter, its overdueOpen as of its own last instant."
     )
-    change: StatsChange = strawberry.field(
+    change: StatsChangeType = strawberry.field(
         description="This quarter's totals minus previousTotals."
     )
     by_agency: list[AgencyStats] = strawberry.field(
@@ -341,9 +346,9 @@ class QuarterlyReport:
     html_path: str = strawberry.field(description="The printable page, e.g. /reports/2026-Q1.")
 
 
-def quarterly_report(data: ReportData) -> QuarterlyReport:
+def quarterly_report(data: ReportData) -> QuarterlyReportType:
     q = data.quarter
-    return QuarterlyReport(
+    return QuarterlyReportType(
         year=q.year,
         quarter=q.quarter,
         period=q.label,

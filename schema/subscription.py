@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.feed import petition_events
-from schema.types import GraphInfo, PetitionEvent
+from schema.types import GraphInfo, PetitionEventType
 
 
 @strawberry.type(
@@ -51,7 +51,7 @@ class Subscription:
                 "INVALID_CURSOR when it is not one. Null for live events only."
             ),
         ] = None,
-    ) -> AsyncGenerator[PetitionEvent, None]:
+    ) -> AsyncGenerator[PetitionEventType, None]:
         feed = info.context.feed
         async for event in petition_events(info.context, feed, tracking_code, agency_code, after):
             yield event  # type: ignore[misc]

@@ -25,8 +25,8 @@ from resolvers.stats import scorecard
 from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE, PETITION_SUBJECT
 from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.inputs import PetitionFilter
-from schema.relay import Connection, Node
-from schema.stats import StatsRow
+from schema.relay import ConnectionType, Node
+from schema.stats import StatsRowType
 
 GraphInfo = Info[Context, None]
 
@@ -46,10 +46,11 @@ def _node_id(type_name: str) -> Any:
 
 
 @strawberry.type(
+    name="Agency",
     description="A ministry, ministerial-level agency, the Government Office or a provincial "
-    "People's Committee: an agency that answers petitions. Public."
+    "People's Committee: an agency that answers petitions. Public.",
 )
-class Agency(Node):
+class AgencyType(Node):
     id: strawberry.ID = _node_id("Agency")
     code: str = strawberry.field(
         description="Stable short code, e.g. BTC, VPCP or UBND-01; used in filters, URLs and "
@@ -89,7 +90,7 @@ class Agency(Node):
             PetitionFilter | None,
             strawberry.argument(description="Narrows the agency's petitions further."),
         ] = None,
-    ) -> Connection[Petition]:
+    ) -> ConnectionType[PetitionType]:
         return await agency_petition_connection(  # type: ignore[return-value]
             info.context,
             info.selected_fields[0],
@@ -119,7 +120,7 @@ class Agency(Node):
             date | None,
             strawberry.argument(description=LAST_SUBMISSION_DATE),
         ] = None,
-    ) -> StatsRow:
+    ) -> StatsRowType:
         return await scorecard(info.context, self.id, from_, to)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
@@ -195,8 +196,10 @@ class Petitioner:
     )
 
 
-@strawberry.type(description="A subject area (lĩnh vực) petitions are filed under. Public.")
-class Field:
+@strawberry.type(
+    name="Field", description="A subject area (lĩnh vực) petitions are filed under. Public."
+)
+class FieldType:
     code: str = strawberry.field(
         description="Stable code, e.g. DAT_DAI (land) or THUE (tax); used in filters and exports."
     )
@@ -207,10 +210,11 @@ class Field:
 
 
 @strawberry.type(
+    name="Rating",
     description="The petitioner's score of the answer they received (rateAnswer), which "
-    "closed the petition. Public."
+    "closed the petition. Public.",
 )
-class Rating:
+class RatingType:
     score: int = strawberry.field(description="From 1 (worst) to 5 (best).")
     comment: str | None = strawberry.field(
         description="The petitioner's comment; null when they left none."
@@ -219,10 +223,11 @@ class Rating:
 
 
 @strawberry.type(
+    name="Answer",
     description="An agency's official answer to a petition, sealed with the agency's key. "
-    "Public, whether or not the petition is private."
+    "Public, whether or not the petition is private.",
 )
-class Answer(Node):
+class AnswerType(Node):
     id: strawberry.ID = _node_id("Answer")
     body: str = strawberry.field(
         description="The answer's text, exactly as signed: 30 to 10,000 characters."
@@ -244,7 +249,7 @@ class Answer(Node):
         description="The answering agency: the assigned agency, or the Government Office "
         "(VPCP) for an answer to an escalated petition."
     )
-    def agency(self, info: GraphInfo) -> Agency:
+    def agency(self, info: GraphInfo) -> AgencyType:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.agency.load(self.agency_id)  # type: ignore[attr-defined,return-value]
@@ -255,12 +260,13 @@ class Answer(Node):
 
 
 @strawberry.type(
+    name="PetitionEvent",
     description="One change in a petition's history, written in the same transaction as the "
     "change; ids and cursors increase in commit order. Public, except internal events (a "
     "transfer request, a private petition's follow-up), which only the Government Office "
-    "(COORDINATOR) and the assigned agency's officers see."
+    "(COORDINATOR) and the assigned agency's officers see.",
 )
-class PetitionEvent(Node):
+class PetitionEventType(Node):
     id: strawberry.ID = _node_id("PetitionEvent")
     action: str = strawberry.field(
         description="What happened, one of SUBMIT, ASSIGN, REJECT, ACKNOWLEDGE, "
@@ -293,7 +299,7 @@ class PetitionEvent(Node):
         return event_cursor(self)  # type: ignore[arg-type]
 
     @strawberry.field(description="The petition that changed.")
-    def petition(self, info: GraphInfo) -> Petition:
+    def petition(self, info: GraphInfo) -> PetitionType:
         if _loaded(self, "petition"):
             return self.petition  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.petition.load(self.petition_id)  # type: ignore[attr-defined,return-value]
@@ -303,7 +309,7 @@ class PetitionEvent(Node):
         "the answering agency for ANSWER, otherwise the agency the petition was with; null "
         "while it was with none (SUBMIT, REJECT)."
     )
-    def agency(self, info: GraphInfo) -> Agency | None:
+    def agency(self, info: GraphInfo) -> AgencyType | None:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
@@ -330,12 +336,13 @@ async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) 
 
 
 @strawberry.type(
+    name="Petition",
     description="A petition (phản ánh, kiến nghị) as the public record shows it. Public, "
     "except `petitioner` and, for a private petition, `title` and `body`, which resolve only "
     "for the petitioner (with their secret), the assigned agency's officers and the "
-    "Government Office (COORDINATOR)."
+    "Government Office (COORDINATOR).",
 )
-class Petition(Node):
+class PetitionType(Node):
     id: strawberry.ID = _node_id("Petition")
     tracking_code: str = strawberry.field(
         description="Public handle: PAKN, the year of submission and a number of at least six "
@@ -444,7 +451,7 @@ class Petition(Node):
         description="The agency that must answer now; null before assignment and for a "
         "rejected petition."
     )
-    def agency(self, info: GraphInfo) -> Agency | None:
+    def agency(self, info: GraphInfo) -> AgencyType | None:
         if _loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
@@ -454,14 +461,14 @@ class Petition(Node):
         description="The field (lĩnh vực) it is filed under, given by the petitioner or set by "
         "the Government Office on assignment; null while unclassified."
     )
-    def field(self, info: GraphInfo) -> Field | None:
+    def field(self, info: GraphInfo) -> FieldType | None:
         if _loaded(self, "field"):
             return self.field  # type: ignore[attr-defined,no-any-return]
         field_id = self.field_id  # type: ignore[attr-defined]
         return None if field_id is None else info.context.loaders.field.load(field_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The petitioner's rating of the answer; null until rated.")
-    def rating(self, info: GraphInfo) -> Rating | None:
+    def rating(self, info: GraphInfo) -> RatingType | None:
         if _loaded(self, "rating"):
             return self.rating  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.rating.load(self.id)  # type: ignore[arg-type,return-value]
@@ -470,18 +477,18 @@ class Petition(Node):
         description="Every answer, oldest first (more than one after follow-ups); empty until "
         "answered."
     )
-    def answers(self, info: GraphInfo) -> list[Answer]:
+    def answers(self, info: GraphInfo) -> list[AnswerType]:
         return info.context.loaders.answers.load(self.id)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="The most recent answer; null until answered.")
-    async def latest_answer(self, info: GraphInfo) -> Answer | None:
+    async def latest_answer(self, info: GraphInfo) -> AnswerType | None:
         answers = await info.context.loaders.answers.load(self.id)  # type: ignore[arg-type]
         return answers[-1] if answers else None  # type: ignore[return-value]
 
     @strawberry.field(
         description="The most recent public event (internal events are left out, whoever asks)."
     )
-    def latest_event(self, info: GraphInfo) -> PetitionEvent | None:
+    def latest_event(self, info: GraphInfo) -> PetitionEventType | None:
         return info.context.loaders.latest_event.load(self.id)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
@@ -504,7 +511,7 @@ class Petition(Node):
                 "edge's cursor); INVALID_CURSOR when it is not one."
             ),
         ] = None,
-    ) -> Connection[PetitionEvent]:
+    ) -> ConnectionType[PetitionEventType]:
         return await event_connection(info.context, self, first, after)  # type: ignore[arg-type,return-value]
 
     @classmethod
