@@ -18,7 +18,9 @@ from resolvers.petitions import (
 )
 from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
+from schema.info import GraphInfo
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
+from schema.reference_types import AgencyType, FieldType, Province
 from schema.relay import ConnectionType, Node
 from schema.stats import (
     AgencyRanking,
@@ -28,7 +30,7 @@ from schema.stats import (
     StatsFilter,
     quarterly_report,
 )
-from schema.types import AgencyType, FieldType, GraphInfo, PetitionType, Province
+from schema.types import PetitionType
 
 
 @strawberry.type(

@@ -8,7 +8,8 @@ from typing import Annotated
 import strawberry
 
 from resolvers.feed import petition_events
-from schema.types import GraphInfo, PetitionEventType
+from schema.info import GraphInfo
+from schema.types import PetitionEventType
 
 
 @strawberry.type(

@@ -8,166 +8,20 @@ the petitioner's contact data has no field on any of these types.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
 from app.domain.vocabulary import is_overdue
 from app.domain.working_days import elapsed_working_days
 from db import models
-from resolvers.context import Context
 from resolvers.history import event_connection, event_cursor
-from resolvers.ids import global_id
-from resolvers.petitions import agency_petition_connection
-from resolvers.stats import scorecard
-from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE, PETITION_SUBJECT
-from schema.enums import AgencyKind, Channel, PetitionKind, PetitionStatus, PetitionSubject
-from schema.inputs import PetitionFilter
+from schema.descriptions import PETITION_SUBJECT
+from schema.enums import Channel, PetitionKind, PetitionStatus, PetitionSubject
+from schema.info import GraphInfo, loaded, node_id
+from schema.reference_types import AgencyType, FieldType
 from schema.relay import ConnectionType, Node
-from schema.stats import StatsRowType
-
-GraphInfo = Info[Context, None]
-
-_OFFICIAL_NAME = "Official Vietnamese name."
-
-
-def _loaded(row: Any, relation: str) -> bool:
-    """Whether `relation` was loaded with `row` (so reading it costs no query)."""
-    return relation in row.__dict__
-
-
-def _node_id(type_name: str) -> Any:
-    def resolve(root: Any) -> strawberry.ID:
-        return strawberry.ID(global_id(type_name, root.id))
-
-    return strawberry.field(resolver=resolve, description="The opaque global id.")
-
-
-@strawberry.type(
-    name="Agency",
-    description="A ministry, ministerial-level agency, the Government Office or a provincial "
-    "People's Committee: an agency that answers petitions. Public.",
-)
-class AgencyType(Node):
-    id: strawberry.ID = _node_id("Agency")
-    code: str = strawberry.field(
-        description="Stable short code, e.g. BTC, VPCP or UBND-01; used in filters, URLs and "
-        "exports."
-    )
-    name: str = strawberry.field(description=_OFFICIAL_NAME)
-    name_en: str | None = strawberry.field(
-        description="English name, e.g. Ministry of Finance; null when none is recorded."
-    )
-    kind: AgencyKind = strawberry.field(description="What kind of agency it is.")
-    province_code: str | None = strawberry.field(
-        description="For a People's Committee (kind PROVINCE), its province's two-digit code "
-        "(e.g. 01); null for every other kind."
-    )
-
-    @strawberry.field(
-        description="Petitions currently assigned to this agency (the agency that must answer "
-        "now), newest submitted first. Refusals as for Query.petitions."
-    )
-    async def petitions(
-        self,
-        info: GraphInfo,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Page size, 1 to 100 (default 20); otherwise PAGE_SIZE_OUT_OF_RANGE."
-            ),
-        ] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Start after this cursor (an edge's `cursor` or "
-                "`pageInfo.endCursor` of this list); INVALID_CURSOR when it is not one."
-            ),
-        ] = None,
-        filter: Annotated[
-            PetitionFilter | None,
-            strawberry.argument(description="Narrows the agency's petitions further."),
-        ] = None,
-    ) -> ConnectionType[PetitionType]:
-        return await agency_petition_connection(  # type: ignore[return-value]
-            info.context,
-            info.selected_fields[0],
-            self.id,  # type: ignore[attr-defined]
-            first=first,
-            after=after,
-            filter_args=filter.to_args() if filter else None,
-        )
-
-    @strawberry.field(
-        description="The agency's figures over the petitions it currently handles that were "
-        "submitted between the local dates `from` and `to` (inclusive; open ends for all "
-        "time). Public. Dates outside the years 2000 to 2199, or `from` after `to`: "
-        "INVALID_DATE_RANGE."
-    )
-    async def scorecard(
-        self,
-        info: GraphInfo,
-        from_: Annotated[
-            date | None,
-            strawberry.argument(
-                name="from",
-                description=FIRST_SUBMISSION_DATE,
-            ),
-        ] = None,
-        to: Annotated[
-            date | None,
-            strawberry.argument(description=LAST_SUBMISSION_DATE),
-        ] = None,
-    ) -> StatsRowType:
-        return await scorecard(info.context, self.id, from_, to)  # type: ignore[arg-type,return-value]
-
-    @strawberry.field(
-        description="The agency's sealing keys, newest first: the current one and the retired "
-        "ones, which still verify the answers they sealed. Public."
-    )
-    async def public_keys(self, info: GraphInfo) -> list[PublicKey]:
-        return await info.context.loaders.keys.load(self.id)  # type: ignore[attr-defined,no-any-return]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, models.Agency)
-
-
-@strawberry.type(
-    description="A provincial-level unit (one of the 34 since 1 July 2025), as the "
-    "vietnam-provinces package lists them. Public."
-)
-class Province:
-    code: str = strawberry.field(
-        description="Two-digit code, e.g. 01 for Hà Nội; the `provinceCode` of petitions and "
-        "agencies."
-    )
-    name: str = strawberry.field(description=_OFFICIAL_NAME)
-
-
-@strawberry.type(
-    description="The public half of a key with which an agency seals (signs) its answers; "
-    "anyone can verify an answer with it, without trusting pakn. Public."
-)
-class PublicKey:
-    key_id: str = strawberry.field(
-        description="The key's id, as in Answer.keyId: <agency code>-<YYYY-MM-DD of "
-        "creation>-<6 hex digits>."
-    )
-    public_key: str = strawberry.field(
-        description="Standard, padded base64 of the 32 raw Ed25519 public key bytes."
-    )
-    created_at: datetime = strawberry.field(description="When the key was made.")
-    retired_at: datetime | None = strawberry.field(
-        description="When the key was retired (`pakn keys rotate`); null while it is the "
-        "agency's current key. A retired key seals nothing new but still verifies."
-    )
-
-    @strawberry.field(description="The signature algorithm: always Ed25519.")
-    def algorithm(self) -> str:
-        return "Ed25519"
 
 
 @strawberry.type(
@@ -197,19 +51,6 @@ class Petitioner:
 
 
 @strawberry.type(
-    name="Field", description="A subject area (lĩnh vực) petitions are filed under. Public."
-)
-class FieldType:
-    code: str = strawberry.field(
-        description="Stable code, e.g. DAT_DAI (land) or THUE (tax); used in filters and exports."
-    )
-    name: str = strawberry.field(description="Vietnamese name, e.g. Đất đai.")
-    name_en: str | None = strawberry.field(
-        description="English name, e.g. Land; null when none is recorded."
-    )
-
-
-@strawberry.type(
     name="Rating",
     description="The petitioner's score of the answer they received (rateAnswer), which "
     "closed the petition. Public.",
@@ -228,7 +69,7 @@ class RatingType:
     "Public, whether or not the petition is private.",
 )
 class AnswerType(Node):
-    id: strawberry.ID = _node_id("Answer")
+    id: strawberry.ID = node_id("Answer")
     body: str = strawberry.field(
         description="The answer's text, exactly as signed: 30 to 10,000 characters."
     )
@@ -250,7 +91,7 @@ class AnswerType(Node):
         "(VPCP) for an answer to an escalated petition."
     )
     def agency(self, info: GraphInfo) -> AgencyType:
-        if _loaded(self, "agency"):
+        if loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.agency.load(self.agency_id)  # type: ignore[attr-defined,return-value]
 
@@ -267,7 +108,7 @@ class AnswerType(Node):
     "(COORDINATOR) and the assigned agency's officers see.",
 )
 class PetitionEventType(Node):
-    id: strawberry.ID = _node_id("PetitionEvent")
+    id: strawberry.ID = node_id("PetitionEvent")
     action: str = strawberry.field(
         description="What happened, one of SUBMIT, ASSIGN, REJECT, ACKNOWLEDGE, "
         "REQUEST_TRANSFER, TRANSFER, PROGRESS_UPDATE, ANSWER, RATE, FOLLOW_UP, ESCALATE, "
@@ -300,7 +141,7 @@ class PetitionEventType(Node):
 
     @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> PetitionType:
-        if _loaded(self, "petition"):
+        if loaded(self, "petition"):
             return self.petition  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.petition.load(self.petition_id)  # type: ignore[attr-defined,return-value]
 
@@ -310,7 +151,7 @@ class PetitionEventType(Node):
         "while it was with none (SUBMIT, REJECT)."
     )
     def agency(self, info: GraphInfo) -> AgencyType | None:
-        if _loaded(self, "agency"):
+        if loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
         return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
@@ -343,7 +184,7 @@ async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) 
     "Government Office (COORDINATOR).",
 )
 class PetitionType(Node):
-    id: strawberry.ID = _node_id("Petition")
+    id: strawberry.ID = node_id("Petition")
     tracking_code: str = strawberry.field(
         description="Public handle: PAKN, the year of submission and a number of at least six "
         "digits, e.g. PAKN-2026-000123. Queries take it in any letter case."
@@ -452,7 +293,7 @@ class PetitionType(Node):
         "rejected petition."
     )
     def agency(self, info: GraphInfo) -> AgencyType | None:
-        if _loaded(self, "agency"):
+        if loaded(self, "agency"):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         agency_id = self.agency_id  # type: ignore[attr-defined]
         return None if agency_id is None else info.context.loaders.agency.load(agency_id)  # type: ignore[return-value]
@@ -462,14 +303,14 @@ class PetitionType(Node):
         "the Government Office on assignment; null while unclassified."
     )
     def field(self, info: GraphInfo) -> FieldType | None:
-        if _loaded(self, "field"):
+        if loaded(self, "field"):
             return self.field  # type: ignore[attr-defined,no-any-return]
         field_id = self.field_id  # type: ignore[attr-defined]
         return None if field_id is None else info.context.loaders.field.load(field_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The petitioner's rating of the answer; null until rated.")
     def rating(self, info: GraphInfo) -> RatingType | None:
-        if _loaded(self, "rating"):
+        if loaded(self, "rating"):
             return self.rating  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.rating.load(self.id)  # type: ignore[arg-type,return-value]
 
