@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from db.engine import create_engine, session_factory
+from db.engine import open_engine, session_factory
 from db.migrate import upgrade
 from db.seed import seed_reference_data
 
 
 async def seed(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        async with session_factory(engine)() as session:
-            await seed_reference_data(session)
-    finally:
-        await engine.dispose()
+    async with open_engine(database_url) as engine, session_factory(engine)() as session:
+        await seed_reference_data(session)
 
 
 async def prepare_database(database_url: str) -> None:
