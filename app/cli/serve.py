@@ -1,0 +1,38 @@
+"""`pakn serve`: migrate, load the reference data, and serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from app.cli.command import Commands
+from app.cli.demo import DEFAULT_DEMO_PETITIONS, load_demo_once
+from app.settings import Settings
+
+
+def register(commands: Commands) -> None:
+    serve = commands.add_parser("serve", help="migrate, load reference data and serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--demo", action="store_true", help=f"add {DEFAULT_DEMO_PETITIONS} demo petitions once"
+    )
+    serve.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from app.web.serving import serve
+    from db.bootstrap import prepare_database
+    from db.engine import is_sqlite
+
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        print("pakn: SQLite serves one worker; use PostgreSQL for --workers > 1", file=sys.stderr)
+        return 2
+    asyncio.run(prepare_database(settings.database_url))
+    if args.demo:
+        asyncio.run(load_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
+    print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    serve(args.host, args.port, args.workers)
+    return 0
