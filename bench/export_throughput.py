@@ -31,88 +31,76 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PAKN = str(ROOT / ".venv" / "bin" / "pakn")
+from bench.common.memory import RssSampler
+from bench.common.paths import pakn_command
+from bench.common.processes import cpu_seconds, status_kib
+from bench.common.reporting import write_json
+from bench.common.servers import ServerProcess, free_port, server_environment
+from db.engine import open_engine
+
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1/pakn_demo_1m"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class ServerLoad:
+    """The server's peak RSS (sampled every 0.1 s) and CPU time over the block."""
 
-
-def status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class RssSampler:
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.peak_kib = 0
+        self.cpu = 0.0
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(OSError):
-                self.peak = max(self.peak, status_kb(self.pid, "VmRSS"))
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> RssSampler:
-        self.cpu_start = cpu_seconds(self.pid)
-        self._thread.start()
+    def __enter__(self) -> ServerLoad:
+        self._cpu_start = cpu_seconds(self.pid) or 0.0
+        self._memory = RssSampler([self.pid])
+        self._memory.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.cpu = cpu_seconds(self.pid) - self.cpu_start
+        self._memory.stop()
+        self.peak_kib = self._memory.peak_kib()
+        self.cpu = (cpu_seconds(self.pid) or 0.0) - self._cpu_start
+
+    def figures(self, rows: int, size: int, seconds: float, first_byte: float) -> dict[str, Any]:
+        """A run's figures: `size` bytes, `first_byte` and `seconds` from the request."""
+        return {
+            "rows": rows,
+            "bytes": size,
+            "seconds": round(seconds, 2),
+            "first_byte_ms": round(first_byte * 1000, 1),
+            "rows_per_s": round(rows / seconds),
+            "mb_per_s": round(size / seconds / 1e6, 1),
+            "peak_rss_mb": round(self.peak_kib / 1024, 1),
+            "server_cpu_s": round(self.cpu, 2),
+            "rows_per_server_cpu_s": round(rows / self.cpu) if self.cpu else None,
+        }
 
 
 async def expected_rows(database_url: str) -> int:
-    from db.engine import create_engine
     from db.queries import export
     from db.queries.petitions import PetitionCriteria
 
-    engine = create_engine(database_url)
-    try:
+    async with open_engine(database_url) as engine:
         return await export.count(engine, PetitionCriteria())
-    finally:
-        await engine.dispose()
 
 
 def verified_run(base_url: str, fmt: str, pid: int) -> dict[str, Any]:
     separator = b"\r\n" if fmt == "csv" else b"\n"
     size = records = 0
     tail = b""
-    with httpx.Client(base_url=base_url, timeout=600) as client, RssSampler(pid) as sampler:
+    with httpx.Client(base_url=base_url, timeout=600) as client, ServerLoad(pid) as load:
         started = time.perf_counter()
         first_byte = None
         with client.stream("GET", f"/export/petitions.{fmt}") as response:
@@ -126,21 +114,11 @@ def verified_run(base_url: str, fmt: str, pid: int) -> dict[str, Any]:
                 tail = chunk[-1:]
         elapsed = time.perf_counter() - started
     rows = records - (1 if fmt == "csv" else 0)  # the CSV header
-    return {
-        "rows": rows,
-        "bytes": size,
-        "seconds": round(elapsed, 2),
-        "first_byte_ms": round((first_byte or 0) * 1000, 1),
-        "rows_per_s": round(rows / elapsed),
-        "mb_per_s": round(size / elapsed / 1e6, 1),
-        "peak_rss_mb": round(sampler.peak / 1024, 1),
-        "server_cpu_s": round(sampler.cpu, 2),
-        "rows_per_server_cpu_s": round(rows / sampler.cpu) if sampler.cpu else None,
-    }
+    return load.figures(rows, size, elapsed, first_byte or 0)
 
 
 def curl_run(base_url: str, fmt: str, pid: int, rows: int) -> dict[str, Any]:
-    with RssSampler(pid) as sampler:
+    with ServerLoad(pid) as load:
         done = subprocess.run(
             [
                 "curl",
@@ -157,18 +135,7 @@ def curl_run(base_url: str, fmt: str, pid: int, rows: int) -> dict[str, Any]:
             text=True,
         )
     first_byte, elapsed, size = done.stdout.split()
-    seconds = float(elapsed)
-    return {
-        "rows": rows,
-        "bytes": int(size),
-        "seconds": round(seconds, 2),
-        "first_byte_ms": round(float(first_byte) * 1000, 1),
-        "rows_per_s": round(rows / seconds),
-        "mb_per_s": round(int(size) / seconds / 1e6, 1),
-        "peak_rss_mb": round(sampler.peak / 1024, 1),
-        "server_cpu_s": round(sampler.cpu, 2),
-        "rows_per_server_cpu_s": round(rows / sampler.cpu) if sampler.cpu else None,
-    }
+    return load.figures(rows, int(size), float(elapsed), float(first_byte))
 
 
 def main() -> int:
@@ -182,27 +149,22 @@ def main() -> int:
 
     expected = asyncio.run(expected_rows(args.database_url))
     port = free_port()
-    env = {**os.environ, "PAKN_DATABASE_URL": args.database_url}
-    server = subprocess.Popen(
-        [PAKN, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    log = tempfile.NamedTemporaryFile(prefix="pakn-export-bench-", suffix=".log", delete=False)
+    log.close()
+    server = ServerProcess(
+        "pakn serve",
+        pakn_command("serve", "--port", str(port)),
+        server_environment(args.database_url),
+        port,
+        log=Path(log.name),
     )
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = server.url
     try:
-        deadline = time.monotonic() + 300  # serve migrates first
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"pakn serve exited: {server.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit("pakn serve did not become healthy")
-            time.sleep(0.2)
-        idle_kb = status_kb(server.pid, "VmRSS")
+        try:
+            server.wait_ready("/health", timeout=300)  # serve migrates first
+        except (RuntimeError, TimeoutError) as error:
+            raise SystemExit(str(error)) from None
+        idle_kb = status_kib(server.pid, "VmRSS") or 0
         load_before = os.getloadavg()
         runs = []
         verified = None
@@ -225,7 +187,7 @@ def main() -> int:
             "database": args.database_url.rsplit("@", 1)[-1],
             "rows": expected,
             "idle_rss_mb": round(idle_kb / 1024, 1),
-            "vm_hwm_mb": round(status_kb(server.pid, "VmHWM") / 1024, 1),
+            "vm_hwm_mb": round((status_kib(server.pid, "VmHWM") or 0) / 1024, 1),
             "runs": runs,
             "verified_python_client": verified,
             "best_rows_per_s": best["rows_per_s"],
@@ -235,14 +197,10 @@ def main() -> int:
         }
         print(json.dumps(result, indent=2))
         if args.output:
-            Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
+            write_json(args.output, result)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        server.stop()
+        os.unlink(log.name)
     return 0
 
 

@@ -14,11 +14,12 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import orjson
-from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from bench.common.database import asyncpg_dsn
 
 W1_SQL = """
 SELECT p.tracking_code, p.title, p.status, p.answered_at,
@@ -40,11 +41,6 @@ LIMIT 50
 """
 
 POOL: asyncpg.Pool | None = None
-
-
-def _dsn() -> str:
-    url = os.environ["PAKN_DATABASE_URL"]
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _node(row: asyncpg.Record) -> dict[str, object]:
@@ -75,7 +71,9 @@ async def w1(_request: Request) -> Response:
 @asynccontextmanager
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     global POOL
-    POOL = await asyncpg.create_pool(_dsn(), min_size=4, max_size=16)
+    POOL = await asyncpg.create_pool(
+        asyncpg_dsn(os.environ["PAKN_DATABASE_URL"]), min_size=4, max_size=16
+    )
     yield
     await POOL.close()
 

@@ -17,29 +17,39 @@ import asyncio
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
-import asyncpg
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.workloads import Workload, workloads  # noqa: E402
-
-ADMIN_DSN = os.environ.get("PAKN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-PAKN = str(ROOT / ".venv" / "bin" / "pakn")
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+from bench.common.database import (
+    asyncpg_dsn,
+    connect,
+    create_database,
+    database_url,
+    drop_database,
+)
+from bench.common.memory import RssSampler
+from bench.common.paths import PYTHON, ROOT, pakn_command
+from bench.common.processes import cmdline, descendant_pids
+from bench.common.quarters import iso_bounds, last_full_quarter
+from bench.common.reporting import results_path, timestamp, write_json
+from bench.common.servers import (
+    ServerProcess,
+    free_port,
+    graphql_succeeded,
+    server_environment,
+)
+from bench.workloads import Workload, workloads
 
 
 @dataclass
@@ -53,118 +63,63 @@ class Result:
     statements: int | None
     peak_rss_mb: float
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def database_url(name: str) -> str:
-    base = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}"
+    @classmethod
+    def of_run(
+        cls, workload: str, workers: int, run: dict[str, Any], statements: int | None
+    ) -> Result:
+        """A result from what run_wrk() returned."""
+        return cls(
+            workload,
+            workers,
+            run["rps"],
+            run["p50"],
+            run["p99"],
+            run["errors"],
+            statements,
+            run["peak_rss_mb"],
+        )
 
 
 def load_data(url: str, petitions: int) -> float:
-    env = {**os.environ, "PAKN_DATABASE_URL": url}
+    env = server_environment(url)
     started = time.perf_counter()
-    subprocess.run([PAKN, "demo", "--petitions", str(petitions)], check=True, env=env, cwd=ROOT)
+    subprocess.run(
+        pakn_command("demo", "--petitions", str(petitions)), check=True, env=env, cwd=ROOT
+    )
     return time.perf_counter() - started
 
 
 async def sample_codes(url: str, count: int) -> list[str]:
-    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
-    try:
+    async with connect(asyncpg_dsn(url)) as connection:
         rows = await connection.fetch(
             "SELECT tracking_code FROM petitions ORDER BY random() LIMIT $1", count
         )
-    finally:
-        await connection.close()
     return [row["tracking_code"] for row in rows]
 
 
-class Served:
-    """A server process (pakn or the floor) and its worker processes' memory."""
-
-    def __init__(self, command: list[str], env: dict[str, str], port: int) -> None:
-        self.port = port
-        self.process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, path: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}{path}", timeout=2).status_code < 500:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server on port {self.port} did not start")
-
-    def worker_rss_mb(self) -> list[float]:
-        pids = _descendants(self.process.pid) or [self.process.pid]
-        return [_rss_mb(pid) for pid in pids if _is_python(pid)]
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+def worker_pids(server: ServerProcess) -> list[int]:
+    """The processes that serve (uvicorn's or pakn's workers, or the server itself if it
+    has none): whose memory the report gives."""
+    pids = descendant_pids(server.pid) or [server.pid]
+    return [pid for pid in pids if _is_server(cmdline(pid))]
 
 
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for child in Path(f"/proc/{pid}/task").glob("*/children"):
-        for text in child.read_text().split():
-            found.append(int(text))
-            found.extend(_descendants(int(text)))
-    return found
-
-
-def _is_python(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return (b"multiprocessing" in cmdline and b"resource_tracker" not in cmdline) or (
-        b"uvicorn" in cmdline or b"pakn" in cmdline
+def _is_server(command: str) -> bool:
+    return ("multiprocessing" in command and "resource_tracker" not in command) or (
+        "uvicorn" in command or "pakn" in command
     )
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 _LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(url: str, lua: str, seconds: int, connections: int, served: Served) -> dict[str, Any]:
+def run_wrk(
+    url: str, lua: str, seconds: int, connections: int, served: ServerProcess
+) -> dict[str, Any]:
+    """One wrk run; its rate, latency and errors, and the peak RSS of the server's workers."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua or 'wrk.method = "GET"\n')
-    peak = 0.0
     process = subprocess.Popen(
         # --timeout: wrk's 2 s default counted a slow workload's queued requests as errors
         # and its throughput as what finished in under 2 s; 30 s is pakn's statement timeout
@@ -183,10 +138,8 @@ def run_wrk(url: str, lua: str, seconds: int, connections: int, served: Served) 
         stdout=subprocess.PIPE,
         text=True,
     )
-    while process.poll() is None:
-        peak = max([peak, *served.worker_rss_mb()])
-        time.sleep(0.25)
-    output = process.stdout.read() if process.stdout else ""
+    with RssSampler(lambda: worker_pids(served), period=0.25) as memory:
+        output, _ = process.communicate()
     os.unlink(script.name)
     latency = {m.group(1): float(m.group(2)) * _UNIT[m.group(3)] for m in _LATENCY.finditer(output)}
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
@@ -200,7 +153,7 @@ def run_wrk(url: str, lua: str, seconds: int, connections: int, served: Served) 
         "p99": latency.get("99", 0.0),
         "errors": (int(errors.group(1)) if errors else 0)
         + (sum(int(x) for x in socket_errors.groups()) if socket_errors else 0),
-        "peak_rss_mb": peak,
+        "peak_rss_mb": memory.peak_kib() / 1024,
     }
 
 
@@ -208,8 +161,7 @@ def check_once(url: str, lua_body: dict[str, Any] | None) -> bool:
     """One request per workload before timing it: GraphQL errors make the figures void."""
     if lua_body is None:
         return True
-    response = httpx.post(url, json=lua_body, timeout=30)
-    return response.status_code == 200 and "errors" not in response.json()
+    return graphql_succeeded(httpx.post(url, json=lua_body, timeout=30))
 
 
 async def count_statements(url: str, body: dict[str, Any]) -> int:
@@ -251,25 +203,17 @@ def sample_body(workload: Workload, codes: list[str], quarter: tuple[str, str]) 
     return documents.get(workload.name, {})
 
 
-def last_quarter(today: date) -> tuple[str, str]:
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    end = date(today.year, first_month, 1) - timedelta(days=1)
-    start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
-    return start.isoformat(), end.isoformat()
-
-
 def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) -> list[Result]:
-    env = {
-        **os.environ,
-        "PAKN_DATABASE_URL": url,
-        "PAKN_SUBMISSIONS_PER_HOUR": str(10**9),
-        "PAKN_SECRET_KEY": "bench",
-    }
+    env = server_environment(url, PAKN_SUBMISSIONS_PER_HOUR=str(10**9), PAKN_SECRET_KEY="bench")
     pakn_port, floor_port = free_port(), free_port()
-    pakn = Served(
-        [PAKN, "serve", "--port", str(pakn_port), "--workers", str(workers)], env, pakn_port
+    pakn = ServerProcess(
+        "pakn serve",
+        pakn_command("serve", "--port", str(pakn_port), "--workers", str(workers)),
+        env,
+        pakn_port,
     )
-    floor = Served(
+    floor = ServerProcess(
+        "the floor",
         [
             PYTHON,
             "-m",
@@ -291,7 +235,7 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
         floor.wait_ready("/w1")
         # the floor has one statement to learn: warmed once; each workload is new to pakn
         run_wrk(f"http://127.0.0.1:{floor_port}/w1", "", args.warmup, args.connections, floor)
-        quarter = last_quarter(date.today())
+        quarter = iso_bounds(last_full_quarter(date.today()))
         graphql = f"http://127.0.0.1:{pakn_port}/graphql"
         for workload in workloads(codes, quarter):
             if args.workloads and workload.name not in args.workloads:
@@ -300,36 +244,14 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
             floor_run = run_wrk(
                 f"http://127.0.0.1:{floor_port}/w1", "", args.duration, args.connections, floor
             )
-            results.append(
-                Result(
-                    "FLOOR",
-                    workers,
-                    floor_run["rps"],
-                    floor_run["p50"],
-                    floor_run["p99"],
-                    floor_run["errors"],
-                    1,
-                    floor_run["peak_rss_mb"],
-                )
-            )
+            results.append(Result.of_run("FLOOR", workers, floor_run, statements=1))
             if body and not check_once(graphql, body):
                 print(f"  {workload.name}: not served by this version (GraphQL errors); skipped")
                 continue
             run_wrk(graphql, workload.lua, args.warmup, args.connections, pakn)
             run = run_wrk(graphql, workload.lua, args.duration, args.connections, pakn)
             statements = asyncio.run(count_statements(url, body)) if body else None
-            results.append(
-                Result(
-                    workload.name,
-                    workers,
-                    run["rps"],
-                    run["p50"],
-                    run["p99"],
-                    run["errors"],
-                    statements,
-                    run["peak_rss_mb"],
-                )
-            )
+            results.append(Result.of_run(workload.name, workers, run, statements))
             print(
                 f"  {workers} worker(s) {workload.name}: {run['rps']:.0f} req/s "
                 f"(floor {floor_run['rps']:.0f})",
@@ -405,7 +327,7 @@ def main() -> int:
     name = args.database or f"pakn_bench_{int(time.time())}"
     url = database_url(name)
     if not args.database:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        create_database(name)
     try:
         if not args.database:
             seconds = load_data(url, args.petitions)
@@ -416,11 +338,8 @@ def main() -> int:
             results += measure(url, count, args, codes)
     finally:
         if not args.database:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (out / f"run-{stamp}.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
+            drop_database(name)
+    write_json(results_path(f"run-{timestamp()}.json"), [asdict(r) for r in results], indent=1)
     print(report(results, worker_counts))
     return 0
 

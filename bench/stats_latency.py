@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.domain.timezone import VN_TZ
+from bench.common.percentiles import percentile
+from bench.common.quarters import iso_bounds, last_full_quarter
+from bench.common.servers import free_port, graphql_succeeded
 
 ROW = """received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
          medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts"""
@@ -47,13 +51,6 @@ REPORT = """query($year: Int!, $quarter: Int!) { quarterlyReport(year: $year, qu
     exemplary { agency { code } } featured { trackingCode } } }""".replace("ROW", ROW)
 
 
-def _last_full_quarter() -> tuple[int, int]:
-    from app.domain.stats import Quarter
-
-    q = Quarter.containing(datetime.now(UTC)).previous()
-    return q.year, q.quarter
-
-
 def _serve(database_url: str) -> tuple[str, Any]:
     import uvicorn
 
@@ -61,9 +58,7 @@ def _serve(database_url: str) -> tuple[str, Any]:
     from app.settings import Settings
     from app.web.serving import PaknServer
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     app = create_app(Settings(database_url=database_url, feed_poll_seconds=3600))
     server = PaknServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
@@ -87,8 +82,7 @@ def _time(client: httpx.Client, call: Any, runs: int, warmup: int) -> list[float
 def _gql(query: str, variables: dict[str, Any]) -> Any:
     def call(client: httpx.Client) -> None:
         response = client.post("/graphql", json={"query": query, "variables": variables})
-        body = response.json()
-        if response.status_code != 200 or "errors" in body:
+        if not graphql_succeeded(response):
             raise RuntimeError(f"query failed: {response.text[:500]}")
 
     return call
@@ -117,10 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url
     if args.database_url:
         url, server = _serve(args.database_url)
-    year, quarter = _last_full_quarter()
-    first = f"{year}-{3 * quarter - 2:02d}-01"
-    last = {1: "03-31", 2: "06-30", 3: "09-30", 4: "12-31"}[quarter]
-    window = {"from": first, "to": f"{year}-{last}"}
+    # the quarter as the reports count it, in Vietnam's time
+    last_quarter = last_full_quarter(datetime.now(VN_TZ).date())
+    year, quarter = last_quarter.year, last_quarter.quarter
+    first, last = iso_bounds(last_quarter)
+    window = {"from": first, "to": last}
     cases = [
         ("stats, all time, all breakdowns", _gql(STATS, {"filter": {}})),
         (
@@ -142,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(base_url=url, timeout=120) as client:
             for name, call in cases:
                 times = sorted(_time(client, call, args.runs, args.warmup))
-                p90 = times[max(1, -(-9 * len(times) // 10)) - 1]
+                p90 = percentile(times, 90)
                 print(f"{name:<40} {statistics.median(times):>10.1f} {p90:>10.1f}")
     finally:
         if server is not None:
