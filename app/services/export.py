@@ -43,10 +43,7 @@ from app.domain.vocabulary import (
 )
 from app.services import reports
 from app.services.csv_cells import csv_field, csv_field_utf8, defused
-from app.services.export_columns import (
-    COLUMNS,
-    STATS_COLUMNS,
-)
+from app.services.export_columns import COLUMNS, PETITION_FIELDS, STATS_COLUMNS
 from app.services.filters import CodeLookup, FilterArgs
 from db.queries import export as queries
 from db.queries import reference
@@ -94,63 +91,42 @@ def _now_utc(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(tzinfo=None)
 
 
+def _positions(names: Iterable[str]) -> tuple[int, ...]:
+    return tuple(queries.COLUMNS.index(name) for name in names)
+
+
+_TITLE, _BODY, _PRIVATE, _STATUS, _DEADLINE = _positions(
+    ("title", "body", "is_private", "status", "deadline_at")
+)
+_TIMES = _positions(c.name for c in PETITION_FIELDS if c.type == "datetime")
+_FLAGS = _positions(
+    c.name for c in PETITION_FIELDS if c.type == "boolean" and c.name in queries.COLUMNS
+)
+_OVERDUE = COLUMNS.index("is_overdue")
+
+
 def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tuple[Any, ...]]:
     """Each row of `db.queries.export` as the values of COLUMNS (None for null).
 
     Text is decoded; times become ISO 8601 strings in Vietnam's time; `is_overdue` is
     worked out as the API does, at `now`; a private petition's title and body become None.
+    Positions come from the row layout and the columns' types, so nothing is listed twice.
     """
     now_utc = _now_utc(now)
     iso = local_iso
     for row in rows:
-        (
-            tracking_code,
-            channel,
-            kind,
-            subject,
-            title,
-            body,
-            is_private,
-            field_code,
-            province_code,
-            status,
-            agency_code,
-            submitted_at,
-            accepted_at,
-            deadline_at,
-            answered_at,
-            response_working_days,
-            answered_on_time,
-            follow_up_count,
-            rating_score,
-            answer_count,
-            latest_answer_at,
-            _id,
-        ) = row
-        yield (
-            tracking_code,
-            channel,
-            kind,
-            subject,
-            None if is_private else title.decode(),
-            None if is_private else body.decode(),
-            bool(is_private),
-            field_code,
-            province_code,
-            status,
-            agency_code,
-            iso(submitted_at),
-            None if accepted_at is None else iso(accepted_at),
-            None if deadline_at is None else iso(deadline_at),
-            is_overdue(status, deadline_at, now_utc),
-            None if answered_at is None else iso(answered_at),
-            response_working_days,
-            None if answered_on_time is None else bool(answered_on_time),
-            follow_up_count,
-            rating_score,
-            answer_count,
-            None if latest_answer_at is None else iso(latest_answer_at),
-        )
+        values = list(row[:-1])  # the keyset id is not exported
+        private = row[_PRIVATE]
+        values[_TITLE] = None if private else row[_TITLE].decode()
+        values[_BODY] = None if private else row[_BODY].decode()
+        for position in _TIMES:
+            if values[position] is not None:
+                values[position] = iso(values[position])
+        for position in _FLAGS:
+            if values[position] is not None:
+                values[position] = bool(values[position])
+        values.insert(_OVERDUE, is_overdue(row[_STATUS], row[_DEADLINE], now_utc))
+        yield tuple(values)
 
 
 def csv_header(bom: bool) -> bytes:
