@@ -20,8 +20,11 @@ import pytest
 from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import demo
-from app.demo.wording import Template
+from app.demo import count_petitions, load_demo, postgres_loader
+from app.demo.chunk import build_chunk
+from app.demo.rows import TABLE_COLUMNS
+from app.demo.spec import CHUNK, LoadSpec, Position
+from app.demo.wording.template import Template
 from app.domain.chain import GENESIS
 from app.domain.reference import FIELDS, GOVERNMENT_OFFICE_CODE, agencies, province_codes
 from app.domain.signing import new_key_pair, verify_answer
@@ -59,7 +62,7 @@ TABLES: tuple[Table, ...] = tuple(
 async def _loaded(url: str, petitions: int, seed: int) -> AsyncEngine:
     await prepare_database(url)
     engine = create_engine(url)
-    assert await demo.load_demo(engine, petitions, seed, now=NOW) == petitions
+    assert await load_demo(engine, petitions, seed, now=NOW) == petitions
     return engine
 
 
@@ -129,8 +132,8 @@ async def test_same_seed_gives_the_same_rows(tmp_path: Path, engine: AsyncEngine
 async def test_a_second_load_appends_and_continues_the_chain(tmp_path: Path) -> None:
     engine = await _loaded(f"sqlite+aiosqlite:///{tmp_path}/twice.db", 120, 5)
     try:
-        assert await demo.load_demo(engine, 80, 6, now=NOW) == 80
-        assert await demo.count_petitions(engine) == 200
+        assert await load_demo(engine, 80, 6, now=NOW) == 80
+        assert await count_petitions(engine) == 200
         petitions = await _all(engine, Petition)
         assert [p.id for p in petitions] == list(range(1, 201))
         assert len({p.tracking_code for p in petitions}) == 200
@@ -391,7 +394,7 @@ def test_lengths_stay_within_limits_across_many_petitions() -> None:
     """Built in memory: 20,000 petitions, enough to include a few hundred long ones."""
     agency_ids = {ref.code: i for i, ref in enumerate(agencies(), start=1)}
     key = new_key_pair("DEMO", NOW.date())
-    spec = demo.LoadSpec(
+    spec = LoadSpec(
         seed=3,
         total=1_000_000,
         now=int(NOW.timestamp()),
@@ -399,10 +402,10 @@ def test_lengths_stay_within_limits_across_many_petitions() -> None:
         field_ids={ref.code: i for i, ref in enumerate(FIELDS, start=1)},
         keys={i: (key.key_id, key.private_key) for i in agency_ids.values()},
     )
-    start = demo.Position(1, 1, 1, 1, GENESIS)
+    start = Position(1, 1, 1, 1, GENESIS)
     bodies: list[int] = []
     for index in range(0, 40, 10):
-        chunk = demo.build_chunk(spec, index, start)
+        chunk = build_chunk(spec, index, start)
         for row in chunk.tables["petitions"]:
             assert 10 <= len(row[5]) <= 200
             bodies.append(len(row[6]))
@@ -413,7 +416,7 @@ def test_lengths_stay_within_limits_across_many_petitions() -> None:
 
 def test_every_required_column_is_filled() -> None:
     for table in TABLES:
-        filled = set(demo.TABLE_COLUMNS[table.name])
+        filled = set(TABLE_COLUMNS[table.name])
         assert filled <= set(table.columns.keys())
         required = {
             column.name
@@ -461,15 +464,15 @@ async def test_postgresql_copy_matches_sqlite(tmp_path: Path, postgres_url: str)
 async def test_postgresql_bulk_path_rebuilds_what_it_dropped(
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(demo, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(demo, "BULK_MIN", 1)
-    count = 2 * demo.CHUNK + 100
+    monkeypatch.setattr(postgres_loader, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(postgres_loader, "BULK_MIN", 1)
+    count = 2 * CHUNK + 100
     await prepare_database(postgres_url)
     postgres = create_engine(postgres_url)
     sqlite = await _loaded(f"sqlite+aiosqlite:///{tmp_path}/s.db", count, 9)
     try:
         before = await _schema(postgres)
-        assert await demo.load_demo(postgres, count, 9, now=NOW) == count
+        assert await load_demo(postgres, count, 9, now=NOW) == count
         assert await _schema(postgres) == before
         await _same_rows(sqlite, postgres)
         async with postgres.connect() as conn:
