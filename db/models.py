@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from db.types import Instant
+from db.column_types import Instant
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -21,10 +21,10 @@ from strawberry.schema.config import StrawberryConfig
 from schema.execution import PaknExecutionContext
 from schema.extensions import ErrorCodes
 from schema.mutations import Mutation
+from schema.petition_types import AgencyType, AnswerType, PetitionEventType, PetitionType
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.types import AgencyType, AnswerType, PetitionEventType, PetitionType
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 

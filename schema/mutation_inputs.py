@@ -8,7 +8,7 @@ import strawberry
 
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason
-from schema.types import PetitionType
+from schema.petition_types import PetitionType
 
 # Fields that several inputs declare alike. Each call makes a new StrawberryField: one
 # instance must not be shared between input types.

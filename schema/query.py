@@ -20,6 +20,7 @@ from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.info import GraphInfo
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
+from schema.petition_types import PetitionType
 from schema.reference_types import AgencyType, FieldType, Province
 from schema.relay import ConnectionType, Node
 from schema.stats import (
@@ -30,7 +31,6 @@ from schema.stats import (
     StatsFilter,
     quarterly_report,
 )
-from schema.types import PetitionType
 
 
 @strawberry.type(

@@ -19,9 +19,9 @@ from schema.relay import ConnectionType, Node
 from schema.stats import StatsRowType
 
 if TYPE_CHECKING:
-    from schema.types import PetitionType
+    from schema.petition_types import PetitionType
 
-PetitionRef = Annotated["PetitionType", strawberry.lazy("schema.types")]
+PetitionRef = Annotated["PetitionType", strawberry.lazy("schema.petition_types")]
 
 _OFFICIAL_NAME = "Official Vietnamese name."
 

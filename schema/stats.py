@@ -24,12 +24,12 @@ from schema.descriptions import (
 from schema.enums import Channel, PetitionKind, described
 
 if TYPE_CHECKING:
+    from schema.petition_types import PetitionType
     from schema.reference_types import AgencyType, FieldType, Province
-    from schema.types import PetitionType
 
 AgencyRef = Annotated["AgencyType", strawberry.lazy("schema.reference_types")]
 FieldRef = Annotated["FieldType", strawberry.lazy("schema.reference_types")]
-PetitionRef = Annotated["PetitionType", strawberry.lazy("schema.types")]
+PetitionRef = Annotated["PetitionType", strawberry.lazy("schema.petition_types")]
 ProvinceRef = Annotated["Province", strawberry.lazy("schema.reference_types")]
 
 _THE_AGENCY = "The agency."

@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers.feed import petition_events
 from schema.info import GraphInfo
-from schema.types import PetitionEventType
+from schema.petition_types import PetitionEventType
 
 
 @strawberry.type(

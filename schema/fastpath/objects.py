@@ -1,6 +1,6 @@
 """Compiling the selection on one object type into column reads and a dict writer.
 
-A compiled object reads a plain database row (`db.queries.petitions.fetch_page_rows`) by
+A compiled object reads a plain database row (a `db.queries.compiled` query's) by
 column position and writes the response dict in selection order, each leaf serialised by
 its GraphQL type's own `serialize`, which is what graphql-core calls for the same value.
 Only fields whose value is a column, or a resolver reproduced here exactly (global ids,
@@ -11,7 +11,7 @@ private text, isOverdue, the to-one relations), compile; anything else raises
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +25,9 @@ from graphql import (
     GraphQLString,
     SelectionSetNode,
 )
-from sqlalchemy.orm import ColumnProperty, aliased
 
-from app.domain.vocabulary import OPEN_STATUSES
-from db import models
+from app.domain.vocabulary import is_overdue
+from db.queries.compiled import TABLES, RowLayout, is_column, key_attribute
 from resolvers.history import cursor_for_event_id
 from resolvers.ids import global_id
 
@@ -39,21 +38,6 @@ class NotCompilable(Exception):
 
 class Fallback(Exception):
     """At run time: this request must take the general path (e.g. a null non-null field)."""
-
-
-LATEST_ANSWER = aliased(models.Answer, name="latest_answer")
-"""The petition's most recent answer, joined into the page's statement."""
-
-
-TABLES: dict[str, Any] = {
-    "Petition": models.Petition,
-    "Agency": models.Agency,
-    "Field": models.Field,
-    "Rating": models.Rating,
-    "Answer": LATEST_ANSWER,
-    "PetitionEvent": models.PetitionEvent,
-}
-"""Where each compiled type's columns come from (Petition: the page, at run time)."""
 
 
 @dataclass(frozen=True)
@@ -67,20 +51,6 @@ class Source:
 
 
 Writer = Callable[[Source], Any]
-
-
-@dataclass
-class Reads:
-    """The columns one statement must select (label -> column), and the joins it needs."""
-
-    columns: dict[tuple[str, str], None] = field(default_factory=dict)
-    """(type name, model attribute), in the order of the rows' columns."""
-    joins: set[str] = field(default_factory=set)
-
-    def column(self, type_name: str, attribute: str) -> int:
-        """Select the column (once) and return its position in the page's rows."""
-        self.columns.setdefault((type_name, attribute), None)
-        return list(self.columns).index((type_name, attribute))
 
 
 def fields_of(selection_set: SelectionSetNode | None) -> list[FieldNode]:
@@ -146,20 +116,17 @@ def leaf_writer(gql_type: Any, read: Callable[[Any], Any]) -> Callable[[Any], An
     return write
 
 
-def plain_fields(strawberry_schema: Any, type_name: str, table: Any) -> dict[str, str]:
-    """The type's fields that Strawberry resolves as attributes and that are columns."""
+def plain_fields(strawberry_schema: Any, type_name: str) -> dict[str, str]:
+    """The type's fields that Strawberry resolves as attributes and that are columns of the
+    table of the same name (`db.queries.compiled.TABLES`)."""
     definition = strawberry_schema.get_type_by_name(type_name)
     converter = strawberry_schema.config.name_converter
-    found = {}
-    for strawberry_field in definition.fields:
-        if strawberry_field.base_resolver is not None:
-            continue
-        attribute = getattr(table, strawberry_field.python_name, None)
-        if attribute is not None and isinstance(
-            getattr(attribute, "property", None), ColumnProperty
-        ):
-            found[converter.get_graphql_name(strawberry_field)] = strawberry_field.python_name
-    return found
+    return {
+        converter.get_graphql_name(strawberry_field): strawberry_field.python_name
+        for strawberry_field in definition.fields
+        if strawberry_field.base_resolver is None
+        and is_column(type_name, strawberry_field.python_name)
+    }
 
 
 class ObjectCompiler:
@@ -167,9 +134,7 @@ class ObjectCompiler:
 
     def __init__(self, strawberry_schema: Any, gql_schema: GraphQLSchema) -> None:
         self.gql = gql_schema
-        self.plain = {
-            name: plain_fields(strawberry_schema, name, table) for name, table in TABLES.items()
-        }
+        self.plain = {name: plain_fields(strawberry_schema, name) for name in TABLES}
         """Per type: GraphQL field name -> model attribute, for fields Strawberry resolves as
         plain attributes."""
 
@@ -181,7 +146,7 @@ class ObjectCompiler:
     def petition(
         self,
         selection_set: SelectionSetNode | None,
-        reads: Reads,
+        layout: RowLayout,
         computed: Mapping[str, Callable[[FieldNode], Writer]] | None = None,
     ) -> Writer:
         """A petition's writer; `computed` compiles fields that read the Source's `extra`
@@ -195,12 +160,12 @@ class ObjectCompiler:
             elif relation is not None:
                 if node.arguments:
                     raise NotCompilable("arguments on a relation")
-                entries.append((response_key(node), None, self._joined(node, relation, reads)))
+                entries.append((response_key(node), None, self._joined(node, relation, layout)))
             else:
-                entries.append(self._petition_leaf(node, reads))
+                entries.append(self._petition_leaf(node, layout))
         return _fields_writer(entries)
 
-    def _petition_leaf(self, node: FieldNode, reads: Reads) -> Entry:
+    def _petition_leaf(self, node: FieldNode, layout: RowLayout) -> Entry:
         name, key = node.name.value, response_key(node)
         if name == "__typename":
             return (key, None, lambda _source: "Petition")
@@ -209,31 +174,30 @@ class ObjectCompiler:
             raise NotCompilable(f"Petition.{name}")
         field_type = gql_field.type
         if name == "id":
-            return _column(key, reads.column("Petition", "id"), field_type, "Petition")
+            return _column(key, layout.position("Petition", "id"), field_type, "Petition")
         if name in ("title", "body"):
-            private = reads.column("Petition", "is_private")
-            text = reads.column("Petition", name)
+            private = layout.position("Petition", "is_private")
+            text = layout.position("Petition", name)
             read = leaf_writer(field_type, lambda s: None if s.row[private] else s.row[text])
             return (key, None, read)
         if name == "isOverdue":
-            status = reads.column("Petition", "status")
-            deadline = reads.column("Petition", "deadline_at")
+            status = layout.position("Petition", "status")
+            deadline = layout.position("Petition", "deadline_at")
 
             def overdue(s: Source) -> bool:
-                due = s.row[deadline]
-                return s.row[status] in OPEN_STATUSES and due is not None and due < s.now
+                return is_overdue(s.row[status], s.row[deadline], s.now)
 
             return (key, None, leaf_writer(field_type, overdue))
         attribute = self.plain["Petition"].get(name)
         if attribute is None:
             raise NotCompilable(f"Petition.{name}")
-        return _column(key, reads.column("Petition", attribute), field_type)
+        return _column(key, layout.position("Petition", attribute), field_type)
 
-    def _joined(self, node: FieldNode, type_name: str, reads: Reads) -> Writer:
+    def _joined(self, node: FieldNode, type_name: str, layout: RowLayout) -> Writer:
         """A to-one relation joined into the page's rows: null when its key is."""
         plain = self.plain[type_name]
-        reads.joins.add(type_name)
-        present = reads.column(type_name, "petition_id" if type_name == "Rating" else "id")
+        layout.joins.add(type_name)
+        present = layout.position(type_name, key_attribute(type_name))
         gql_type = self._object_type(type_name)
         entries: list[Entry] = []
         for child in fields_of(node.selection_set):
@@ -245,20 +209,22 @@ class ObjectCompiler:
                 raise NotCompilable(f"{type_name}.{name}")
             field_type = gql_type.fields[name].type
             if name == "id":
-                entries.append(_column(key, reads.column(type_name, "id"), field_type, type_name))
+                entries.append(
+                    _column(key, layout.position(type_name, "id"), field_type, type_name)
+                )
             elif name in plain:
-                index = reads.column(type_name, plain[name])
+                index = layout.position(type_name, plain[name])
                 entries.append(_column(key, index, field_type))
             else:
                 raise NotCompilable(f"{type_name}.{name}")
         return _fields_writer(entries, present)
 
-    def event(self, selection_set: SelectionSetNode | None, reads: Reads) -> Writer:
-        """A history event's writer over a row of the attributes `reads` collects (read
+    def event(self, selection_set: SelectionSetNode | None, layout: RowLayout) -> Writer:
+        """A history event's writer over a row of the attributes `layout` collects (read
         them off each event in that order)."""
 
         def position(attribute: str) -> int:
-            return reads.column("PetitionEvent", attribute)
+            return layout.position("PetitionEvent", attribute)
 
         gql_type = self._object_type("PetitionEvent")
         plain = self.plain["PetitionEvent"]
