@@ -63,16 +63,14 @@ NOT_COMPILED = [
 @pytest.fixture(scope="module")
 def general_server(demo_database: str) -> Iterator[RunningServer]:
     settings = Settings(database_url=demo_database, feed_poll_seconds=3600, compiled_queries=False)
-    server = RunningServer(settings).start()
-    yield server
-    server.stop()
+    with RunningServer(settings) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def compiled_server(demo_database: str) -> Iterator[RunningServer]:
-    server = RunningServer(Settings(database_url=demo_database, feed_poll_seconds=3600)).start()
-    yield server
-    server.stop()
+    with RunningServer(Settings(database_url=demo_database, feed_poll_seconds=3600)) as server:
+        yield server
 
 
 def same_answer(

@@ -10,7 +10,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.domain.working_days import deadline_after
-from tests.support.workflow import ANSWER_TEXT, Workflow, count_events, submission
+from tests.support.workflow import (
+    ANSWER_TEXT,
+    FOLLOW_UP_TEXT,
+    SUBMIT,
+    Workflow,
+    count_events,
+    submission,
+)
 
 
 def _actions(petition: dict) -> list[str]:  # type: ignore[type-arg]
@@ -43,27 +50,16 @@ def test_answers_notes_and_comments_are_stored_in_nfc(workflow: Workflow) -> Non
     """Decomposed input (as some keyboards and PDFs give) is sealed and stored as NFC."""
     petition, secret = workflow.in_progress()
     note = "Đang xác minh hồ sơ với Sở Tài nguyên và Môi trường."
-    petition = workflow.ok(
-        "progress",
-        workflow.tokens.btc,
-        petitionId=petition["id"],
-        note=unicodedata.normalize("NFD", note),
-        expectedVersion=petition["version"],
-    )
-    petition = workflow.ok(
-        "answer",
-        workflow.tokens.btc,
-        petitionId=petition["id"],
-        body=unicodedata.normalize("NFD", ANSWER_TEXT),
-        expectedVersion=petition["version"],
-    )
+    btc = workflow.tokens.btc
+    petition = workflow.act("progress", btc, petition, note=unicodedata.normalize("NFD", note))
+    petition = workflow.act("answer", btc, petition, body=unicodedata.normalize("NFD", ANSWER_TEXT))
     assert petition["answers"][0]["body"] == ANSWER_TEXT
     assert note in [e["node"]["note"] for e in petition["events"]["edges"]]
     comment = "Cảm ơn quý cơ quan đã trả lời nhanh."
-    rated = workflow.ok(
+    rated = workflow.act(
         "rate",
         None,
-        trackingCode=petition["trackingCode"],
+        petition,
         secret=secret,
         score=5,
         comment=unicodedata.normalize("NFD", comment),
@@ -73,9 +69,7 @@ def test_answers_notes_and_comments_are_stored_in_nfc(workflow: Workflow) -> Non
 
 def test_a_blank_follow_up_names_its_body_field(workflow: Workflow) -> None:
     petition, secret = workflow.answered()
-    payload = workflow.call(
-        "follow_up", None, trackingCode=petition["trackingCode"], secret=secret, body="  "
-    )
+    payload = workflow.attempt("follow_up", None, petition, secret=secret, body="  ")
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
         (["input", "body"], "REQUIRED")
     ]
@@ -87,24 +81,17 @@ def test_happy_path_to_closed_with_a_sealed_answer(workflow: Workflow) -> None:
     accepted = datetime.fromisoformat(petition["acceptedAt"])
     assert datetime.fromisoformat(petition["deadlineAt"]) == deadline_after(accepted, 20)
 
-    updated = workflow.ok(
+    updated = workflow.act(
         "progress",
         workflow.tokens.btc,
-        petitionId=petition["id"],
+        petition,
         note="Đang phối hợp với Sở Tài nguyên và Môi trường.",
-        expectedVersion=petition["version"],
     )
     assert datetime.fromisoformat(updated["deadlineAt"]) >= datetime.fromisoformat(
         petition["deadlineAt"]
     ), "a progress update restarts the clock"
 
-    answered = workflow.ok(
-        "answer",
-        workflow.tokens.btc,
-        petitionId=petition["id"],
-        body=ANSWER_TEXT,
-        expectedVersion=updated["version"],
-    )
+    answered = workflow.act("answer", workflow.tokens.btc, updated, body=ANSWER_TEXT)
     assert answered["status"] == "ANSWERED"
     assert answered["responseWorkingDays"] == 0 and answered["answeredOnTime"] is True
     answer = answered["answers"][0]
@@ -131,13 +118,8 @@ def test_happy_path_to_closed_with_a_sealed_answer(workflow: Workflow) -> None:
         base64.b64decode(answer["signature"]), message
     )
 
-    closed = workflow.ok(
-        "rate",
-        None,
-        trackingCode=petition["trackingCode"],
-        secret=secret,
-        score=4,
-        comment="Đã được giải quyết.",
+    closed = workflow.act(
+        "rate", None, petition, secret=secret, score=4, comment="Đã được giải quyết."
     )
     assert closed["status"] == "CLOSED" and closed["rating"]["score"] == 4
     assert _actions(closed) == [
@@ -153,144 +135,82 @@ def test_happy_path_to_closed_with_a_sealed_answer(workflow: Workflow) -> None:
 
 def test_transfer_path_hides_the_internal_request(workflow: Workflow) -> None:
     petition, _ = workflow.in_progress()
-    requested = workflow.ok(
+    requested = workflow.act(
         "request_transfer",
         workflow.tokens.btc,
-        petitionId=petition["id"],
+        petition,
         note="Nội dung thuộc thẩm quyền của Bộ Y tế.",
-        expectedVersion=petition["version"],
     )
     assert requested["status"] == "TRANSFER_REQUESTED"
     public = workflow.public_view(petition["trackingCode"])
     assert "REQUEST_TRANSFER" not in _actions(public)
     assert "REQUEST_TRANSFER" in _actions(requested), "the agency's officer sees it"
-    moved = workflow.ok(
-        "transfer",
-        workflow.tokens.coordinator,
-        petitionId=petition["id"],
-        agencyCode="BYT",
-        expectedVersion=requested["version"],
-    )
+    moved = workflow.act("transfer", workflow.tokens.coordinator, requested, agencyCode="BYT")
     assert moved["status"] == "ASSIGNED" and moved["agency"]["code"] == "BYT"
-    acknowledged = workflow.ok(
-        "acknowledge",
-        workflow.tokens.byt,
-        petitionId=petition["id"],
-        expectedVersion=moved["version"],
-    )
+    acknowledged = workflow.act("acknowledge", workflow.tokens.byt, moved)
     assert acknowledged["status"] == "IN_PROGRESS"
 
 
 def test_follow_ups_escalate_and_the_government_office_answers(workflow: Workflow) -> None:
     petition, secret = workflow.answered()
     for round_ in (1, 2):
-        followed = workflow.ok(
-            "follow_up",
-            None,
-            trackingCode=petition["trackingCode"],
-            secret=secret,
-            body="Vấn đề vẫn chưa được giải quyết, đề nghị xem xét lại.",
-        )
+        followed = workflow.act("follow_up", None, petition, secret=secret, body=FOLLOW_UP_TEXT)
         assert followed["followUpCount"] == round_
         if round_ == 1:
             assert followed["status"] == "IN_PROGRESS"
-            workflow.ok(
-                "answer",
-                workflow.tokens.btc,
-                petitionId=petition["id"],
-                body=ANSWER_TEXT,
-                expectedVersion=followed["version"],
-            )
+            workflow.act("answer", workflow.tokens.btc, followed, body=ANSWER_TEXT)
     assert followed["status"] == "ESCALATED"
     assert _actions(followed)[-2:] == ["FOLLOW_UP", "ESCALATE"]
-    final = workflow.ok(
-        "answer",
-        workflow.tokens.coordinator,
-        petitionId=petition["id"],
-        body=ANSWER_TEXT,
-        expectedVersion=followed["version"],
-    )
+    final = workflow.act("answer", workflow.tokens.coordinator, followed, body=ANSWER_TEXT)
     assert final["status"] == "ANSWERED"
     assert final["answers"][-1]["agency"]["code"] == "VPCP"
 
 
 def test_coordinator_escalates_and_rejects_duplicates(workflow: Workflow) -> None:
     petition, _ = workflow.assigned()
-    escalated = workflow.ok(
+    escalated = workflow.act(
         "escalate",
         workflow.tokens.coordinator,
-        petitionId=petition["id"],
+        petition,
         reason="MULTI_AGENCY_DISAGREEMENT",
         note="Hai bộ chưa thống nhất.",
-        expectedVersion=petition["version"],
     )
     assert escalated["status"] == "ESCALATED"
     duplicate = workflow.submit()["petition"]
-    rejected = workflow.ok(
+    rejected = workflow.act(
         "reject",
         workflow.tokens.coordinator,
-        petitionId=duplicate["id"],
+        duplicate,
         reason="DUPLICATE",
         duplicateOf=petition["trackingCode"],
-        expectedVersion=duplicate["version"],
     )
     assert rejected["status"] == "REJECTED"
 
 
 def test_refusals_change_nothing(workflow: Workflow, lifecycle_database: str) -> None:
     petition, secret = workflow.assigned()
-    pid, version = petition["id"], petition["version"]
+    version = petition["version"]
     events_before = count_events(lifecycle_database)
     tokens = workflow.tokens
 
     def user_error(name: str, token: str | None, **input: object) -> str:
-        payload = workflow.call(name, token, **input)
+        payload = workflow.attempt(name, token, petition, **input)
         assert payload["petition"] is None
         return payload["userErrors"][0]["code"]  # type: ignore[no-any-return]
 
-    assert workflow.top_level_codes(
-        "assign", None, petitionId=pid, agencyCode="BTC", expectedVersion=version
-    ) == ["UNAUTHENTICATED"]
-    assert workflow.top_level_codes(
-        "assign", "pakn_not-a-real-token", petitionId=pid, agencyCode="BTC", expectedVersion=version
-    ) == ["UNAUTHENTICATED"]
-    assert workflow.top_level_codes(
-        "assign", tokens.btc, petitionId=pid, agencyCode="BTC", expectedVersion=version
-    ) == ["FORBIDDEN"]
-    assert workflow.top_level_codes(
-        "acknowledge", tokens.admin, petitionId=pid, expectedVersion=version
-    ) == ["FORBIDDEN"]
-    assert user_error("acknowledge", tokens.byt, petitionId=pid, expectedVersion=version) == (
-        "WRONG_AGENCY"
-    )
-    assert user_error("acknowledge", tokens.btc, petitionId=pid, expectedVersion=version - 1) == (
-        "STALE_VERSION"
-    )
-    assert (
-        user_error("answer", tokens.btc, petitionId=pid, body=ANSWER_TEXT, expectedVersion=version)
-        == "INVALID_TRANSITION"
-    )
-    assert (
-        user_error("rate", None, trackingCode=petition["trackingCode"], secret="wrong" * 9, score=5)
-        == "INVALID_SECRET"
-    )
-    assert (
-        user_error("rate", None, trackingCode=petition["trackingCode"], secret=secret, score=5)
-        == "INVALID_TRANSITION"
-    )
-    assert (
-        user_error(
-            "transfer",
-            tokens.coordinator,
-            petitionId=pid,
-            agencyCode="NOPE",
-            expectedVersion=version,
-        )
-        == "UNKNOWN_CODE"
-    )
-    assert user_error("acknowledge", tokens.btc, petitionId="bad-id", expectedVersion=version) == (
-        "INVALID_ID"
-    )
+    assert workflow.refusal("assign", None, petition, agencyCode="BTC") == ["UNAUTHENTICATED"]
+    assert workflow.refusal("assign", "pakn_not-a-real-token", petition, agencyCode="BTC") == [
+        "UNAUTHENTICATED"
+    ]
+    assert workflow.refusal("assign", tokens.btc, petition, agencyCode="BTC") == ["FORBIDDEN"]
+    assert workflow.refusal("acknowledge", tokens.admin, petition) == ["FORBIDDEN"]
+    assert user_error("acknowledge", tokens.byt) == "WRONG_AGENCY"
+    assert user_error("acknowledge", tokens.btc, expectedVersion=version - 1) == "STALE_VERSION"
+    assert user_error("answer", tokens.btc, body=ANSWER_TEXT) == "INVALID_TRANSITION"
+    assert user_error("rate", None, secret="wrong" * 9, score=5) == "INVALID_SECRET"
+    assert user_error("rate", None, secret=secret, score=5) == "INVALID_TRANSITION"
+    assert user_error("transfer", tokens.coordinator, agencyCode="NOPE") == "UNKNOWN_CODE"
+    assert user_error("acknowledge", tokens.btc, petitionId="bad-id") == "INVALID_ID"
     assert count_events(lifecycle_database) == events_before
     unchanged = workflow.public_view(petition["trackingCode"])
     assert (unchanged["status"], unchanged["version"]) == ("ASSIGNED", version)
@@ -298,7 +218,7 @@ def test_refusals_change_nothing(workflow: Workflow, lifecycle_database: str) ->
 
 def test_invalid_submissions_report_every_problem(workflow: Workflow) -> None:
     response = workflow.server.post(
-        __import__("tests.support.workflow", fromlist=["SUBMIT"]).SUBMIT,
+        SUBMIT,
         {
             "input": submission(
                 channel="BUSINESS",
@@ -324,7 +244,7 @@ def test_idempotent_submission(workflow: Workflow) -> None:
     again = workflow.submit(idempotencyKey="retry-key-1")
     assert (again["trackingCode"], again["secret"]) == (first["trackingCode"], first["secret"])
     response = workflow.server.post(
-        __import__("tests.support.workflow", fromlist=["SUBMIT"]).SUBMIT,
+        SUBMIT,
         {"input": submission(idempotencyKey="retry-key-1", title="Một tiêu đề khác hẳn trước")},
     )
     errors = response.json()["data"]["submitPetition"]["userErrors"]
@@ -336,13 +256,7 @@ def test_contact_data_reaches_only_the_petitioner_and_handling_officers(
 ) -> None:
     submitted = workflow.submit(isPrivate=True)
     petition, secret = submitted["petition"], submitted["secret"]
-    workflow.ok(
-        "assign",
-        workflow.tokens.coordinator,
-        petitionId=petition["id"],
-        agencyCode="BTC",
-        expectedVersion=petition["version"],
-    )
+    workflow.act("assign", workflow.tokens.coordinator, petition, agencyCode="BTC")
     query = """query($c: String!) { petition(trackingCode: $c) { title body
         petitioner { fullName email phone } } }"""
 
@@ -378,11 +292,7 @@ def test_a_coordinator_is_refused_agency_actions_the_same_way_whatever_the_input
     petition, _secret = workflow.assigned()
     extra = {"note": "Chuyển cơ quan khác."} if action == "request_transfer" else {}
     for petition_id in (petition["id"], "not-an-id", "UGV0aXRpb246OTk5OTk5"):
-        codes = workflow.top_level_codes(
-            action,
-            workflow.tokens.coordinator,
-            petitionId=petition_id,
-            expectedVersion=petition["version"],
-            **extra,
+        codes = workflow.refusal(
+            action, workflow.tokens.coordinator, petition, petitionId=petition_id, **extra
         )
         assert codes == ["FORBIDDEN"], petition_id

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_PETITIONS
+from tests.support.demo import DEMO_PETITIONS
 from tests.support.server import RunningServer
 
 PAGE = """

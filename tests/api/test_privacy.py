@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import select
-
-from db.engine import create_engine
-from db.models import Petition, PetitionerContact
+from tests.support.records import personal_data
 from tests.support.server import RunningServer
 
 INTROSPECT = """{ __schema { types { name kind fields {
@@ -55,34 +52,6 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-async def _contacts(url: str) -> tuple[list[str], list[str]]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            rows = (await connection.execute(select(PetitionerContact))).all()
-            texts = (
-                await connection.execute(select(Petition.is_private, Petition.title, Petition.body))
-            ).all()
-    finally:
-        await engine.dispose()
-    values = [
-        v
-        for row in rows
-        for v in (
-            row.full_name,
-            row.email,
-            row.phone,
-            row.address,
-            row.organization_name,
-            row.tax_code,
-        )
-        if v
-    ]
-    public = {text for private, *pair in texts if not private for text in pair}
-    private_only = {text for private, *pair in texts if private for text in pair} - public
-    return values, sorted(private_only)
-
-
 def test_no_public_field_exposes_contact_data(
     demo_server: RunningServer, demo_database: str
 ) -> None:
@@ -104,7 +73,7 @@ def test_no_public_field_exposes_contact_data(
     petitions = [edge["node"] for edge in payload["data"]["petitions"]["edges"]]
     assert all(p["petitioner"] is None for p in petitions), "the public sees no contact data"
 
-    contacts, private_texts = asyncio.run(_contacts(demo_database))
+    contacts, private_texts = asyncio.run(personal_data(demo_database))
     assert contacts and private_texts, "demo data has contacts and private petitions"
     leaked = [value for value in contacts if len(value) >= 6 and value in seen]
     assert not leaked

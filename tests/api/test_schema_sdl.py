@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from graphql import parse, print_ast
 from graphql.language import Node, Visitor, visit
 
 from schema.build import SDL_PATH, sdl
+from tests.support.cli import pakn
 
 
 class _WithoutDescriptions(Visitor):
@@ -31,13 +29,9 @@ def test_committed_sdl_is_current() -> None:
 
 
 def test_schema_export_command_prints_the_sdl() -> None:
-    output = subprocess.run(
-        [sys.executable, "-m", "app.cli", "schema", "export"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    assert output == SDL_PATH.read_text()
+    exported = pakn("schema", "export")
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == SDL_PATH.read_text()
 
 
 def test_contract_names_are_present() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,142 +20,33 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select
 
 from app.domain.stats import Quarter
-from app.domain.timezone import VN_TZ
 from app.domain.vocabulary import OPEN_STATUSES, PetitionStatus
 from app.settings import Settings
 from db import rollup
-from db.bootstrap import prepare_database
-from db.engine import create_engine, session_factory
+from db.engine import open_engine, session_factory
 from db.models import Agency, Field, Petition, PetitionEvent, Rating
 from db.queries import stats as stats_queries
 from db.queries.petitions import PetitionCriteria
-from tests.support.databases import fresh_database
+from tests.support.databases import prepared_database
 from tests.support.server import RunningServer
-from tests.support.workflow import ANSWER_TEXT, Workflow
-
-ROW = """received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
-         medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts"""
-ADDITIVE = (
-    "received",
-    "answered",
-    "answeredOnTime",
-    "overdueOpen",
-    "escalated",
-    "followUps",
-    "rejected",
+from tests.support.stats_reader import (
+    ADDITIVE,
+    ROW,
+    STATS,
+    check_against_reader,
+    fetch_list,
+    local_time,
+    reader_groups,
+    reader_row,
+    same_figures,
 )
-STATS = """query($filter: StatsFilter) { stats(filter: $filter) {
-  totals { ROW }
-  byAgency { agency { code } stats { ROW } }
-  byField { field { code } stats { ROW } }
-  byProvince { province { code } stats { ROW } }
-  byMonth { month stats { ROW } } } }""".replace("ROW", ROW)
-LIST = """query($filter: PetitionFilter, $after: String) {
-  petitions(first: 100, after: $after, filter: $filter) {
-    edges { node { status submittedAt answeredAt answeredOnTime isOverdue escalatedAt deadlineAt
-                   followUpCount responseWorkingDays rating { score } agency { code }
-                   field { code } provinceCode channel kind } }
-    pageInfo { hasNextPage endCursor } } }"""
+from tests.support.workflow import ANSWER_TEXT, FOLLOW_UP_TEXT, Workflow
 
 AGENCIES = ("BTC", "BYT", "UBND-01")
 FIELDS = ("DAT_DAI", "THUE", "Y_TE")
 PROVINCES = ("01", "79", "48")
 BASE_DAY = date(2026, 1, 1)
 SPAN_DAYS = 100
-
-
-# --- the reader ------------------------------------------------------------
-
-
-def _local(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).astimezone(VN_TZ)
-
-
-def _nearest_rank(values: list[int], numerator: int, denominator: int) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(1, -(-numerator * len(ordered) // denominator)) - 1]
-
-
-def reader_row(nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The figures, as a reader of the public list computes them."""
-    answered = [n for n in nodes if n["answeredAt"] is not None]
-    on_time = sum(1 for n in nodes if n["answeredOnTime"] is True)
-    days = [n["responseWorkingDays"] for n in answered]
-    scores = [n["rating"]["score"] for n in nodes if n["rating"] is not None]
-    return {
-        "received": len(nodes),
-        "answered": len(answered),
-        "answeredOnTime": on_time,
-        "onTimeRate": on_time / len(answered) if answered else None,
-        "overdueOpen": sum(1 for n in nodes if n["isOverdue"]),
-        "escalated": sum(1 for n in nodes if n["escalatedAt"] is not None),
-        "followUps": sum(n["followUpCount"] for n in nodes),
-        "rejected": sum(1 for n in nodes if n["status"] == "REJECTED"),
-        "medianResponseWorkingDays": _nearest_rank(days, 1, 2),
-        "p90ResponseWorkingDays": _nearest_rank(days, 9, 10),
-        "averageRating": sum(scores) / len(scores) if scores else None,
-        "ratingCounts": [scores.count(s) for s in range(1, 6)],
-    }
-
-
-def reader_groups(nodes: list[dict[str, Any]], key: Any) -> dict[Any, dict[str, Any]]:
-    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for node in nodes:
-        k = key(node)
-        if k is not None:
-            groups[k].append(node)
-    return {k: reader_row(v) for k, v in groups.items()}
-
-
-def fetch_list(server: RunningServer, flt: dict[str, Any]) -> list[dict[str, Any]]:
-    nodes: list[dict[str, Any]] = []
-    after = None
-    while True:
-        page = server.gql(LIST, {"filter": flt, "after": after})["petitions"]
-        nodes += [e["node"] for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            return nodes
-        after = page["pageInfo"]["endCursor"]
-
-
-def _same(api: dict[str, Any], reader: dict[str, Any]) -> None:
-    for name, expected in reader.items():
-        if isinstance(expected, float):
-            assert api[name] == pytest.approx(expected), name
-        else:
-            assert api[name] == expected, name
-
-
-def check_against_reader(server: RunningServer, stats_filter: dict[str, Any]) -> dict[str, Any]:
-    """Every figure of `stats` equals the reader's, for totals and each breakdown."""
-    list_filter = {k: v for k, v in stats_filter.items() if k not in ("from", "to")}
-    start = date.fromisoformat(stats_filter["from"]) if stats_filter.get("from") else None
-    end = date.fromisoformat(stats_filter["to"]) if stats_filter.get("to") else None
-    nodes = [
-        n
-        for n in fetch_list(server, list_filter)
-        if (start is None or _local(n["submittedAt"]).date() >= start)
-        and (end is None or _local(n["submittedAt"]).date() <= end)
-    ]
-    stats = server.gql(STATS, {"filter": stats_filter})["stats"]
-    _same(stats["totals"], reader_row(nodes))
-    breakdowns = {
-        "byAgency": ("agency", lambda n: n["agency"] and n["agency"]["code"]),
-        "byField": ("field", lambda n: n["field"] and n["field"]["code"]),
-        "byProvince": ("province", lambda n: n["provinceCode"]),
-        "byMonth": ("month", lambda n: _local(n["submittedAt"]).strftime("%Y-%m")),
-    }
-    for name, (label, key) in breakdowns.items():
-        expected = reader_groups(nodes, key)
-        rows = stats[name]
-        keys = [r[label] if label == "month" else r[label]["code"] for r in rows]
-        assert keys == sorted(keys), name
-        assert set(keys) == set(expected), name
-        for k, row in zip(keys, rows, strict=True):
-            _same(row["stats"], expected[k])
-    return stats
 
 
 # --- random petitions ------------------------------------------------------
@@ -243,69 +133,61 @@ of agency, field and province."""
 
 
 async def _replace_petitions(url: str, specs: list[dict[str, Any]]) -> None:
-    engine = create_engine(url)
     now = datetime.now(UTC)
-    try:
-        async with engine.begin() as conn:
-            agencies = dict((await conn.execute(select(Agency.code, Agency.id))).all())
-            fields = dict((await conn.execute(select(Field.code, Field.id))).all())
-            await conn.execute(delete(Rating))
-            await conn.execute(delete(Petition))
-            petitions, ratings = [], []
-            for i, spec in enumerate(specs, start=1):
-                submitted = spec["submitted"]
-                answer = spec["answer"]
-                days = spec["deadline_days"]
-                petitions.append(
-                    {
-                        "id": i,
-                        "tracking_code": f"PAKN-2026-{i:06d}",
-                        "channel": spec["channel"],
-                        "kind": spec["kind"],
-                        "subject": "POLICY",
-                        "title": "Kiến nghị thử nghiệm",
-                        "body": "Nội dung kiến nghị thử nghiệm.",
-                        "is_private": False,
-                        "field_id": fields[spec["field"]] if spec["field"] else None,
-                        "province_code": spec["province"],
-                        "status": spec["status"].value,
-                        "agency_id": agencies[spec["agency"]] if spec["agency"] else None,
-                        "submitted_at": submitted,
-                        "deadline_at": now + timedelta(days=days) if days is not None else None,
-                        "answered_at": submitted + timedelta(days=3) if answer else None,
-                        "response_working_days": answer[0] if answer else None,
-                        "answered_on_time": answer[1] if answer else None,
-                        "follow_up_count": spec["follow_ups"],
-                        "escalated_at": submitted + timedelta(hours=5)
-                        if spec["escalated"]
-                        else None,
-                        "rating_score": spec["score"],
-                        "version": 1,
-                        "search_text": "",
-                    }
-                )
-                if spec["score"] is not None:
-                    ratings.append(
-                        {"petition_id": i, "score": spec["score"], "rated_at": submitted}
-                    )
-            if petitions:
-                await conn.execute(insert(Petition), petitions)
-            if ratings:
-                await conn.execute(insert(Rating), ratings)
-            await rollup.rebuild(conn)
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.begin() as conn:
+        agencies = dict((await conn.execute(select(Agency.code, Agency.id))).all())
+        fields = dict((await conn.execute(select(Field.code, Field.id))).all())
+        await conn.execute(delete(Rating))
+        await conn.execute(delete(Petition))
+        petitions, ratings = [], []
+        for i, spec in enumerate(specs, start=1):
+            submitted = spec["submitted"]
+            answer = spec["answer"]
+            days = spec["deadline_days"]
+            petitions.append(
+                {
+                    "id": i,
+                    "tracking_code": f"PAKN-2026-{i:06d}",
+                    "channel": spec["channel"],
+                    "kind": spec["kind"],
+                    "subject": "POLICY",
+                    "title": "Kiến nghị thử nghiệm",
+                    "body": "Nội dung kiến nghị thử nghiệm.",
+                    "is_private": False,
+                    "field_id": fields[spec["field"]] if spec["field"] else None,
+                    "province_code": spec["province"],
+                    "status": spec["status"].value,
+                    "agency_id": agencies[spec["agency"]] if spec["agency"] else None,
+                    "submitted_at": submitted,
+                    "deadline_at": now + timedelta(days=days) if days is not None else None,
+                    "answered_at": submitted + timedelta(days=3) if answer else None,
+                    "response_working_days": answer[0] if answer else None,
+                    "answered_on_time": answer[1] if answer else None,
+                    "follow_up_count": spec["follow_ups"],
+                    "escalated_at": submitted + timedelta(hours=5) if spec["escalated"] else None,
+                    "rating_score": spec["score"],
+                    "version": 1,
+                    "search_text": "",
+                }
+            )
+            if spec["score"] is not None:
+                ratings.append({"petition_id": i, "score": spec["score"], "rated_at": submitted})
+        if petitions:
+            await conn.execute(insert(Petition), petitions)
+        if ratings:
+            await conn.execute(insert(Rating), ratings)
+        await rollup.rebuild(conn)
 
 
 @pytest.fixture(scope="module")
 def stats_server(
     backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[RunningServer, str]]:
-    with fresh_database(backend, tmp_path_factory.mktemp("stats")) as url:
-        asyncio.run(prepare_database(url))
-        server = RunningServer(Settings(database_url=url, feed_poll_seconds=3600)).start()
+    with (
+        prepared_database(backend, tmp_path_factory.mktemp("stats")) as url,
+        RunningServer(Settings(database_url=url, feed_poll_seconds=3600)) as server,
+    ):
         yield server, url
-        server.stop()
 
 
 @settings(
@@ -443,23 +325,19 @@ def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 async def _transfer_requests(url: str, quarter: Quarter) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                select(Agency.code, func.count())
-                .select_from(PetitionEvent)
-                .join(Agency, Agency.id == PetitionEvent.agency_id)
-                .where(
-                    PetitionEvent.action == "REQUEST_TRANSFER",
-                    PetitionEvent.at >= quarter.start,
-                    PetitionEvent.at < quarter.end,
-                )
-                .group_by(Agency.code)
+    async with open_engine(url) as engine, engine.connect() as conn:
+        rows = await conn.execute(
+            select(Agency.code, func.count())
+            .select_from(PetitionEvent)
+            .join(Agency, Agency.id == PetitionEvent.agency_id)
+            .where(
+                PetitionEvent.action == "REQUEST_TRANSFER",
+                PetitionEvent.at >= quarter.start,
+                PetitionEvent.at < quarter.end,
             )
-            return {code: int(n) for code, n in rows.all()}
-    finally:
-        await engine.dispose()
+            .group_by(Agency.code)
+        )
+        return {code: int(n) for code, n in rows.all()}
 
 
 def _window(quarter: Quarter) -> dict[str, str]:
@@ -488,7 +366,7 @@ def test_quarterly_report_on_the_demo_data(demo_server: RunningServer, demo_data
         nodes = [
             n
             for n in fetch_list(demo_server, {})
-            if quarter.first_day <= _local(n["submittedAt"]).date() <= quarter.last_day
+            if quarter.first_day <= local_time(n["submittedAt"]).date() <= quarter.last_day
         ]
         for n in nodes:
             n["isOverdue"] = (
@@ -496,11 +374,11 @@ def test_quarterly_report_on_the_demo_data(demo_server: RunningServer, demo_data
                 and n["deadlineAt"] is not None
                 and datetime.fromisoformat(n["deadlineAt"]) < as_of
             )
-        _same(report["totals"], reader_row(nodes))
+        same_figures(report["totals"], reader_row(nodes))
         table = reader_groups(nodes, lambda n: n["agency"] and n["agency"]["code"])
         assert [r["agency"]["code"] for r in report["byAgency"]] == sorted(table)
         for row in report["byAgency"]:
-            _same(row["stats"], table[row["agency"]["code"]])
+            same_figures(row["stats"], table[row["agency"]["code"]])
 
         previous = demo_server.gql(STATS, {"filter": _window(quarter.previous())})["stats"]
         for figure in ADDITIVE:
@@ -609,16 +487,15 @@ def test_feature_petition(workflow: Workflow) -> None:
     petition, _ = workflow.assigned()
     tokens = workflow.tokens
     note = "Kiến nghị hữu ích: đã giúp sửa quy trình cấp giấy chứng nhận."
-    args = {"petitionId": petition["id"], "note": note, "expectedVersion": petition["version"]}
-    assert workflow.top_level_codes("feature", tokens.btc, **args) == ["FORBIDDEN"]
-    assert workflow.top_level_codes("feature", None, **args) == ["UNAUTHENTICATED"]
-    assert workflow.top_level_codes("feature", tokens.admin, **args) == ["FORBIDDEN"]
-    missing = workflow.call("feature", tokens.coordinator, **{**args, "note": " "})
+    assert workflow.refusal("feature", tokens.btc, petition, note=note) == ["FORBIDDEN"]
+    assert workflow.refusal("feature", None, petition, note=note) == ["UNAUTHENTICATED"]
+    assert workflow.refusal("feature", tokens.admin, petition, note=note) == ["FORBIDDEN"]
+    missing = workflow.attempt("feature", tokens.coordinator, petition, note=" ")
     assert [e["code"] for e in missing["userErrors"]] == ["REQUIRED"]
-    stale = workflow.call("feature", tokens.coordinator, **{**args, "expectedVersion": 99})
+    stale = workflow.attempt("feature", tokens.coordinator, petition, note=note, expectedVersion=99)
     assert [e["code"] for e in stale["userErrors"]] == ["STALE_VERSION"]
 
-    featured = workflow.ok("feature", tokens.coordinator, **args)
+    featured = workflow.act("feature", tokens.coordinator, petition, note=note)
     assert featured["status"] == petition["status"] == "ASSIGNED"
     assert featured["version"] == petition["version"] + 1
     assert featured["featuredNote"] == note and featured["featuredAt"]
@@ -631,21 +508,9 @@ def test_feature_petition(workflow: Workflow) -> None:
     )
     assert last["note"] == note
 
-    rejected = workflow.submit()["petition"]
-    rejected = workflow.ok(
-        "reject",
-        tokens.coordinator,
-        petitionId=rejected["id"],
-        reason="OUT_OF_SCOPE",
-        expectedVersion=rejected["version"],
-    )
-    refused = workflow.call(
-        "feature",
-        tokens.coordinator,
-        petitionId=rejected["id"],
-        note=note,
-        expectedVersion=rejected["version"],
-    )
+    submitted = workflow.submit()["petition"]
+    rejected = workflow.act("reject", tokens.coordinator, submitted, reason="OUT_OF_SCOPE")
+    refused = workflow.attempt("feature", tokens.coordinator, rejected, note=note)
     assert [e["code"] for e in refused["userErrors"]] == ["INVALID_TRANSITION"]
 
     quarter = Quarter.containing(datetime.now(UTC))
@@ -664,50 +529,22 @@ def test_escalated_at_is_set_once_and_kept(workflow: Workflow) -> None:
     petition, _ = workflow.assigned()
     tokens = workflow.tokens
     assert petition["escalatedAt"] is None
-    escalated = workflow.ok(
-        "escalate",
-        tokens.coordinator,
-        petitionId=petition["id"],
-        reason="GOVERNMENT_AUTHORITY",
-        expectedVersion=petition["version"],
+    escalated = workflow.act(
+        "escalate", tokens.coordinator, petition, reason="GOVERNMENT_AUTHORITY"
     )
     first = escalated["escalatedAt"]
     assert first is not None
-    moved = workflow.ok(
-        "transfer",
-        tokens.coordinator,
-        petitionId=petition["id"],
-        agencyCode="BYT",
-        expectedVersion=escalated["version"],
-    )
+    moved = workflow.act("transfer", tokens.coordinator, escalated, agencyCode="BYT")
     assert datetime.fromisoformat(moved["escalatedAt"]) == datetime.fromisoformat(first)
-    again = workflow.ok(
-        "escalate",
-        tokens.coordinator,
-        petitionId=petition["id"],
-        reason="MULTI_AGENCY_DISAGREEMENT",
-        expectedVersion=moved["version"],
-    )
+    again = workflow.act("escalate", tokens.coordinator, moved, reason="MULTI_AGENCY_DISAGREEMENT")
     assert datetime.fromisoformat(again["escalatedAt"]) == datetime.fromisoformat(first)
 
     answered, secret = workflow.answered()
     for round_ in (1, 2):
-        followed = workflow.ok(
-            "follow_up",
-            None,
-            trackingCode=answered["trackingCode"],
-            secret=secret,
-            body="Vấn đề vẫn chưa được giải quyết, đề nghị xem xét lại.",
-        )
+        followed = workflow.act("follow_up", None, answered, secret=secret, body=FOLLOW_UP_TEXT)
         if round_ == 1:
             assert followed["escalatedAt"] is None
-            workflow.ok(
-                "answer",
-                tokens.btc,
-                petitionId=answered["id"],
-                body=ANSWER_TEXT,
-                expectedVersion=followed["version"],
-            )
+            workflow.act("answer", tokens.btc, followed, body=ANSWER_TEXT)
     assert followed["status"] == "ESCALATED" and followed["escalatedAt"] is not None
 
 
@@ -716,31 +553,27 @@ def test_one_statement_serves_every_now(demo_database: str) -> None:
     asked just before and just after open petitions fall due, overdue moves by them."""
 
     async def check() -> None:
-        engine = create_engine(demo_database)
-        try:
-            async with session_factory(engine)() as session:
-                due = await session.scalar(
-                    select(Petition.deadline_at)
-                    .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
-                    .where(Petition.deadline_at.is_not(None))
-                    .order_by(Petition.deadline_at.desc())
-                    .limit(1)
-                )
-                assert due is not None
-                falling_due = await session.scalar(
-                    select(func.count())
-                    .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
-                    .where(Petition.deadline_at == due)
-                )
-                flt = PetitionCriteria()
-                before, after = due - timedelta(seconds=1), due + timedelta(seconds=1)
-                assert stats_queries.statement(flt, "total", "x") is stats_queries.statement(
-                    flt, "total", "x"
-                )
-                early = await stats_queries.group_counts(session, flt, "total", before)
-                late = await stats_queries.group_counts(session, flt, "total", after)
-                assert late[0].overdue_open - early[0].overdue_open == falling_due > 0
-        finally:
-            await engine.dispose()
+        async with open_engine(demo_database) as engine, session_factory(engine)() as session:
+            due = await session.scalar(
+                select(Petition.deadline_at)
+                .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
+                .where(Petition.deadline_at.is_not(None))
+                .order_by(Petition.deadline_at.desc())
+                .limit(1)
+            )
+            assert due is not None
+            falling_due = await session.scalar(
+                select(func.count())
+                .where(Petition.status.in_([s.value for s in OPEN_STATUSES]))
+                .where(Petition.deadline_at == due)
+            )
+            flt = PetitionCriteria()
+            before, after = due - timedelta(seconds=1), due + timedelta(seconds=1)
+            assert stats_queries.statement(flt, "total", "x") is stats_queries.statement(
+                flt, "total", "x"
+            )
+            early = await stats_queries.group_counts(session, flt, "total", before)
+            late = await stats_queries.group_counts(session, flt, "total", after)
+            assert late[0].overdue_open - early[0].overdue_open == falling_due > 0
 
     asyncio.run(check())

@@ -11,24 +11,19 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from app.settings import Settings
+from tests.support.demo import load_demo
 from tests.support.server import RunningServer
-from tests.support.workflow import Workflow, make_tokens
+from tests.support.workflow import Workflow, make_tokens, serving_workflow, workflow_settings
 from tests.support.ws_client import GraphQLSocket
 
 
 @pytest.fixture
 def feed_server(lifecycle_database: str) -> Iterator[Workflow]:
     tokens = asyncio.run(make_tokens(lifecycle_database))
-    settings = Settings(
-        database_url=lifecycle_database,
-        submissions_per_hour=100_000,
-        secret_key="test-key",
-        feed_poll_seconds=0.5,
-        keep_alive_seconds=0.5,
-    )
-    server = RunningServer(settings).start()
-    yield Workflow(server, tokens)
-    server.stop()
+    with serving_workflow(
+        lifecycle_database, tokens, feed_poll_seconds=0.5, keep_alive_seconds=0.5
+    ) as workflow:
+        yield workflow
 
 
 async def _submit(workflow: Workflow, count: int) -> list[str]:
@@ -96,13 +91,7 @@ async def test_petition_filter_and_malformed_cursor(feed_server: Workflow) -> No
         await socket.subscribe(code=petition["trackingCode"], after=None)
         await asyncio.sleep(0.2)
         await _submit(feed_server, 2)
-        await asyncio.to_thread(
-            feed_server.ok,
-            "acknowledge",
-            feed_server.tokens.btc,
-            petitionId=petition["id"],
-            expectedVersion=petition["version"],
-        )
+        await asyncio.to_thread(feed_server.act, "acknowledge", feed_server.tokens.btc, petition)
         events = await socket.events(1)
         assert events[0]["action"] == "ACKNOWLEDGE"
         assert events[0]["petition"]["trackingCode"] == petition["trackingCode"]
@@ -129,12 +118,11 @@ async def test_private_events_reach_only_the_agencys_officers(feed_server: Workf
             await socket.subscribe(code=petition["trackingCode"])
         await asyncio.sleep(0.2)
         await asyncio.to_thread(
-            feed_server.ok,
+            feed_server.act,
             "request_transfer",
             tokens.btc,
-            petitionId=petition["id"],
+            petition,
             note="Ghi chú nội bộ: đề nghị chuyển Bộ Y tế.",
-            expectedVersion=petition["version"],
         )
         seen = await officer.events(1)
         assert seen[0]["action"] == "REQUEST_TRANSFER"
@@ -158,15 +146,8 @@ async def test_legacy_graphql_ws_protocol(feed_server: Workflow) -> None:
 
 
 async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database: str) -> None:
-    settings = Settings(
-        database_url=lifecycle_database,
-        submissions_per_hour=100_000,
-        secret_key="test-key",
-        subscriber_queue=5,
-        feed_poll_seconds=0.5,
-    )
-    server = RunningServer(settings).start()
-    try:
+    settings = workflow_settings(lifecycle_database, subscriber_queue=5, feed_poll_seconds=0.5)
+    async with RunningServer(settings) as server:
         workflow = Workflow(server, await make_tokens(lifecycle_database))
         mine = await asyncio.to_thread(workflow.submit)
         async with (
@@ -176,7 +157,8 @@ async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database
             await everything.subscribe()
             await focused.subscribe(code=mine["trackingCode"])
             await asyncio.sleep(0.2)
-            await _burst(lifecycle_database)
+            # dozens of events in one transaction, so they reach the feed in one batch
+            await load_demo(lifecycle_database, 10, seed=3, prepare=False)
             seen = []
             while True:
                 message = await everything.next_message(wait=15)
@@ -187,28 +169,13 @@ async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database
             assert errors[0]["extensions"]["code"] == "SLOW_SUBSCRIBER", message
             assert "after" in errors[0]["message"]
             await asyncio.to_thread(
-                workflow.ok,
+                workflow.act,
                 "assign",
                 workflow.tokens.coordinator,
-                petitionId=mine["petition"]["id"],
+                mine["petition"],
                 agencyCode="BTC",
-                expectedVersion=1,
             )
             assert (await focused.events(1))[0]["action"] == "ASSIGN"
-    finally:
-        server.stop()
-
-
-async def _burst(url: str) -> None:
-    """Commit dozens of events in one transaction, so they reach the feed in one batch."""
-    from app.demo import load_demo
-    from db.engine import create_engine
-
-    engine = create_engine(url)
-    try:
-        await load_demo(engine, 10, seed=3)
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
@@ -217,8 +184,7 @@ async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
 ) -> None:
     """Stock clients take `complete` as final; a 1012 close (service restart) they retry."""
     settings = Settings(database_url=lifecycle_database, secret_key="test-key")
-    server = RunningServer(settings).start()
-    try:
+    async with RunningServer(settings) as server:
         async with GraphQLSocket(server.url, legacy=legacy) as socket:
             await socket.subscribe()
             await asyncio.to_thread(server.wait_for_subscriptions, 1)
@@ -228,8 +194,6 @@ async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
                 pytest.fail(f"expected a 1012 close, got {message}")
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
             await stopping
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])
@@ -238,16 +202,15 @@ async def test_a_socket_opened_while_the_server_stops_is_closed_with_1012(
 ) -> None:
     """Between closing the sockets and the end of the feed, a client that reconnects at
     once must not subscribe to a stopping feed, whose end it would take for `complete`."""
-    server = RunningServer(Settings(database_url=lifecycle_database)).start()
-    try:
+    async with RunningServer(Settings(database_url=lifecycle_database)) as server:
         server.starlette.state.graphql.closing = True
         protocol = "graphql-ws" if legacy else "graphql-transport-ws"
         url = server.url.replace("http://", "ws://") + "/graphql"
-        async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
-            assert socket.subprotocol == protocol
-            with pytest.raises(ConnectionClosed) as closed:
-                await asyncio.wait_for(socket.recv(), 10)
+        try:
+            async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+                assert socket.subprotocol == protocol
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(socket.recv(), 10)
+        finally:
+            server.starlette.state.graphql.closing = False
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
-    finally:
-        server.starlette.state.graphql.closing = False
-        server.stop()

@@ -8,10 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.settings import Settings
-from tests.clients.support import Live
-from tests.support.server import RunningServer
-from tests.support.workflow import Tokens, Workflow, make_tokens
+from tests.support.stock_clients import Live
+from tests.support.workflow import Tokens, make_tokens, serving_workflow
 
 
 @pytest.fixture(scope="session")
@@ -21,14 +19,5 @@ def client_tokens(lifecycle_database: str) -> Tokens:
 
 @pytest.fixture
 def live(lifecycle_database: str, client_tokens: Tokens) -> Iterator[Live]:
-    settings = Settings(
-        database_url=lifecycle_database,
-        submissions_per_hour=100_000,
-        secret_key="test-key",
-        keep_alive_seconds=1,
-    )
-    server = RunningServer(settings).start()
-    try:
-        yield Live(server, Workflow(server, client_tokens))
-    finally:
-        server.stop()
+    with serving_workflow(lifecycle_database, client_tokens, keep_alive_seconds=1) as workflow:
+        yield Live(workflow.server, workflow)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.clients.support import Live, NodeScript, act, follow_with_node, submit
+from tests.support.stock_clients import Live, NodeScript, follow_with_node, step, submit
 from tests.support.workflow import submission
 
 
@@ -24,7 +24,7 @@ async def apollo(live: Live, task: str, **config: Any) -> Any:
 
 async def test_apollo_query_with_variables(live: Live) -> None:
     petition = await submit(live)
-    await act(live, petition, "assign")
+    await step(live, petition, "assign")
     found = await apollo(live, "query", code=petition.code)
     assert found == {
         "__typename": "Petition",

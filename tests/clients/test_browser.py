@@ -26,7 +26,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.settings import Settings
 from tests.support.server import RunningServer
-from tests.support.workflow import ANSWER_TEXT, Tokens, Workflow, make_tokens
+from tests.support.workflow import Tokens, Workflow, make_tokens, workflow_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -349,21 +348,10 @@ class Petition:
         submitted = workflow.submit()
         self.code: str = submitted["trackingCode"]
         self.secret: str = submitted["secret"]
-        self.id: str = submitted["petition"]["id"]
-        self.version: int = submitted["petition"]["version"]
+        self.latest: dict[str, Any] = submitted["petition"]
 
     def step(self, on: RunningServer, tokens: Tokens, name: str) -> None:
-        workflow = Workflow(on, tokens)
-        if name == "rate":
-            workflow.ok("rate", None, trackingCode=self.code, secret=self.secret, score=4)
-            return
-        token, extra = {
-            "assign": (tokens.coordinator, {"agencyCode": "BTC", "fieldCode": "DAT_DAI"}),
-            "acknowledge": (tokens.btc, {}),
-            "answer": (tokens.btc, {"body": ANSWER_TEXT}),
-        }[name]
-        done = workflow.ok(name, token, petitionId=self.id, expectedVersion=self.version, **extra)
-        self.version = done["version"]
+        self.latest = Workflow(on, tokens).step(name, self.latest, self.secret)
 
 
 @pytest.fixture
@@ -378,12 +366,9 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
     snippet = readme_snippet()
     assert snippet.count(SNIPPET_URL) == 1 and snippet.count(SNIPPET_CODE) == 1, snippet
     tokens = asyncio.run(make_tokens(lifecycle_database))
-    settings = Settings(
-        database_url=lifecycle_database, submissions_per_hour=100_000, secret_key="test-key"
-    )
-    servers = [RunningServer(settings).start()]
-    try:
-        server = servers[0]
+    settings = workflow_settings(lifecycle_database)
+    with ExitStack() as servers:
+        server = servers.enter_context(RunningServer(settings))
         graphql = f"{server.url}/graphql"
         petition = Petition(Workflow(server, tokens))
         page_js = snippet.replace(SNIPPET_URL, graphql).replace(SNIPPET_CODE, petition.code)
@@ -403,14 +388,12 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
             browser.wait_for(lambda: browser.where(kind="ws-close", page="a"), "the close")
             # While nothing listens on the page's port, a server on another port (and the
             # same database) takes two steps: the page can only learn of them by replay.
-            side = RunningServer(settings).start()
-            servers.append(side)
+            side = servers.enter_context(RunningServer(settings))
             petition.step(side, tokens, "acknowledge")
             petition.step(side, tokens, "answer")
             side.stop()
             assert len(browser.frames("a", "connection_ack")) == 1, "reconnected too early"
-            restarted = RunningServer(settings, port=server.port).start()
-            servers.append(restarted)
+            restarted = servers.enter_context(RunningServer(settings, port=server.port))
             browser.wait_for(lambda: len(browser.console("a")) >= 4, "the missed events", 45)
             petition.step(restarted, tokens, "rate")
             browser.wait_for(lambda: len(browser.console("a")) >= 5, "the RATE event")
@@ -466,7 +449,3 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
         assert "query" not in sent
         assert json.loads(sent["extensions"][0])["persistedQuery"]["version"] == 1
         assert browser.console("b")[0] == [petition.code, events[-1]["toStatus"], "Bộ Tài chính"]
-    finally:
-        for running in servers:
-            if running.thread.is_alive():
-                running.stop()

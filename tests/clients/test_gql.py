@@ -11,12 +11,12 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 
-from tests.clients.support import GqlFollower, Live, act, follow_and_resume, submit
+from tests.support.stock_clients import GqlFollower, Live, follow_and_resume, step, submit
 
 
 async def test_gql_http_query_validated_against_the_served_schema(live: Live) -> None:
     petition = await submit(live)
-    await act(live, petition, "assign")
+    await step(live, petition, "assign")
     transport = HTTPXAsyncTransport(url=live.server.url + "/graphql", timeout=10)
     async with Client(transport=transport, fetch_schema_from_transport=True) as session:
         result = await session.execute(

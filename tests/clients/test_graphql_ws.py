@@ -3,7 +3,7 @@ across a server restart and resumes from its last cursor."""
 
 from __future__ import annotations
 
-from tests.clients.support import Live, follow_with_node
+from tests.support.stock_clients import Live, follow_with_node
 
 
 async def test_graphql_ws_follows_a_petition_across_a_server_restart(live: Live) -> None:

@@ -24,9 +24,8 @@ GENERAL = "{ stats(filter: {channel: BUSINESS}) { totals { received overdueOpen 
 def pg_server(backend: str, demo_database: str) -> Iterator[RunningServer]:
     if backend != "postgresql":
         pytest.skip("SQLite is a file: there is no server to drop a connection")
-    server = RunningServer(Settings(database_url=demo_database, feed_poll_seconds=3600)).start()
-    yield server
-    server.stop()
+    with RunningServer(Settings(database_url=demo_database, feed_poll_seconds=3600)) as server:
+        yield server
 
 
 def _terminate_pooled_connections(database_url: str) -> int:

@@ -3,44 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
 
 from db.bootstrap import prepare_database
-from db.engine import create_engine
+from db.engine import open_engine
 from db.migrate import downgrade, upgrade
 from db.models import Agency, Field
+from tests.support.cli import pakn
 from tests.support.databases import fresh_database
 
 
 async def _reference_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            kinds = dict(
-                (
-                    await connection.execute(
-                        select(Agency.kind, func.count()).group_by(Agency.kind)
-                    )
-                ).all()
-            )
-            fields = await connection.scalar(select(func.count()).select_from(Field))
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.connect() as connection:
+        kinds = dict(
+            (
+                await connection.execute(select(Agency.kind, func.count()).group_by(Agency.kind))
+            ).all()
+        )
+        fields = await connection.scalar(select(func.count()).select_from(Field))
     return {**kinds, "fields": int(fields or 0)}
 
 
 async def _tables(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
 
 
 def test_reference_data_is_complete_and_idempotent(backend: str, tmp_path: Path) -> None:
@@ -70,9 +59,9 @@ def test_migrations_go_down_and_up_again(backend: str, tmp_path: Path) -> None:
 
 def test_db_commands(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
-        env = {"PAKN_DATABASE_URL": url, "PATH": ""}
         for command in (["db", "upgrade"], ["db", "seed"], ["db", "seed"]):
-            subprocess.run([sys.executable, "-m", "app.cli", *command], check=True, env=env)
+            done = pakn(*command, database_url=url, environment={"PATH": ""})
+            assert done.returncode == 0, done.stderr
         assert asyncio.run(_reference_counts(url))["PROVINCE"] == 34
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.settings import Settings
-from db.engine import WORK_MEM, create_engine, session_factory
+from db.engine import WORK_MEM, open_engine, session_factory
 from db.listener import asyncpg_dsn
 from db.queries.petitions import PetitionCriteria
 from db.queries.stats import group_counts
@@ -30,9 +30,8 @@ def impatient_server(backend: str, demo_database: str) -> Iterator[RunningServer
     settings = Settings(
         database_url=demo_database, feed_poll_seconds=3600, statement_timeout_seconds=0.3
     )
-    server = RunningServer(settings).start()
-    yield server
-    server.stop()
+    with RunningServer(settings) as server:
+        yield server
 
 
 @pytest.mark.parametrize("query", [LIST, STATS])
@@ -69,8 +68,7 @@ def test_api_connections_have_memory_for_exact_search_bitmaps_and_custom_plans(
         pytest.skip("work_mem is PostgreSQL's")
 
     async def settings() -> tuple[str, str, str]:
-        engine = create_engine(demo_database)
-        try:
+        async with open_engine(demo_database) as engine:
             async with session_factory(engine)() as session:
                 work_mem = await session.scalar(text("SHOW work_mem"))
                 await group_counts(session, PetitionCriteria(), "total", datetime.now(UTC))
@@ -78,7 +76,5 @@ def test_api_connections_have_memory_for_exact_search_bitmaps_and_custom_plans(
             async with session_factory(engine)() as session:
                 later = await session.scalar(text("SHOW plan_cache_mode"))
             return str(work_mem), str(plans), str(later)
-        finally:
-            await engine.dispose()
 
     assert asyncio.run(settings()) == (WORK_MEM, "force_custom_plan", "auto")

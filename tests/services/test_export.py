@@ -38,10 +38,11 @@ from app.services.export import (
 )
 from app.services.export_columns import COLUMNS, PETITION_FIELDS
 from app.services.filters import FilterArgs, FilterError, args_from_params, criteria_from_args
-from db.engine import create_engine
+from db.engine import open_engine
 from db.queries import export as export_queries
 from db.queries.petitions import PetitionCriteria
-from tests.api.test_privacy import _contacts
+from tests.support.demo import load_demo
+from tests.support.records import csv_records, ndjson_records, personal_data
 from tests.support.server import HttpServer, RunningServer
 from tests.support.workflow import Workflow
 
@@ -78,44 +79,38 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
     """The public list with `flt`, in submission order, as export records (typed values,
     times to the second)."""
     records: list[dict[str, Any]] = []
-    after = None
-    while True:
-        page = server.gql(GRAPHQL_ROWS, {"after": after, "filter": flt})["petitions"]
-        for edge in page["edges"]:
-            n = edge["node"]
-            answers = n["answers"]
-            records.append(
-                {
-                    "tracking_code": n["trackingCode"],
-                    "channel": n["channel"],
-                    "kind": n["kind"],
-                    "subject": n["subject"],
-                    "title": n["title"],
-                    "body": n["body"],
-                    "is_private": n["isPrivate"],
-                    "field_code": n["field"] and n["field"]["code"],
-                    "province_code": n["provinceCode"],
-                    "status": n["status"],
-                    "agency_code": n["agency"] and n["agency"]["code"],
-                    "submitted_at": n["submittedAt"],
-                    "accepted_at": n["acceptedAt"],
-                    "deadline_at": n["deadlineAt"],
-                    "is_overdue": n["isOverdue"],
-                    "answered_at": n["answeredAt"],
-                    "response_working_days": n["responseWorkingDays"],
-                    "answered_on_time": n["answeredOnTime"],
-                    "follow_up_count": n["followUpCount"],
-                    "rating_score": n["rating"] and n["rating"]["score"],
-                    "answer_count": len(answers),
-                    "latest_answer_at": answers[-1]["answeredAt"] if answers else None,
-                }
-            )
-            record = records[-1]
-            for column in TIME_COLUMNS:
-                record[column] = to_the_second(record[column])
-        if not page["pageInfo"]["hasNextPage"]:
-            return records
-        after = page["pageInfo"]["endCursor"]
+    for n in server.nodes(GRAPHQL_ROWS, {"filter": flt}):
+        answers = n["answers"]
+        records.append(
+            {
+                "tracking_code": n["trackingCode"],
+                "channel": n["channel"],
+                "kind": n["kind"],
+                "subject": n["subject"],
+                "title": n["title"],
+                "body": n["body"],
+                "is_private": n["isPrivate"],
+                "field_code": n["field"] and n["field"]["code"],
+                "province_code": n["provinceCode"],
+                "status": n["status"],
+                "agency_code": n["agency"] and n["agency"]["code"],
+                "submitted_at": n["submittedAt"],
+                "accepted_at": n["acceptedAt"],
+                "deadline_at": n["deadlineAt"],
+                "is_overdue": n["isOverdue"],
+                "answered_at": n["answeredAt"],
+                "response_working_days": n["responseWorkingDays"],
+                "answered_on_time": n["answeredOnTime"],
+                "follow_up_count": n["followUpCount"],
+                "rating_score": n["rating"] and n["rating"]["score"],
+                "answer_count": len(answers),
+                "latest_answer_at": answers[-1]["answeredAt"] if answers else None,
+            }
+        )
+        record = records[-1]
+        for column in TIME_COLUMNS:
+            record[column] = to_the_second(record[column])
+    return records
 
 
 def as_csv_text(record: dict[str, Any]) -> dict[str, str]:
@@ -135,21 +130,6 @@ def get_export(
     server: HttpServer, fmt: str, params: list[tuple[str, str]] | None = None
 ) -> httpx.Response:
     return server.client.get(f"/export/petitions.{fmt}", params=params or [])
-
-
-def csv_records(data: bytes) -> list[dict[str, str]]:
-    text = data.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = next(reader)
-    assert tuple(header) == COLUMNS
-    return [dict(zip(COLUMNS, row, strict=True)) for row in reader]
-
-
-def ndjson_records(data: bytes) -> list[dict[str, Any]]:
-    assert data == b"" or data.endswith(b"\n")
-    records = [orjson.loads(line) for line in data.split(b"\n")[:-1]]
-    assert all(tuple(record) == COLUMNS for record in records)
-    return records
 
 
 def _codes(records: list[dict[str, Any]]) -> list[str]:
@@ -306,7 +286,7 @@ def test_bom_can_be_left_out(demo_server: RunningServer) -> None:
 
 
 def test_exports_hold_no_personal_data(demo_server: RunningServer, demo_database: str) -> None:
-    contacts, private_texts = asyncio.run(_contacts(demo_database))
+    contacts, private_texts = asyncio.run(personal_data(demo_database))
     assert contacts and private_texts, "demo data has contacts and private petitions"
     for fmt in ("csv", "ndjson"):
         data = get_export(demo_server, fmt).content
@@ -537,14 +517,13 @@ def test_text_that_starts_like_a_formula_is_defused_in_csv_only(workflow: Workfl
 
 
 async def _export_with_statements(url: str, batch_size: int) -> tuple[bytes, list[str]]:
-    engine = create_engine(url)
     statements: list[str] = []
-    event.listen(
-        engine.sync_engine,
-        "before_cursor_execute",
-        lambda _c, _cur, statement, *_a: statements.append(statement),
-    )
-    try:
+    async with open_engine(url) as engine:
+        event.listen(
+            engine.sync_engine,
+            "before_cursor_execute",
+            lambda _c, _cur, statement, *_a: statements.append(statement),
+        )
         now = datetime.now(UTC)
         flt = await criteria_from_args(FilterArgs(), code_lookup(engine), now)
         chunks = [
@@ -553,8 +532,6 @@ async def _export_with_statements(url: str, batch_size: int) -> tuple[bytes, lis
                 engine, flt, ExportFormat.CSV, now, batch_size=batch_size
             )
         ]
-    finally:
-        await engine.dispose()
     return b"".join(chunks), statements
 
 
@@ -575,8 +552,7 @@ MEMORY_BATCH = 1000
 
 async def _peak_while_exporting(url: str) -> tuple[int, int, int]:
     """(rows, bytes written, tracemalloc peak above the start) of a full CSV export."""
-    engine = create_engine(url)
-    try:
+    async with open_engine(url) as engine:
         now = datetime.now(UTC)
         flt = await criteria_from_args(FilterArgs(), code_lookup(engine), now)
         rows = 0
@@ -596,8 +572,6 @@ async def _peak_while_exporting(url: str) -> tuple[int, int, int]:
             peak = tracemalloc.get_traced_memory()[1] - start
         finally:
             tracemalloc.stop()
-    finally:
-        await engine.dispose()
     return rows, written, peak
 
 
@@ -610,12 +584,10 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path) -> None:
     alike. Streaming 16 MB more output may add at most 1.5 MB (caches warming up); keeping
     the export would add the 16 MB.
     """
-    from tests.conftest import _load_demo
-
     peaks = {}
     for petitions in (MEMORY_PETITIONS // 10, MEMORY_PETITIONS):
         url = f"sqlite+aiosqlite:///{tmp_path / f'large-{petitions}.db'}"
-        asyncio.run(_load_demo(url, petitions, 3))
+        asyncio.run(load_demo(url, petitions, 3))
         rows, written, peak = asyncio.run(_peak_while_exporting(url))
         assert rows == petitions
         peaks[petitions] = (written, peak)
@@ -722,21 +694,16 @@ def test_query_parameters_become_filter_args() -> None:
 
 def test_batches_stop_early_without_leaking(tmp_path: Path) -> None:
     """A consumer that stops after one batch leaves no read ahead running."""
-    from tests.conftest import _load_demo
-
     url = f"sqlite+aiosqlite:///{tmp_path / 'early.db'}"
-    asyncio.run(_load_demo(url, 300, 5))
+    asyncio.run(load_demo(url, 150, 5))  # one full batch and a read ahead
 
     async def first_batch() -> int:
-        engine = create_engine(url)
-        try:
+        async with open_engine(url) as engine:
             stream = export_queries.batches(engine, PetitionCriteria(), 100)
             rows = await anext(stream)
             await stream.aclose()
             await asyncio.sleep(0.05)
             assert engine.pool.checkedout() == 0
             return len(rows)
-        finally:
-            await engine.dispose()
 
     assert asyncio.run(first_batch()) == 100

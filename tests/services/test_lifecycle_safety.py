@@ -3,54 +3,37 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 from sqlalchemy import update
 
 from app.settings import Settings
-from db.engine import create_engine
+from db.engine import open_engine
 from db.models import PetitionEvent
+from tests.support.cli import pakn
 from tests.support.server import RunningServer
 from tests.support.workflow import (
     ANSWER_TEXT,
-    MUTATIONS,
     SUBMIT,
     Workflow,
+    action_body,
+    bearer,
     count_events,
     submission,
 )
 
 
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PAKN_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env
-    )
-
-
 def test_two_racing_answers_exactly_one_wins(workflow: Workflow, lifecycle_database: str) -> None:
     petition, _ = workflow.in_progress()
     before = count_events(lifecycle_database)
-    variables = {
-        "input": {
-            "petitionId": petition["id"],
-            "body": ANSWER_TEXT,
-            "expectedVersion": petition["version"],
-        }
-    }
-    headers = {"authorization": f"Bearer {workflow.tokens.btc}"}
+    body = action_body("answer", petition, body=ANSWER_TEXT)
+    headers = bearer(workflow.tokens.btc)
 
-    def answer(_: int) -> dict:  # type: ignore[type-arg]
+    def answer(_: int) -> dict[str, Any]:
         with httpx.Client(base_url=workflow.server.url, timeout=30) as client:
-            response = client.post(
-                "/graphql",
-                json={"query": MUTATIONS["answer"], "variables": variables},
-                headers=headers,
-            )
+            response = client.post("/graphql", json=body, headers=headers)
         return response.json()["data"]["answerPetition"]  # type: ignore[no-any-return]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -68,85 +51,61 @@ def test_two_racing_answers_exactly_one_wins(workflow: Workflow, lifecycle_datab
 
 
 def test_submissions_per_address_are_limited(empty_database: str) -> None:
-    server = RunningServer(
-        Settings(database_url=empty_database, submissions_per_hour=3, secret_key="k")
-    ).start()
-    try:
+    settings = Settings(database_url=empty_database, submissions_per_hour=3, secret_key="k")
+    with RunningServer(settings) as server:
         codes = []
         for _ in range(4):
             payload = server.post(SUBMIT, {"input": submission()}).json()["data"]["submitPetition"]
             codes.append([e["code"] for e in payload["userErrors"]])
         assert codes == [[], [], [], ["RATE_LIMITED"]]
-    finally:
-        server.stop()
     assert count_events(empty_database) == 3
 
 
 async def _tamper(url: str, event_id: int) -> None:
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                update(PetitionEvent).where(PetitionEvent.id == event_id).values(note="đã sửa")
-            )
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.begin() as connection:
+        await connection.execute(
+            update(PetitionEvent).where(PetitionEvent.id == event_id).values(note="đã sửa")
+        )
 
 
 def test_audit_verify_finds_the_first_tampered_event(empty_database: str) -> None:
-    server = RunningServer(Settings(database_url=empty_database, secret_key="k")).start()
-    try:
+    with RunningServer(Settings(database_url=empty_database, secret_key="k")) as server:
         for _ in range(3):
             server.post(SUBMIT, {"input": submission()})
-    finally:
-        server.stop()
-    intact = _cli(empty_database, "audit", "verify")
+    intact = pakn("audit", "verify", database_url=empty_database)
     assert intact.returncode == 0 and "intact (3 events)" in intact.stdout
     asyncio.run(_tamper(empty_database, 2))
-    broken = _cli(empty_database, "audit", "verify")
+    broken = pakn("audit", "verify", database_url=empty_database)
     assert broken.returncode == 1
     assert "broken at event 2" in broken.stdout
 
 
 def test_token_commands(empty_database: str) -> None:
-    created = _cli(
-        empty_database,
-        "token",
-        "create",
-        "--role",
-        "AGENCY_OFFICER",
-        "--agency",
-        "btc",
-        "--label",
-        "Tổ PAKN",
+    created = pakn(
+        *("token", "create", "--role", "AGENCY_OFFICER", "--agency", "btc", "--label", "Tổ PAKN"),
+        database_url=empty_database,
     )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
     assert token.startswith("pakn_") and "\n" not in token
-    listed = _cli(empty_database, "token", "list")
+    listed = pakn("token", "list", database_url=empty_database)
     assert "AGENCY_OFFICER\tBTC\tactive" in listed.stdout and token not in listed.stdout
-    refused = _cli(empty_database, "token", "create", "--role", "AGENCY_OFFICER")
+    refused = pakn("token", "create", "--role", "AGENCY_OFFICER", database_url=empty_database)
     assert refused.returncode == 2 and refused.stdout == ""
 
-    server = RunningServer(Settings(database_url=empty_database, secret_key="k")).start()
-    try:
-        payload = server.post(SUBMIT, {"input": submission()}).json()["data"]["submitPetition"]
-        query = MUTATIONS["acknowledge"]
-        variables = {"input": {"petitionId": payload["petition"]["id"], "expectedVersion": 1}}
-        headers = {"authorization": f"Bearer {token}"}
-        first = server.post(query, variables, headers=headers).json()
-        assert first["data"]["acknowledgePetition"]["userErrors"][0]["code"] == "WRONG_AGENCY"
+    with RunningServer(Settings(database_url=empty_database, secret_key="k")) as server:
+        workflow = Workflow(server)
+        petition = workflow.submit()["petition"]
+        first = workflow.attempt("acknowledge", token, petition)
+        assert first["userErrors"][0]["code"] == "WRONG_AGENCY"
         token_id = listed.stdout.split("\t")[0]
-        assert _cli(empty_database, "token", "revoke", token_id).returncode == 0
-        after = server.post(query, variables, headers=headers).json()
-        assert after["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    finally:
-        server.stop()
+        assert pakn("token", "revoke", token_id, database_url=empty_database).returncode == 0
+        assert workflow.refusal("acknowledge", token, petition)[0] == "UNAUTHENTICATED"
 
 
 def test_rotated_keys_still_verify_old_answers(workflow: Workflow, lifecycle_database: str) -> None:
     old, _ = workflow.answered()
-    rotated = _cli(lifecycle_database, "keys", "rotate", "--agency", "BTC")
+    rotated = pakn("keys", "rotate", "--agency", "BTC", database_url=lifecycle_database)
     assert rotated.returncode == 0, rotated.stderr
     new, _ = workflow.answered()
     keys = workflow.server.gql('{ agency(code: "BTC") { publicKeys { keyId retiredAt } } }')[

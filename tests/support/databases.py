@@ -72,3 +72,15 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def prepared_database(backend: str, folder: Path) -> Iterator[str]:
+    """A fresh database of `backend`, migrated and holding reference data (no petitions)."""
+    import asyncio
+
+    from db.bootstrap import prepare_database
+
+    with fresh_database(backend, folder) as url:
+        asyncio.run(prepare_database(url))
+        yield url

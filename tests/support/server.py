@@ -2,6 +2,9 @@
 
 It runs in the test process so that a test can count the SQL statements a request sends
 (through the app's own engine), while every request still crosses a real socket.
+
+`with RunningServer(settings) as server:` (or `async with` in an async test) starts it and
+stops it however the block ends.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -72,10 +77,36 @@ class HttpServer:
     def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
         return [e["extensions"]["code"] for e in self.errors(query, variables)]
 
+    def pages(
+        self, query: str, variables: dict[str, Any] | None = None, *, connection: str = "petitions"
+    ) -> Iterator[dict[str, Any]]:
+        """Each page of `connection`, first to last: `query` takes `$after` and selects
+        `pageInfo { hasNextPage endCursor }`."""
+        after = None
+        while True:
+            page = self.gql(query, {**(variables or {}), "after": after})[connection]
+            yield page
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            after = page["pageInfo"]["endCursor"]
+
+    def nodes(
+        self, query: str, variables: dict[str, Any] | None = None, *, connection: str = "petitions"
+    ) -> list[dict[str, Any]]:
+        """Every node of `connection`, page after page (see `pages`)."""
+        return [
+            edge["node"]
+            for page in self.pages(query, variables, connection=connection)
+            for edge in page["edges"]
+        ]
+
 
 class RunningServer(HttpServer):
     """A pakn server in this process. `restart()` stops it (every socket closed with 1012)
-    and starts a new application on the same port and database, as a deployment does."""
+    and starts a new application on the same port and database, as a deployment does.
+
+    A context manager, plain or async: the block runs while it serves, and it is stopped
+    however the block ends (`stop()` may come earlier; a second one does nothing)."""
 
     def __init__(self, settings: Settings, port: int | None = None) -> None:
         self.settings = settings
@@ -110,7 +141,25 @@ class RunningServer(HttpServer):
     def stop(self) -> None:
         self.client.close()
         self.server.should_exit = True
-        self.thread.join(timeout=20)
+        if self.thread.ident is not None:
+            self.thread.join(timeout=20)
+
+    def __enter__(self) -> RunningServer:
+        return self.start()
+
+    def __exit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> RunningServer:
+        """Started in a worker thread: the test's event loop keeps running meanwhile."""
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        await asyncio.to_thread(self.stop)
 
     def restart(self) -> RunningServer:
         self.stop()

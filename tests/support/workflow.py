@@ -1,18 +1,27 @@
-"""A server on an empty database with officer tokens, and GraphQL helpers for the workflow."""
+"""The petition workflow driven over GraphQL: the officers' tokens, the mutations, and
+`Workflow`, which submits petitions and acts on them as the petitioner and the officers do.
+
+An action reads as what it does: `workflow.act("answer", tokens.btc, petition, body=...)`
+is BTC's officer answering `petition`; the petition (as the API last returned it) gives
+the id and the expected version, or for the petitioner's actions the tracking code.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.domain.timezone import now
+from app.settings import Settings
 from db import tokens
-from db.engine import create_engine, session_factory
+from db.engine import open_engine, session_factory
 from db.models import Agency, PetitionEvent
-from tests.support.server import HttpServer
+from tests.support.server import HttpServer, RunningServer
 
 PETITION_FIELDS = """
   id trackingCode status version agency { code } acceptedAt deadlineAt isOverdue answeredAt
@@ -41,6 +50,8 @@ def action_mutation(name: str, input_type: str) -> str:
 
 
 MUTATIONS = {
+    # name: the mutation; the petitioner's (rate, follow_up) name the petition by its
+    # tracking code, the officers' by its id and expected version
     "assign": action_mutation("assignPetition", "AssignPetitionInput"),
     "reject": action_mutation("rejectPetition", "RejectPetitionInput"),
     "transfer": action_mutation("transferPetition", "TransferPetitionInput"),
@@ -53,6 +64,7 @@ MUTATIONS = {
     "follow_up": action_mutation("followUpPetition", "FollowUpInput"),
     "feature": action_mutation("featurePetition", "FeaturePetitionInput"),
 }
+PETITIONER_ACTIONS = frozenset({"rate", "follow_up"})
 
 
 def submission(**overrides: Any) -> dict[str, Any]:
@@ -80,6 +92,7 @@ ANSWER_TEXT = (
     "Sở Tài nguyên và Môi trường đã kiểm tra hồ sơ; giấy chứng nhận sẽ được cấp "
     "trong vòng năm ngày làm việc. Xin cảm ơn ông bà đã phản ánh."
 )
+FOLLOW_UP_TEXT = "Vấn đề vẫn chưa được giải quyết, đề nghị xem xét lại."
 
 
 @dataclass
@@ -91,59 +104,114 @@ class Tokens:
 
 
 async def make_tokens(url: str) -> Tokens:
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session:
-            ids = dict((await session.execute(select(Agency.code, Agency.id))).all())
-            made = {}
-            for name, role, agency in (
-                ("coordinator", "COORDINATOR", None),
-                ("btc", "AGENCY_OFFICER", ids["BTC"]),
-                ("byt", "AGENCY_OFFICER", ids["BYT"]),
-                ("admin", "ADMIN", None),
-            ):
-                made[name] = (await tokens.create(session, role, agency, name, now()))[1]
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, session_factory(engine)() as session:
+        ids = dict((await session.execute(select(Agency.code, Agency.id))).all())
+        made = {}
+        for name, role, agency in (
+            ("coordinator", "COORDINATOR", None),
+            ("btc", "AGENCY_OFFICER", ids["BTC"]),
+            ("byt", "AGENCY_OFFICER", ids["BYT"]),
+            ("admin", "ADMIN", None),
+        ):
+            made[name] = (await tokens.create(session, role, agency, name, now()))[1]
+        await session.commit()
     return Tokens(**made)
 
 
 async def _count_events(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return int(
-                await connection.scalar(select(func.count()).select_from(PetitionEvent)) or 0
-            )
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(PetitionEvent)) or 0)
 
 
 def count_events(url: str) -> int:
     return asyncio.run(_count_events(url))
 
 
+def workflow_settings(database_url: str, **overrides: Any) -> Settings:
+    """A server for the workflow tests: a known secret key, no rate limit to speak of."""
+    defaults = {"submissions_per_hour": 100_000, "secret_key": "test-key"}
+    return Settings(database_url=database_url, **(defaults | overrides))
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"} if token else {}
+
+
+def action_input(name: str, petition: Mapping[str, Any], **input: Any) -> dict[str, Any]:
+    """The input of action `name` on `petition`: its tracking code for the petitioner's
+    actions, else its id and expected version; `input` adds fields or overrides those."""
+    if name in PETITIONER_ACTIONS:
+        return {"trackingCode": petition["trackingCode"], **input}
+    return {"petitionId": petition["id"], "expectedVersion": petition["version"], **input}
+
+
+def action_body(name: str, petition: Mapping[str, Any], **input: Any) -> dict[str, Any]:
+    """The JSON body that posts action `name` on `petition` (see `action_input`)."""
+    return {"query": MUTATIONS[name], "variables": {"input": action_input(name, petition, **input)}}
+
+
+STEPS: dict[str, tuple[str | None, dict[str, Any]]] = {
+    "assign": ("coordinator", {"agencyCode": "BTC", "fieldCode": "DAT_DAI"}),
+    "acknowledge": ("btc", {}),
+    "answer": ("btc", {"body": ANSWER_TEXT}),
+    "rate": (None, {"score": 5, "comment": "Được giải quyết nhanh."}),
+}
+"""A petition's usual life: who takes each step (a `Tokens` field; None: the petitioner)
+and with what input."""
+
+
 class Workflow:
     """Drives one server as the petitioner and the officers would."""
 
-    def __init__(self, server: HttpServer, tokens: Tokens) -> None:
+    def __init__(self, server: HttpServer, tokens: Tokens | None = None) -> None:
         self.server = server
-        self.tokens = tokens
+        self._tokens = tokens
 
-    def call(self, name: str, token: str | None, **input: Any) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        response = self.server.post(MUTATIONS[name], {"input": input}, headers=headers)
+    @property
+    def tokens(self) -> Tokens:
+        assert self._tokens is not None, "this workflow was given no officers' tokens"
+        return self._tokens
+
+    def _post(
+        self, name: str, token: str | None, petition: Mapping[str, Any], input: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = action_body(name, petition, **input)
+        response = self.server.client.post("/graphql", json=body, headers=bearer(token))
         assert response.status_code == 200, response.text
-        payload = response.json()
+        return response.json()  # type: ignore[no-any-return]
+
+    def attempt(
+        self, name: str, token: str | None, petition: Mapping[str, Any], **input: Any
+    ) -> dict[str, Any]:
+        """Try action `name` on `petition` with `token` (None: anonymous, the petitioner);
+        return the payload, `petition` and `userErrors`, whatever they hold."""
+        payload = self._post(name, token, petition, input)
         assert "errors" not in payload, payload["errors"]
         return next(iter(payload["data"].values()))  # type: ignore[no-any-return]
 
-    def top_level_codes(self, name: str, token: str | None, **input: Any) -> list[str]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        response = self.server.post(MUTATIONS[name], {"input": input}, headers=headers)
-        assert response.status_code == 200, response.text
-        return [e["extensions"]["code"] for e in response.json()["errors"]]
+    def act(
+        self, name: str, token: str | None, petition: Mapping[str, Any], **input: Any
+    ) -> dict[str, Any]:
+        """Take action `name` on `petition` with `token`; it must succeed. Return the
+        petition after it."""
+        payload = self.attempt(name, token, petition, **input)
+        assert not payload["userErrors"], payload["userErrors"]
+        return payload["petition"]  # type: ignore[no-any-return]
+
+    def refusal(
+        self, name: str, token: str | None, petition: Mapping[str, Any], **input: Any
+    ) -> list[str]:
+        """The codes of the top-level errors that refuse action `name` (authentication,
+        roles): the mutation must not run at all."""
+        payload = self._post(name, token, petition, input)
+        return [e["extensions"]["code"] for e in payload["errors"]]
+
+    def step(self, name: str, petition: Mapping[str, Any], secret: str) -> dict[str, Any]:
+        """Step `name` of a petition's usual life (`STEPS`), by whoever takes it."""
+        officer, input = STEPS[name]
+        if officer is None:
+            return self.act(name, None, petition, secret=secret, **input)
+        return self.act(name, getattr(self.tokens, officer), petition, **input)
 
     def submit(self, **overrides: Any) -> dict[str, Any]:
         response = self.server.post(SUBMIT, {"input": submission(**overrides)})
@@ -151,46 +219,35 @@ class Workflow:
         assert not payload["userErrors"], payload["userErrors"]
         return payload  # type: ignore[no-any-return]
 
-    def ok(self, name: str, token: str | None, **input: Any) -> dict[str, Any]:
-        payload = self.call(name, token, **input)
-        assert not payload["userErrors"], payload["userErrors"]
-        return payload["petition"]  # type: ignore[no-any-return]
-
     def assigned(self, agency: str = "BTC") -> tuple[dict[str, Any], str]:
         submitted = self.submit()
-        petition = self.ok(
+        petition = self.act(
             "assign",
             self.tokens.coordinator,
-            petitionId=submitted["petition"]["id"],
+            submitted["petition"],
             agencyCode=agency,
             fieldCode="DAT_DAI",
-            expectedVersion=submitted["petition"]["version"],
         )
         return petition, submitted["secret"]
 
     def in_progress(self) -> tuple[dict[str, Any], str]:
         petition, secret = self.assigned()
-        petition = self.ok(
-            "acknowledge",
-            self.tokens.btc,
-            petitionId=petition["id"],
-            expectedVersion=petition["version"],
-        )
-        return petition, secret
+        return self.step("acknowledge", petition, secret), secret
 
     def answered(self) -> tuple[dict[str, Any], str]:
         petition, secret = self.in_progress()
-        petition = self.ok(
-            "answer",
-            self.tokens.btc,
-            petitionId=petition["id"],
-            body=ANSWER_TEXT,
-            expectedVersion=petition["version"],
-        )
-        return petition, secret
+        return self.step("answer", petition, secret), secret
 
     def public_view(self, tracking_code: str) -> dict[str, Any]:
         return self.server.gql(
             "query($c: String!) { petition(trackingCode: $c) { " + PETITION_FIELDS + " } }",
             {"c": tracking_code},
         )["petition"]
+
+
+@contextmanager
+def serving_workflow(database_url: str, tokens: Tokens, **settings: Any) -> Iterator[Workflow]:
+    """A server on `database_url` (`workflow_settings` with `settings`) for the length of a
+    `with` block, and the workflow driving it."""
+    with RunningServer(workflow_settings(database_url, **settings)) as server:
+        yield Workflow(server, tokens)

@@ -32,9 +32,8 @@ def preflight(server: RunningServer, origin: str, method: str = "POST") -> httpx
 def restricted_server(lifecycle_database: str) -> Iterator[RunningServer]:
     spelt_loosely = OTHER_ORIGIN.upper() + "/"  # as an operator might write it
     settings = Settings(database_url=lifecycle_database, cors_origins=(spelt_loosely,))
-    server = RunningServer(settings).start()
-    yield server
-    server.stop()
+    with RunningServer(settings) as server:
+        yield server
 
 
 def test_preflight_allows_any_origin_with_authorization_and_content_type(

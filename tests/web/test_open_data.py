@@ -32,7 +32,7 @@ from app.services.export_columns import (
     Column,
 )
 from db.models import PetitionerContact
-from tests.services.test_export import csv_records, ndjson_records
+from tests.support.records import csv_records, ndjson_records
 from tests.support.server import RunningServer
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.settings import Settings
-from db.engine import create_engine
+from db.engine import open_engine
 from db.models import PersistedQuery
-from tests.conftest import pakn_serve
+from tests.support.cli import pakn_serve
 from tests.support.server import RunningServer, compiled_answers
 
 FIELDS = "query Fields { fields { code name } }"
@@ -52,9 +52,8 @@ def codes(response: Any) -> list[str]:
 
 @pytest.fixture
 def server(empty_database: str) -> Iterator[RunningServer]:
-    running = RunningServer(Settings(database_url=empty_database)).start()
-    yield running
-    running.stop()
+    with RunningServer(Settings(database_url=empty_database)) as running:
+        yield running
 
 
 def test_an_unknown_hash_asks_for_the_document_as_apollo_expects(server: RunningServer) -> None:
@@ -174,42 +173,31 @@ def test_unknown_hashes_keep_nothing_of_their_requests_alive(server: RunningServ
 
 def test_an_oversized_document_is_refused_before_it_is_read(empty_database: str) -> None:
     settings = Settings(database_url=empty_database, max_body_bytes=2048)
-    server = RunningServer(settings).start()
-    try:
+    with RunningServer(settings) as server:
         document = "query Big { fields { code } }" + " " * 4096
         response = post(server, {"query": document, "extensions": persisted(document)})
         assert response.status_code == 413
         assert codes(response) == ["REQUEST_TOO_LARGE"]
-    finally:
-        server.stop()
 
 
 def test_a_hash_registered_on_one_worker_answers_on_another(empty_database: str) -> None:
-    one = RunningServer(Settings(database_url=empty_database)).start()
-    two = RunningServer(Settings(database_url=empty_database)).start()
-    try:
+    settings = Settings(database_url=empty_database)
+    with RunningServer(settings) as one, RunningServer(settings) as two:
         assert codes(post(two, {"extensions": persisted(FIELDS)})) == ["PERSISTED_QUERY_NOT_FOUND"]
         post(one, {"query": FIELDS, "extensions": persisted(FIELDS)})
         response = get(two, FIELDS)
         assert response.status_code == 200
         assert response.json()["data"]["fields"]
-    finally:
-        one.stop()
-        two.stop()
 
 
 async def _stored(url: str) -> tuple[int, int]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(func.count(), func.coalesce(func.sum(PersistedQuery.size), 0))
-                )
-            ).one()
-            return int(row[0]), int(row[1])
-    finally:
-        await engine.dispose()
+    async with open_engine(url) as engine, engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(func.count(), func.coalesce(func.sum(PersistedQuery.size), 0))
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
 
 def _document(n: int) -> str:
@@ -225,24 +213,18 @@ def test_the_store_is_bounded_and_forgets_the_oldest(
     empty_database: str, limits: dict[str, int], kept: int
 ) -> None:
     settings = Settings(database_url=empty_database, **limits)
-    first = RunningServer(settings).start()
-    try:
+    with RunningServer(settings) as first:
         for n in range(6):
             post(first, {"query": _document(n), "extensions": persisted(_document(n))})
-    finally:
-        first.stop()
     count, held = asyncio.run(_stored(empty_database))
     assert count == kept
     assert held <= settings.persisted_queries_max_bytes
-    fresh = RunningServer(settings).start()  # nothing of the store in its memory
-    try:
+    with RunningServer(settings) as fresh:  # nothing of the store in its memory
         assert codes(post(fresh, {"extensions": persisted(_document(0))})) == [
             "PERSISTED_QUERY_NOT_FOUND"
         ]
         newest = post(fresh, {"extensions": persisted(_document(5))})
         assert newest.json()["data"]["fields"]
-    finally:
-        fresh.stop()
 
 
 def test_a_registered_hash_goes_to_the_compiled_path(demo_server: RunningServer) -> None:

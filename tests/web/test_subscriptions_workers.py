@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterator
 import asyncpg
 import pytest
 
-from app.settings import Settings
 from db.listener import APPLICATION_NAME, asyncpg_dsn
-from tests.support.server import HttpServer, RunningServer
-from tests.support.workflow import Workflow, make_tokens
+from tests.support.server import HttpServer
+from tests.support.workflow import Workflow, make_tokens, serving_workflow
 from tests.support.ws_client import GraphQLSocket
 
 
@@ -23,17 +22,11 @@ def two_workers(backend: str, lifecycle_database: str) -> Iterator[tuple[Workflo
     if backend != "postgresql":
         pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
     tokens = asyncio.run(make_tokens(lifecycle_database))
-    settings = Settings(
-        database_url=lifecycle_database,
-        submissions_per_hour=100_000,
-        secret_key="test-key",
-        feed_poll_seconds=3600,
-    )
-    first = RunningServer(settings).start()
-    second = RunningServer(settings).start()
-    yield Workflow(first, tokens), Workflow(second, tokens)
-    first.stop()
-    second.stop()
+    with (
+        serving_workflow(lifecycle_database, tokens, feed_poll_seconds=3600) as first,
+        serving_workflow(lifecycle_database, tokens, feed_poll_seconds=3600) as second,
+    ):
+        yield first, second
 
 
 async def _submit(workflow: Workflow, count: int) -> list[str]:

@@ -6,8 +6,9 @@ or the client's socket dropped), misses the ACKNOWLEDGE and the ANSWER, reconnec
 `after:` = the cursor of the ASSIGN, receives exactly those two, once each and in order,
 then the RATE live, and nothing more.
 
-A client is driven through `Follower`: the Node scripts (`node/*.mjs`) through JSON lines
-on their stdin and stdout, Python's `gql` in this process. Both report the same messages:
+A client is driven through `Follower`: the Node scripts (`tests/clients/node/*.mjs`)
+through JSON lines on their stdin and stdout, Python's `gql` in this process. Both report
+the same messages:
 `{"state": ...}`, `{"sent": <variables of a subscribe>}`, `{"event": ...}`, `{"error": ...}`.
 Every wait is bounded, so a broken client fails its test in seconds.
 """
@@ -31,10 +32,10 @@ from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed
 
 from tests.support.server import RunningServer
-from tests.support.workflow import ANSWER_TEXT, Workflow
+from tests.support.workflow import Workflow
 
 ROOT = Path(__file__).resolve().parents[2]
-NODE_SCRIPTS = Path(__file__).resolve().parent / "node"
+NODE_SCRIPTS = ROOT / "tests" / "clients" / "node"
 WAIT = 10.0
 """Seconds any one expected message may take."""
 QUIET = 0.5
@@ -82,61 +83,35 @@ class Live:
 
 @dataclass
 class Followed:
-    """A petition under way, as its officers and its petitioner know it."""
+    """A petition under way: as the API last returned it, and what its petitioner knows."""
 
-    id: str
-    code: str
+    petition: dict[str, Any]
     secret: str
-    version: int
     submit_cursor: str
+
+    @property
+    def code(self) -> str:
+        return str(self.petition["trackingCode"])
 
 
 async def submit(live: Live) -> Followed:
     submitted = await asyncio.to_thread(live.workflow.submit)
-    code = submitted["trackingCode"]
     events = await asyncio.to_thread(
         live.server.gql,
         "query($c: String!) { petition(trackingCode: $c) { events(first: 5) { "
         "edges { node { cursor action } } } } }",
-        {"c": code},
+        {"c": submitted["trackingCode"]},
     )
     [edge] = events["petition"]["events"]["edges"]
     assert edge["node"]["action"] == "SUBMIT"
-    petition = submitted["petition"]
-    return Followed(
-        petition["id"], code, submitted["secret"], petition["version"], edge["node"]["cursor"]
-    )
+    return Followed(submitted["petition"], submitted["secret"], edge["node"]["cursor"])
 
 
-async def act(live: Live, petition: Followed, step: str) -> None:
-    """One step of the petition's life, by whoever takes it."""
-    tokens = live.workflow.tokens
-    by_officer: dict[str, tuple[str, dict[str, Any]]] = {
-        "assign": (tokens.coordinator, {"agencyCode": "BTC", "fieldCode": "DAT_DAI"}),
-        "acknowledge": (tokens.btc, {}),
-        "answer": (tokens.btc, {"body": ANSWER_TEXT}),
-    }
-    if step == "rate":
-        await asyncio.to_thread(
-            live.workflow.ok,
-            "rate",
-            None,
-            trackingCode=petition.code,
-            secret=petition.secret,
-            score=5,
-            comment="Được giải quyết nhanh.",
-        )
-        return
-    token, extra = by_officer[step]
-    updated = await asyncio.to_thread(
-        live.workflow.ok,
-        step,
-        token,
-        petitionId=petition.id,
-        expectedVersion=petition.version,
-        **extra,
+async def step(live: Live, followed: Followed, name: str) -> None:
+    """One step of the petition's life (`Workflow.step`), by whoever takes it."""
+    followed.petition = await asyncio.to_thread(
+        live.workflow.step, name, followed.petition, followed.secret
     )
-    petition.version = updated["version"]
 
 
 class Follower(Protocol):
@@ -210,7 +185,7 @@ async def follow_and_resume(
     read = Reader(follower)
     await read.state("connected")
     await live.wait_for_subscriptions(1)
-    await act(live, petition, "assign")
+    await step(live, petition, "assign")
     assign = await read.event()
     assert assign["action"] == "ASSIGN", assign
 
@@ -222,15 +197,15 @@ async def follow_and_resume(
         await follower.command("disconnect")
         await read.state("closed")
         await live.wait_for_subscriptions(0)  # the server let go of the dropped subscription
-    await act(live, petition, "acknowledge")
-    await act(live, petition, "answer")
+    await step(live, petition, "acknowledge")
+    await step(live, petition, "answer")
 
     await follower.command("resume")
     await read.state("connected")
     missed = [await read.event(), await read.event()]
     assert [e["action"] for e in missed] == ["ACKNOWLEDGE", "ANSWER"], missed
     await live.wait_for_subscriptions(1)
-    await act(live, petition, "rate")
+    await step(live, petition, "rate")
     rate = await read.event()
     assert rate["action"] == "RATE", rate
     assert await read.quiet() == [], "no event twice, nothing after the RATE"

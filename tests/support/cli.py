@@ -1,0 +1,81 @@
+"""`pakn` as a user runs it: `python -m app.cli ...` in a child process.
+
+`pakn(...)` runs one command to its end; `pakn_serve(...)` keeps `pakn serve` running for
+the length of a `with` block.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
+from tests.support.server import free_port
+
+SERVE_ENVIRONMENT = {"PAKN_SUBMISSIONS_PER_HOUR": "100000", "PAKN_SECRET_KEY": "test-key"}
+"""What `pakn_serve` adds for the workflow: no rate limit to speak of, a known key."""
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+def _environment(database_url: str | None, environment: Mapping[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ if environment is None else environment)
+    if database_url is not None:
+        env["PAKN_DATABASE_URL"] = database_url
+    return env
+
+
+def pakn(
+    *args: str,
+    database_url: str | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `pakn <args>` to its end; its exit code, stdout and stderr (text) come back.
+
+    It inherits this process's environment, or has only `environment` when one is given;
+    `database_url` becomes its PAKN_DATABASE_URL."""
+    return subprocess.run(
+        _command(*args),
+        capture_output=True,
+        text=True,
+        env=_environment(database_url, environment),
+        check=False,
+    )
+
+
+def _wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"pakn serve did not come up (exit code {process.poll()})")
+
+
+@contextmanager
+def pakn_serve(database_url: str, workers: int = 1) -> Iterator[str]:
+    """`pakn serve` in a child process on a free port; yields its URL, stops it after."""
+    port = free_port()
+    process = subprocess.Popen(
+        _command("serve", "--port", str(port), "--workers", str(workers)),
+        env=_environment(database_url, None) | SERVE_ENVIRONMENT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_health(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,25 @@
+"""Demo petitions (`app.demo`) for tests, loaded as `pakn demo` loads them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from db.bootstrap import prepare_database
+from db.engine import open_engine
+
+DEMO_PETITIONS = 240
+"""The session's demo database (`demo_database`): enough for every agency and month the
+statistics, rankings and exports tests look at, on both sides of the ranking minimum."""
+DEMO_SEED = 7
+
+
+async def load_demo(url: str, petitions: int, seed: int, *, prepare: bool = True) -> int:
+    """Add `petitions` deterministic demo petitions (histories up to now) to the database
+    at `url`, which is migrated and seeded first unless `prepare` is false (a database a
+    server already serves); return how many were added."""
+    from app.demo import load_demo as load
+
+    if prepare:
+        await prepare_database(url)
+    async with open_engine(url) as engine:
+        return await load(engine, petitions, seed, now=datetime.now(UTC))
