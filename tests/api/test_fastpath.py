@@ -68,9 +68,9 @@ def general_server(demo_database: str) -> Iterator[RunningServer]:
 
 
 @pytest.fixture(scope="module")
-def compiled_server(demo_database: str) -> Iterator[RunningServer]:
-    with RunningServer(Settings(database_url=demo_database, feed_poll_seconds=3600)) as server:
-        yield server
+def compiled_server(demo_server: RunningServer) -> RunningServer:
+    """The session's demo server: it has the compiled path, as every server by default."""
+    return demo_server
 
 
 def same_answer(

@@ -14,7 +14,7 @@ from app.settings import Settings
 from tests.support.demo import load_demo
 from tests.support.server import RunningServer
 from tests.support.workflow import Workflow, make_tokens, serving_workflow, workflow_settings
-from tests.support.ws_client import GraphQLSocket
+from tests.support.ws_client import GraphQLSocket, submit_petitions, tracking_codes
 
 
 @pytest.fixture
@@ -26,24 +26,22 @@ def feed_server(lifecycle_database: str) -> Iterator[Workflow]:
         yield workflow
 
 
-async def _submit(workflow: Workflow, count: int) -> list[str]:
-    codes = []
-    for _ in range(count):
-        codes.append((await asyncio.to_thread(workflow.submit))["trackingCode"])
-    return codes
-
-
-def _codes(events: list[dict[str, Any]]) -> list[str]:
-    return [event["petition"]["trackingCode"] for event in events]
+async def _an_event(workflow: Workflow) -> dict[str, Any]:
+    """The live event of a petition submitted while subscribed: a cursor to resume from."""
+    async with GraphQLSocket(workflow.server.url) as socket:
+        await socket.subscribe()
+        await asyncio.sleep(0.2)
+        await submit_petitions(workflow, 1)
+        return (await socket.events(1))[0]
 
 
 async def test_live_events_arrive_in_commit_order(feed_server: Workflow) -> None:
     async with GraphQLSocket(feed_server.server.url) as socket:
         await socket.subscribe()
         await asyncio.sleep(0.2)
-        codes = await _submit(feed_server, 3)
+        codes = await submit_petitions(feed_server, 3)
         events = await socket.events(3)
-    assert _codes(events) == codes
+    assert tracking_codes(events) == codes
     assert [e["action"] for e in events] == ["SUBMIT"] * 3
     ids = [e["cursor"] for e in events]
     assert len(set(ids)) == 3
@@ -52,37 +50,29 @@ async def test_live_events_arrive_in_commit_order(feed_server: Workflow) -> None
 async def test_reconnect_with_cursor_replays_exactly_the_missed_events(
     feed_server: Workflow,
 ) -> None:
-    async with GraphQLSocket(feed_server.server.url) as socket:
-        await socket.subscribe()
-        await asyncio.sleep(0.2)
-        await _submit(feed_server, 1)
-        last = (await socket.events(1))[0]
-    missed = await _submit(feed_server, 4)
+    last = await _an_event(feed_server)
+    missed = await submit_petitions(feed_server, 4)
     async with GraphQLSocket(feed_server.server.url) as socket:
         await socket.subscribe(after=last["cursor"])
         replayed = await socket.events(4)
-        assert _codes(replayed) == missed
+        assert tracking_codes(replayed) == missed
         assert await socket.nothing_within(0.8), "no event twice"
-        live = await _submit(feed_server, 1)
-        assert _codes(await socket.events(1)) == live
+        live = await submit_petitions(feed_server, 1)
+        assert tracking_codes(await socket.events(1)) == live
 
 
 async def test_events_committed_during_replay_are_neither_lost_nor_repeated(
     feed_server: Workflow,
 ) -> None:
+    start = await _an_event(feed_server)
+    backlog = await submit_petitions(feed_server, 30)
     async with GraphQLSocket(feed_server.server.url) as socket:
-        await socket.subscribe()
-        await asyncio.sleep(0.2)
-        await _submit(feed_server, 1)
-        start = (await socket.events(1))[0]
-    backlog = await _submit(feed_server, 30)
-    async with GraphQLSocket(feed_server.server.url) as socket:
-        writer = asyncio.create_task(_submit(feed_server, 20))
+        writer = asyncio.create_task(submit_petitions(feed_server, 20))
         await socket.subscribe(after=start["cursor"])
         received = await socket.events(50, wait=30)
         during = await writer
         assert await socket.nothing_within(0.8)
-    assert _codes(received) == backlog + during
+    assert tracking_codes(received) == backlog + during
 
 
 async def test_petition_filter_and_malformed_cursor(feed_server: Workflow) -> None:
@@ -90,7 +80,7 @@ async def test_petition_filter_and_malformed_cursor(feed_server: Workflow) -> No
     async with GraphQLSocket(feed_server.server.url) as socket:
         await socket.subscribe(code=petition["trackingCode"], after=None)
         await asyncio.sleep(0.2)
-        await _submit(feed_server, 2)
+        await submit_petitions(feed_server, 2)
         await asyncio.to_thread(feed_server.act, "acknowledge", feed_server.tokens.btc, petition)
         events = await socket.events(1)
         assert events[0]["action"] == "ACKNOWLEDGE"
@@ -141,8 +131,8 @@ async def test_legacy_graphql_ws_protocol(feed_server: Workflow) -> None:
     async with GraphQLSocket(feed_server.server.url, legacy=True) as socket:
         await socket.subscribe()
         await asyncio.sleep(0.2)
-        codes = await _submit(feed_server, 2)
-        assert _codes(await socket.events(2)) == codes
+        codes = await submit_petitions(feed_server, 2)
+        assert tracking_codes(await socket.events(2)) == codes
 
 
 async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database: str) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
+from tests.support.workflow import Workflow
+
 EVENT_FIELDS = "id cursor action fromStatus toStatus note petition { trackingCode status }"
 SUBSCRIPTION = (
     "subscription($code: String, $agency: String, $after: String) { "
@@ -87,3 +89,12 @@ class GraphQLSocket:
         except TimeoutError:
             return True
         raise AssertionError(f"unexpected message {message}")
+
+
+async def submit_petitions(workflow: Workflow, count: int) -> list[str]:
+    """Submit `count` petitions one after another (off the event loop); their codes."""
+    return [(await asyncio.to_thread(workflow.submit))["trackingCode"] for _ in range(count)]
+
+
+def tracking_codes(events: list[dict[str, Any]]) -> list[str]:
+    return [event["petition"]["trackingCode"] for event in events]

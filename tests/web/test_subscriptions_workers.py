@@ -14,7 +14,7 @@ import pytest
 from db.listener import APPLICATION_NAME, asyncpg_dsn
 from tests.support.server import HttpServer
 from tests.support.workflow import Workflow, make_tokens, serving_workflow
-from tests.support.ws_client import GraphQLSocket
+from tests.support.ws_client import GraphQLSocket, submit_petitions, tracking_codes
 
 
 @pytest.fixture
@@ -29,14 +29,6 @@ def two_workers(backend: str, lifecycle_database: str) -> Iterator[tuple[Workflo
         yield first, second
 
 
-async def _submit(workflow: Workflow, count: int) -> list[str]:
-    return [(await asyncio.to_thread(workflow.submit))["trackingCode"] for _ in range(count)]
-
-
-def _codes(events: list[dict]) -> list[str]:  # type: ignore[type-arg]
-    return [e["petition"]["trackingCode"] for e in events]
-
-
 async def test_subscribers_on_both_workers_see_writes_through_either(
     two_workers: tuple[Workflow, Workflow],
 ) -> None:
@@ -45,9 +37,13 @@ async def test_subscribers_on_both_workers_see_writes_through_either(
         await on_one.subscribe()
         await on_two.subscribe()
         await asyncio.sleep(0.3)
-        written = await _submit(one, 2) + await _submit(two, 2) + await _submit(one, 1)
-        assert _codes(await on_one.events(5)) == written
-        assert _codes(await on_two.events(5)) == written
+        written = (
+            await submit_petitions(one, 2)
+            + await submit_petitions(two, 2)
+            + await submit_petitions(one, 1)
+        )
+        assert tracking_codes(await on_one.events(5)) == written
+        assert tracking_codes(await on_two.events(5)) == written
 
 
 def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> bool:
@@ -82,14 +78,14 @@ async def test_a_dropped_listener_reconnects_and_loses_nothing(
     async with GraphQLSocket(one.server.url) as socket:
         await socket.subscribe()
         await asyncio.sleep(0.3)
-        before = await _submit(two, 2)
-        assert _codes(await socket.events(2)) == before
+        before = await submit_petitions(two, 2)
+        assert tracking_codes(await socket.events(2)) == before
         assert await _terminate_listeners(lifecycle_database) >= 2
-        during = await _submit(two, 3)
+        during = await submit_petitions(two, 3)
         reconnected = await asyncio.to_thread(_wait_until, lambda: listener.connections_made >= 2)
         assert reconnected, "the listener reconnected"
-        after = await _submit(two, 2)
-        assert _codes(await socket.events(5)) == during + after
+        after = await submit_petitions(two, 2)
+        assert tracking_codes(await socket.events(5)) == during + after
         assert await socket.nothing_within(0.5)
 
 
@@ -103,8 +99,8 @@ async def test_pakn_serve_with_two_workers_shares_subscriptions(
         await socket.__aenter__()
         await socket.subscribe()
     await asyncio.sleep(0.5)
-    written = await _submit(writer, 4)
+    written = await submit_petitions(writer, 4)
     for socket in sockets:
-        assert _codes(await socket.events(4)) == written
+        assert tracking_codes(await socket.events(4)) == written
         await socket.__aexit__(None, None, None)
     writer.server.client.close()
