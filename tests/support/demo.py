@@ -8,8 +8,10 @@ from db.bootstrap import prepare_database
 from db.engine import open_engine
 
 DEMO_PETITIONS = 240
-"""The session's demo database (`demo_database`): enough for every agency and month the
-statistics, rankings and exports tests look at, on both sides of the ranking minimum."""
+"""The session's demo database (`demo_database`), loaded once per backend for every test
+that only reads: enough for agencies on both sides of the ranking minimum (10), twenty
+months of statistics, an export of more than three batches of 50, and filters that each
+keep some petitions and drop others."""
 DEMO_SEED = 7
 
 
