@@ -13,7 +13,7 @@ from tests.support.cli import pakn_serve
 from tests.support.databases import BACKENDS, fresh_database, prepared_database
 from tests.support.demo import DEMO_PETITIONS, DEMO_SEED, load_demo
 from tests.support.server import RunningServer
-from tests.support.workflow import Workflow, make_tokens, serving_workflow
+from tests.support.workflow import Tokens, Workflow, make_tokens, serving_workflow
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -52,9 +52,15 @@ def lifecycle_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def workflow(lifecycle_database: str) -> Iterator[Workflow]:
-    tokens = asyncio.run(make_tokens(lifecycle_database))
-    with serving_workflow(lifecycle_database, tokens) as driven:
+def lifecycle_tokens(lifecycle_database: str) -> Tokens:
+    """Officers' tokens on the lifecycle database: the coordinator, BTC's and BYT's
+    officers, an admin."""
+    return asyncio.run(make_tokens(lifecycle_database))
+
+
+@pytest.fixture(scope="session")
+def workflow(lifecycle_database: str, lifecycle_tokens: Tokens) -> Iterator[Workflow]:
+    with serving_workflow(lifecycle_database, lifecycle_tokens) as driven:
         yield driven
 
 

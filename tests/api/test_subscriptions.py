@@ -13,15 +13,14 @@ from websockets.exceptions import ConnectionClosed
 from app.settings import Settings
 from tests.support.demo import load_demo
 from tests.support.server import RunningServer
-from tests.support.workflow import Workflow, make_tokens, serving_workflow, workflow_settings
+from tests.support.workflow import Tokens, Workflow, serving_workflow, workflow_settings
 from tests.support.ws_client import GraphQLSocket, submit_petitions, tracking_codes
 
 
 @pytest.fixture
-def feed_server(lifecycle_database: str) -> Iterator[Workflow]:
-    tokens = asyncio.run(make_tokens(lifecycle_database))
+def feed_server(lifecycle_database: str, lifecycle_tokens: Tokens) -> Iterator[Workflow]:
     with serving_workflow(
-        lifecycle_database, tokens, feed_poll_seconds=0.5, keep_alive_seconds=0.5
+        lifecycle_database, lifecycle_tokens, feed_poll_seconds=0.5, keep_alive_seconds=0.5
     ) as workflow:
         yield workflow
 
@@ -135,10 +134,12 @@ async def test_legacy_graphql_ws_protocol(feed_server: Workflow) -> None:
         assert tracking_codes(await socket.events(2)) == codes
 
 
-async def test_a_slow_subscriber_is_closed_and_others_are_not(lifecycle_database: str) -> None:
+async def test_a_slow_subscriber_is_closed_and_others_are_not(
+    lifecycle_database: str, lifecycle_tokens: Tokens
+) -> None:
     settings = workflow_settings(lifecycle_database, subscriber_queue=5, feed_poll_seconds=0.5)
     async with RunningServer(settings) as server:
-        workflow = Workflow(server, await make_tokens(lifecycle_database))
+        workflow = Workflow(server, lifecycle_tokens)
         mine = await asyncio.to_thread(workflow.submit)
         async with (
             GraphQLSocket(server.url) as everything,

@@ -3,21 +3,15 @@ and PostgreSQL), so that a test may restart it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.stock_clients import Live
-from tests.support.workflow import Tokens, make_tokens, serving_workflow
-
-
-@pytest.fixture(scope="session")
-def client_tokens(lifecycle_database: str) -> Tokens:
-    return asyncio.run(make_tokens(lifecycle_database))
+from tests.support.workflow import Tokens, serving_workflow
 
 
 @pytest.fixture
-def live(lifecycle_database: str, client_tokens: Tokens) -> Iterator[Live]:
-    with serving_workflow(lifecycle_database, client_tokens, keep_alive_seconds=1) as workflow:
+def live(lifecycle_database: str, lifecycle_tokens: Tokens) -> Iterator[Live]:
+    with serving_workflow(lifecycle_database, lifecycle_tokens, keep_alive_seconds=1) as workflow:
         yield Live(workflow.server, workflow)

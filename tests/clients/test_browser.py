@@ -16,7 +16,6 @@ fails.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import queue
@@ -35,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.server import RunningServer
-from tests.support.workflow import Tokens, Workflow, make_tokens, workflow_settings
+from tests.support.workflow import Tokens, Workflow, workflow_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -360,17 +359,16 @@ def browser_tools() -> tuple[str, str]:
 
 
 def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_restart(
-    browser_tools: tuple[str, str], lifecycle_database: str
+    browser_tools: tuple[str, str], lifecycle_database: str, lifecycle_tokens: Tokens
 ) -> None:
     node, chromium = browser_tools
     snippet = readme_snippet()
     assert snippet.count(SNIPPET_URL) == 1 and snippet.count(SNIPPET_CODE) == 1, snippet
-    tokens = asyncio.run(make_tokens(lifecycle_database))
     settings = workflow_settings(lifecycle_database)
     with ExitStack() as servers:
         server = servers.enter_context(RunningServer(settings))
         graphql = f"{server.url}/graphql"
-        petition = Petition(Workflow(server, tokens))
+        petition = Petition(Workflow(server, lifecycle_tokens))
         page_js = snippet.replace(SNIPPET_URL, graphql).replace(SNIPPET_CODE, petition.code)
         with PageServer(page_js) as page_server, chromium_driver(node, chromium) as browser:
             browser.command("open", page="a", url=f"{page_server.origin}/")
@@ -382,20 +380,20 @@ def test_the_readme_snippet_follows_a_petition_from_another_origin_across_a_rest
             )
 
             # (b) Live: the ASSIGN, then a restart, which closes the socket with 1012.
-            petition.step(server, tokens, "assign")
+            petition.step(server, lifecycle_tokens, "assign")
             browser.wait_for(lambda: len(browser.console("a")) >= 2, "the ASSIGN event")
             server.stop()
             browser.wait_for(lambda: browser.where(kind="ws-close", page="a"), "the close")
             # While nothing listens on the page's port, a server on another port (and the
             # same database) takes two steps: the page can only learn of them by replay.
             side = servers.enter_context(RunningServer(settings))
-            petition.step(side, tokens, "acknowledge")
-            petition.step(side, tokens, "answer")
+            petition.step(side, lifecycle_tokens, "acknowledge")
+            petition.step(side, lifecycle_tokens, "answer")
             side.stop()
             assert len(browser.frames("a", "connection_ack")) == 1, "reconnected too early"
             restarted = servers.enter_context(RunningServer(settings, port=server.port))
             browser.wait_for(lambda: len(browser.console("a")) >= 4, "the missed events", 45)
-            petition.step(restarted, tokens, "rate")
+            petition.step(restarted, lifecycle_tokens, "rate")
             browser.wait_for(lambda: len(browser.console("a")) >= 5, "the RATE event")
 
             # A second page: the same query, its hash now known, is a GET of the hash alone.

@@ -13,18 +13,19 @@ import pytest
 
 from db.listener import APPLICATION_NAME, asyncpg_dsn
 from tests.support.server import HttpServer
-from tests.support.workflow import Workflow, make_tokens, serving_workflow
+from tests.support.workflow import Tokens, Workflow, serving_workflow
 from tests.support.ws_client import GraphQLSocket, submit_petitions, tracking_codes
 
 
 @pytest.fixture
-def two_workers(backend: str, lifecycle_database: str) -> Iterator[tuple[Workflow, Workflow]]:
+def two_workers(
+    backend: str, lifecycle_database: str, lifecycle_tokens: Tokens
+) -> Iterator[tuple[Workflow, Workflow]]:
     if backend != "postgresql":
         pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
-    tokens = asyncio.run(make_tokens(lifecycle_database))
     with (
-        serving_workflow(lifecycle_database, tokens, feed_poll_seconds=3600) as first,
-        serving_workflow(lifecycle_database, tokens, feed_poll_seconds=3600) as second,
+        serving_workflow(lifecycle_database, lifecycle_tokens, feed_poll_seconds=3600) as first,
+        serving_workflow(lifecycle_database, lifecycle_tokens, feed_poll_seconds=3600) as second,
     ):
         yield first, second
 
@@ -90,10 +91,10 @@ async def test_a_dropped_listener_reconnects_and_loses_nothing(
 
 
 async def test_pakn_serve_with_two_workers_shares_subscriptions(
-    pakn_serve_two_workers: str, lifecycle_database: str
+    pakn_serve_two_workers: str, lifecycle_tokens: Tokens
 ) -> None:
     url = pakn_serve_two_workers
-    writer = Workflow(HttpServer(url), await make_tokens(lifecycle_database))
+    writer = Workflow(HttpServer(url), lifecycle_tokens)
     sockets = [GraphQLSocket(url) for _ in range(6)]
     for socket in sockets:
         await socket.__aenter__()
