@@ -204,6 +204,7 @@ class Workflow:
         """The codes of the top-level errors that refuse action `name` (authentication,
         roles): the mutation must not run at all."""
         payload = self._post(name, token, petition, input)
+        assert payload.get("errors"), payload
         return [e["extensions"]["code"] for e in payload["errors"]]
 
     def step(self, name: str, petition: Mapping[str, Any], secret: str) -> dict[str, Any]:
