@@ -39,14 +39,8 @@ def tree_copy(tmp_path: Path) -> Path:
 
 
 def _add_import(module: Path, statement: str) -> None:
-    text = module.read_text()
-    module.write_text(
-        text.replace(
-            "from __future__ import annotations\n",
-            f"from __future__ import annotations\n\n{statement}\n",
-            1,
-        )
-    )
+    """Append an import to `module` (grimp reads imports wherever they stand)."""
+    module.write_text(module.read_text() + f"\n{statement}\n")
 
 
 def test_the_tree_keeps_every_contract(tree_copy: Path) -> None:
