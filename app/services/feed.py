@@ -93,6 +93,10 @@ class Subscriber:
         self.queue.put_nowait(None)
 
 
+FEED_TASK = "pakn-event-pump"
+"""The name of the task that reads new events and hands them to subscribers."""
+
+
 @dataclass
 class EventFeed:
     sessions: async_sessionmaker[AsyncSession]
@@ -108,7 +112,7 @@ class EventFeed:
     async def start(self) -> None:
         async with self.sessions() as session:
             self.last_id = await events.last_id(session)
-        self._task = asyncio.create_task(self._pump(), name="pakn-event-pump")
+        self._task = asyncio.create_task(self._pump(), name=FEED_TASK)
 
     def wake(self) -> None:
         """Something was committed: look for new events now."""

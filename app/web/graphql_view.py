@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from contextvars import ContextVar
 from typing import Any, Protocol
@@ -187,10 +188,8 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.closing = True
         for socket in list(self.sockets):
             if socket.application_state is WebSocketState.CONNECTED:
-                try:
-                    await socket.close(SERVICE_RESTART, "service restart")
-                except (RuntimeError, OSError):
-                    pass
+                with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+                    await socket.close(SERVICE_RESTART, "service restart")  # gone already
 
     async def _repeatable(self, request: Request) -> tuple[str, str | None, Any] | None:
         """(query, operationName, variables) of an anonymous request the compiled path may
