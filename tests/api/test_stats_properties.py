@@ -1,0 +1,205 @@
+"""Statistics against a reader, on random petitions: every figure of `stats` equals what a
+reader computes from the public petition list with the same filter, using public fields
+only, whether it is counted from the petitions or read from the rollups.
+
+Each example replaces the petitions of a module-wide database (SQLite and PostgreSQL)
+behind a real server. The figures on the demo data are in test_stats_queries.py, the
+quarterly report in test_stats_report.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, insert, select
+
+from app.domain.vocabulary import PetitionStatus
+from app.settings import Settings
+from db import rollup
+from db.engine import open_engine
+from db.models import Agency, Field, Petition, Rating
+from tests.support.databases import prepared_database
+from tests.support.server import RunningServer
+from tests.support.stats_reader import check_against_reader
+
+AGENCIES = ("BTC", "BYT", "UBND-01")
+FIELDS = ("DAT_DAI", "THUE", "Y_TE")
+PROVINCES = ("01", "79", "48")
+BASE_DAY = date(2026, 1, 1)
+SPAN_DAYS = 100
+
+
+# --- random petitions ------------------------------------------------------
+
+moments = st.builds(
+    lambda day, second: (
+        datetime.combine(BASE_DAY, datetime.min.time(), UTC) + timedelta(days=day, seconds=second)
+    ),
+    st.integers(0, SPAN_DAYS),
+    st.one_of(
+        st.sampled_from([0, 16 * 3600 + 3599, 17 * 3600, 17 * 3600 + 1]), st.integers(0, 86399)
+    ),
+)
+petition_specs = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(list(PetitionStatus)),
+        "agency": st.one_of(st.none(), st.sampled_from(AGENCIES)),
+        "field": st.one_of(st.none(), st.sampled_from(FIELDS)),
+        "province": st.one_of(st.none(), st.sampled_from(PROVINCES)),
+        "channel": st.sampled_from(["CITIZEN", "BUSINESS"]),
+        "kind": st.sampled_from(["REFLECTION", "RECOMMENDATION"]),
+        "submitted": moments,
+        "answer": st.one_of(st.none(), st.tuples(st.integers(0, 45), st.booleans())),
+        "deadline_days": st.one_of(st.none(), st.integers(2, 40), st.integers(-40, -2)),
+        "escalated": st.booleans(),
+        "follow_ups": st.integers(0, 3),
+        "score": st.one_of(st.none(), st.integers(1, 5)),
+    }
+)
+
+
+def _dates(pair: tuple[int | None, int | None]) -> dict[str, str]:
+    a, b = pair
+    if a is not None and b is not None and a > b:
+        a, b = b, a
+    out = {}
+    if a is not None:
+        out["from"] = (BASE_DAY + timedelta(days=a)).isoformat()
+    if b is not None:
+        out["to"] = (BASE_DAY + timedelta(days=b)).isoformat()
+    return out
+
+
+def _subset(codes: tuple[str, ...]) -> st.SearchStrategy[list[str] | None]:
+    return st.one_of(st.none(), st.lists(st.sampled_from(codes), min_size=1, unique=True))
+
+
+filters = st.builds(
+    lambda dates, agencies, fields, provinces, channel, kind: {
+        **_dates(dates),
+        **({"agencyCodes": agencies} if agencies else {}),
+        **({"fieldCodes": fields} if fields else {}),
+        **({"provinceCodes": provinces} if provinces else {}),
+        **({"channel": channel} if channel else {}),
+        **({"kind": kind} if kind else {}),
+    },
+    st.tuples(
+        st.one_of(st.none(), st.integers(-1, SPAN_DAYS + 1)),
+        st.one_of(st.none(), st.integers(-1, SPAN_DAYS + 1)),
+    ),
+    _subset(AGENCIES),
+    _subset(FIELDS),
+    _subset(PROVINCES),
+    st.one_of(st.none(), st.sampled_from(["CITIZEN", "BUSINESS"])),
+    st.one_of(st.none(), st.sampled_from(["REFLECTION", "RECOMMENDATION"])),
+)
+
+
+rollup_filters = st.builds(
+    lambda dates, dimension: {**_dates(dates), **dimension},
+    st.tuples(
+        st.one_of(st.none(), st.integers(-40, SPAN_DAYS + 40)),
+        st.one_of(st.none(), st.integers(-40, SPAN_DAYS + 40)),
+    ),
+    st.one_of(
+        st.just({}),
+        _subset(AGENCIES).map(lambda codes: {"agencyCodes": codes} if codes else {}),
+        _subset(FIELDS).map(lambda codes: {"fieldCodes": codes} if codes else {}),
+        _subset(PROVINCES).map(lambda codes: {"provinceCodes": codes} if codes else {}),
+    ),
+)
+"""Filters the rollups answer (`db.queries.stats.rollup_dimension`): dates and at most one
+of agency, field and province."""
+
+
+async def _replace_petitions(url: str, specs: list[dict[str, Any]]) -> None:
+    now = datetime.now(UTC)
+    async with open_engine(url) as engine, engine.begin() as conn:
+        agencies = dict((await conn.execute(select(Agency.code, Agency.id))).all())
+        fields = dict((await conn.execute(select(Field.code, Field.id))).all())
+        await conn.execute(delete(Rating))
+        await conn.execute(delete(Petition))
+        petitions, ratings = [], []
+        for i, spec in enumerate(specs, start=1):
+            submitted = spec["submitted"]
+            answer = spec["answer"]
+            days = spec["deadline_days"]
+            petitions.append(
+                {
+                    "id": i,
+                    "tracking_code": f"PAKN-2026-{i:06d}",
+                    "channel": spec["channel"],
+                    "kind": spec["kind"],
+                    "subject": "POLICY",
+                    "title": "Kiến nghị thử nghiệm",
+                    "body": "Nội dung kiến nghị thử nghiệm.",
+                    "is_private": False,
+                    "field_id": fields[spec["field"]] if spec["field"] else None,
+                    "province_code": spec["province"],
+                    "status": spec["status"].value,
+                    "agency_id": agencies[spec["agency"]] if spec["agency"] else None,
+                    "submitted_at": submitted,
+                    "deadline_at": now + timedelta(days=days) if days is not None else None,
+                    "answered_at": submitted + timedelta(days=3) if answer else None,
+                    "response_working_days": answer[0] if answer else None,
+                    "answered_on_time": answer[1] if answer else None,
+                    "follow_up_count": spec["follow_ups"],
+                    "escalated_at": submitted + timedelta(hours=5) if spec["escalated"] else None,
+                    "rating_score": spec["score"],
+                    "version": 1,
+                    "search_text": "",
+                }
+            )
+            if spec["score"] is not None:
+                ratings.append({"petition_id": i, "score": spec["score"], "rated_at": submitted})
+        if petitions:
+            await conn.execute(insert(Petition), petitions)
+        if ratings:
+            await conn.execute(insert(Rating), ratings)
+        await rollup.rebuild(conn)
+
+
+@pytest.fixture(scope="module")
+def stats_server(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[RunningServer, str]]:
+    with (
+        prepared_database(backend, tmp_path_factory.mktemp("stats")) as url,
+        RunningServer(Settings(database_url=url, feed_poll_seconds=3600)) as server,
+    ):
+        yield server, url
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(specs=st.lists(petition_specs, max_size=25), flt=filters)
+def test_every_figure_equals_the_readers(
+    stats_server: tuple[RunningServer, str], specs: list[dict[str, Any]], flt: dict[str, Any]
+) -> None:
+    server, url = stats_server
+    asyncio.run(_replace_petitions(url, specs))
+    check_against_reader(server, flt)
+    check_against_reader(server, {})
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(specs=st.lists(petition_specs, min_size=1, max_size=25), flt=rollup_filters)
+def test_figures_read_from_the_rollups_equal_the_readers(
+    stats_server: tuple[RunningServer, str], specs: list[dict[str, Any]], flt: dict[str, Any]
+) -> None:
+    server, url = stats_server
+    asyncio.run(_replace_petitions(url, specs))
+    check_against_reader(server, flt)
