@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.domain.workflow import DEFAULT_FOLLOW_UP_THRESHOLD
+from app.domain.working_days import RESPONSE_WORKING_DAYS
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
 SECRET_KEY_FILE = Path(".pakn-secret-key")
 
@@ -46,8 +49,8 @@ def server_secret_key() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    response_working_days: int = 20
-    follow_up_escalation_threshold: int = 2
+    response_working_days: int = RESPONSE_WORKING_DAYS
+    follow_up_escalation_threshold: int = DEFAULT_FOLLOW_UP_THRESHOLD
     submissions_per_hour: int = 20
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -83,6 +86,8 @@ class Settings:
             raw = os.environ.get(variable)
             if raw:
                 values[name] = parse(raw)
+        if os.environ.get("PAKN_DATABASE_URL") == "":
+            raise ValueError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
         return cls(secret_key=server_secret_key(), **values)

@@ -49,7 +49,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.domain.timezone import to_local
-from app.domain.vocabulary import OPEN_STATUSES, PetitionStatus
+from app.domain.vocabulary import OPEN_STATUS_VALUES, PetitionStatus
 from db.event_log import CHAIN_LOCK_KEY
 from db.models import OpenDeadlineRollup, Petition, StatsRollup
 
@@ -61,7 +61,7 @@ DIMENSIONS = ("all", "agency", "field", "province")
 GRAINS = ("Y", "Q", "M")
 NOT_ANSWERED = -1
 SCORES = (1, 2, 3, 4, 5)
-OPEN = tuple(sorted(status.value for status in OPEN_STATUSES))
+OPEN = OPEN_STATUS_VALUES
 
 STATS = StatsRollup.__table__
 DEADLINES = OpenDeadlineRollup.__table__

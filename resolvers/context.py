@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.timezone import now
+from app.domain.visibility import handles_petition
 from app.domain.vocabulary import ActorRole
-from app.services.auth import AuthenticationFailed, Officer, officer_for, sees_contact_data
+from app.domain.workflow import Actor
+from app.services.auth import AuthenticationFailed, Officer, officer_for
 from app.services.feed import EventFeed
 from db.transactions import WriteGate
 from resolvers.errors import ClientError
@@ -72,6 +74,11 @@ class Context:
             self._authenticated = True
         return self._officer
 
+    async def actor(self) -> Actor | None:
+        """Who the request's bearer token acts as (None for the public)."""
+        officer = await self.officer()
+        return None if officer is None else officer.actor
+
     async def require_officer(self, *roles: ActorRole) -> Officer:
         officer = await self.officer()
         if officer is None:
@@ -90,4 +97,4 @@ class Context:
             return True
         if self.authorization is None:
             return False
-        return sees_contact_data(await self.officer(), agency_id)
+        return handles_petition(await self.actor(), agency_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.auth import sees_contact_data
+from app.domain.visibility import handles_petition
 from db.models import Petition, PetitionEvent
 from resolvers.context import Context
 from resolvers.ids import decode_id_cursor, encode_id_cursor
@@ -30,8 +30,8 @@ async def event_connection(
     """The petition's history; officers handling it also see internal events."""
     args = page_args(first, after, default=MAX_PAGE)
     after_id = parse_event_cursor(args.after) if args.after else None
-    internal = ctx.authorization is not None and sees_contact_data(
-        await ctx.officer(), petition.agency_id
+    internal = ctx.authorization is not None and handles_petition(
+        await ctx.actor(), petition.agency_id
     )
     key = EventPageKey(petition.id, after_id, args.limit + 1, public_only=not internal)
     rows = await ctx.loaders.event_page.load(key)

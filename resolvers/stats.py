@@ -46,7 +46,7 @@ def window(start: date | None, end: date | None) -> tuple[datetime | None, datet
         raise ClientError("INVALID_DATE_RANGE", str(error)) from None
 
 
-async def stats_filter(ctx: Context, args: StatsArgs | None) -> PetitionCriteria:
+async def stats_criteria(ctx: Context, args: StatsArgs | None) -> PetitionCriteria:
     args = args or StatsArgs()
     start, end = window(args.start, args.end)
     flt = await criteria_for(
@@ -136,7 +136,7 @@ class StatsRequest:
 
 async def stats_request(ctx: Context, args: StatsArgs | None, selected: set[str]) -> StatsRequest:
     """`selected`: the names of the Stats fields the query selects."""
-    return StatsRequest(ctx, await stats_filter(ctx, args), selected)
+    return StatsRequest(ctx, await stats_criteria(ctx, args), selected)
 
 
 # --- scorecards and rankings -----------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
-from app.demo.chunk import build_chunk
+from app.demo.chunks import build_chunk
 from app.demo.moment_text import COPY_NULL, moment_formats
 from app.demo.rows import Row
 from app.demo.spec import LoadSpec, Position, chunk_count

@@ -15,7 +15,7 @@ BIG_CITIES = {"01": 4.0, "79": 4.0, "31": 1.8, "48": 1.8, "92": 1.5}
 
 
 @dataclass(frozen=True)
-class Province:
+class ProvincePlace:
     code: str
     place: Phrase
     """As written inside a sentence: "tỉnh Lào Cai", "thành phố Hà Nội"."""
@@ -24,13 +24,13 @@ class Province:
 
 
 @cache
-def all_provinces() -> tuple[Province, ...]:
-    listed: list[Province] = []
+def all_provinces() -> tuple[ProvincePlace, ...]:
+    listed: list[ProvincePlace] = []
     for ref in provinces():
         city = ref.name.startswith("Thành phố ")
         address = ref.name if city else f"tỉnh {ref.name}"
         place = "thành phố " + ref.name.removeprefix("Thành phố ") if city else address
-        listed.append(Province(ref.code, phrase(place), normalize(address)))
+        listed.append(ProvincePlace(ref.code, phrase(place), normalize(address)))
     return tuple(listed)
 
 
@@ -39,6 +39,6 @@ def _province_shares() -> tuple[float, ...]:
     return cumulative([BIG_CITIES.get(p.code, 1.0) for p in all_provinces()])
 
 
-def draw_province(draw: Draw) -> Province:
+def draw_province(draw: Draw) -> ProvincePlace:
     """A province, the big cities more often."""
     return all_provinces()[draw.weighted_index(_province_shares())]

@@ -20,7 +20,6 @@ from app.domain.working_days import is_working_day
 
 HISTORY_DAYS = 730
 """How far back submissions go, in calendar days."""
-RESPONSE_WORKING_DAYS = 20
 OFFICE_START = 8 * 3600
 OFFICE_END = 17 * 3600 - 60
 END_OF_DAY = 86_399

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.demo.chunk import build_chunk
+from app.demo.chunks import build_chunk
 from app.demo.rows import TABLE_COLUMNS
 from app.demo.spec import LoadSpec, Position, chunk_count
 from app.domain.chain import GENESIS

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.demo.enum_values import CITIZEN, REFLECTION
-from app.demo.places import Province
+from app.demo.places import ProvincePlace
 from app.demo.wording.template import Phrase
 
 
@@ -25,7 +25,7 @@ class PetitionState:
     kind: str = REFLECTION
     subject: str = ""
     field_code: str = ""
-    province: Province | None = None
+    province: ProvincePlace | None = None
     is_private: bool = False
     topic: Phrase = ("", "")
     """What the body is about; its answers take it up."""

@@ -45,7 +45,6 @@ from app.demo.enum_values import (
     TRANSFER_REQUESTED,
 )
 from app.demo.ledger import Ledger
-from app.demo.schedule import RESPONSE_WORKING_DAYS
 from app.demo.spec import LoadSpec
 from app.demo.state import PetitionState
 from app.demo.timeline import Timeline
@@ -64,6 +63,8 @@ from app.demo.wording.record import (
 from app.domain.signing import sign_answer
 from app.domain.text import normalize
 from app.domain.vocabulary import tracking_code
+from app.domain.workflow import after_follow_up
+from app.domain.working_days import RESPONSE_WORKING_DAYS
 
 REJECTIONS = ((OUT_OF_SCOPE, 40), (DUPLICATE, 25), (ABUSIVE, 5), (INSUFFICIENT_INFO, 30))
 """Rejection reasons and their weights."""
@@ -288,7 +289,7 @@ class Steps:
         note is the petitioner's text, public unless the petition is private."""
         if not self.timeline.move_after(petition, 0, 15):
             return False
-        escalates = petition.follow_up_count == 1
+        escalates = after_follow_up(petition.follow_up_count + 1)
         if escalates and petition.moment + 1 > self.timeline.calendar.now:
             return False
         petition.follow_up_count += 1

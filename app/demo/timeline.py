@@ -10,10 +10,10 @@ from app.demo.schedule import (
     END_OF_DAY,
     OFFICE_END,
     OFFICE_START,
-    RESPONSE_WORKING_DAYS,
     WorkingCalendar,
 )
 from app.demo.state import PetitionState
+from app.domain.working_days import RESPONSE_WORKING_DAYS
 
 
 class Timeline:

@@ -51,6 +51,7 @@ def petition_search_terms(query: str) -> list[str]:
 
 
 def normalize_code(raw: str) -> str:
-    """A code as stored (agency, field, province, tracking code): what a client typed, with
-    surrounding space dropped and in capitals, so `btc ` finds `BTC`."""
+    """A code as stored: what a client typed, with surrounding space dropped and in
+    capitals, so `btc ` finds `BTC`. The lookups of one agency, one field and one tracking
+    code use it; the filters' code lists are matched as given."""
     return raw.strip().upper()

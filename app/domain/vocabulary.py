@@ -53,7 +53,12 @@ OPEN_STATUSES: frozenset[PetitionStatus] = frozenset(
 """Statuses in which the 20-working-day clock runs and a petition can be overdue."""
 
 
-def is_overdue(status: PetitionStatus, deadline_at: datetime | None, now: datetime) -> bool:
+OPEN_STATUS_VALUES: tuple[str, ...] = tuple(sorted(OPEN_STATUSES))
+"""The open statuses' names in a fixed order: SQL built from them reads the same in every
+process, so statement caches keyed on its text hit."""
+
+
+def is_overdue(status: str, deadline_at: datetime | None, now: datetime) -> bool:
     """Open (`OPEN_STATUSES`) with its deadline passed as of `now`: the one definition every
     Python path uses (GraphQL, the compiled path, the exports); SQL filters and counts
     mirror it in `db.queries.petitions.overdue`."""

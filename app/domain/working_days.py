@@ -72,6 +72,11 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(VN_TZ).date()
 
 
+RESPONSE_WORKING_DAYS = 20
+"""Working days an agency has to publish an answer or a progress update, from acceptance
+or the latest update (PAKN_RESPONSE_WORKING_DAYS may set another)."""
+
+
 def deadline_after(clock_start: datetime, working_days: int) -> datetime:
     """The last instant by which an answer or update is due, as an aware datetime."""
     due_day = add_working_days(local_date(clock_start), working_days)

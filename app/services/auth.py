@@ -37,31 +37,15 @@ async def officer_for(session: AsyncSession, authorization: str | None) -> Offic
     return Officer(row.id, Actor(ActorRole(row.role), row.agency_id))
 
 
-def sees_contact_data(officer: Officer | None, petition_agency_id: int | None) -> bool:
-    """The Government Office and the assigned agency's officers handle the petitioner's data."""
-    if officer is None:
-        return False
-    if officer.actor.role is ActorRole.COORDINATOR:
-        return True
-    return (
-        officer.actor.role is ActorRole.AGENCY_OFFICER
-        and petition_agency_id is not None
-        and officer.actor.agency_id == petition_agency_id
-    )
-
-
 async def petition_of_petitioner(
     session: AsyncSession,
     tracking_code: str,
     secret: str,
-    related: petitions.Related | None = None,
 ) -> Petition | None:
     """The petition whose tracking code and secret match, or None: the one petitioner check
     of every path (reading a petition, rating it, following it up). An unknown code and a
     wrong secret are told apart to no one."""
-    petition = await petitions.by_tracking_code(
-        session, tracking_code, related or petitions.Related()
-    )
+    petition = await petitions.by_tracking_code(session, tracking_code, petitions.Related())
     if (
         petition is None
         or not petition.secret_hash

@@ -38,9 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.domain.reference import provinces
 from app.domain.stats import StatsRow
 from app.domain.timezone import VN_TZ, to_local
-from app.domain.vocabulary import (
-    is_overdue,
-)
+from app.domain.vocabulary import is_overdue
 from app.services import reports
 from app.services.csv_cells import csv_field, csv_field_utf8, defused
 from app.services.export_columns import COLUMNS, PETITION_FIELDS, STATS_COLUMNS

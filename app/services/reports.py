@@ -35,7 +35,7 @@ async def totals(session: AsyncSession, flt: PetitionCriteria, now: datetime) ->
     return stats.total_row(await queries.group_counts(session, flt, "total", now))
 
 
-def quarter_filter(quarter: Quarter) -> PetitionCriteria:
+def quarter_criteria(quarter: Quarter) -> PetitionCriteria:
     return PetitionCriteria(submitted_from=quarter.start, submitted_to=quarter.end)
 
 
@@ -83,9 +83,9 @@ async def quarterly_report(
     """The report to the Prime Minister: six statements whatever the number of agencies."""
     as_of = quarter.as_of(now)
     previous = quarter.previous()
-    flt = quarter_filter(quarter)
+    flt = quarter_criteria(quarter)
     current_totals = await totals(session, flt, as_of)
-    previous_totals = await totals(session, quarter_filter(previous), previous.as_of(now))
+    previous_totals = await totals(session, quarter_criteria(previous), previous.as_of(now))
     by_agency = await breakdown(session, flt, "agency", as_of)
     transfers = await queries.event_counts_by_agency(
         session, Action.REQUEST_TRANSFER, quarter.start, quarter.end

@@ -20,16 +20,15 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET
 
 from app.services.feed import EventFeed
-from app.services.persisted_queries import (
-    PersistedQueries,
-    PersistedQueryError,
-    document_hash,
-    persisted_query_not_found,
-    requested_hash,
-)
+from app.services.persisted_queries import PersistedQueries, document_hash
 from app.settings import Settings
 from app.web.caching import apply_cache_policy
 from app.web.guard import HTTP_ERROR_CODES, send_error
+from app.web.persisted_protocol import (
+    PersistedQueryError,
+    persisted_query_not_found,
+    requested_hash,
+)
 from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError

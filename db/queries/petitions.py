@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.domain.text import normalize_code
-from app.domain.vocabulary import OPEN_STATUSES
+from app.domain.vocabulary import OPEN_STATUS_VALUES
 from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
 from db.queries.keyset import Ordering, SortKey
 from db.queries.search import matches_search
@@ -81,19 +81,14 @@ def ordering(order_field: str, ascending: bool) -> Ordering:
     return Ordering(column, Petition.id, ascending, nullable)
 
 
-_OPEN = tuple(sorted(OPEN_STATUSES))
-"""In a fixed order, so that the SQL text (and the statement caches keyed on it) is the same
-in every process."""
-
-
 def overdue(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
     """`app.domain.vocabulary.is_overdue` in SQL, for filters and counts."""
-    return and_(Petition.status.in_(_OPEN), Petition.deadline_at < now)
+    return and_(Petition.status.in_(OPEN_STATUS_VALUES), Petition.deadline_at < now)
 
 
 def not_overdue(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
     return or_(
-        Petition.status.not_in(_OPEN),
+        Petition.status.not_in(OPEN_STATUS_VALUES),
         Petition.deadline_at.is_(None),
         Petition.deadline_at >= now,
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.demo.chunk import build_chunk
+from app.demo.chunks import build_chunk
 from app.demo.spec import LoadSpec, Position
 from app.demo.wording.template import Template
 from app.domain.chain import GENESIS

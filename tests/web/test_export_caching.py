@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from app.settings import Settings
-from app.web import export_routes as export_http_module
+from app.web import export_routes
 from app.web.etag import (
     MAX_IF_NONE_MATCH_BYTES,
     MAX_IF_NONE_MATCH_TAGS,
@@ -131,8 +131,8 @@ def test_the_local_date_changes_the_etag(
     demo_server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     today = _get(demo_server, "/export/petitions.csv?statuses=CLOSED").headers["etag"]
-    real = export_http_module.current_time
-    monkeypatch.setattr(export_http_module, "current_time", lambda: real() + timedelta(days=1))
+    real = export_routes.current_time
+    monkeypatch.setattr(export_routes, "current_time", lambda: real() + timedelta(days=1))
     tomorrow = _get(demo_server, "/export/petitions.csv?statuses=CLOSED")
     assert tomorrow.headers["etag"] != today
     refreshed = _get(

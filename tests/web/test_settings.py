@@ -37,3 +37,11 @@ def test_variables_override_and_empty_ones_do_not(
     assert settings.graphiql is False
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert settings.cache_seconds == 0
+
+
+def test_an_empty_database_url_is_refused_not_replaced_by_the_default(
+    bare_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAKN_DATABASE_URL", "")
+    with pytest.raises(ValueError, match="PAKN_DATABASE_URL is set but empty"):
+        Settings.from_env()
