@@ -175,30 +175,32 @@ async def count_statements(url: str, body: dict[str, Any]) -> int:
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     transport = httpx.ASGITransport(app=guard)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        await client.post("/graphql", json=body)
-        if "extensions" in body:  # registered: the workload sends the hash alone, by GET
-            params = {"extensions": json.dumps(body["extensions"])}
-            await client.get("/graphql", params=params)
-            statements.clear()
-            await client.get("/graphql", params=params)
-        else:
-            statements.clear()
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             await client.post("/graphql", json=body)
-    await engine.dispose()
+            if "extensions" in body:  # registered: the workload sends the hash alone, by GET
+                params = {"extensions": json.dumps(body["extensions"])}
+                await client.get("/graphql", params=params)
+                statements.clear()
+                await client.get("/graphql", params=params)
+            else:
+                statements.clear()
+                await client.post("/graphql", json=body)
+    finally:
+        await engine.dispose()  # the app's own engine: made by create_app, not open_engine
     return len(statements)
 
 
 def sample_body(workload: Workload, codes: list[str], quarter: tuple[str, str]) -> dict[str, Any]:
-    from bench import workloads as w
+    from bench import workloads as documents_of
 
     documents = {
-        "W1": {"query": w.W1},
-        "W2": {"query": w.W2},
-        "W3": {"query": w.W3, "variables": {"code": codes[0]}},
-        "W4": {"query": w.W4, "variables": {"from": quarter[0], "to": quarter[1]}},
+        "W1": {"query": documents_of.W1},
+        "W2": {"query": documents_of.W2},
+        "W3": {"query": documents_of.W3, "variables": {"code": codes[0]}},
+        "W4": {"query": documents_of.W4, "variables": {"from": quarter[0], "to": quarter[1]}},
         # registers W1's persisted query before W1G sends its hash alone
-        "W1G": {"query": w.W1, "extensions": w.persisted(w.W1)},
+        "W1G": {"query": documents_of.W1, "extensions": documents_of.persisted(documents_of.W1)},
     }
     return documents.get(workload.name, {})
 
