@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
-
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import auth, submission, transitions
+from app.services import actions, submission, transitions
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
@@ -52,20 +50,16 @@ def _petition_id(token: str) -> int:
         ) from None
 
 
-async def _run(ctx: Context, actor: Actor, load: Petition | None, change: Change) -> Result:
-    if load is None:
-        raise UserErrors(problem("NOT_FOUND", "No petition has that id.", "petitionId"))
-    step = transitions.ActionScope(ctx.session, ctx.settings, ctx.now, actor)
-    await transitions.apply(step, load, change)
-    return Result(petition=load)
+def _scope(ctx: Context, actor: Actor) -> transitions.ActionScope:
+    return transitions.ActionScope(ctx.session, ctx.settings, ctx.now, actor)
 
 
 async def officer_action(ctx: Context, petition_token: str, change: Change) -> Result:
     officer = await ctx.require_officer(*officer_roles(change.action))
     try:
-        async with ctx.writes.transaction(ctx.session):
-            petition = await ctx.session.get(Petition, _petition_id(petition_token))
-            return await _run(ctx, officer.actor, petition, change)
+        petition_id = _petition_id(petition_token)
+        scope = _scope(ctx, officer.actor)
+        return Result(petition=await actions.by_officer(ctx.writes, scope, petition_id, change))
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
     except ForbiddenRole as forbidden:
@@ -75,36 +69,25 @@ async def officer_action(ctx: Context, petition_token: str, change: Change) -> R
 async def petitioner_action(
     ctx: Context, tracking_code: str, secret: str, change: Change
 ) -> Result:
+    scope = _scope(ctx, Actor(ActorRole.PETITIONER))
     try:
-        async with ctx.writes.transaction(ctx.session):
-            petition = await auth.petition_of_petitioner(ctx.session, tracking_code, secret)
-            if petition is None:
-                raise UserErrors(
-                    problem(
-                        "INVALID_SECRET", "The tracking code and secret do not match.", "secret"
-                    )
-                )
-            ctx.petitioner_of.add(petition.id)
-            return await _run(ctx, Actor(ActorRole.PETITIONER), petition, change)
+        petition = await actions.by_petitioner(ctx.writes, scope, tracking_code, secret, change)
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
+    ctx.petitioner_of.add(petition.id)
+    return Result(petition=petition)
 
 
 async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None) -> Result:
     request = submission.Submission(data, idempotency_key, ctx.client_address)
-    for attempt in range(2):
-        try:
-            async with ctx.writes.transaction(ctx.session):
-                outcome = await submission.submit(ctx.session, ctx.settings, request, ctx.now)
-        except UserErrors as errors:
-            return Result(user_errors=errors.problems)
-        except IntegrityError:
-            if attempt or idempotency_key is None:
-                raise
-            continue
-        result = _result(outcome)
-        if outcome.petition is not None:
-            result.tracking_code = outcome.petition.tracking_code
-            ctx.petitioner_of.add(outcome.petition.id)
-        return result
-    raise AssertionError("unreachable")
+    try:
+        outcome = await submission.submit_in_transaction(
+            ctx.writes, ctx.session, ctx.settings, request, ctx.now
+        )
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
+    result = _result(outcome)
+    if outcome.petition is not None:
+        result.tracking_code = outcome.petition.tracking_code
+        ctx.petitioner_of.add(outcome.petition.id)
+    return result

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.credentials import hash_secret, new_petitioner_secret
@@ -28,6 +29,7 @@ from app.services.outcome import Outcome, UserErrors, problem
 from db import event_log, rollup
 from db.event_log import NewEvent
 from db.models import Field, Petition, PetitionerContact
+from db.transactions import WriteGate
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -175,3 +177,23 @@ async def submit(
     )
     await rollup.record(session, None, rollup.contribution(petition))
     return Outcome(petition=petition, secret=secret)
+
+
+async def submit_in_transaction(
+    writes: WriteGate,
+    session: AsyncSession,
+    settings: Settings,
+    submission: Submission,
+    now: datetime,
+) -> Outcome:
+    """`submit` in its own transaction. Two retries of one idempotency key that race both
+    pass the lookup and one insert then fails on the key's uniqueness: run once more, and
+    that run finds the winner's petition and answers with it."""
+    for attempt in range(2):
+        try:
+            async with writes.transaction(session):
+                return await submit(session, settings, submission, now)
+        except IntegrityError:
+            if attempt or submission.idempotency_key is None:
+                raise
+    raise AssertionError("unreachable")
