@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,11 +10,11 @@ from datetime import date, datetime
 from aiodataloader import DataLoader
 
 from app.domain import stats
-from app.domain.reference import ProvinceRef, provinces
 from app.domain.stats import Quarter, Ranking, RankingMetric, StatsRow, WindowError
 from app.services import reports
-from app.services.reports import AgencyRow, QuarterlyReport
-from db.models import Agency, Field
+from app.services.breakdowns import Breakdowns, windowed
+from app.services.reports import QuarterlyReport
+from db.models import Agency
 from db.queries import stats as queries
 from db.queries.petitions import PetitionCriteria
 from resolvers.context import Context
@@ -59,84 +57,13 @@ async def stats_criteria(ctx: Context, args: StatsArgs | None) -> PetitionCriter
             kind=args.kind,
         ),
     )
-    return dataclasses.replace(flt, submitted_from=start, submitted_to=end, now=None)
+    return windowed(flt, start, end)
 
 
-@dataclass(frozen=True)
-class FieldRow:
-    field: Field
-    stats: StatsRow
-
-
-@dataclass(frozen=True)
-class ProvinceRow:
-    province: ProvinceRef
-    stats: StatsRow
-
-
-@dataclass(frozen=True)
-class MonthRow:
-    month: str
-    stats: StatsRow
-
-
-class StatsRequest:
-    """The breakdowns of one `stats` query; each selected one costs one statement.
-
-    GraphQL resolves the selected breakdowns concurrently; they share the request's
-    session, so their statements run one at a time. When `byMonth` is selected, the totals
-    are folded from its groups (every petition has a month) instead of scanning again.
-    """
-
-    def __init__(self, ctx: Context, flt: PetitionCriteria, selected: set[str]) -> None:
-        self.ctx = ctx
-        self.flt = flt
-        self.selected = selected
-        self._lock = asyncio.Lock()
-        self._groups: dict[str, list[queries.GroupCounts]] = {}
-
-    async def _fetch(self, by: queries.Breakdown) -> list[queries.GroupCounts]:
-        if by not in self._groups:
-            self._groups[by] = await queries.group_counts(
-                self.ctx.session, self.flt, by, self.ctx.now
-            )
-        return self._groups[by]
-
-    async def totals(self) -> StatsRow:
-        async with self._lock:
-            by: queries.Breakdown = "month" if "byMonth" in self.selected else "total"
-            return stats.total_row(await self._fetch(by))
-
-    async def by_agency(self) -> list[AgencyRow]:
-        async with self._lock:
-            rows = stats.rows_by_key(await self._fetch("agency"))
-            found = await queries.agencies_by_ids(self.ctx.session, list(rows))
-        return sorted(
-            (AgencyRow(found[i], row) for i, row in rows.items()), key=lambda r: r.agency.code
-        )
-
-    async def by_field(self) -> list[FieldRow]:
-        async with self._lock:
-            rows = stats.rows_by_key(await self._fetch("field"))
-            found = await queries.fields_by_ids(self.ctx.session, list(rows))
-        return sorted(
-            (FieldRow(found[i], row) for i, row in rows.items()), key=lambda r: r.field.code
-        )
-
-    async def by_province(self) -> list[ProvinceRow]:
-        async with self._lock:
-            rows = stats.rows_by_key(await self._fetch("province"))
-        return [ProvinceRow(p, rows[p.code]) for p in provinces() if p.code in rows]
-
-    async def by_month(self) -> list[MonthRow]:
-        async with self._lock:
-            rows = stats.rows_by_key(await self._fetch("month"))
-        return [MonthRow(month, rows[month]) for month in sorted(rows)]
-
-
-async def stats_request(ctx: Context, args: StatsArgs | None, selected: set[str]) -> StatsRequest:
+async def stats_request(ctx: Context, args: StatsArgs | None, selected: set[str]) -> Breakdowns:
     """`selected`: the names of the Stats fields the query selects."""
-    return StatsRequest(ctx, await stats_criteria(ctx, args), selected)
+    criteria = await stats_criteria(ctx, args)
+    return Breakdowns(ctx.session, criteria, ctx.now, totals_from_months="byMonth" in selected)
 
 
 # --- scorecards and rankings -----------------------------------------------

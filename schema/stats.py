@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.domain import stats as domain_stats
+from app.services.breakdowns import Breakdowns
 from app.services.reports import QuarterlyReport as ReportData
-from resolvers.stats import StatsArgs, StatsRequest
+from resolvers.stats import StatsArgs
 from schema.descriptions import (
     CHANNEL_FILTER,
     FIRST_SUBMISSION_DATE,
@@ -205,7 +206,7 @@ class PeriodStats:
     "count in the totals only."
 )
 class Stats:
-    request: strawberry.Private[StatsRequest]
+    request: strawberry.Private[Breakdowns]
 
     @strawberry.field(description="The figures over every petition the filter keeps.")
     async def totals(self) -> StatsRowType:

@@ -35,17 +35,15 @@ from urllib.parse import quote, urlencode
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.domain.reference import provinces
 from app.domain.stats import StatsRow
 from app.domain.timezone import VN_TZ, to_local
 from app.domain.vocabulary import is_overdue
-from app.services import reports
+from app.services.breakdowns import Breakdowns
 from app.services.csv_cells import csv_field, csv_field_utf8, defused
 from app.services.export_columns import COLUMNS, PETITION_FIELDS, STATS_COLUMNS
 from app.services.filters import CodeLookup, FilterArgs
 from db.queries import export as queries
 from db.queries import reference
-from db.queries import stats as stats_queries
 from db.queries.petitions import PetitionCriteria
 
 BOM = "\ufeff".encode()
@@ -303,31 +301,16 @@ StatsLine = tuple[str, str, StatsRow]
 """(breakdown, key, figures): breakdown is total, agency, field, province or month."""
 
 
-def _by_key(line: StatsLine) -> str:
-    return line[1]
-
-
 async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime) -> list[StatsLine]:
     """The figures of `Query.stats` with the same filter: the totals, then one line per
     agency, field, province (by code) and month (YYYY-MM), as the API lists them."""
     async with AsyncSession(engine) as session:
-        lines: list[StatsLine] = [("total", "", await reports.totals(session, flt, now))]
-        by_agency = await reports.breakdown(session, flt, "agency", now)
-        agencies = await stats_queries.agencies_by_ids(session, list(by_agency))
-        lines += sorted(
-            (("agency", agencies[i].code, row) for i, row in by_agency.items()), key=_by_key
-        )
-        by_field = await reports.breakdown(session, flt, "field", now)
-        fields = await stats_queries.fields_by_ids(session, list(by_field))
-        lines += sorted(
-            (("field", fields[i].code, row) for i, row in by_field.items()), key=_by_key
-        )
-        by_province = await reports.breakdown(session, flt, "province", now)
-        lines += [
-            ("province", p.code, by_province[p.code]) for p in provinces() if p.code in by_province
-        ]
-        by_month = await reports.breakdown(session, flt, "month", now)
-        lines += sorted((("month", month, row) for month, row in by_month.items()), key=_by_key)
+        figures = Breakdowns(session, flt, now)
+        lines: list[StatsLine] = [("total", "", await figures.totals())]
+        lines += [("agency", row.agency.code, row.stats) for row in await figures.by_agency()]
+        lines += [("field", row.field.code, row.stats) for row in await figures.by_field()]
+        lines += [("province", row.province.code, row.stats) for row in await figures.by_province()]
+        lines += [("month", row.month, row.stats) for row in await figures.by_month()]
     return lines
 
 

@@ -18,7 +18,6 @@ compressed here (`app.web.compression` wraps every response).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 
@@ -29,6 +28,7 @@ from starlette.responses import Response, StreamingResponse
 from app.domain.stats import WindowError, local_window
 from app.domain.timezone import now as current_time
 from app.domain.timezone import to_local
+from app.services.breakdowns import windowed
 from app.services.datapackage import descriptor_json, served_package
 from app.services.export import (
     LAYOUT_VERSION,
@@ -197,7 +197,7 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
         name = f"pakn-stats-{filename(ExportFormat.CSV, now).removeprefix('pakn-petitions-')}"
         headers = _download(name, cache)
         media_type = MEDIA_TYPES[ExportFormat.CSV]
-        flt = dataclasses.replace(flt, submitted_from=low, submitted_to=high, now=None)
+        flt = windowed(flt, low, high)
         body = stats_csv(await stats_lines(engine, flt, now), bom)
         return Response(body, media_type=media_type, headers=headers)
 
