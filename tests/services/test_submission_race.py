@@ -11,24 +11,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from app.domain.validation import PetitionerData, SubmissionData
 from app.services.submission import Submission, submit_in_transaction
 from app.settings import Settings
 from db.engine import is_sqlite, open_engine, session_factory
 from db.models import Petition
 from db.transactions import WriteGate
+from tests.domain.submissions import SUBMISSION
 
-DATA = SubmissionData(
-    channel="CITIZEN",
-    kind="REFLECTION",
-    subject="ADMINISTRATIVE_PROCEDURE",
-    title="Thủ tục đất đai kéo dài quá hạn",
-    body="Hồ sơ cấp giấy chứng nhận quyền sử dụng đất của tôi đã quá hạn ba tháng.",
-    field_code="DAT_DAI",
-    province_code="79",
-    is_private=False,
-    petitioner=PetitionerData("Nguyễn Văn An", "an@example.vn", None, None, None, None),
-)
+DATA = SUBMISSION
 
 
 async def test_racing_retries_of_one_key_get_one_petition(empty_database: str) -> None:
