@@ -55,6 +55,8 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
+    max_query_cost: int = 20_000
+    """The rows a document may be estimated to return (`schema.cost`; 0: no limit)."""
     max_body_bytes: int = 256 * 1024
     graphiql: bool = True
     compiled_queries: bool = True
@@ -101,6 +103,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_query_depth": ("PAKN_MAX_QUERY_DEPTH", _integer),
     "max_aliases": ("PAKN_MAX_ALIASES", _integer),
     "max_tokens": ("PAKN_MAX_TOKENS", _integer),
+    "max_query_cost": ("PAKN_MAX_QUERY_COST", _integer),
     "max_body_bytes": ("PAKN_MAX_BODY_BYTES", _integer),
     "graphiql": ("PAKN_GRAPHIQL", _flag),
     "compiled_queries": ("PAKN_COMPILED_QUERIES", _flag),

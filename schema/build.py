@@ -18,8 +18,9 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from schema.cost import CostEstimator
 from schema.execution import PaknExecutionContext
-from schema.extensions import ErrorCodes
+from schema.extensions import ErrorCodes, QueryCost
 from schema.mutations import Mutation
 from schema.petition_types import AgencyType, AnswerType, PetitionEventType, PetitionType
 from schema.query import Query
@@ -30,6 +31,9 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 
 class PaknSchema(strawberry.Schema):
+    max_query_cost: int = 0
+    """The limit `QueryCost` holds documents to (0: none); the compiled path reads it too."""
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Client errors are expected and not logged; `ErrorCodes` logs the unexpected."""
 
@@ -43,6 +47,8 @@ class QueryLimits(Protocol):
     def max_aliases(self) -> int: ...
     @property
     def max_tokens(self) -> int: ...
+    @property
+    def max_query_cost(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class _PrintingOnly:
     max_query_depth: int = 0
     max_aliases: int = 0
     max_tokens: int = 0
+    max_query_cost: int = 0
 
 
 def build_schema(limits: QueryLimits) -> strawberry.Schema:
@@ -61,7 +68,7 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
-    return PaknSchema(
+    schema = PaknSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -77,6 +84,14 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
         execution_context_class=PaknExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    if limits.max_query_cost > 0:
+        estimator = CostEstimator(schema._schema)
+        schema.max_query_cost = limits.max_query_cost
+        schema.extensions = (
+            *schema.extensions,
+            lambda: QueryCost(estimator, limits.max_query_cost),
+        )
+    return schema
 
 
 def sdl(schema: strawberry.Schema | None = None) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
+from schema.cost import CostEstimator
+
 logger = logging.getLogger("pakn.errors")
 
 INTERNAL_MESSAGE = "Internal server error. Quote the requestId when you report it."
@@ -99,3 +101,31 @@ class ErrorCodes(SchemaExtension):
             code = "BAD_USER_INPUT"
         error.extensions = {**(error.extensions or {}), "code": code}
         return error
+
+
+class QueryCost(SchemaExtension):
+    """Refuse, before it runs, a document whose estimated rows (`schema.cost`) exceed the
+    limit: QUERY_TOO_COSTLY, with the cost and the limit, over HTTP and sockets alike."""
+
+    def __init__(self, estimator: CostEstimator, limit: int) -> None:
+        self.estimator = estimator
+        self.limit = limit
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.query is not None:
+            plan = self.estimator.plan(
+                context.query, context.graphql_document, context.operation_name
+            )
+            cost = plan.cost(context.variables)
+            if cost > self.limit:
+                raise too_costly(cost, self.limit)
+        yield
+
+
+def too_costly(cost: int, limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"The query could return about {cost:,} rows; the server allows {limit:,}. Ask for "
+        "smaller pages, or fewer nested lists (PAKN_MAX_QUERY_COST).",
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+    )

@@ -35,6 +35,7 @@ from graphql.execution.values import get_variable_values
 
 from resolvers.context import Context
 from resolvers.errors import ClientError
+from schema.cost import CostPlan, plan_cost
 from schema.fastpath.objects import Fallback, NotCompilable, ObjectCompiler, fields_of
 from schema.fastpath.petition import CompiledPetition, compile_petition
 from schema.fastpath.petitions import CompiledPetitions, StatementCache, compile_petitions
@@ -47,6 +48,7 @@ CAPACITY = 256
 @dataclass(frozen=True)
 class Plan:
     operation: OperationDefinitionNode
+    cost: CostPlan
     root: list[tuple[str, CompiledPetitions | CompiledPetition | None]]
     """Each root field by response key: compiled, or None for __typename."""
 
@@ -60,6 +62,9 @@ class CompiledQueries:
         self.field_def = self.gql.query_type.fields["petitions"]
         self.scalar_registry = strawberry_schema.schema_converter.scalar_registry
         self.config = strawberry_schema.config
+        self.max_query_cost: int = getattr(strawberry_schema, "max_query_cost", 0)
+        """The general path's cost limit: a request over it is left to the general path,
+        which refuses it with QUERY_TOO_COSTLY."""
         self.capacity = capacity
         self.statements = StatementCache()
         self.answered = 0
@@ -110,7 +115,7 @@ class CompiledQueries:
                 root.append((key, compile_petition(self.objects, self.gql, node)))
             else:
                 raise NotCompilable(f"Query.{node.name.value}")
-        return Plan(operation, root)
+        return Plan(operation, plan_cost(self.gql, document, operation_name), root)
 
     async def execute(self, plan: Plan, ctx: Context, variables: Any) -> dict[str, Any] | None:
         """The response for `plan`, or None when the general path must answer."""
@@ -119,6 +124,8 @@ class CompiledQueries:
                 self.gql, plan.operation.variable_definitions or [], variables or {}
             )
             if isinstance(coerced, list):
+                return None
+            if self.max_query_cost and plan.cost.cost(coerced) > self.max_query_cost:
                 return None
             data: dict[str, Any] = {}
             for key, part in plan.root:
