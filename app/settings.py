@@ -59,6 +59,8 @@ class Settings:
     """The rows a document may be estimated to return (`schema.cost`; 0: no limit)."""
     max_body_bytes: int = 256 * 1024
     graphiql: bool = True
+    introspection: bool = True
+    """Introspection and "Did you mean" suggestions, on for a public API (0 turns both off)."""
     compiled_queries: bool = True
     """Answer repeated documents by the compiled path (`schema.fastpath`)."""
     statement_timeout_seconds: float = 30.0
@@ -106,6 +108,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_query_cost": ("PAKN_MAX_QUERY_COST", _integer),
     "max_body_bytes": ("PAKN_MAX_BODY_BYTES", _integer),
     "graphiql": ("PAKN_GRAPHIQL", _flag),
+    "introspection": ("PAKN_INTROSPECTION", _flag),
     "compiled_queries": ("PAKN_COMPILED_QUERIES", _flag),
     "statement_timeout_seconds": ("PAKN_STATEMENT_TIMEOUT", _integer),
     "ranking_minimum": ("PAKN_RANKING_MINIMUM", _integer),

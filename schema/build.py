@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -49,6 +50,8 @@ class QueryLimits(Protocol):
     def max_tokens(self) -> int: ...
     @property
     def max_query_cost(self) -> int: ...
+    @property
+    def introspection(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class _PrintingOnly:
     max_aliases: int = 0
     max_tokens: int = 0
     max_query_cost: int = 0
+    introspection: bool = True
 
 
 def build_schema(limits: QueryLimits) -> strawberry.Schema:
@@ -67,6 +71,7 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
     rules = [
         *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        *(() if limits.introspection else (NoSchemaIntrospectionCustomRule,)),
     ]
     schema = PaknSchema(
         query=Query,
@@ -80,7 +85,9 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=256),
         ],
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(
+            auto_camel_case=True, disable_field_suggestions=not limits.introspection
+        ),
         execution_context_class=PaknExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
     )
