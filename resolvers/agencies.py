@@ -13,11 +13,19 @@ from resolvers.pagination import MAX_PAGE, Connection, connection, page_args
 AGENCY_CURSOR_SCOPE = "agency"
 
 
+MAX_SEARCH_LENGTH = 200
+"""Longer than any agency's name: a longer `search` is refused before it is folded."""
+
+
 async def agency_connection(
     ctx: Context, first: int | None, after: str | None, kind: str | None, search: str | None
 ) -> Connection[Agency]:
     args = page_args(first, after, default=MAX_PAGE)
     after_id = decode_id_cursor(args.after, AGENCY_CURSOR_SCOPE) if args.after else None
+    if search is not None and len(search) > MAX_SEARCH_LENGTH:
+        raise ClientError(
+            "INVALID_SEARCH", f"`search` holds at most {MAX_SEARCH_LENGTH} characters."
+        )
     terms = search_terms(normalize(search)) if search is not None else []
     if search is not None and not terms:
         raise ClientError("INVALID_SEARCH", "`search` needs at least one letter or digit.")

@@ -61,6 +61,12 @@ def page_request(args: PageArgs, order_field: str, ascending: bool) -> tuple[Pag
     order_name = f"{order_field}:{'ASC' if ascending else 'DESC'}"
     cursor_key = decode_sort_cursor(args.after, order_name) if args.after else None
     ordering = queries.ordering(order_field, ascending)
+    if cursor_key is not None and cursor_key.value is None and not ordering.nullable:
+        raise ClientError(
+            "INVALID_CURSOR",
+            f"Cursor {args.after!r} is not valid here; pass a cursor this list returned, "
+            "with the same orderBy.",
+        )
     return PageRequest(ordering, args.limit, cursor_key, args.backwards), order_name
 
 

@@ -21,7 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostEstimator
 from schema.execution import PaknExecutionContext
-from schema.extensions import ErrorCodes, QueryCost
+from schema.extensions import ErrorCodes, QueryCost, SubscriptionsOverSockets
 from schema.mutations import Mutation
 from schema.petition_types import AgencyType, AnswerType, PetitionEventType, PetitionType
 from schema.query import Query
@@ -80,6 +80,7 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
         types=[AgencyType, PetitionType, AnswerType, PetitionEventType],
         extensions=[
             ErrorCodes,
+            SubscriptionsOverSockets,
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=256),
             lambda: AddValidationRules(rules),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from schema.cost import CostEstimator
 
@@ -129,3 +130,19 @@ def too_costly(cost: int, limit: int) -> GraphQLError:
         "smaller pages, or fewer nested lists (PAKN_MAX_QUERY_COST).",
         extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
     )
+
+
+class SubscriptionsOverSockets(SchemaExtension):
+    """A subscription sent over HTTP is refused (BAD_REQUEST) before it runs: its events
+    stream over the WebSocket, and over HTTP graphql-core would run it as a query."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        over_http = getattr(context.context, "http_method", None) is not None
+        if over_http and context.operation_type is OperationType.SUBSCRIPTION:
+            raise GraphQLError(
+                "Subscriptions run over the WebSocket at /graphql (graphql-transport-ws or the "
+                "legacy graphql-ws), not over HTTP.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+        yield

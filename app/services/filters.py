@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.reference import province_codes
+from app.domain.stats import MAX_YEAR, MIN_YEAR
 from app.domain.text import normalize, petition_search_terms
 from app.domain.timezone import VN_TZ
 from app.domain.vocabulary import Channel, PetitionKind, PetitionStatus
@@ -106,6 +107,13 @@ async def criteria_from_args(
     if args.province_codes:
         _check_codes("province", args.province_codes, province_codes())
     submitted_from, submitted_to = _local(args.submitted_from), _local(args.submitted_to)
+    for name, moment in (("submittedFrom", submitted_from), ("submittedTo", submitted_to)):
+        if moment is not None and not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise FilterError(
+                "INVALID_DATE_RANGE",
+                f"`{name}` must fall in the years {MIN_YEAR} to {MAX_YEAR}.",
+                argument=name,
+            )
     if submitted_from and submitted_to and submitted_from > submitted_to:
         raise FilterError("INVALID_DATE_RANGE", "`submittedFrom` is after `submittedTo`.")
     terms: list[str] = []
