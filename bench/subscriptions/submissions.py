@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any
 
 import httpx
+
+from tests.support.sample import SUBMISSION
 
 SUBMIT = (
     "mutation($input: SubmitPetitionInput!) { submitPetition(input: $input) "
@@ -14,23 +17,8 @@ SUBMIT = (
 
 
 def submission_input() -> dict[str, Any]:
-    """A valid public submission (as in tests/support/workflow.py); no token needed."""
-    return {
-        "channel": "CITIZEN",
-        "kind": "REFLECTION",
-        "subject": "ADMINISTRATIVE_PROCEDURE",
-        "title": "Thủ tục cấp giấy chứng nhận quyền sử dụng đất quá chậm",
-        "body": "Tôi nộp hồ sơ cấp giấy chứng nhận quyền sử dụng đất từ ba tháng trước "
-        "nhưng đến nay vẫn chưa có kết quả, cán bộ không giải thích lý do.",
-        "fieldCode": "DAT_DAI",
-        "provinceCode": "01",
-        "petitioner": {
-            "fullName": "Nguyễn Thị Hoa",
-            "email": "hoa.nguyen@example.vn",
-            "phone": "0912345678",
-            "address": "12 Phố Huế, Hà Nội",
-        },
-    }
+    """A valid public submission (the tests' sample); no token needed."""
+    return copy.deepcopy(SUBMISSION)
 
 
 def submit(client: httpx.Client, url: str) -> tuple[str, float, float]:

@@ -9,6 +9,7 @@ the id and the expected version, or for the petitioner's actions the tracking co
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app.settings import Settings
 from db import tokens
 from db.engine import open_engine, session_factory
 from db.models import Agency, PetitionEvent
+from tests.support.sample import SUBMISSION
 from tests.support.server import HttpServer, RunningServer
 
 PETITION_FIELDS = """
@@ -68,24 +70,7 @@ PETITIONER_ACTIONS = frozenset({"rate", "follow_up"})
 
 
 def submission(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "channel": "CITIZEN",
-        "kind": "REFLECTION",
-        "subject": "ADMINISTRATIVE_PROCEDURE",
-        "title": "Thủ tục cấp giấy chứng nhận quyền sử dụng đất quá chậm",
-        "body": "Tôi nộp hồ sơ cấp giấy chứng nhận quyền sử dụng đất từ ba tháng trước "
-        "nhưng đến nay vẫn chưa có kết quả, cán bộ không giải thích lý do.",
-        "fieldCode": "DAT_DAI",
-        "provinceCode": "01",
-        "petitioner": {
-            "fullName": "Nguyễn Thị Hoa",
-            "email": "hoa.nguyen@example.vn",
-            "phone": "0912345678",
-            "address": "12 Phố Huế, Hà Nội",
-        },
-    }
-    data.update(overrides)
-    return data
+    return {**copy.deepcopy(SUBMISSION), **overrides}
 
 
 ANSWER_TEXT = (
