@@ -20,6 +20,10 @@ def _integer(raw: str) -> int:
     return int(raw)
 
 
+def _number(raw: str) -> float:
+    return float(raw)
+
+
 def _flag(raw: str) -> bool:
     """On unless set to 0."""
     return raw != "0"
@@ -80,6 +84,36 @@ class Settings:
     cache_seconds: int = 10
     """`Cache-Control: public, max-age=` of public cacheable responses (anonymous GraphQL
     GETs and the exports); 0: caches revalidate every time."""
+    request_timeout_seconds: float = 30.0
+    """One GraphQL operation (HTTP, or a socket's query or mutation) is cancelled after
+    this long with REQUEST_TIMEOUT (0: never); never above the statement timeout."""
+    read_rate: int = 600
+    """Requests a minute per client address (officers ten times as many); 0: no limit.
+    Each worker enforces its share, `read_rate / workers`."""
+    workers: int = 1
+    """Worker processes serving this deployment on this host (`pakn serve --workers`)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses whose `X-Forwarded-For` is believed; empty: nobody's."""
+    max_sockets_per_client: int = 20
+    """Open WebSockets per client address, per worker (0: no limit)."""
+    max_sockets: int = 10_000
+    """Open WebSockets in all, per worker (0: no limit)."""
+    max_subscriptions_per_socket: int = 100
+    """Operations running at once on one WebSocket (0: no limit)."""
+    max_replay: int = 10_000
+    """Events a subscription's `after` may lie behind the newest (0: no limit)."""
+    socket_init_timeout_seconds: float = 10.0
+    """A WebSocket that sends no `connection_init` this long is closed."""
+    socket_recheck_seconds: float = 5.0
+    """How often an open socket's officer token is checked again (revoked, expired)."""
+    max_exports_per_client: int = 2
+    """Exports one client address may stream at once, per worker (0: no limit)."""
+
+    @property
+    def effective_request_timeout(self) -> float:
+        """The request timeout, capped by the statement timeout when both are on; 0: off."""
+        limits = [t for t in (self.request_timeout_seconds, self.statement_timeout_seconds) if t]
+        return min(limits) if self.request_timeout_seconds else 0.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -116,6 +150,17 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "persisted_queries_max": ("PAKN_PERSISTED_QUERIES", _integer),
     "persisted_queries_max_bytes": ("PAKN_PERSISTED_QUERIES_BYTES", _integer),
     "cache_seconds": ("PAKN_CACHE_SECONDS", _integer),
+    "request_timeout_seconds": ("PAKN_REQUEST_TIMEOUT", _number),
+    "read_rate": ("PAKN_READ_RATE", _integer),
+    "workers": ("PAKN_WORKERS", _integer),
+    "trusted_proxies": ("PAKN_TRUSTED_PROXIES", _items),
+    "max_sockets_per_client": ("PAKN_MAX_SOCKETS_PER_CLIENT", _integer),
+    "max_sockets": ("PAKN_MAX_SOCKETS", _integer),
+    "max_subscriptions_per_socket": ("PAKN_MAX_SUBSCRIPTIONS_PER_SOCKET", _integer),
+    "max_replay": ("PAKN_MAX_REPLAY", _integer),
+    "socket_init_timeout_seconds": ("PAKN_SOCKET_INIT_TIMEOUT", _number),
+    "socket_recheck_seconds": ("PAKN_SOCKET_RECHECK", _number),
+    "max_exports_per_client": ("PAKN_MAX_EXPORTS_PER_CLIENT", _integer),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key
 is `server_secret_key`'s."""

@@ -45,3 +45,29 @@ def test_an_empty_database_url_is_refused_not_replaced_by_the_default(
     monkeypatch.setenv("PAKN_DATABASE_URL", "")
     with pytest.raises(ValueError, match="PAKN_DATABASE_URL is set but empty"):
         Settings.from_env()
+
+
+def test_the_request_timeout_never_exceeds_the_statement_timeout() -> None:
+    assert (
+        Settings(request_timeout_seconds=30, statement_timeout_seconds=5).effective_request_timeout
+        == 5
+    )
+    assert (
+        Settings(request_timeout_seconds=3, statement_timeout_seconds=0).effective_request_timeout
+        == 3
+    )
+    assert (
+        Settings(request_timeout_seconds=0, statement_timeout_seconds=5).effective_request_timeout
+        == 0
+    )
+
+
+def test_the_new_limits_read_numbers_and_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAKN_SECRET_KEY", "test-key")
+    monkeypatch.setenv("PAKN_REQUEST_TIMEOUT", "2.5")
+    monkeypatch.setenv("PAKN_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2")
+    monkeypatch.setenv("PAKN_READ_RATE", "0")
+    settings = Settings.from_env()
+    assert settings.request_timeout_seconds == 2.5
+    assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2")
+    assert settings.read_rate == 0
