@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
@@ -23,6 +24,7 @@ from app.web.cors import ApiCORS
 from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
+from app.web.read_limits import read_limits
 from app.web.report_page import report_page
 from db.engine import create_engine, is_sqlite, session_factory
 from db.listener import PgListener
@@ -49,7 +51,7 @@ def starlette_app(asgi: object) -> Starlette:
     return asgi
 
 
-def create_app(settings: Settings | None = None) -> ApiCORS:
+def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings.from_env()
     engine = create_engine(
         settings.database_url, statement_timeout=settings.statement_timeout_seconds
@@ -128,4 +130,7 @@ def create_app(settings: Settings | None = None) -> ApiCORS:
     app.state.feed = feed
     app.state.graphql = graphql
     app.state.settings = settings
-    return ApiCORS(Compression(RequestGuard(app, settings.max_body_bytes)), settings.cors_origins)
+    # Outside in: CORS, so a refusal too is readable cross-origin; the read limit, before a
+    # body is read.
+    guarded = Compression(RequestGuard(app, settings.max_body_bytes))
+    return ApiCORS(read_limits(guarded, settings, sessions), settings.cors_origins)

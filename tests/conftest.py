@@ -34,7 +34,11 @@ def demo_server(demo_database: str) -> Iterator[RunningServer]:
     # The feed would poll through the same engine and skew statement counts; nothing is
     # written here, so it need not poll. The documents here select every field, which
     # multiplies every list: the cost limit is off (tests/api/test_query_cost.py tests it).
-    settings = Settings(database_url=demo_database, feed_poll_seconds=3600, max_query_cost=0)
+    # Every test of the session reads from here, from one address: no read limit either
+    # (tests/web/test_read_rate.py tests it).
+    settings = Settings(
+        database_url=demo_database, feed_poll_seconds=3600, max_query_cost=0, read_rate=0
+    )
     with RunningServer(settings) as server:
         yield server
 

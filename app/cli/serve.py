@@ -15,7 +15,12 @@ def register(commands: Commands) -> None:
     serve = commands.add_parser("serve", help="migrate, load reference data and serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default PAKN_WORKERS, 1); each enforces its share of "
+        "PAKN_READ_RATE",
+    )
     serve.add_argument(
         "--demo", action="store_true", help=f"add {DEFAULT_DEMO_PETITIONS} demo petitions once"
     )
@@ -27,12 +32,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from db.bootstrap import prepare_database
     from db.engine import is_sqlite
 
-    if args.workers > 1 and is_sqlite(settings.database_url):
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 1:
+        print("pakn: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and is_sqlite(settings.database_url):
         print("pakn: SQLite serves one worker; use PostgreSQL for --workers > 1", file=sys.stderr)
         return 2
     asyncio.run(prepare_database(settings.database_url))
     if args.demo:
         asyncio.run(load_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
     print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    serve(args.host, args.port, args.workers)
+    serve(args.host, args.port, workers)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -18,6 +19,8 @@ from typing import Any
 import uvicorn
 
 from app.services.feed import EventFeed
+
+FACTORY = "app.main:create_app"
 
 
 def _state_of(app: Any) -> Any:
@@ -72,10 +75,14 @@ def _supervise(config: uvicorn.Config, workers: int) -> None:
 
 
 def serve(host: str, port: int, workers: int) -> None:
+    """Serve `FACTORY` with `workers` processes. Each worker's application reads its
+    settings from the environment, so PAKN_WORKERS is set to `workers` first: each enforces
+    its share of the read rate (`app.web.read_limits`)."""
+    os.environ["PAKN_WORKERS"] = str(workers)
     # Event messages are small and go to many subscribers: per-message deflate would cost
     # a compressor per connection (about 300 KiB each) and CPU per message per subscriber.
     config = uvicorn.Config(
-        "app.main:create_app", factory=True, host=host, port=port, ws_per_message_deflate=False
+        FACTORY, factory=True, host=host, port=port, ws_per_message_deflate=False
     )
     if workers > 1:
         _supervise(config, workers)

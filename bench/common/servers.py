@@ -23,9 +23,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+UNLIMITED_READS = {"PAKN_READ_RATE": "0"}
+"""A load generator sends every request from one address: with the read limit on, a run
+would time 429s instead of the service."""
+
+
 def server_environment(database_url: str, **settings: str) -> dict[str, str]:
-    """This process's environment with pakn's database URL and `settings` (PAKN_... names)."""
-    return {**os.environ, "PAKN_DATABASE_URL": database_url, **settings}
+    """This process's environment with pakn's database URL, no read limit, and `settings`
+    (PAKN_... names; PAKN_READ_RATE among them turns the limit back on)."""
+    return {**os.environ, "PAKN_DATABASE_URL": database_url, **UNLIMITED_READS, **settings}
 
 
 class ServerExited(RuntimeError):

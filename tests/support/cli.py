@@ -17,8 +17,13 @@ import httpx
 
 from tests.support.server import free_port
 
-SERVE_ENVIRONMENT = {"PAKN_SUBMISSIONS_PER_HOUR": "100000", "PAKN_SECRET_KEY": "test-key"}
-"""What `pakn_serve` adds for the workflow: no rate limit to speak of, a known key."""
+SERVE_ENVIRONMENT = {
+    "PAKN_SUBMISSIONS_PER_HOUR": "100000",
+    "PAKN_READ_RATE": "0",
+    "PAKN_SECRET_KEY": "test-key",
+}
+"""What `pakn_serve` adds for the workflow: no rate limit to speak of, no read limit (the
+tests send many requests from one address), a known key."""
 
 
 def _command(*args: str) -> list[str]:
@@ -63,12 +68,16 @@ def _wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float 
 
 
 @contextmanager
-def pakn_serve(database_url: str, workers: int = 1) -> Iterator[str]:
-    """`pakn serve` in a child process on a free port; yields its URL, stops it after."""
+def pakn_serve(
+    database_url: str, workers: int = 1, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """`pakn serve` in a child process on a free port; yields its URL, stops it after.
+
+    `settings` (PAKN_... variables) are added last: they override `SERVE_ENVIRONMENT`."""
     port = free_port()
     process = subprocess.Popen(
         _command("serve", "--port", str(port), "--workers", str(workers)),
-        env=_environment(database_url, None) | SERVE_ENVIRONMENT,
+        env=_environment(database_url, None) | SERVE_ENVIRONMENT | dict(settings or {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -113,8 +113,9 @@ def count_events(url: str) -> int:
 
 
 def workflow_settings(database_url: str, **overrides: Any) -> Settings:
-    """A server for the workflow tests: a known secret key, no rate limit to speak of."""
-    defaults = {"submissions_per_hour": 100_000, "secret_key": "test-key"}
+    """A server for the workflow tests: a known secret key, no rate limit to speak of, no
+    read limit (tests/web/test_read_rate.py tests it)."""
+    defaults = {"submissions_per_hour": 100_000, "read_rate": 0, "secret_key": "test-key"}
     return Settings(database_url=database_url, **(defaults | overrides))
 
 
