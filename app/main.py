@@ -24,6 +24,7 @@ from app.web.cors import ApiCORS
 from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
+from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
 from app.web.report_page import report_page
 from db.engine import create_engine, is_sqlite, session_factory
@@ -130,7 +131,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app.state.feed = feed
     app.state.graphql = graphql
     app.state.settings = settings
-    # Outside in: CORS, so a refusal too is readable cross-origin; the read limit, before a
-    # body is read.
+    # Outside in: the client's address (a trusted proxy's X-Forwarded-For, else the peer's);
+    # CORS, so a refusal too is readable cross-origin; the read limit, before a body is read.
     guarded = Compression(RequestGuard(app, settings.max_body_bytes))
-    return ApiCORS(read_limits(guarded, settings, sessions), settings.cors_origins)
+    limited = read_limits(guarded, settings, sessions)
+    return trusting_proxies(ApiCORS(limited, settings.cors_origins), settings.trusted_proxies)

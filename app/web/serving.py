@@ -4,6 +4,11 @@ On shutdown pakn closes every WebSocket with 1012 (service restart) before it st
 event feed. Stock clients (graphql-ws, Apollo, urql, gql) retry a 1012 and resubscribe;
 had the feed ended the subscriptions first, each would have received `complete`, which
 clients take as the end of the stream for good.
+
+`uvicorn_config` is the one place a uvicorn server for pakn is configured, for `pakn serve`
+and for the tests' server alike: uvicorn's own proxy trust is off there, because the
+application decides whose `X-Forwarded-For` it believes (PAKN_TRUSTED_PROXIES,
+`app.web.proxies`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import threading
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from app.services.feed import EventFeed
 
@@ -74,16 +80,34 @@ def _supervise(config: uvicorn.Config, workers: int) -> None:
     sock.close()
 
 
+def uvicorn_config(app: ASGIApp | str, host: str, port: int, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration for pakn's `app` (or the factory's import path, `FACTORY`).
+
+    - `proxy_headers=False`: uvicorn would otherwise believe `X-Forwarded-For` from
+      loopback (its `forwarded_allow_ips` default), so a client on the same host could
+      claim any address and start every per-address limit afresh. The application applies
+      the same middleware itself, to the addresses of PAKN_TRUSTED_PROXIES only.
+    - `ws_per_message_deflate=False`: event messages are small and go to many subscribers;
+      per-message deflate would cost a compressor per connection (about 300 KiB each) and
+      CPU per message per subscriber.
+    """
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        factory=isinstance(app, str),
+        proxy_headers=False,
+        ws_per_message_deflate=False,
+        **options,
+    )
+
+
 def serve(host: str, port: int, workers: int) -> None:
     """Serve `FACTORY` with `workers` processes. Each worker's application reads its
     settings from the environment, so PAKN_WORKERS is set to `workers` first: each enforces
     its share of the read rate (`app.web.read_limits`)."""
     os.environ["PAKN_WORKERS"] = str(workers)
-    # Event messages are small and go to many subscribers: per-message deflate would cost
-    # a compressor per connection (about 300 KiB each) and CPU per message per subscriber.
-    config = uvicorn.Config(
-        FACTORY, factory=True, host=host, port=port, ws_per_message_deflate=False
-    )
+    config = uvicorn_config(FACTORY, host, port)
     if workers > 1:
         _supervise(config, workers)
     else:

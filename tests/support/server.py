@@ -19,13 +19,12 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import event
 
 from app.main import create_app, starlette_app
 from app.services.feed import FEED_TASK
 from app.settings import Settings
-from app.web.serving import PaknServer
+from app.web.serving import PaknServer, uvicorn_config
 
 
 def free_port() -> int:
@@ -128,8 +127,9 @@ class RunningServer(HttpServer):
         self.engine = self.starlette.state.engine
         self.log = StatementLog()
         event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        # the configuration `pakn serve` uses: no proxy trust but the application's own
+        config = uvicorn_config(
+            self.app, "127.0.0.1", self.port, log_level="warning", lifespan="on"
         )
         self.server = PaknServer(config)
         self.thread = threading.Thread(target=self._run, daemon=True)
