@@ -14,16 +14,29 @@ whose `If-None-Match` names the tag is answered 304 before any row is read. HEAD
 GET's headers: the petition exports stream an empty body, reading no rows; the small
 statistics CSV and descriptor are made, so their length is GET's. Bodies are not
 compressed here (`app.web.compression` wraps every response).
+
+Concurrent exports. A client address (`scope["client"]`, which the trusted-proxy rule
+sets) may run `PAKN_MAX_EXPORTS_PER_CLIENT` exports at once in a worker (default 2; 0: no
+limit): petitions as CSV or NDJSON, and the statistics CSV while its figures are worked
+out (for a HEAD too: it works them out for its length). One more is refused before its
+first byte with 429, `Retry-After` and the code TOO_MANY_EXPORTS (`ExportSlots`). A
+streamed export gives its slot back however it ends: completed, the client gone, an
+error. A refused filter (400), a 304 and a petitions HEAD (which reads no rows) take none;
+the descriptor is no export.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from app.domain.stats import WindowError, local_window
 from app.domain.timezone import now as current_time
@@ -51,6 +64,106 @@ STATS_FILTERS = frozenset({"agencyCodes", "fieldCodes", "provinceCodes", "channe
 """The StatsFilter's fields other than its dates (`from`, `to`)."""
 
 DESCRIPTOR_MEDIA_TYPE = "application/json"
+
+RETRY_AFTER_SECONDS = 10
+"""What a refused export's `Retry-After` says: a guess at when one of the client's own
+exports will be done (a retry that comes too soon is refused again, before any work)."""
+UNKNOWN_CLIENT = "-"
+"""The address of a client the server does not know (a Unix socket): they share one."""
+
+
+class ExportSlot:
+    """One running export of one client: `release` gives it back (once; again does
+    nothing). Also a context manager, released on leaving."""
+
+    def __init__(self, slots: ExportSlots, client: str) -> None:
+        self._slots = slots
+        self.client = client
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.give_back(self.client)
+
+    def __enter__(self) -> ExportSlot:
+        return self
+
+    def __exit__(
+        self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+@dataclass
+class ExportSlots:
+    """The exports each client address runs in this worker: at most `limit` at once
+    (0: no limit). One event loop per worker, so counting needs no lock."""
+
+    limit: int
+    running: Counter[str] = field(default_factory=Counter)
+
+    def take(self, client: str) -> ExportSlot | None:
+        """A slot for one more export of `client`, or None when it runs `limit` already."""
+        if self.limit > 0 and self.running[client] >= self.limit:
+            return None
+        self.running[client] += 1
+        return ExportSlot(self, client)
+
+    def give_back(self, client: str) -> None:
+        self.running[client] -= 1
+        if self.running[client] <= 0:
+            del self.running[client]
+
+
+def export_slots(request: Request) -> ExportSlots:
+    """The application's export slots (`state.export_slots`), made on first use from
+    `max_exports_per_client` when the composition root did not make them."""
+    state = request.app.state
+    slots: ExportSlots | None = getattr(state, "export_slots", None)
+    if slots is None:
+        slots = ExportSlots(max(0, int(state.settings.max_exports_per_client)))
+        state.export_slots = slots
+    return slots
+
+
+def _client(request: Request) -> str:
+    client = request.scope.get("client")
+    return str(client[0]) if client else UNKNOWN_CLIENT
+
+
+def _too_many(limit: int) -> Response:
+    body = error_body(
+        "TOO_MANY_EXPORTS",
+        f"This address runs {limit} exports already, the most it may at once; retry when "
+        "one of them is done.",
+        limit=limit,
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return Response(body, 429, headers=headers, media_type="application/json")
+
+
+class _SlotStream(StreamingResponse):
+    """A streamed export that gives its client's slot back however the response ends:
+    sent in full, the client gone (Starlette cancels the stream on `http.disconnect`), or
+    an error."""
+
+    def __init__(
+        self,
+        content: AsyncIterator[bytes],
+        slot: ExportSlot,
+        *,
+        media_type: str,
+        headers: dict[str, str],
+    ) -> None:
+        super().__init__(content, media_type=media_type, headers=headers)
+        self.slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.slot.release()
 
 
 def _refusal(error: FilterError) -> Response:
@@ -147,8 +260,13 @@ def petitions_endpoint(
         headers = _download(filename(fmt, now), cache)
         if request.method == "HEAD":  # GET's headers, streamed as GET is; no rows read
             return StreamingResponse(_nothing(), media_type=MEDIA_TYPES[fmt], headers=headers)
-        return StreamingResponse(
+        slots = export_slots(request)
+        slot = slots.take(_client(request))
+        if slot is None:
+            return _too_many(slots.limit)
+        return _SlotStream(
             petition_export(engine, flt, fmt, now, bom=bom),
+            slot,
             media_type=MEDIA_TYPES[fmt],
             headers=headers,
         )
@@ -198,7 +316,12 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
         headers = _download(name, cache)
         media_type = MEDIA_TYPES[ExportFormat.CSV]
         flt = windowed(flt, low, high)
-        body = stats_csv(await stats_lines(engine, flt, now), bom)
+        slots = export_slots(request)
+        slot = slots.take(_client(request))
+        if slot is None:
+            return _too_many(slots.limit)
+        with slot:  # held while the figures are worked out (a HEAD's too); a few KB go out
+            body = stats_csv(await stats_lines(engine, flt, now), bom)
         return Response(body, media_type=media_type, headers=headers)
 
     return endpoint
