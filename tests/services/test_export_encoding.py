@@ -19,10 +19,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.stats import StatsRow
 from app.domain.timezone import to_local
 from app.services.csv_cells import FORMULA_STARTS
-from app.services.export import csv_header, csv_lines, local_iso, public_values
-from app.services.export_columns import COLUMNS
+from app.services.export import csv_header, csv_lines, local_iso, public_values, stats_csv
+from app.services.export_columns import COLUMNS, STATS_COLUMNS
 from tests.support.exports import (
     TIME_COLUMNS,
     _codes,
@@ -193,3 +194,19 @@ def test_csv_lines_are_what_the_csv_module_writes(
         writer.writerow([_as_csv_cell(v) for v in values])
     expected = buffer.getvalue().encode()
     assert csv_header(False) + csv_lines(db_rows, now.replace(tzinfo=UTC)) == expected
+
+
+def test_stats_csv_defuses_its_keys() -> None:
+    """No request writes a statistics key (codes of the reference data, months), but the
+    statistics CSV holds its text cells to the petition CSV's rule all the same."""
+    lines = [
+        ("agency", first + "1+1", StatsRow(received=3, on_time_rate=0.5))
+        for first in FORMULA_STARTS
+    ]
+    lines.append(("month", "2026-03", StatsRow()))
+    rows = list(csv.reader(io.StringIO(stats_csv(lines, False).decode(), newline="")))
+    assert tuple(rows[0]) == STATS_COLUMNS
+    assert [row[1] for row in rows[1:]] == [f"'{first}1+1" for first in FORMULA_STARTS] + [
+        "2026-03"
+    ]
+    assert rows[1][2] == "3" and rows[1][5] == "0.5"

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from app.services.csv_cells import FORMULA_STARTS
 from app.services.export_columns import PETITION_FIELDS
 from tests.support.server import HttpServer
 
@@ -78,13 +79,17 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
 
 
 def as_csv_text(record: dict[str, Any]) -> dict[str, str]:
-    """What CSV makes of a typed record: null empty, booleans true/false, numbers decimal."""
+    """What CSV makes of a typed record: null empty, booleans true/false, numbers decimal,
+    text that starts like a spreadsheet formula after a `'` (so a formula title another
+    test submitted moments before compares right)."""
 
     def text(value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            return "'" + value
         return str(value)
 
     return {key: text(value) for key, value in record.items()}

