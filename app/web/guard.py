@@ -27,20 +27,19 @@ def error_body(code: str, message: str, **extensions: Any) -> bytes:
     )
 
 
-async def send_error(send: Send, status: int, code: str, message: str, request_id: str) -> None:
+async def send_error(
+    send: Send, status: int, code: str, message: str, request_id: str, *, id_header: bool = True
+) -> None:
+    """`id_header=False` where `send` is `RequestGuard`'s, which adds `X-Request-Id`."""
     body = error_body(code, message, requestId=request_id)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"private, no-store"),
-                (REQUEST_ID_HEADER, request_id.encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"private, no-store"),
+    ]
+    if id_header:
+        headers.append((REQUEST_ID_HEADER, request_id.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
