@@ -14,6 +14,7 @@ from app.domain.working_days import RESPONSE_WORKING_DAYS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
 SECRET_KEY_FILE = Path(".pakn-secret-key")
+STATEMENT_GRACE_SECONDS = 0.5
 
 
 def _integer(raw: str) -> int:
@@ -111,9 +112,15 @@ class Settings:
 
     @property
     def effective_request_timeout(self) -> float:
-        """The request timeout, capped by the statement timeout when both are on; 0: off."""
-        limits = [t for t in (self.request_timeout_seconds, self.statement_timeout_seconds) if t]
-        return min(limits) if self.request_timeout_seconds else 0.0
+        """The request timeout, at most the statement timeout (0: off). Where it reaches
+        the statement timeout, PostgreSQL's own cancellation of a long statement is given
+        `STATEMENT_GRACE_SECONDS` to answer QUERY_TIMEOUT, which names the cause, first."""
+        request, statement = self.request_timeout_seconds, self.statement_timeout_seconds
+        if not request:
+            return 0.0
+        if statement and request >= statement:
+            return statement + STATEMENT_GRACE_SECONDS
+        return request
 
     @classmethod
     def from_env(cls) -> Settings:

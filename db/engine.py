@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import interrupts
+
 T = TypeVar("T")
 
 
@@ -36,11 +38,13 @@ def create_engine(
     url: str, *, pool_size: int = 10, statement_timeout: float | None = None
 ) -> AsyncEngine:
     """`statement_timeout` (seconds; PostgreSQL only) cancels any statement that runs, or
-    waits for a lock, longer: one slow query must not hold a connection and a core while
-    its client has long gone. PostgreSQL connections also get `WORK_MEM`."""
+        waits for a lock, longer: one slow query must not hold a connection and a core while
+        its client has long gone. PostgreSQL connections also get `WORK_MEM`. Statements can be
+    stopped from outside (`db.interrupts`)."""
     if is_sqlite(url):
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        interrupts.watch(engine)
         return engine
     settings = {"work_mem": WORK_MEM}
     if statement_timeout:
@@ -53,6 +57,7 @@ def create_engine(
     )
     event.listen(engine.sync_engine, "checkout", _refuse_dead_connection)
     event.listen(engine.sync_engine, "checkin", _note_idle_since)
+    interrupts.watch(engine)
     return engine
 
 

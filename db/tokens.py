@@ -41,3 +41,14 @@ async def revoke(session: AsyncSession, token_id: int, now: datetime) -> bool:
         return False
     row.revoked_at = now
     return True
+
+
+async def still_active(session: AsyncSession, token_ids: set[int]) -> set[int]:
+    """Those of `token_ids` that are neither revoked nor gone: one statement for every
+    socket a worker holds open."""
+    if not token_ids:
+        return set()
+    statement = select(OfficerToken.id).where(
+        OfficerToken.id.in_(token_ids), OfficerToken.revoked_at.is_(None)
+    )
+    return set(await session.scalars(statement))

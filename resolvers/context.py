@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,26 @@ class Context:
 
     connection_params: dict[str, object] | None = None
     """The `connection_init` payload of a WebSocket, where an officer's token travels."""
+
+    def for_operation(self, session: AsyncSession) -> Context:
+        """The context of one operation on a WebSocket: its own session and loaders (an
+        operation may run beside others on the socket), and its token checked again, so a
+        token revoked since `connection_init` stops working at the next operation."""
+        return replace(
+            self,
+            session=session,
+            loaders=Loaders(session),
+            now=now(),
+            petitioner_of=set(),
+            scorecards=None,
+            _officer=None,
+            _authenticated=False,
+        )
+
+    @property
+    def token_id(self) -> int | None:
+        """The id of the officer token this context authenticated, once it has."""
+        return self._officer.token_id if self._officer is not None else None
 
     async def release(self) -> None:
         """End the session's transaction and forget cached loads (long-lived contexts).

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from app.domain.vocabulary import ActorRole
 from app.services.feed import Audience, EventFeed, Interest, SlowSubscriber
 from db.models import PetitionEvent
+from db.queries import events as event_queries
 from db.queries import petitions as petition_queries
 from db.queries import reference
 from resolvers.context import Context
@@ -40,6 +41,25 @@ async def _audience(ctx: Context) -> Audience:
     return Audience(agency_id=officer.actor.agency_id)
 
 
+async def _refuse_a_long_replay(ctx: Context, interest: Interest, after_id: int) -> None:
+    """A subscriber further behind than `max_replay` events pages through the history (or
+    an export) up to `resumeAfter`, and subscribes from there: replaying it all here would
+    hold a connection and memory for as long as it takes."""
+    most = ctx.settings.max_replay
+    if most <= 0:
+        return
+    floor = await event_queries.replay_floor(ctx.session, most, interest.petition_id)
+    if floor is not None and after_id < floor:
+        raise ClientError(
+            "REPLAY_TOO_LONG",
+            f"`after` lies more than {most} events behind. Read the events up to "
+            "`resumeAfter` from the petitions' history or /export/petitions.ndjson, then "
+            "subscribe with after: resumeAfter.",
+            maxReplay=most,
+            resumeAfter=cursor_for_event_id(floor),
+        )
+
+
 async def petition_events(
     ctx: Context,
     feed: EventFeed,
@@ -51,6 +71,8 @@ async def petition_events(
     try:
         interest = await _interest(ctx, tracking_code, agency_code)
         audience = await _audience(ctx)
+        if after_id is not None:
+            await _refuse_a_long_replay(ctx, interest, after_id)
     finally:
         await ctx.release()
     try:

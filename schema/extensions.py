@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from schema.cost import CostEstimator
@@ -35,7 +36,7 @@ def _validation_code(message: str) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
-def _syntax_code(message: str) -> str:
+def syntax_code(message: str) -> str:
     if "more than" in message and "tokens" in message:
         return "TOO_MANY_TOKENS"
     return "GRAPHQL_PARSE_FAILED"
@@ -66,6 +67,14 @@ class ErrorCodes(SchemaExtension):
         if result is not None and result.errors:
             result.errors = [self._coded(error) for error in result.errors]
 
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        """Over a socket each result leaves as it is yielded, before `on_operation`
+        resumes: its errors are coded here first."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self._coded(error) for error in errors]  # type: ignore[attr-defined]
+        yield
+
     def _request_id(self) -> str | None:
         return getattr(self.execution_context.context, "request_id", None)
 
@@ -82,6 +91,9 @@ class ErrorCodes(SchemaExtension):
                 path=error.path,
                 extensions={"code": "QUERY_TIMEOUT", "requestId": self._request_id()},
             )
+        if isinstance(original, CannotGetOperationTypeError | InvalidOperationTypeError):
+            error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
+            return error
         if original is not None and not isinstance(original, GraphQLError):
             request_id = self._request_id()
             logger.error("unexpected error [request %s]", request_id, exc_info=original)
@@ -95,7 +107,7 @@ class ErrorCodes(SchemaExtension):
             error.extensions = {**error.extensions, **original.extensions}
             return error
         if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
-            code = _syntax_code(error.message)
+            code = syntax_code(error.message)
         elif self._phase == "validate":
             code = _validation_code(error.message)
         else:

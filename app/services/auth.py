@@ -53,3 +53,8 @@ async def petition_of_petitioner(
     ):
         return None
     return petition
+
+
+async def tokens_still_active(session: AsyncSession, token_ids: set[int]) -> set[int]:
+    """Which of these officer tokens still work (the rest were revoked since)."""
+    return await tokens.still_active(session, token_ids)

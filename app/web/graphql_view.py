@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any, Protocol
 
 import orjson
@@ -14,21 +15,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET
 
 from app.services.feed import EventFeed
 from app.services.persisted_queries import PersistedQueries, document_hash
 from app.settings import Settings
 from app.web.caching import apply_cache_policy
-from app.web.guard import HTTP_ERROR_CODES, send_error
+from app.web.guard import HTTP_ERROR_CODES, error_body, send_error
 from app.web.persisted_protocol import (
     PersistedQueryError,
     persisted_query_not_found,
     requested_hash,
 )
+from app.web.socket_protocols import TIMEOUT_MESSAGE, LegacyWSHandler, TransportWSHandler
+from app.web.sockets import (
+    SERVICE_RESTART,
+    TOO_MANY_REQUESTS,
+    OpenSockets,
+    SocketLimits,
+    TextFrames,
+    turn_away,
+)
+from db.interrupts import within
 from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
@@ -64,35 +74,8 @@ _PARSED: ContextVar[tuple[bytes, object] | None] = ContextVar("pakn_parsed_body"
 again (matched by identity: Starlette hands both the same bytes)."""
 
 
-SERVICE_RESTART = 1012
-SUBPROTOCOLS = ("graphql-transport-ws", "graphql-ws")
-"""The close code (RFC 6455) a socket gets when this worker stops: stock clients retry it."""
-
-
-class TextFrames(ASGIWebSocketAdapter):
-    """Every message a text frame, on both protocols: graphql-ws, Apollo, urql and Python
-    `gql` reject binary frames (`encode_json` gives orjson's bytes for HTTP bodies).
-
-    A message for a socket already closed (by `PaknGraphQL.close_sockets`) is dropped as a
-    disconnect, so a subscription ending during shutdown sends no `complete`: clients take
-    `complete` as final and would not resubscribe."""
-
-    async def send_json(self, message: Any) -> None:
-        if self.ws.application_state is not WebSocketState.CONNECTED:
-            raise WebSocketDisconnected
-        try:
-            await self.ws.send_text(orjson.dumps(message).decode())
-        except (WebSocketDisconnect, RuntimeError) as exc:
-            raise WebSocketDisconnected from exc
-
-
-async def _turn_away(socket: WebSocket) -> None:
-    """Accept (in a subprotocol the client offered, which stock clients require) and
-    close with 1012, which they retry, elsewhere or once this host is back."""
-    offered = [p.strip() for p in socket.headers.get("sec-websocket-protocol", "").split(",")]
-    subprotocol = next((p for p in offered if p in SUBPROTOCOLS), None)
-    await socket.accept(subprotocol)
-    await socket.close(SERVICE_RESTART, "service restart")
+class TimedOut(Response):
+    """REQUEST_TIMEOUT: an operation cut off by the request timeout."""
 
 
 class CompiledPath(Protocol):
@@ -113,6 +96,8 @@ class PaknGraphQL(GraphQL[Context, None]):
     Strawberry. `app.web.caching` then says who may cache the response."""
 
     websocket_adapter_class = TextFrames  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(
         self,
@@ -137,22 +122,24 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.feed = feed
         self.compiled = compiled
         self.persisted = persisted
-        self.sockets: set[WebSocket] = set()
+        self.request_timeout = settings.effective_request_timeout
+        self.connection_init_wait_timeout = timedelta(seconds=settings.socket_init_timeout_seconds)
+        self.max_subscriptions_per_connection = None
+        self.max_operations = settings.max_subscriptions_per_socket
+        self.max_frame_bytes = settings.max_body_bytes
+        self.max_tokens = settings.max_tokens
+        self.sockets = OpenSockets(
+            SocketLimits(settings.max_sockets_per_client, settings.max_sockets),
+            settings.socket_recheck_seconds,
+            sessions,
+        )
         self.closing = False
         """Set at shutdown: a socket opened after it is closed at once with 1012 (its
         subscription would otherwise end with `complete` as the feed stops)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            socket = WebSocket(scope, receive=receive, send=send)
-            if self.closing:
-                await _turn_away(socket)
-                return
-            self.sockets.add(socket)
-            try:
-                await self.run(socket)
-            finally:
-                self.sockets.discard(socket)
+            await self._serve_socket(WebSocket(scope, receive=receive, send=send))
             return
         request_id = scope.get("state", {}).get("request_id", "-")
         if scope["method"] == "HEAD":
@@ -163,29 +150,76 @@ class PaknGraphQL(GraphQL[Context, None]):
             scope.setdefault("state", {})["session"] = session
             request = Request(scope=scope, receive=receive)
             try:
-                document = await self._repeatable(request)
-                response = await self._compiled(request, document) if document else None
-                if response is None:
-                    _REGISTRATION.set(None)
-                    response = await self.run(request)
-                    self._learn(document, response)
-                    await self._register(response)
+                response = await self._answer(request)
+                if isinstance(response, TimedOut):
+                    # answered before the session closes: closing waits for a statement
+                    # that may still be ending (`db.interrupts.within`)
+                    apply_cache_policy(request, response, self.settings.cache_seconds)
+                    await response(scope, receive, send)
+                    return
             except HTTPException as e:
                 status = 415 if e.reason == "Unsupported content type" else e.status_code
                 code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
-                await send_error(send, status, code, e.reason, request_id)
+                await send_error(send, status, code, e.reason, request_id, id_header=False)
                 return
             except PersistedQueryError as e:
-                await send_error(send, e.status, e.code, e.message, request_id)
+                await send_error(send, e.status, e.code, e.message, request_id, id_header=False)
                 return
         apply_cache_policy(request, response, self.settings.cache_seconds)
         await response(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        """The response, by the compiled path or Strawberry's, within the request timeout:
+        past it the operation is cancelled and its statement stopped (`db.interrupts`),
+        its connection goes back to the pool as the session closes, and the client gets
+        REQUEST_TIMEOUT."""
+        timed_out, response = await within(
+            self.request_timeout, self._answer_now(request), self.settings.database_url
+        )
+        if not timed_out:
+            assert response is not None
+            return response
+        logger.warning(
+            "request timeout after %.1fs [request %s]",
+            self.request_timeout,
+            request.scope.get("state", {}).get("request_id", "-"),
+        )
+        body = error_body("REQUEST_TIMEOUT", TIMEOUT_MESSAGE, timeoutSeconds=self.request_timeout)
+        return TimedOut(body, media_type="application/json")
+
+    async def _answer_now(self, request: Request) -> Response:
+        document = await self._repeatable(request)
+        response = await self._compiled(request, document) if document else None
+        if response is None:
+            _REGISTRATION.set(None)
+            response = await self.run(request)
+            self._learn(document, response)
+            await self._register(response)
+        return response
+
+    async def _serve_socket(self, socket: WebSocket) -> None:
+        if self.closing:
+            await turn_away(socket, SERVICE_RESTART, "SERVICE_RESTART", "service restart")
+            return
+        client = socket.client.host if socket.client else "-"
+        refusal = self.sockets.refusal(client)
+        if refusal is not None:
+            await turn_away(socket, TOO_MANY_REQUESTS, "TOO_MANY_SOCKETS", refusal)
+            return
+        entry = self.sockets.add(socket, client)
+        socket.scope.setdefault("state", {})["pakn_socket"] = entry
+        try:
+            await self.run(socket)
+        finally:
+            self.sockets.remove(entry)
 
     async def close_sockets(self) -> None:
         """Close every open socket with 1012 (service restart). Their clients reconnect,
         to this host when it is back or to another, and resume from their last cursor."""
         self.closing = True
-        for socket in list(self.sockets):
+        await self.sockets.stop()
+        for entry in list(self.sockets.open):
+            socket = entry.socket
             if socket.application_state is WebSocketState.CONNECTED:
                 with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
                     await socket.close(SERVICE_RESTART, "service restart")  # gone already
@@ -303,7 +337,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         if session is None:
             raise RuntimeError("no session for this request")
         client = request.scope.get("client")
-        return Context(
+        context = Context(
             session=session,
             settings=self.settings,
             request_id=state.get("request_id", "-"),
@@ -314,6 +348,9 @@ class PaknGraphQL(GraphQL[Context, None]):
             client_address=client[0] if client else None,
             http_method=None if isinstance(request, WebSocket) else request.method,
         )
+        if isinstance(request, WebSocket) and "pakn_socket" in state:
+            state["pakn_socket"].context = context
+        return context
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Officers put `{"authorization": "Bearer <token>"}` in connection_init's payload."""

@@ -109,3 +109,14 @@ async def after(
 
 async def last_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(PetitionEvent.id))) or 0)
+
+
+async def replay_floor(
+    session: AsyncSession, most: int, petition_id: int | None = None
+) -> int | None:
+    """The id after which exactly `most` events lie (of one petition, if given): a replay
+    from before it would read more; None when there are not that many events at all."""
+    statement = select(PetitionEvent.id).order_by(PetitionEvent.id.desc()).offset(most).limit(1)
+    if petition_id is not None:
+        statement = statement.where(PetitionEvent.petition_id == petition_id)
+    return await session.scalar(statement)

@@ -205,3 +205,30 @@ async def test_a_socket_opened_while_the_server_stops_is_closed_with_1012(
         finally:
             server.starlette.state.graphql.closing = False
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+
+
+async def test_a_replay_longer_than_the_limit_is_refused_with_the_cursor_to_page_from(
+    lifecycle_database: str, lifecycle_tokens: Tokens
+) -> None:
+    """PAKN_MAX_REPLAY: `after` further behind is REPLAY_TOO_LONG with `resumeAfter`, the
+    cursor from which a subscription replays exactly the limit; a petition's own
+    subscription counts that petition's events only."""
+    with serving_workflow(
+        lifecycle_database, lifecycle_tokens, max_replay=3, feed_poll_seconds=0.5
+    ) as workflow:
+        start = await _an_event(workflow)
+        backlog = await submit_petitions(workflow, 5)
+        async with GraphQLSocket(workflow.server.url) as socket:
+            await socket.subscribe(after=start["cursor"])
+            refusal = await socket.next_message()
+            payload = refusal["payload"]
+            error = (payload if isinstance(payload, list) else payload["errors"])[0]
+            assert error["extensions"]["code"] == "REPLAY_TOO_LONG", refusal
+            assert error["extensions"]["maxReplay"] == 3
+            resume = error["extensions"]["resumeAfter"]
+        async with GraphQLSocket(workflow.server.url) as socket:
+            await socket.subscribe(after=resume)
+            assert tracking_codes(await socket.events(3)) == backlog[-3:]
+        async with GraphQLSocket(workflow.server.url) as socket:
+            await socket.subscribe(code=start["petition"]["trackingCode"], after=start["cursor"])
+            assert await socket.nothing_within(0.5), "nothing missed: the petition had no news"

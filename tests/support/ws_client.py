@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.support.workflow import Workflow
 
@@ -24,16 +25,34 @@ SUBSCRIPTION = (
 class GraphQLSocket:
     _ids = itertools.count(1)
 
-    def __init__(self, http_url: str, *, token: str | None = None, legacy: bool = False) -> None:
+    def __init__(
+        self,
+        http_url: str,
+        *,
+        token: str | None = None,
+        legacy: bool = False,
+        client_address: str = "127.0.0.1",
+    ) -> None:
         self.url = http_url.replace("http://", "ws://") + "/graphql"
         self.token = token
         self.legacy = legacy
+        self.client_address = client_address
         self.protocol = "graphql-ws" if legacy else "graphql-transport-ws"
         self.ws: ClientConnection | None = None
         self.operation_id = ""
 
+    async def open(self) -> ClientConnection:
+        """The socket, opened and not yet initialised (`__aenter__` also sends
+        `connection_init` and waits for the ack)."""
+        self.ws = await connect(
+            self.url,
+            subprotocols=[self.protocol],  # type: ignore[list-item]
+            local_addr=(self.client_address, 0),
+        )
+        return self.ws
+
     async def __aenter__(self) -> GraphQLSocket:
-        self.ws = await connect(self.url, subprotocols=[self.protocol])  # type: ignore[list-item]
+        await self.open()
         payload = {"authorization": f"Bearer {self.token}"} if self.token else {}
         await self._send({"type": "connection_init", "payload": payload})
         ack = await self._receive(5)
@@ -69,6 +88,35 @@ class GraphQLSocket:
                 "payload": {"query": SUBSCRIPTION, "variables": variables},
             }
         )
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self._send(message)
+
+    async def operation(
+        self, query: str, variables: dict[str, Any] | None = None, wait: float = 10
+    ) -> dict[str, Any]:
+        """Run a query or mutation; its one result message (`next`/`data`, or `error`),
+        after the `complete` that follows a result."""
+        self.operation_id = str(next(self._ids))
+        kind = "start" if self.legacy else "subscribe"
+        payload = {"query": query, "variables": variables or {}}
+        await self._send({"id": self.operation_id, "type": kind, "payload": payload})
+        result = await self._receive(wait)
+        if result["type"] in {"next", "data"}:
+            complete = await self._receive(wait)
+            assert complete == {"id": self.operation_id, "type": "complete"}, complete
+        return result
+
+    async def closing(self, wait: float = 10) -> tuple[int | None, list[dict[str, Any]]]:
+        """Wait for the server to close the socket: its close code, and the messages it
+        sent before (keep-alives left out)."""
+        assert self.ws is not None
+        said = []
+        try:
+            while True:
+                said.append(await self._receive(wait))
+        except ConnectionClosed as closed:
+            return (closed.rcvd.code if closed.rcvd else None), said
 
     async def next_message(self, wait: float = 10) -> dict[str, Any]:
         return await self._receive(wait)

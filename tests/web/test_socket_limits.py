@@ -1,0 +1,206 @@
+"""WebSockets obey limits as HTTP requests do: sockets per client address and in all,
+operations per socket, frame size, an init timeout, and bad frames refused with the
+protocol's close code (4400) or, on legacy graphql-ws, an error and a normal close; never a
+server traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.support.server import RunningServer
+from tests.support.workflow import workflow_settings
+from tests.support.ws_client import GraphQLSocket
+
+PROTOCOLS = [False, True]
+PROTOCOL_IDS = ["graphql-transport-ws", "graphql-ws"]
+AGENCIES = "{ agencies { nodes { code } } }"
+
+
+@pytest.fixture
+def limited(empty_database: str) -> Iterator[RunningServer]:
+    settings = workflow_settings(
+        empty_database,
+        max_sockets_per_client=2,
+        max_sockets=3,
+        max_subscriptions_per_socket=2,
+        max_body_bytes=4096,
+        socket_init_timeout_seconds=0.5,
+        feed_poll_seconds=0.5,
+    )
+    with RunningServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The server runs in this process: its log records land here."""
+    caplog.set_level(logging.WARNING)
+    yield
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert not errors, [r.getMessage() for r in errors]
+
+
+async def _refused(socket: GraphQLSocket) -> tuple[int | None, list[dict[str, object]]]:
+    """Open `socket` and send `connection_init`; how the server closes it."""
+    await socket.open()
+    with contextlib.suppress(ConnectionClosed):  # closed before it could be sent
+        await socket.send({"type": "connection_init", "payload": {}})
+    return await socket.closing(5)
+
+
+async def _until_closed_on_the_server(server: RunningServer, seconds: float = 5) -> None:
+    """A client's close returns before the server's handler has let go of the socket."""
+    view = server.starlette.state.graphql
+    deadline = asyncio.get_running_loop().time() + seconds
+    while view.sockets.open:
+        assert asyncio.get_running_loop().time() < deadline, "sockets still open"
+        await asyncio.sleep(0.02)
+
+
+def _codes(messages: list[dict[str, object]]) -> list[object]:
+    return [m["payload"]["extensions"]["code"] for m in messages]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_sockets_per_client_address_are_limited(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    async with (
+        GraphQLSocket(limited.url, legacy=legacy),
+        GraphQLSocket(limited.url, legacy=legacy),
+    ):
+        code, said = await _refused(GraphQLSocket(limited.url, legacy=legacy))
+        if legacy:
+            assert (code, _codes(said)) == (1000, ["TOO_MANY_SOCKETS"])
+        else:
+            assert (code, said) == (4429, [])
+        async with GraphQLSocket(limited.url, legacy=legacy, client_address="127.0.0.2") as other:
+            reply = await other.operation(AGENCIES)
+            assert reply["type"] in {"next", "data"}, reply
+    await _until_closed_on_the_server(limited)
+    async with GraphQLSocket(limited.url, legacy=legacy) as again:
+        assert (await again.operation(AGENCIES))["payload"]["data"]
+
+
+async def test_sockets_in_all_are_limited(limited: RunningServer, no_tracebacks: None) -> None:
+    addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    async with (
+        GraphQLSocket(limited.url, client_address=addresses[0]),
+        GraphQLSocket(limited.url, client_address=addresses[1]),
+        GraphQLSocket(limited.url, client_address=addresses[2]),
+    ):
+        code, _said = await _refused(GraphQLSocket(limited.url, client_address="127.0.0.5"))
+        assert code == 4429
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_operations_per_socket_are_limited(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+        await socket.subscribe()
+        first = socket.operation_id
+        await socket.subscribe()
+        await socket.subscribe()
+        refusal = await socket.next_message(5)
+        assert refusal["type"] == "error"
+        payload = refusal["payload"]
+        error = payload[0] if isinstance(payload, list) else payload
+        assert error["extensions"] == {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": 2}
+        await socket.send({"id": first, "type": "stop" if legacy else "complete"})
+        if legacy:
+            assert (await socket.next_message(5))["type"] == "complete"
+        await socket.subscribe()
+        assert await socket.nothing_within(0.5), "the fourth is accepted once one ended"
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_a_frame_over_the_body_limit_is_refused(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+        padding = " " * 5000
+        await socket.send(
+            {"id": "1", "type": "start" if legacy else "subscribe", "payload": {"query": padding}}
+        )
+        code, said = await socket.closing(5)
+    if legacy:
+        assert (code, _codes(said)) == (1000, ["BAD_REQUEST"])
+    else:
+        assert (code, said) == (4400, [])
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_a_socket_that_never_initialises_is_closed(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    socket = GraphQLSocket(limited.url, legacy=legacy)
+    await socket.open()
+    code, said = await socket.closing(5)
+    if legacy:
+        assert (code, _codes(said)) == (1000, ["CONNECTION_INIT_TIMEOUT"])
+    else:
+        assert (code, said) == (4408, [])
+
+
+BAD_FRAMES = [
+    "not json",
+    "[]",
+    "1",
+    '"hello"',
+    "null",
+    '{"type": 5}',
+    '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": null}',
+    '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": 7}}',
+    '{"id": 1, "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": "{ agencies { code } }"}}',
+    '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": "{ x }", "variables": []}}',
+    "[" * 3000 + "]" * 3000,
+    '{"a":' * 2000 + "1" + "}" * 2000,
+]
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_bad_frames_get_the_protocols_refusal_and_no_traceback(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    start = "start" if legacy else "subscribe"
+    for frame in [*BAD_FRAMES, b"\x00binary"]:
+        async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+            assert socket.ws is not None
+            if isinstance(frame, str):
+                frame = frame.replace("SUBSCRIBE_PLACEHOLDER", start)
+            await socket.ws.send(frame)
+            code, said = await socket.closing(5)
+        if legacy:
+            assert (code, _codes(said)) == (1000, ["BAD_REQUEST"]), frame[:40]
+        else:
+            assert (code, said) == (4400, []), frame[:40]
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_a_syntax_error_gets_an_error_with_a_code(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+        reply = await socket.operation("subscription { petitionEvents { ")
+        assert reply["type"] == "error", reply
+        payload = reply["payload"]
+        error = payload[0] if isinstance(payload, list) else payload
+        assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+        assert (await socket.operation(AGENCIES))["payload"]["data"], "the socket stays open"
+
+
+async def test_a_client_without_a_subprotocol_is_refused_cleanly(
+    limited: RunningServer, no_tracebacks: None
+) -> None:
+    url = limited.url.replace("http://", "ws://") + "/graphql"
+    async with connect(url) as socket:
+        await asyncio.wait_for(socket.wait_closed(), 5)
+    assert socket.close_code == 4406
