@@ -52,15 +52,14 @@ REPORT = """query($year: Int!, $quarter: Int!) { quarterlyReport(year: $year, qu
 
 
 def _serve(database_url: str) -> tuple[str, Any]:
-    import uvicorn
-
     from app.main import create_app
     from app.settings import Settings
-    from app.web.serving import PaknServer
+    from app.web.serving import PaknServer, uvicorn_config
 
     port = free_port()
-    app = create_app(Settings(database_url=database_url, feed_poll_seconds=3600))
-    server = PaknServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # one client address times every request: the read limit would time 429s
+    app = create_app(Settings(database_url=database_url, feed_poll_seconds=3600, read_rate=0))
+    server = PaknServer(uvicorn_config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
     while not server.started:

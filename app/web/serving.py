@@ -80,7 +80,9 @@ def _supervise(config: uvicorn.Config, workers: int) -> None:
     sock.close()
 
 
-def uvicorn_config(app: ASGIApp | str, host: str, port: int, **options: Any) -> uvicorn.Config:
+def uvicorn_config(
+    app: ASGIApp | str, host: str, port: int, *, max_body_bytes: int = 0, **options: Any
+) -> uvicorn.Config:
     """uvicorn's configuration for pakn's `app` (or the factory's import path, `FACTORY`).
 
     - `proxy_headers=False`: uvicorn would otherwise believe `X-Forwarded-For` from
@@ -90,7 +92,13 @@ def uvicorn_config(app: ASGIApp | str, host: str, port: int, **options: Any) -> 
     - `ws_per_message_deflate=False`: event messages are small and go to many subscribers;
       per-message deflate would cost a compressor per connection (about 300 KiB each) and
       CPU per message per subscriber.
+    - `ws_max_size`: twice the body limit. The application refuses a WebSocket message
+      over the body limit itself, with the protocol's close code (`app.web.sockets`);
+      uvicorn drops a frame far beyond it (1009) before buffering it whole (its default
+      is 16 MiB).
     """
+    if max_body_bytes:
+        options.setdefault("ws_max_size", 2 * max_body_bytes)
     return uvicorn.Config(
         app,
         host=host,
@@ -102,12 +110,12 @@ def uvicorn_config(app: ASGIApp | str, host: str, port: int, **options: Any) -> 
     )
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, max_body_bytes: int = 0) -> None:
     """Serve `FACTORY` with `workers` processes. Each worker's application reads its
     settings from the environment, so PAKN_WORKERS is set to `workers` first: each enforces
     its share of the read rate (`app.web.read_limits`)."""
     os.environ["PAKN_WORKERS"] = str(workers)
-    config = uvicorn_config(FACTORY, host, port)
+    config = uvicorn_config(FACTORY, host, port, max_body_bytes=max_body_bytes)
     if workers > 1:
         _supervise(config, workers)
     else:

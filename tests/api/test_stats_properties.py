@@ -171,7 +171,7 @@ def stats_server(
 ) -> Iterator[tuple[RunningServer, str]]:
     with (
         prepared_database(backend, tmp_path_factory.mktemp("stats")) as url,
-        RunningServer(Settings(database_url=url, feed_poll_seconds=3600)) as server,
+        RunningServer(Settings(database_url=url, feed_poll_seconds=3600, read_rate=0)) as server,
     ):
         yield server, url
 

@@ -129,7 +129,12 @@ class RunningServer(HttpServer):
         event.listen(self.engine.sync_engine, "before_cursor_execute", self.log.record)
         # the configuration `pakn serve` uses: no proxy trust but the application's own
         config = uvicorn_config(
-            self.app, "127.0.0.1", self.port, log_level="warning", lifespan="on"
+            self.app,
+            "127.0.0.1",
+            self.port,
+            max_body_bytes=self.settings.max_body_bytes,
+            log_level="warning",
+            lifespan="on",
         )
         self.server = PaknServer(config)
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -161,8 +161,8 @@ BAD_FRAMES = [
     '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": 7}}',
     '{"id": 1, "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": "{ agencies { code } }"}}',
     '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": "{ x }", "variables": []}}',
-    "[" * 3000 + "]" * 3000,
-    '{"a":' * 2000 + "1" + "}" * 2000,
+    "[" * 1500 + "]" * 1500,  # nested deeper than JSON parsers go (1024), under the limit
+    '{"a":' * 600 + "1" + "}" * 600,
 ]
 
 
@@ -204,3 +204,14 @@ async def test_a_client_without_a_subprotocol_is_refused_cleanly(
     async with connect(url) as socket:
         await asyncio.wait_for(socket.wait_closed(), 5)
     assert socket.close_code == 4406
+
+
+async def test_a_frame_far_beyond_the_limit_is_dropped_before_it_is_buffered(
+    limited: RunningServer,
+) -> None:
+    """uvicorn's own frame limit, twice the body limit, closes with 1009 (message too big)."""
+    async with GraphQLSocket(limited.url) as socket:
+        assert socket.ws is not None
+        await socket.ws.send("x" * 3 * 4096)
+        code, _said = await socket.closing(5)
+    assert code == 1009
