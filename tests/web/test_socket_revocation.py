@@ -16,7 +16,7 @@ from app.domain.timezone import now
 from app.domain.vocabulary import ActorRole
 from db import tokens
 from db.engine import open_engine, session_factory
-from tests.support.cli import pakn
+from tests.support.cli import pakn, pakn_serve
 from tests.support.server import RunningServer
 from tests.support.workflow import Tokens, Workflow, action_body, workflow_settings
 from tests.support.ws_client import GraphQLSocket
@@ -110,3 +110,22 @@ async def test_revoking_closes_the_tokens_sockets_on_every_worker(
         async with GraphQLSocket(one, token=token):
             pass
     assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
+
+
+async def test_pakn_serve_with_two_workers_closes_a_revoked_tokens_sockets(
+    backend: str, lifecycle_database: str
+) -> None:
+    """The same through `pakn serve --workers 2`: six sockets, which the kernel hands to
+    either worker (the two servers above make sure of two), all closed in time."""
+    if backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+    token_id, token = await _new_coordinator_token(lifecycle_database)
+    settings = {"PAKN_SOCKET_RECHECK": str(RECHECK_SECONDS)}
+    with pakn_serve(lifecycle_database, workers=2, settings=settings) as url:
+        sockets = [GraphQLSocket(url, token=token) for _ in range(6)]
+        for socket in sockets:
+            await socket.__aenter__()
+            await socket.subscribe()
+        await asyncio.to_thread(_revoke, lifecycle_database, token_id)
+        closes = await asyncio.gather(*(s.closing(RECHECK_SECONDS * 10) for s in sockets))
+    assert closes == [(4403, [])] * 6
