@@ -23,15 +23,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-UNLIMITED_READS = {"PAKN_READ_RATE": "0"}
-"""A load generator sends every request from one address: with the read limit on, a run
-would time 429s instead of the service."""
+UNLIMITED = {
+    "PAKN_READ_RATE": "0",
+    "PAKN_MAX_SOCKETS_PER_CLIENT": "0",
+    "PAKN_MAX_SOCKETS": "0",
+    "PAKN_MAX_EXPORTS_PER_CLIENT": "0",
+}
+"""A load generator sends every request, and opens every socket, from one address: with
+the per-client limits on, a run would time 429s and refused sockets instead of the
+service."""
 
 
 def server_environment(database_url: str, **settings: str) -> dict[str, str]:
-    """This process's environment with pakn's database URL, no read limit, and `settings`
-    (PAKN_... names; PAKN_READ_RATE among them turns the limit back on)."""
-    return {**os.environ, "PAKN_DATABASE_URL": database_url, **UNLIMITED_READS, **settings}
+    """This process's environment with pakn's database URL, no per-client limits, and
+    `settings` (PAKN_... names; any of `UNLIMITED` among them turns that limit back on)."""
+    return {**os.environ, "PAKN_DATABASE_URL": database_url, **UNLIMITED, **settings}
 
 
 class ServerExited(RuntimeError):
