@@ -26,8 +26,8 @@ from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ColumnProperty, aliased
 
-from app.domain.text import normalize_code
 from db import models
+from db.queries.codes import lookup_code
 from db.queries.petitions import (
     Page,
     PageRequest,
@@ -261,7 +261,10 @@ class PetitionByCodeQuery:
 
     async def fetch(self, session: AsyncSession, tracking_code: str) -> Row[Any] | None:
         """The petition a client named by its tracking code, however spaced and cased."""
-        values = {"tracking_code": normalize_code(tracking_code)}
+        code = lookup_code(tracking_code)
+        if code is None:
+            return None
+        values = {"tracking_code": code}
         rows = (await session.execute(self.statement, values)).all()
         return rows[0] if rows else None
 

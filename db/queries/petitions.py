@@ -22,9 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.domain.text import normalize_code
 from app.domain.vocabulary import OPEN_STATUS_VALUES
 from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
+from db.queries.codes import lookup_code
 from db.queries.keyset import Ordering, SortKey
 from db.queries.search import matches_search
 
@@ -311,7 +311,10 @@ async def by_tracking_code(
     session: AsyncSession, tracking_code: str, related: Related
 ) -> Petition | None:
     """The petition a client named by its tracking code, however spaced and cased."""
-    statement = select(Petition).where(Petition.tracking_code == normalize_code(tracking_code))
+    code = lookup_code(tracking_code)
+    if code is None:
+        return None
+    statement = select(Petition).where(Petition.tracking_code == code)
     return (await session.scalars(_with_related(statement, related))).unique().first()
 
 

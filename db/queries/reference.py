@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.text import normalize_code
 from db.models import Agency, Field
+from db.queries.codes import lookup_code, storable_codes
 
 
 def _agency_conditions(kind: str | None, search_terms: Sequence[str]) -> list[ColumnElement[bool]]:
@@ -47,20 +47,34 @@ async def agency_count(session: AsyncSession, kind: str | None, search_terms: Se
 
 async def agency_by_code(session: AsyncSession, code: str) -> Agency | None:
     """The agency a client named, however it spaced and cased the code."""
-    return await session.scalar(select(Agency).where(Agency.code == normalize_code(code)))
+    wanted = lookup_code(code)
+    if wanted is None:
+        return None
+    return await session.scalar(select(Agency).where(Agency.code == wanted))
 
 
 async def field_id_by_code(session: AsyncSession, code: str) -> int | None:
-    return await session.scalar(select(Field.id).where(Field.code == normalize_code(code)))
+    wanted = lookup_code(code)
+    if wanted is None:
+        return None
+    return await session.scalar(select(Field.id).where(Field.code == wanted))
 
 
 async def agencies_by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, int]:
-    rows = await session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(list(codes))))
+    """The id of each code that names an agency (the codes as given, not normalised)."""
+    wanted = storable_codes(codes)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Agency.code, Agency.id).where(Agency.code.in_(wanted)))
     return {code: ident for code, ident in rows.all()}
 
 
 async def fields_by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, int]:
-    rows = await session.execute(select(Field.code, Field.id).where(Field.code.in_(list(codes))))
+    """The id of each code that names a field (the codes as given, not normalised)."""
+    wanted = storable_codes(codes)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Field.code, Field.id).where(Field.code.in_(wanted)))
     return {code: ident for code, ident in rows.all()}
 
 
