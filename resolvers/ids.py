@@ -13,6 +13,7 @@ from datetime import datetime
 
 import orjson
 
+from app.domain.stats import MAX_YEAR, MIN_YEAR
 from db.queries.keyset import SortKey
 from resolvers.errors import ClientError
 
@@ -76,9 +77,12 @@ def decode_sort_cursor(token: str, order_name: str) -> SortKey:
         value = datetime.fromisoformat(raw_value) if raw_value is not None else None
     except (ValueError, TypeError, UnicodeError, binascii.Error):
         raise _bad_cursor(token) from None
-    if name != order_name or not isinstance(ident, int) or not 1 <= ident <= MAX_ID:
+    whole = isinstance(ident, int) and not isinstance(ident, bool)  # JSON true is no id
+    if name != order_name or not whole or not 1 <= ident <= MAX_ID:
         raise _bad_cursor(token)
-    if value is not None and value.tzinfo is None:
+    if value is not None and (value.tzinfo is None or not MIN_YEAR <= value.year <= MAX_YEAR):
+        # No stored time lies outside those years, and one far outside them cannot even be
+        # bound: 0001-01-01T00:00:00+14:00 in UTC is before year 1 (OverflowError).
         raise _bad_cursor(token)
     return SortKey(value, ident)
 

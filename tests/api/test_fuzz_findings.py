@@ -8,14 +8,20 @@ PostgreSQL: a coded answer now, where there was an INTERNAL_SERVER_ERROR.
   an idempotency key). Lookups now find nothing, as SQLite did (`db.queries.codes`); an
   action's text with a control character is INVALID_TEXT, the submission's own rule
   (`resolvers.mutations`).
+- A cursor whose time lies far outside 2000-2199 (`["SUBMITTED_AT:DESC",
+  "9999-12-31T23:59:59-14:00", 5]`) overflowed when bound (its UTC is past year 9999):
+  INVALID_CURSOR, as is one whose id is `true` (a bool passed for an int; the security
+  review's case, also in tests/api/test_hostile_inputs.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.support.databases import prepared_database
@@ -185,3 +191,46 @@ def test_a_note_with_windows_line_breaks_is_still_taken(findings: Workflow) -> N
     petition, _secret = findings.in_progress()
     note = "Đã liên hệ Sở Tài chính.\r\nChờ phản hồi trong tuần."
     assert _refusals(findings, "progress", findings.tokens.btc, petition, note=note) == []
+
+
+# --- a cursor's time outside 2000-2199, or an id of true, is INVALID_CURSOR -------------
+
+
+def _cursor(payload: list[object]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+PAGES = [
+    (None, "first: 2, after: $c"),
+    (None, "last: 2, before: $c"),
+    ({"field": "DEADLINE_AT", "direction": "ASC"}, "first: 2, after: $c"),
+]
+
+
+def _page_codes(
+    workflow: Workflow, order: dict[str, str] | None, page: str, value: object, ident: object
+) -> list[str]:
+    name = f"{order['field']}:{order['direction']}" if order else "SUBMITTED_AT:DESC"
+    query = (
+        f"query($c: String, $o: PetitionOrder) {{ petitions({page}, orderBy: $o) "
+        "{ totalCount nodes { id } } }"
+    )
+    return _codes(_payload(workflow, query, {"c": _cursor([name, value, ident]), "o": order}))
+
+
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1999-12-31T23:59:59Z"]
+)
+@pytest.mark.parametrize(("order", "page"), PAGES)
+def test_a_cursor_time_far_outside_the_supported_years_is_invalid(
+    findings: Workflow, moment: str, order: dict[str, str] | None, page: str
+) -> None:
+    assert _page_codes(findings, order, page, moment, 5) == ["INVALID_CURSOR"]
+
+
+@pytest.mark.parametrize("value", ["2026-01-01T00:00:00+07:00", None])
+@pytest.mark.parametrize(("order", "page"), PAGES)
+def test_a_cursor_whose_id_is_true_is_invalid(
+    findings: Workflow, value: str | None, order: dict[str, str] | None, page: str
+) -> None:
+    assert _page_codes(findings, order, page, value, True) == ["INVALID_CURSOR"]
