@@ -1,0 +1,292 @@
+"""Raw HTTP hostility for the fuzzer: requests no GraphQL client would send.
+
+Bodies that are not JSON (binary, truncated, a BOM, UTF-16), JSON that is not a request
+object (a string, a number, null, an array, nesting deeper than any parser allows), request
+objects with fields of the wrong type, batches, huge variables; wrong or odd content
+types; GETs with repeated, undecodable or oversized parameters; other methods; odd
+authorization headers; and the export and report routes with hostile parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from hypothesis import strategies as st
+
+from tests.support.fuzz_checks import to_json
+from tests.support.fuzz_values import (
+    FAR_DATES,
+    FAR_TIMES,
+    HOSTILE_TEXT,
+    MALFORMED_TOKENS,
+    ODD_DATES,
+    ODD_TIMES,
+    Seeds,
+    hostile_json,
+)
+
+SMALL_QUERY = "{ fields { code } }"
+PAGE_QUERY = (
+    "query($first: Int, $after: String) { petitions(first: $first, after: $after) { totalCount } }"
+)
+RATE_QUERY = (
+    'mutation { rateAnswer(input: {trackingCode: "x", secret: "y", score: 5}) '
+    "{ userErrors { code } } }"
+)
+
+CONTENT_TYPES = (
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/json; charset=utf-16",
+    "application/json; charset=latin-1",
+    "application/graphql",
+    "application/graphql-response+json",
+    "text/plain",
+    "text/html",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "multipart/mixed",
+    "application/octet-stream",
+    "",
+    "*/*",
+    "application/" + "x" * 5000,
+    "application/json;;;;",
+    "APPLICATION/JSON",
+)
+
+NOT_JSON: tuple[bytes, ...] = (
+    b"",
+    b"hello",
+    b"{",
+    b'{"query": "{ fields { code } }"',
+    b"\xef\xbb\xbf" + b'{"query": "{ fields { code } }"}',
+    '{"query": "{ fields { code } }"}'.encode("utf-16"),
+    b"\xff\xfe\x00\x00",
+    b"\x00" * 64,
+    b"query=%7B+fields+%7B+code+%7D+%7D",
+    b"{ fields { code } }",
+    b'{"query": NaN}',
+    b'{"query": "\\ud800"}',
+    b'{"query": "{ fields { code } }", "query": "{ provinces { code } }"}',
+    b"[" * 2000 + b"]" * 2000,
+    b'{"a":' * 2000 + b"1" + b"}" * 2000,
+    b"1e999999",
+    b"-",
+    b'"\\u0000"',
+)
+
+AUTHORIZATIONS = (
+    None,
+    "Bearer",
+    "bearer not-a-token",
+    "Basic dXNlcjpwYXNz",
+    "Bearer " + "a" * 8000,
+    "Token abc",
+    "Bearer a b c",
+    "Bearer %00",
+)
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    method: str
+    path: str
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: tuple[tuple[str, str], ...] = ()
+
+    def expects_json(self, response: httpx.Response) -> bool:
+        """Whether the answer must be a coded JSON error or result: every /graphql answer
+        but GraphiQL's page (a GET without a query), a HEAD's and a CORS preflight's; and
+        every JSON refusal of the other routes (an export's is `{"errors": [...]}` too)."""
+        kind = response.headers.get("content-type", "")
+        if self.path != "/graphql":
+            return response.status_code >= 400 and kind.startswith("application/json")
+        if self.method in ("HEAD", "OPTIONS"):
+            return False
+        graphiql = kind.startswith("text/html")
+        return not (self.method == "GET" and response.status_code == 200 and graphiql)
+
+    def send(self, client: httpx.Client) -> httpx.Response:
+        return client.request(
+            self.method,
+            self.path,
+            content=self.content,
+            headers=self.headers,
+            params=list(self.params),
+        )
+
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        printer.text(repr(self))
+
+    def __repr__(self) -> str:
+        content = (
+            self.content
+            if self.content is None or len(self.content) < 300
+            else (self.content[:300] + b"...(%d bytes)" % len(self.content))
+        )
+        return (
+            f"RawRequest({self.method} {self.path} params={self.params!r:.300} "
+            f"headers={self.headers!r:.300} content={content!r})"
+        )
+
+
+def _json_bodies(seeds: Seeds) -> st.SearchStrategy[bytes]:
+    """JSON that is not a well-formed request object."""
+    shapes: st.SearchStrategy[Any] = st.one_of(
+        hostile_json(),
+        st.fixed_dictionaries(
+            {"query": st.one_of(st.just(SMALL_QUERY), hostile_json())},
+            optional={
+                "variables": hostile_json(),
+                "operationName": hostile_json(),
+                "extensions": hostile_json(),
+            },
+        ),
+        st.fixed_dictionaries(
+            {"query": st.just(PAGE_QUERY)},
+            optional={
+                "variables": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "first": hostile_json(),
+                        "after": st.one_of(st.sampled_from(MALFORMED_TOKENS), hostile_json()),
+                    },
+                ),
+                "operationName": st.sampled_from(["", "x", "Q", None]),
+            },
+        ),
+        st.fixed_dictionaries(
+            {
+                "extensions": st.fixed_dictionaries(
+                    {
+                        "persistedQuery": st.fixed_dictionaries(
+                            {},
+                            optional={
+                                "version": hostile_json(),
+                                "sha256Hash": st.one_of(
+                                    st.just("0" * 64), st.just("g" * 64), hostile_json()
+                                ),
+                            },
+                        )
+                    }
+                )
+            },
+            optional={"query": st.sampled_from([SMALL_QUERY, ""])},
+        ),
+        st.lists(
+            st.one_of(st.just({"query": SMALL_QUERY}), hostile_json()), min_size=0, max_size=5
+        ),
+        st.integers(1, 20_000).map(
+            lambda n: {"query": PAGE_QUERY, "variables": {f"v{i}": i for i in range(n)}}
+        ),
+        st.integers(1, 3000).map(
+            lambda n: {"query": "{ fields { code } }" + " " * n, "variables": {"x": [[]] * n}}
+        ),
+    )
+    return shapes.map(to_json)
+
+
+def _bodies(seeds: Seeds) -> st.SearchStrategy[bytes]:
+    return st.one_of(
+        _json_bodies(seeds),
+        st.sampled_from(NOT_JSON),
+        st.binary(max_size=200),
+        st.just(b'{"query": "' + b"a" * 300_000 + b'"}'),
+    )
+
+
+@st.composite
+def _posts(draw: st.DrawFn, seeds: Seeds) -> RawRequest:
+    content = draw(_bodies(seeds))
+    headers = _headers(draw(st.sampled_from(CONTENT_TYPES)), draw(st.sampled_from(AUTHORIZATIONS)))
+    return RawRequest("POST", "/graphql", content, headers)
+
+
+def _headers(content_type: str | None, authorization: str | None) -> dict[str, str]:
+    headers = {}
+    if content_type is not None:
+        headers["content-type"] = content_type
+    if authorization is not None:
+        headers["authorization"] = authorization
+    return headers
+
+
+_GET_VALUES = st.one_of(
+    st.just(SMALL_QUERY),
+    st.just(PAGE_QUERY),
+    st.just(RATE_QUERY),
+    st.just("subscription { petitionEvents { action } }"),
+    st.sampled_from(HOSTILE_TEXT),
+    st.sampled_from(MALFORMED_TOKENS),
+    hostile_json()
+    .map(lambda value: to_json(value).decode())
+    .filter(lambda text: len(text.encode()) < 2000),
+    st.text(max_size=30),
+    st.just("x" * 5000),
+)
+
+
+@st.composite
+def _gets(draw: st.DrawFn) -> RawRequest:
+    names = st.sampled_from(["query", "variables", "operationName", "extensions", "x", ""])
+    params = draw(st.lists(st.tuples(names, _GET_VALUES), max_size=3))
+    accept = draw(st.sampled_from([None, "application/json", "text/html", "*/*", "text/xml"]))
+    headers = _headers(None, draw(st.sampled_from(AUTHORIZATIONS)))
+    if accept:
+        headers["accept"] = accept
+    return RawRequest("GET", "/graphql", headers=headers, params=tuple(params))
+
+
+@st.composite
+def _other_methods(draw: st.DrawFn) -> RawRequest:
+    method = draw(
+        st.sampled_from(["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "PROPFIND"])
+    )
+    content = draw(st.sampled_from([None, b'{"query": "{ fields { code } }"}', b"hello"]))
+    return RawRequest(method, "/graphql", content, {"content-type": "application/json"})
+
+
+EXPORT_PARAMS = (
+    *("submittedFrom", "submittedTo", "from", "to", "statuses", "agencyCodes", "fieldCodes"),
+    *("provinceCodes", "channel", "kind", "overdue", "search", "agencyCode", "lang", "x"),
+)
+"""The exports' filters (petitions: submittedFrom..search; stats: from, to) and others."""
+
+
+@st.composite
+def _routes(draw: st.DrawFn) -> RawRequest:
+    """The export and report routes (app/web) with hostile parameters."""
+    values = st.one_of(
+        st.sampled_from(FAR_TIMES + ODD_TIMES + FAR_DATES + ODD_DATES),
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(max_size=20),
+    )
+    params = st.lists(st.tuples(st.sampled_from(EXPORT_PARAMS), values), max_size=3).map(tuple)
+    paths = st.one_of(
+        st.sampled_from(
+            [
+                "/export/petitions.csv",
+                "/export/petitions.ndjson",
+                "/export/stats.csv",
+                "/export/datapackage.json",
+                "/health",
+                "/reports/2026-Q1",
+            ]
+        ),
+        st.builds(
+            lambda year, quarter: f"/reports/{year}-Q{quarter}",
+            st.sampled_from(
+                ["0", "1999", "2000", "2199", "2200", "9999", "99999999999", "-1", "x"]
+            ),
+            st.sampled_from(["0", "1", "4", "5", "99", "-1", "x", ""]),
+        ),
+    )
+    return RawRequest("GET", draw(paths), params=draw(params))
+
+
+def raw_requests(seeds: Seeds) -> st.SearchStrategy[RawRequest]:
+    return st.one_of(_posts(seeds), _gets(), _other_methods(), _routes())
