@@ -9,9 +9,11 @@ the log gets the traceback under the same id.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -28,6 +30,11 @@ TIMEOUT_MESSAGE = (
 )
 
 
+STRAWBERRY_SIGNALS = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+"""Exceptions Strawberry raises through the hooks on purpose, to answer them itself (a
+mutation over GET is 405, no query is 400)."""
+
+
 def _validation_code(message: str) -> str:
     if "exceeds maximum operation depth" in message:
         return "QUERY_TOO_DEEP"
@@ -40,6 +47,15 @@ def syntax_code(message: str) -> str:
     if "more than" in message and "tokens" in message:
         return "TOO_MANY_TOKENS"
     return "GRAPHQL_PARSE_FAILED"
+
+
+def _stopped_statement(original: BaseException | None) -> bool:
+    """A statement the database cancelled (PostgreSQL's statement timeout or cancel
+    request) or SQLite interrupted (`db.interrupts`): the same to the client."""
+    driver_error = getattr(original, "orig", None)
+    if getattr(driver_error, "pgcode", None) == QUERY_CANCELED:
+        return True
+    return isinstance(driver_error, sqlite3.OperationalError) and str(driver_error) == "interrupted"
 
 
 class ErrorCodes(SchemaExtension):
@@ -61,6 +77,10 @@ class ErrorCodes(SchemaExtension):
         except GraphQLError as error:
             self._coded(error)
             raise
+        except STRAWBERRY_SIGNALS:
+            raise
+        except Exception as error:
+            raise self._escaped(error) from None
         for error in self.execution_context.pre_execution_errors or ():
             self._coded(error)
         result = self.execution_context.result
@@ -75,6 +95,25 @@ class ErrorCodes(SchemaExtension):
             result.errors = [self._coded(error) for error in errors]  # type: ignore[attr-defined]
         yield
 
+    def _escaped(self, error: Exception) -> GraphQLError:
+        """An exception that escaped the operation's hooks uncoded (Strawberry's caches
+        run parsing and validation as they enter theirs, so their failures skip the other
+        hooks). In validation it is a rule meeting a document it did not expect
+        (Strawberry's depth limiter on an empty selection set, `{}`, which graphql-core
+        3.3 parses): the document is refused. Anywhere else it is a bug, masked."""
+        if self._phase == "validate":
+            logger.warning("a validation rule failed: %r", error)
+            return GraphQLError(
+                "The document could not be validated; every selection set must select at "
+                "least one field.",
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+            )
+        request_id = self._request_id()
+        logger.error("unexpected error [request %s]", request_id, exc_info=error)
+        return GraphQLError(
+            INTERNAL_MESSAGE, extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        )
+
     def _request_id(self) -> str | None:
         return getattr(self.execution_context.context, "request_id", None)
 
@@ -83,7 +122,7 @@ class ErrorCodes(SchemaExtension):
         if error.extensions and "code" in error.extensions:
             return error
         original = error.original_error
-        if getattr(getattr(original, "orig", None), "pgcode", None) == QUERY_CANCELED:
+        if _stopped_statement(original):
             logger.warning("statement timeout [request %s]", self._request_id())
             return GraphQLError(
                 TIMEOUT_MESSAGE,

@@ -13,10 +13,9 @@ PostgreSQL: a coded answer now, where there was an INTERNAL_SERVER_ERROR.
   INVALID_CURSOR, as is one whose id is `true` (a bool passed for an int; the security
   review's case, also in tests/api/test_hostile_inputs.py).
 
-And one not fixed here (its files belong to others): a document with an empty selection
-set, `{}`, makes Strawberry's depth limiter raise, and the message reaches the client
-without a code. Its test is marked xfail (strict) until that fix lands, and the fuzzer
-tolerates that one message meanwhile (`tests.support.fuzz_checks.KNOWN_UNFIXED`).
+- A document with an empty selection set, `{}`, which graphql-core 3.3 parses, made
+  Strawberry's depth limiter raise inside Strawberry's validation cache, and the message
+  reached the client without a code: GRAPHQL_VALIDATION_FAILED (`ErrorCodes._escaped`).
 """
 
 from __future__ import annotations
@@ -241,15 +240,7 @@ def test_a_cursor_whose_id_is_true_is_invalid(
     assert _page_codes(findings, order, page, value, True) == ["INVALID_CURSOR"]
 
 
-# --- not fixed here -----------------------------------------------------------------------
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema/build.py's QueryDepthLimiter raises max() on an empty selection set and "
-    "schema/extensions.py's ErrorCodes lets it out uncoded; reported, not this module's files",
-)
 @pytest.mark.parametrize("document", ["{}", "{ fields {} }"])
 def test_an_empty_selection_set_gets_a_coded_error(findings: Workflow, document: str) -> None:
     payload = _payload(findings, document, {})
-    assert _codes(payload) and "INTERNAL_SERVER_ERROR" not in _codes(payload)
+    assert _codes(payload) == ["GRAPHQL_VALIDATION_FAILED"]

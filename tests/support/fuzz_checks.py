@@ -55,13 +55,6 @@ def watched_errors() -> Iterator[ErrorLog]:
             logger.removeHandler(log)
 
 
-KNOWN_UNFIXED = frozenset({"max() arg is an empty sequence"})
-"""Error messages of findings reported but not yet fixed, each with an xfail(strict) test in
-tests/api/test_fuzz_findings.py: tolerated here so that the fuzzer fails only on new ones.
-Remove an entry with its test's xfail mark once its fix lands (the test then fails first).
-- an empty selection set (`{}`): Strawberry's QueryDepthLimiter raises, uncoded."""
-
-
 def _bad_code(code: object) -> bool:
     return not isinstance(code, str) or not CODE.fullmatch(code)
 
@@ -93,8 +86,6 @@ def check_response(response: httpx.Response, case: object) -> None:
     if status == 200 and "errors" not in payload:
         assert "data" in payload, f"neither data nor errors for {case!r}: {payload!r}"
     for error in payload.get("errors") or ():
-        if error.get("message") in KNOWN_UNFIXED:
-            continue
         code = (error.get("extensions") or {}).get("code")
         assert code != "INTERNAL_SERVER_ERROR", f"a masked bug for {case!r}: {error!r}"
         assert not _bad_code(code), f"no stable code for {case!r}: {error!r}"
