@@ -106,7 +106,7 @@ class Settings:
     socket_init_timeout_seconds: float = 10.0
     """A WebSocket that sends no `connection_init` this long is closed."""
     socket_recheck_seconds: float = 5.0
-    """How often an open socket's officer token is checked again (revoked, expired)."""
+    """How often an open socket's officer token is checked again (revoked since)."""
     max_exports_per_client: int = 2
     """Exports one client address may stream at once, per worker (0: no limit)."""
 

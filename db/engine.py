@@ -38,9 +38,9 @@ def create_engine(
     url: str, *, pool_size: int = 10, statement_timeout: float | None = None
 ) -> AsyncEngine:
     """`statement_timeout` (seconds; PostgreSQL only) cancels any statement that runs, or
-        waits for a lock, longer: one slow query must not hold a connection and a core while
-        its client has long gone. PostgreSQL connections also get `WORK_MEM`. Statements can be
-    stopped from outside (`db.interrupts`)."""
+    waits for a lock, longer: one slow query must not hold a connection and a core while
+    its client has long gone. PostgreSQL connections also get `WORK_MEM`. Statements can
+    be stopped from outside (`db.interrupts`)."""
     if is_sqlite(url):
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)

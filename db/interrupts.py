@@ -9,18 +9,18 @@ session rolls back and closes, and its connection goes back to the pool.
 
 `watch(engine)` notes, for the task that runs each statement, which driver connection it
 runs on, in the `StatementSlot` of the request (a context variable: the statement runs
-in a task the request's task made, which inherits it).
+in a task the request's task made, which inherits it). `app.web.deadline` applies the
+request timeout with them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 from sqlalchemy import event
@@ -29,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.listener import asyncpg_dsn
 
 logger = logging.getLogger("pakn.db")
-T = TypeVar("T")
 
 
 @dataclass
@@ -89,40 +88,3 @@ async def _cancel_on_postgresql(driver: asyncpg.Connection, database_url: str) -
         await canceller.execute("SELECT pg_cancel_backend($1)", driver.get_server_pid())
     finally:
         await canceller.close()
-
-
-UNWIND_SECONDS = 1.0
-"""How long a cancelled request may take to unwind before its client is answered anyway."""
-_unwinding: set[asyncio.Task[Any]] = set()
-
-
-async def within(seconds: float, work: Awaitable[T], database_url: str) -> tuple[bool, T | None]:
-    """Run `work`; past `seconds` (0: never) stop its statements and cancel it, and give
-    it `UNWIND_SECONDS` to unwind. (True, None) when it ran out of time, else (False, its
-    result).
-
-    A statement that cannot be stopped (SQLite waiting for another process's write lock
-    sleeps in SQLite's busy handler, which `interrupt()` does not reach) ends at SQLite's
-    busy timeout; the client has its answer meanwhile, and the work rolls back."""
-    if not seconds:
-        return False, await work
-    with statements_of_this_task() as slot:
-        task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=seconds)
-    if done:
-        return False, task.result()
-    await interrupt(slot, database_url)
-    task.cancel()
-    done, _ = await asyncio.wait({task}, timeout=UNWIND_SECONDS)
-    if not done:
-        _unwinding.add(task)
-        task.add_done_callback(_unwound)
-    elif not task.cancelled() and task.exception() is not None:
-        logger.info("a request past its timeout ended with %r", task.exception())
-    return True, None
-
-
-def _unwound(task: asyncio.Task[Any]) -> None:
-    _unwinding.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.info("a request past its timeout ended with %r", task.exception())

@@ -60,6 +60,11 @@ class Context:
             _authenticated=False,
         )
 
+    def forget_officer(self) -> None:
+        """Authenticate again at the next `officer()` (a new `connection_init`)."""
+        self._officer = None
+        self._authenticated = False
+
     @property
     def token_id(self) -> int | None:
         """The id of the officer token this context authenticated, once it has."""

@@ -23,6 +23,7 @@ from app.services.feed import EventFeed
 from app.services.persisted_queries import PersistedQueries, document_hash
 from app.settings import Settings
 from app.web.caching import apply_cache_policy
+from app.web.deadline import OperationTimedOut, within
 from app.web.guard import HTTP_ERROR_CODES, error_body, send_error
 from app.web.persisted_protocol import (
     PersistedQueryError,
@@ -36,9 +37,9 @@ from app.web.sockets import (
     OpenSockets,
     SocketLimits,
     TextFrames,
+    charge_read,
     turn_away,
 )
-from db.interrupts import within
 from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
@@ -123,7 +124,9 @@ class PaknGraphQL(GraphQL[Context, None]):
         self.compiled = compiled
         self.persisted = persisted
         self.request_timeout = settings.effective_request_timeout
-        self.connection_init_wait_timeout = timedelta(seconds=settings.socket_init_timeout_seconds)
+        self.init_timeout = settings.socket_init_timeout_seconds
+        """0: none (Strawberry's graphql-transport-ws handler then waits a day)."""
+        self.connection_init_wait_timeout = timedelta(seconds=self.init_timeout or 86_400)
         self.max_subscriptions_per_connection = None
         self.max_operations = settings.max_subscriptions_per_socket
         self.max_frame_bytes = settings.max_body_bytes
@@ -173,17 +176,16 @@ class PaknGraphQL(GraphQL[Context, None]):
         past it the operation is cancelled and its statement stopped (`db.interrupts`),
         its connection goes back to the pool as the session closes, and the client gets
         REQUEST_TIMEOUT."""
-        timed_out, response = await within(
-            self.request_timeout, self._answer_now(request), self.settings.database_url
-        )
-        if not timed_out:
-            assert response is not None
-            return response
-        logger.warning(
-            "request timeout after %.1fs [request %s]",
-            self.request_timeout,
-            request.scope.get("state", {}).get("request_id", "-"),
-        )
+        try:
+            return await within(
+                self.request_timeout, self._answer_now(request), self.settings.database_url
+            )
+        except OperationTimedOut:
+            logger.warning(
+                "request timeout after %.1fs [request %s]",
+                self.request_timeout,
+                request.scope.get("state", {}).get("request_id", "-"),
+            )
         body = error_body("REQUEST_TIMEOUT", TIMEOUT_MESSAGE, timeoutSeconds=self.request_timeout)
         return TimedOut(body, media_type="application/json")
 
@@ -205,6 +207,11 @@ class PaknGraphQL(GraphQL[Context, None]):
         refusal = self.sockets.refusal(client)
         if refusal is not None:
             await turn_away(socket, TOO_MANY_REQUESTS, "TOO_MANY_SOCKETS", refusal)
+            return
+        wait = charge_read(socket.scope)
+        if wait is not None:
+            message = f"Too many requests from this address; try again in {wait} s."
+            await turn_away(socket, TOO_MANY_REQUESTS, "RATE_LIMITED", message)
             return
         entry = self.sockets.add(socket, client)
         socket.scope.setdefault("state", {})["pakn_socket"] = entry
@@ -357,6 +364,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         authorization = params.get("authorization") or params.get("Authorization")
         context.authorization = authorization if isinstance(authorization, str) else None
+        context.forget_officer()
         try:
             await context.officer()
         except ClientError:

@@ -1,7 +1,10 @@
 """Read limits: a token bucket per client address, in each worker's memory (PAKN_READ_RATE).
 
 `/graphql`, `/export/*` and `/reports/*` over HTTP are limited; `/health` and the other
-routes are not, and WebSockets pass through (their limits are counted per socket). A
+routes are not. A WebSocket to `/graphql` is handed `READ_CHARGE` in its scope's state:
+the socket view spends one request of the address's public bucket on the upgrade and one
+on each operation (`app.web.graphql_view`, `app.web.socket_protocols`), so a socket is no
+way around the rate. A
 request over the limit is answered here, before its body is read, with 429, `Retry-After`
 and the error shape of every refusal (code RATE_LIMITED, `retryAfter` in seconds).
 
@@ -68,6 +71,8 @@ from app.services.auth import AuthenticationFailed, officer_for
 from app.settings import Settings
 from app.web.guard import error_body
 
+READ_CHARGE = "pakn_read_charge"
+"""The scope state key of a socket's `Charge`."""
 LIMITED_PATH = "/graphql"
 LIMITED_PREFIXES = ("/export/", "/reports/")
 OFFICER_FACTOR = 10
@@ -79,6 +84,8 @@ Lookup = Callable[[str], Awaitable[int | None]]
 """The token id of the officer behind an Authorization header; None for one that is not an
 active officer's token."""
 Clock = Callable[[], float]
+Charge = Callable[[], int | None]
+"""Spend one request of a socket's address: None when it had one, else the seconds to wait."""
 
 logger = logging.getLogger("pakn")
 
@@ -255,6 +262,9 @@ class ReadLimits:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
+        if scope["type"] == "websocket" and client and scope["path"] == LIMITED_PATH:
+            address = str(client[0])
+            scope.setdefault("state", {})[READ_CHARGE] = lambda: self.charge(address)
         if scope["type"] != "http" or not client or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -284,6 +294,11 @@ class ReadLimits:
             await self._admit(scope, receive, send, policy, left)
         else:
             await self._refuse(send, policy, left)
+
+    def charge(self, address: str) -> int | None:
+        """One request of `address`'s public bucket, for a socket: None, or the wait."""
+        spent, left = self.buckets.take((address, None), self.public, self.clock())
+        return None if spent else self.public.wait(left)
 
     async def _admit(
         self, scope: Scope, receive: Receive, send: Send, policy: Policy, left: float

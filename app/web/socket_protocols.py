@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Any
 
@@ -22,17 +23,25 @@ from graphql import DocumentNode, GraphQLError, OperationType, parse
 from graphql.error import GraphQLSyntaxError
 from graphql.utilities import get_operation_ast
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
-from app.web.sockets import BAD_REQUEST, NORMAL_CLOSURE, BadFrame, connection_error_message
-from db.interrupts import within
+from app.web.deadline import OperationTimedOut, within
+from app.web.sockets import (
+    BAD_REQUEST,
+    NORMAL_CLOSURE,
+    BadFrame,
+    charge_read,
+    connection_error_message,
+)
 from resolvers.context import Context
 from schema.extensions import syntax_code
 
+logger = logging.getLogger("pakn.sockets")
 TIMEOUT_MESSAGE = "The operation ran longer than the server allows; ask for less."
 _MAX_ID_LENGTH = 128
 
@@ -59,8 +68,12 @@ async def _first(source: AsyncGenerator[Any]) -> Any:
     return await anext(source, _DONE)
 
 
+def _refusal(error: GraphQLError) -> PreExecutionError:
+    return PreExecutionError(data=None, errors=[error])
+
+
 async def _refused(error: GraphQLError) -> AsyncGenerator[Any]:
-    yield PreExecutionError(data=None, errors=[error])
+    yield _refusal(error)
 
 
 def _timed_out() -> ExecutionResult:
@@ -79,12 +92,14 @@ class OperationSchema:
         timeout_seconds: float,
         max_tokens: int,
         database_url: str,
+        charge: Callable[[], int | None],
     ) -> None:
         self.schema = schema
         self.sessions = sessions
         self.timeout_seconds = timeout_seconds
         self.max_tokens = max_tokens
         self.database_url = database_url
+        self.charge = charge
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.schema, name)
@@ -100,6 +115,9 @@ class OperationSchema:
     async def _run(
         self, run: Callable[..., Any], query: str | None, kwargs: dict[str, Any]
     ) -> AsyncGenerator[Any]:
+        wait = self.charge()
+        if wait is not None:
+            return _refused(_rate_limited(wait))
         document = _parse(query, self.max_tokens) if isinstance(query, str) else None
         if isinstance(document, GraphQLError):
             return _refused(document)
@@ -120,17 +138,26 @@ class OperationSchema:
         self, source: AsyncGenerator[Any], context: Context, seconds: float
     ) -> AsyncGenerator[Any]:
         timed_out = False
+        started = False
         try:
             if seconds:
-                timed_out, first = await within(seconds, _first(source), self.database_url)
-                if timed_out:
+                try:
+                    first = await within(seconds, _first(source), self.database_url)
+                except OperationTimedOut:
+                    timed_out = True
                     yield _timed_out()
                     return
                 if first is _DONE:
                     return
+                started = True
                 yield first
             async for result in source:
+                started = True
                 yield result
+        except GraphQLError as error:
+            # coded by ErrorCodes as it escaped the operation (`ErrorCodes._escaped`);
+            # raised on, the handler would log it and end the operation without a word
+            yield ExecutionResult(data=None, errors=[error]) if started else _refusal(error)
         finally:
             if timed_out:
                 _later(_close(source, context))
@@ -146,7 +173,13 @@ def _later(closing: Coroutine[Any, Any, None]) -> None:
     while to end (`db.interrupts.within`), and its session closes after it."""
     task = asyncio.ensure_future(closing)
     _closing_later.add(task)
-    task.add_done_callback(_closing_later.discard)
+    task.add_done_callback(_closed_later)
+
+
+def _closed_later(task: asyncio.Task[None]) -> None:
+    _closing_later.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("closing a timed-out operation's session failed: %r", task.exception())
 
 
 async def _close(source: AsyncGenerator[Any], context: Context) -> None:
@@ -155,10 +188,24 @@ async def _close(source: AsyncGenerator[Any], context: Context) -> None:
     await context.session.close()
 
 
-def operation_schema(view: Any, schema: Any) -> OperationSchema:
-    """`schema` under the limits of `view` (`app.web.graphql_view.PaknGraphQL`)."""
+def operation_schema(view: Any, schema: Any, websocket: Any) -> OperationSchema:
+    """`schema` under the limits of `view` (`app.web.graphql_view.PaknGraphQL`), each
+    operation charged to the read rate of the socket's address."""
+    scope = websocket.ws.scope
     return OperationSchema(
-        schema, view.sessions, view.request_timeout, view.max_tokens, view.settings.database_url
+        schema,
+        view.sessions,
+        view.request_timeout,
+        view.max_tokens,
+        view.settings.database_url,
+        lambda: charge_read(scope),
+    )
+
+
+def _rate_limited(wait: int) -> GraphQLError:
+    return GraphQLError(
+        f"Too many requests from this address; try again in {wait} s.",
+        extensions={"code": "RATE_LIMITED", "retryAfter": wait},
     )
 
 
@@ -193,7 +240,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         view = self.view
-        self.schema = operation_schema(view, self.schema)
+        self.schema = operation_schema(view, self.schema, self.websocket)
         self.max_operations = view.max_operations  # type: ignore[attr-defined]
 
     async def handle_message(self, message: Any) -> None:
@@ -229,7 +276,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def handle_invalid_message(self, error_message: str) -> None:
-        await self.websocket.close(code=BAD_REQUEST, reason=error_message[:120])
+        await self.websocket.close(code=BAD_REQUEST, reason=error_message)
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
@@ -239,6 +286,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return None
 
 
+LEGACY_TYPES = frozenset({"connection_init", "connection_terminate", "start", "stop"})
+
+
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """Legacy graphql-ws (subscriptions-transport-ws): no 4xxx close codes, so refusals
     are an `error` or `connection_error` message, then a normal close."""
@@ -246,11 +296,14 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         view = self.view
-        self.schema = operation_schema(view, self.schema)
+        self.schema = operation_schema(view, self.schema, self.websocket)
         self.max_operations = view.max_operations  # type: ignore[attr-defined]
-        self.init_timeout = view.connection_init_wait_timeout.total_seconds()
+        self.init_timeout = view.init_timeout  # type: ignore[attr-defined]
 
     async def handle(self) -> None:
+        if not self.init_timeout:
+            await super().handle()
+            return
         timer = asyncio.create_task(self._close_uninitialised())
         try:
             await super().handle()
@@ -258,6 +311,28 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
+
+    async def handle_connection_init(self, message: Any) -> None:
+        """Strawberry's, with refusals in this protocol's shape; and a second
+        `connection_init` is refused: it would change the socket's token after the sweep
+        learnt the first (`app.web.sockets.OpenSockets`)."""
+        if self.connection_acknowledged:
+            await self._refuse("BAD_REQUEST", "connection_init was sent already.")
+            return
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self._refuse("BAD_REQUEST", "connection_init's payload is an object.")
+            return
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError:
+            await self._refuse("UNAUTHENTICATED", "The bearer token is unknown or revoked.")
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
 
     async def _close_uninitialised(self) -> None:
         await asyncio.sleep(self.init_timeout)
@@ -267,15 +342,15 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def _refuse(self, code: str, message: str) -> None:
         with contextlib.suppress(Exception):
             await self.send_message(connection_error_message(code, message))  # type: ignore[arg-type]
-        await self.websocket.close(code=NORMAL_CLOSURE, reason=message[:120])
+        await self.websocket.close(code=NORMAL_CLOSURE, reason=message)
 
     async def handle_message(self, message: Any) -> None:
         if isinstance(message, BadFrame):
             await self._refuse("BAD_REQUEST", message.reason)
             return
         kind = message.get("type")
-        if not isinstance(kind, str):
-            await self._refuse("BAD_REQUEST", "A message has a string `type`.")
+        if kind not in LEGACY_TYPES:
+            await self._refuse("BAD_REQUEST", "A message's `type` is one of the protocol's.")
             return
         if kind == "start":
             problem = _subscribe_shape_error(message)
@@ -288,6 +363,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         await super().handle_message(message)
 
     async def handle_start(self, message: Any) -> None:
+        if not self.connection_acknowledged:
+            await self._refuse("BAD_REQUEST", "Send connection_init first.")
+            return
         if (
             self.connection_acknowledged
             and self.max_operations

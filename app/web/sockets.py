@@ -20,11 +20,13 @@ from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from app.services.auth import tokens_still_active
+from app.web.read_limits import READ_CHARGE
 from resolvers.context import Context
 
 logger = logging.getLogger("pakn.sockets")
@@ -47,9 +49,26 @@ class BadFrame:
     reason: str
 
 
+MAX_REASON_BYTES = 123
+"""RFC 6455: a close frame's reason fits in 123 bytes of UTF-8."""
+
+
 def chosen_subprotocol(socket: WebSocket) -> str | None:
-    offered = [p.strip() for p in socket.headers.get("sec-websocket-protocol", "").split(",")]
+    """The first offered that pakn speaks, as Strawberry picks it."""
+    offered = socket.scope.get("subprotocols") or ()
     return next((p for p in offered if p in SUBPROTOCOLS), None)
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a close frame can carry (a longer one fails the close)."""
+    return text.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
+
+
+def charge_read(scope: Scope) -> int | None:
+    """One request of the socket's address under the read limit (`app.web.read_limits`):
+    None when it had one or there is no limit, else the seconds to wait."""
+    charge = scope.get("state", {}).get(READ_CHARGE)
+    return charge() if charge is not None else None
 
 
 async def turn_away(socket: WebSocket, close_code: int, code: str, message: str) -> None:
@@ -62,7 +81,7 @@ async def turn_away(socket: WebSocket, close_code: int, code: str, message: str)
         if subprotocol == LEGACY and close_code != SERVICE_RESTART:
             await socket.send_text(connection_error(code, message))
             close_code = NORMAL_CLOSURE
-        await socket.close(close_code, message[:120])
+        await socket.close(close_code, close_reason(message))
 
 
 def connection_error_message(code: str, message: str) -> dict[str, Any]:
@@ -100,8 +119,8 @@ class TextFrames(ASGIWebSocketAdapter):
             limit = getattr(self.view, "max_frame_bytes", 0)
             if text is None:
                 yield BadFrame("WebSocket messages must be text frames.")
-            elif limit and len(text) > limit:
-                yield BadFrame(f"A message may be at most {limit} characters.")
+            elif limit and len(text) * 4 > limit and len(text.encode()) > limit:
+                yield BadFrame(f"A message may be at most {limit} bytes.")
             else:
                 try:
                     decoded = orjson.loads(text)
@@ -123,8 +142,8 @@ class TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await self.ws.close(code=code, reason=reason)
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            await self.ws.close(code=code, reason=close_reason(reason))
 
 
 @dataclass(eq=False)

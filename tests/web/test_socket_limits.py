@@ -21,6 +21,7 @@ from tests.support.ws_client import GraphQLSocket
 PROTOCOLS = [False, True]
 PROTOCOL_IDS = ["graphql-transport-ws", "graphql-ws"]
 AGENCIES = "{ agencies { nodes { code } } }"
+SUBSCRIBE = "subscription { petitionEvents { cursor } }"
 
 
 @pytest.fixture
@@ -197,6 +198,20 @@ async def test_a_syntax_error_gets_an_error_with_a_code(
         assert (await socket.operation(AGENCIES))["payload"]["data"], "the socket stays open"
 
 
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_an_empty_selection_set_gets_an_error_with_a_code(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    """graphql-core 3.3 parses `{}`; Strawberry's depth limiter then fails on it."""
+    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+        reply = await socket.operation("{}")
+        assert reply["type"] == "error", reply
+        payload = reply["payload"]
+        error = payload[0] if isinstance(payload, list) else payload
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert (await socket.operation(AGENCIES))["payload"]["data"], "the socket stays open"
+
+
 async def test_a_client_without_a_subprotocol_is_refused_cleanly(
     limited: RunningServer, no_tracebacks: None
 ) -> None:
@@ -215,3 +230,95 @@ async def test_a_frame_far_beyond_the_limit_is_dropped_before_it_is_buffered(
         await socket.ws.send("x" * 3 * 4096)
         code, _said = await socket.closing(5)
     assert code == 1009
+
+
+async def test_operations_called_off_at_once_leave_no_connection_behind(
+    empty_database: str, no_tracebacks: None
+) -> None:
+    """A client that subscribes and completes at once, over and over, under the request
+    timeout: every operation's work is stopped and its session closed, none left running
+    unowned (which once took the whole pool)."""
+    settings = workflow_settings(empty_database, request_timeout_seconds=5, feed_poll_seconds=0.5)
+    with RunningServer(settings) as server:
+        async with GraphQLSocket(server.url) as socket:
+            for number in range(60):
+                identifier = f"churn-{number}"
+                await socket.send(
+                    {"id": identifier, "type": "subscribe", "payload": {"query": AGENCIES}}
+                )
+                await socket.send({"id": identifier, "type": "complete"})
+            assert (await socket.operation(AGENCIES))["payload"]["data"]
+        deadline = asyncio.get_running_loop().time() + 10
+        while server.engine.pool.checkedout():
+            assert asyncio.get_running_loop().time() < deadline, "connections left checked out"
+            await asyncio.sleep(0.05)
+        assert "errors" not in server.post(AGENCIES).json()
+
+
+async def test_each_operation_and_each_socket_spend_the_read_rate(
+    empty_database: str, no_tracebacks: None
+) -> None:
+    """A socket is no way around PAKN_READ_RATE: the upgrade and every operation count."""
+    with RunningServer(workflow_settings(empty_database, read_rate=4)) as server:
+        async with GraphQLSocket(server.url) as socket:
+            replies = [await socket.operation(AGENCIES) for _ in range(4)]
+        assert [r["type"] for r in replies] == ["next", "next", "next", "error"]
+        error = replies[-1]["payload"][0]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert error["extensions"]["retryAfter"] >= 1
+        code, _said = await _refused(GraphQLSocket(server.url))
+        assert code == 4429
+        async with GraphQLSocket(server.url, client_address="127.0.0.2") as other:
+            assert (await other.operation(AGENCIES))["type"] == "next"
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_long_close_reasons_are_cut_to_fit_a_close_frame(
+    limited: RunningServer, legacy: bool, no_tracebacks: None
+) -> None:
+    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
+        await socket.send({"type": "é" * 100})
+        code, _said = await socket.closing(5)
+    assert code == (1000 if legacy else 4400)
+    async with GraphQLSocket(limited.url) as socket:
+        identifier = "x" * 128
+        message = {"id": identifier, "type": "subscribe", "payload": {"query": SUBSCRIBE}}
+        await socket.send(message)
+        await socket.send(message)
+        code, _said = await socket.closing(5)
+    assert code == 4409
+
+
+@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
+async def test_no_init_timeout_at_zero(
+    empty_database: str, legacy: bool, no_tracebacks: None
+) -> None:
+    with RunningServer(workflow_settings(empty_database, socket_init_timeout_seconds=0)) as server:
+        socket = GraphQLSocket(server.url, legacy=legacy)
+        await socket.open()
+        assert await socket.nothing_within(1.0)
+        await socket.send({"type": "connection_init", "payload": {}})
+        assert (await socket.next_message(5))["type"] == "connection_ack"
+        assert (await socket.operation(AGENCIES))["payload"]["data"]
+
+
+async def test_legacy_refusals_have_the_error_shape_and_a_normal_close(
+    limited: RunningServer, no_tracebacks: None
+) -> None:
+    """A bad token, a `start` before `connection_init`, a second `connection_init`."""
+    socket = GraphQLSocket(limited.url, legacy=True)
+    await socket.open()
+    await socket.send({"type": "connection_init", "payload": {"authorization": "Bearer bad"}})
+    assert _codes_and_close(await socket.closing(5)) == (1000, ["UNAUTHENTICATED"])
+    socket = GraphQLSocket(limited.url, legacy=True)
+    await socket.open()
+    await socket.send({"id": "1", "type": "start", "payload": {"query": AGENCIES}})
+    assert _codes_and_close(await socket.closing(5)) == (1000, ["BAD_REQUEST"])
+    async with GraphQLSocket(limited.url, legacy=True) as socket:
+        await socket.send({"type": "connection_init", "payload": {}})
+        assert _codes_and_close(await socket.closing(5)) == (1000, ["BAD_REQUEST"])
+
+
+def _codes_and_close(closed: tuple[int | None, list[dict[str, object]]]) -> tuple[object, ...]:
+    code, said = closed
+    return code, _codes(said)

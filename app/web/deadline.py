@@ -1,0 +1,69 @@
+"""The request timeout: an operation that runs past it is stopped, statement and all.
+
+The operation runs in a task of its own, so that its client can be answered when the time
+is up even while the operation is still unwinding: its statement is stopped
+(`db.interrupts`), the task is cancelled and given `UNWIND_SECONDS` to end; one that takes
+longer (SQLite waiting in its busy handler for another process's write lock, which its
+interrupt does not reach) ends on its own, and rolls back, while its client already has
+REQUEST_TIMEOUT. The same happens when the operation is called off from outside (a
+socket's client sends `complete`): the work is stopped, not left running unowned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from db.interrupts import StatementSlot, interrupt, statements_of_this_task
+
+logger = logging.getLogger("pakn.deadline")
+T = TypeVar("T")
+
+UNWIND_SECONDS = 1.0
+_unwinding: set[asyncio.Task[Any]] = set()
+
+
+class OperationTimedOut(Exception):
+    """The operation ran past the request timeout and was stopped."""
+
+
+async def within(seconds: float, work: Awaitable[T], database_url: str) -> T:
+    """`work`'s result, or OperationTimedOut past `seconds` (0: no limit). An operation
+    that completes while it is being stopped keeps its result: a mutation that committed
+    is reported as done, not as timed out (its client would run it again)."""
+    if not seconds:
+        return await work
+    with statements_of_this_task() as slot:
+        task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        await _stop(task, slot, database_url)
+        raise
+    if done:
+        return task.result()
+    await _stop(task, slot, database_url)
+    if task.done() and not task.cancelled():
+        if task.exception() is None:
+            return task.result()
+        logger.info("an operation past its timeout ended with %r", task.exception())
+    raise OperationTimedOut
+
+
+async def _stop(task: asyncio.Task[Any], slot: StatementSlot, database_url: str) -> None:
+    """Cancel first: the task then unwinds as its statement is stopped, rather than answer
+    with the stopped statement's error (QUERY_TIMEOUT) as if that were its result."""
+    task.cancel()
+    await asyncio.shield(interrupt(slot, database_url))
+    await asyncio.wait({task}, timeout=UNWIND_SECONDS)
+    if not task.done():
+        _unwinding.add(task)
+        task.add_done_callback(_unwound)
+
+
+def _unwound(task: asyncio.Task[Any]) -> None:
+    _unwinding.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.info("an operation past its timeout ended with %r", task.exception())
