@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType, parse
@@ -225,6 +225,11 @@ def _subscribe_shape_error(message: dict[str, Any]) -> str | None:
     return None
 
 
+def _one_too_many(limit: int, running: Mapping[str, object], identifier: str) -> bool:
+    """A new operation would run beyond `limit` (0: none); reusing an id replaces one."""
+    return bool(limit) and identifier not in running and len(running) >= limit
+
+
 def _too_many(limit: int) -> GraphQLError:
     return GraphQLError(
         f"At most {limit} operations may run at once on one socket.",
@@ -262,11 +267,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_message(message)
 
     async def handle_subscribe(self, message: Any) -> None:
-        if (
-            self.connection_acknowledged
-            and self.max_operations
-            and message["id"] not in self.operations
-            and len(self.operations) >= self.max_operations
+        if self.connection_acknowledged and _one_too_many(
+            self.max_operations, self.operations, message["id"]
         ):
             error = _too_many(self.max_operations)
             await self.send_message(
@@ -366,12 +368,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         if not self.connection_acknowledged:
             await self._refuse("BAD_REQUEST", "Send connection_init first.")
             return
-        if (
-            self.connection_acknowledged
-            and self.max_operations
-            and message["id"] not in self.tasks
-            and len(self.tasks) >= self.max_operations
-        ):
+        if _one_too_many(self.max_operations, self.tasks, message["id"]):
             error = _too_many(self.max_operations)
             await self.send_message(
                 {"type": "error", "id": message["id"], "payload": error.formatted}  # type: ignore[typeddict-item]

@@ -185,30 +185,25 @@ async def test_bad_frames_get_the_protocols_refusal_and_no_traceback(
             assert (code, said) == (4400, []), frame[:40]
 
 
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ("subscription { petitionEvents { ", "GRAPHQL_PARSE_FAILED"),
+        # graphql-core 3.3 parses an empty selection set; Strawberry's depth limiter fails on it
+        ("{}", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+    ids=["syntax-error", "empty-selection-set"],
+)
 @pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
-async def test_a_syntax_error_gets_an_error_with_a_code(
-    limited: RunningServer, legacy: bool, no_tracebacks: None
+async def test_a_document_that_cannot_run_gets_an_error_with_a_code(
+    limited: RunningServer, legacy: bool, document: str, code: str, no_tracebacks: None
 ) -> None:
     async with GraphQLSocket(limited.url, legacy=legacy) as socket:
-        reply = await socket.operation("subscription { petitionEvents { ")
+        reply = await socket.operation(document)
         assert reply["type"] == "error", reply
         payload = reply["payload"]
         error = payload[0] if isinstance(payload, list) else payload
-        assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
-        assert (await socket.operation(AGENCIES))["payload"]["data"], "the socket stays open"
-
-
-@pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
-async def test_an_empty_selection_set_gets_an_error_with_a_code(
-    limited: RunningServer, legacy: bool, no_tracebacks: None
-) -> None:
-    """graphql-core 3.3 parses `{}`; Strawberry's depth limiter then fails on it."""
-    async with GraphQLSocket(limited.url, legacy=legacy) as socket:
-        reply = await socket.operation("{}")
-        assert reply["type"] == "error", reply
-        payload = reply["payload"]
-        error = payload[0] if isinstance(payload, list) else payload
-        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert error["extensions"]["code"] == code
         assert (await socket.operation(AGENCIES))["payload"]["data"], "the socket stays open"
 
 
