@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from contextvars import ContextVar
 from datetime import timedelta
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
@@ -31,15 +30,8 @@ from app.web.persisted_protocol import (
     requested_hash,
 )
 from app.web.socket_protocols import TIMEOUT_MESSAGE, LegacyWSHandler, TransportWSHandler
-from app.web.sockets import (
-    SERVICE_RESTART,
-    TOO_MANY_REQUESTS,
-    OpenSockets,
-    SocketLimits,
-    TextFrames,
-    charge_read,
-    turn_away,
-)
+from app.web.sockets import ENTRY as SOCKET_ENTRY
+from app.web.sockets import OpenSockets, SocketLimits, TextFrames
 from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
@@ -136,13 +128,10 @@ class PaknGraphQL(GraphQL[Context, None]):
             settings.socket_recheck_seconds,
             sessions,
         )
-        self.closing = False
-        """Set at shutdown: a socket opened after it is closed at once with 1012 (its
-        subscription would otherwise end with `complete` as the feed stops)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await self._serve_socket(WebSocket(scope, receive=receive, send=send))
+            await self.sockets.serve(WebSocket(scope, receive=receive, send=send), self.run)
             return
         request_id = scope.get("state", {}).get("request_id", "-")
         if scope["method"] == "HEAD":
@@ -199,37 +188,9 @@ class PaknGraphQL(GraphQL[Context, None]):
             await self._register(response)
         return response
 
-    async def _serve_socket(self, socket: WebSocket) -> None:
-        if self.closing:
-            await turn_away(socket, SERVICE_RESTART, "SERVICE_RESTART", "service restart")
-            return
-        client = socket.client.host if socket.client else "-"
-        refusal = self.sockets.refusal(client)
-        if refusal is not None:
-            await turn_away(socket, TOO_MANY_REQUESTS, "TOO_MANY_SOCKETS", refusal)
-            return
-        wait = charge_read(socket.scope)
-        if wait is not None:
-            message = f"Too many requests from this address; try again in {wait} s."
-            await turn_away(socket, TOO_MANY_REQUESTS, "RATE_LIMITED", message)
-            return
-        entry = self.sockets.add(socket, client)
-        socket.scope.setdefault("state", {})["pakn_socket"] = entry
-        try:
-            await self.run(socket)
-        finally:
-            self.sockets.remove(entry)
-
     async def close_sockets(self) -> None:
-        """Close every open socket with 1012 (service restart). Their clients reconnect,
-        to this host when it is back or to another, and resume from their last cursor."""
-        self.closing = True
-        await self.sockets.stop()
-        for entry in list(self.sockets.open):
-            socket = entry.socket
-            if socket.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
-                    await socket.close(SERVICE_RESTART, "service restart")  # gone already
+        """Close every open socket with 1012 (service restart): see `OpenSockets.close_all`."""
+        await self.sockets.close_all()
 
     async def _repeatable(self, request: Request) -> tuple[str, str | None, Any] | None:
         """(query, operationName, variables) of an anonymous request the compiled path may
@@ -355,8 +316,8 @@ class PaknGraphQL(GraphQL[Context, None]):
             client_address=client[0] if client else None,
             http_method=None if isinstance(request, WebSocket) else request.method,
         )
-        if isinstance(request, WebSocket) and "pakn_socket" in state:
-            state["pakn_socket"].context = context
+        if isinstance(request, WebSocket) and SOCKET_ENTRY in state:
+            state[SOCKET_ENTRY].context = context
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:

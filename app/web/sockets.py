@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +146,10 @@ class TextFrames(ASGIWebSocketAdapter):
             await self.ws.close(code=code, reason=close_reason(reason))
 
 
+ENTRY = "pakn_socket"
+"""The scope state key of a socket's `OpenSocket` (the view sets its context there)."""
+
+
 @dataclass(eq=False)
 class OpenSocket:
     socket: WebSocket
@@ -175,7 +179,42 @@ class OpenSockets:
     sessions: Callable[[], AsyncSession]
     open: set[OpenSocket] = field(default_factory=set)
     per_client: Counter[str] = field(default_factory=Counter)
+    closing: bool = False
+    """Set at shutdown: a socket opened after it is closed at once with 1012 (its
+    subscription would otherwise end with `complete` as the feed stops)."""
     _sweeper: asyncio.Task[None] | None = None
+
+    async def serve(self, socket: WebSocket, run: Callable[[WebSocket], Awaitable[Any]]) -> None:
+        """`run` the socket, unless a limit or the shutdown turns it away first."""
+        if self.closing:
+            await turn_away(socket, SERVICE_RESTART, "SERVICE_RESTART", "service restart")
+            return
+        client = socket.client.host if socket.client else "-"
+        refusal = self.refusal(client)
+        if refusal is not None:
+            await turn_away(socket, TOO_MANY_REQUESTS, "TOO_MANY_SOCKETS", refusal)
+            return
+        wait = charge_read(socket.scope)
+        if wait is not None:
+            message = f"Too many requests from this address; try again in {wait} s."
+            await turn_away(socket, TOO_MANY_REQUESTS, "RATE_LIMITED", message)
+            return
+        entry = self.add(socket, client)
+        socket.scope.setdefault("state", {})[ENTRY] = entry
+        try:
+            await run(socket)
+        finally:
+            self.remove(entry)
+
+    async def close_all(self) -> None:
+        """Close every open socket with 1012 (service restart). Their clients reconnect,
+        to this host when it is back or to another, and resume from their last cursor."""
+        self.closing = True
+        await self.stop()
+        for entry in list(self.open):
+            if entry.socket.application_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+                    await entry.socket.close(SERVICE_RESTART, "service restart")
 
     def refusal(self, client: str) -> str | None:
         """Why a new socket from `client` is refused, or None."""

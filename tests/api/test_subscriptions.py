@@ -194,7 +194,7 @@ async def test_a_socket_opened_while_the_server_stops_is_closed_with_1012(
     """Between closing the sockets and the end of the feed, a client that reconnects at
     once must not subscribe to a stopping feed, whose end it would take for `complete`."""
     async with RunningServer(Settings(database_url=lifecycle_database)) as server:
-        server.starlette.state.graphql.closing = True
+        server.starlette.state.graphql.sockets.closing = True
         protocol = "graphql-ws" if legacy else "graphql-transport-ws"
         url = server.url.replace("http://", "ws://") + "/graphql"
         try:
