@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.domain.validation import (
-    INVALID_TEXT,
-    Problem,
-    SubmissionData,
-    clean_text,
-    has_invalid_characters,
-)
+from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
 from app.services import actions, submission, transitions
@@ -56,30 +50,6 @@ def _petition_id(token: str) -> int:
         ) from None
 
 
-def _text_problem(value: str | None, *path: str) -> Problem | None:
-    """INVALID_TEXT when `value` holds a control character once its line breaks are
-    tidied as a submission's are (CRLF is fine): the submission's rule, for every text an
-    action takes. Such text is nothing a person types, and PostgreSQL cannot store U+0000."""
-    if value is None or not has_invalid_characters(clean_text(value, multiline=True)):
-        return None
-    return problem(INVALID_TEXT, f"`{path[-1]}` contains a control or non-text character.", *path)
-
-
-def _checked_text(change: Change) -> None:
-    """Refuse (UserErrors) an action whose text fields hold control characters."""
-    texts = (
-        (change.note, change.note_field),
-        (change.body, "body"),
-        (change.comment, "comment"),
-        (change.agency_code, "agencyCode"),
-        (change.field_code, "fieldCode"),
-        (change.duplicate_of, "duplicateOf"),
-    )
-    problems = [p for value, name in texts if (p := _text_problem(value, name)) is not None]
-    if problems:
-        raise UserErrors(*problems)
-
-
 def _scope(ctx: Context, actor: Actor) -> transitions.ActionScope:
     return transitions.ActionScope(ctx.session, ctx.settings, ctx.now, actor)
 
@@ -88,7 +58,6 @@ async def officer_action(ctx: Context, petition_token: str, change: Change) -> R
     officer = await ctx.require_officer(*officer_roles(change.action))
     try:
         petition_id = _petition_id(petition_token)
-        _checked_text(change)
         scope = _scope(ctx, officer.actor)
         return Result(petition=await actions.by_officer(ctx.writes, scope, petition_id, change))
     except UserErrors as errors:
@@ -102,7 +71,6 @@ async def petitioner_action(
 ) -> Result:
     scope = _scope(ctx, Actor(ActorRole.PETITIONER))
     try:
-        _checked_text(change)
         petition = await actions.by_petitioner(ctx.writes, scope, tracking_code, secret, change)
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
@@ -111,9 +79,6 @@ async def petitioner_action(
 
 
 async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None) -> Result:
-    refused = _text_problem(idempotency_key, "idempotencyKey")
-    if refused is not None:
-        return Result(user_errors=[refused])
     request = submission.Submission(data, idempotency_key, ctx.client_address)
     try:
         outcome = await submission.submit_in_transaction(

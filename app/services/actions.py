@@ -5,6 +5,7 @@ the action is refused (`UserErrors`, `ForbiddenRole`)."""
 from __future__ import annotations
 
 from app.services import auth, transitions
+from app.services.action_text import check_texts
 from app.services.outcome import UserErrors, problem
 from app.services.transitions import ActionScope, Change
 from db.models import Petition
@@ -14,6 +15,7 @@ from db.transactions import WriteGate
 async def by_officer(
     writes: WriteGate, scope: ActionScope, petition_id: int, change: Change
 ) -> Petition:
+    check_texts(change)
     async with writes.transaction(scope.session):
         petition = await scope.session.get(Petition, petition_id)
         if petition is None:
@@ -25,6 +27,7 @@ async def by_officer(
 async def by_petitioner(
     writes: WriteGate, scope: ActionScope, tracking_code: str, secret: str, change: Change
 ) -> Petition:
+    check_texts(change)
     async with writes.transaction(scope.session):
         petition = await auth.petition_of_petitioner(scope.session, tracking_code, secret)
         if petition is None:

@@ -25,6 +25,7 @@ from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
+from app.services.action_text import text_problem
 from app.services.outcome import Outcome, UserErrors, problem
 from db import event_log, rollup
 from db.event_log import NewEvent
@@ -189,6 +190,9 @@ async def submit_in_transaction(
     """`submit` in its own transaction. Two retries of one idempotency key that race both
     pass the lookup and one insert then fails on the key's uniqueness: run once more, and
     that run finds the winner's petition and answers with it."""
+    refused = text_problem(submission.idempotency_key, "idempotencyKey")
+    if refused is not None:
+        raise UserErrors(refused)
     for attempt in range(2):
         try:
             async with writes.transaction(session):
