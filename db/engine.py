@@ -106,6 +106,13 @@ def _refuse_dead_connection(dbapi_connection: Any, record: Any, _proxy: Any) -> 
             raise exc.DisconnectionError("the database connection did not answer") from error
 
 
+def _retrieved(statement: asyncio.Future[Any]) -> None:
+    """A statement whose caller was cancelled fails unread (a request timeout stopped it):
+    read its exception, so asyncio does not log it as never retrieved."""
+    if not statement.cancelled():
+        statement.exception()
+
+
 class SerialSession(AsyncSession):
     """An AsyncSession that concurrently resolving GraphQL fields can share.
 
@@ -129,7 +136,9 @@ class SerialSession(AsyncSession):
             async with self._statement_lock:
                 return await operation(*args, **kwargs)
 
-        return await asyncio.shield(locked())
+        statement = asyncio.ensure_future(locked())
+        statement.add_done_callback(_retrieved)
+        return await asyncio.shield(statement)
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self._serially(super().execute, *args, **kwargs)

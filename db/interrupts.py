@@ -33,9 +33,11 @@ logger = logging.getLogger("pakn.db")
 
 @dataclass
 class StatementSlot:
-    """The driver connections one request has statements running on."""
+    """The driver connections one request has statements running on, and whether it has
+    begun to commit (a commit under way is let finish: its client is told it happened)."""
 
     running: set[Any] = field(default_factory=set)
+    committing: bool = False
 
 
 _SLOT: ContextVar[StatementSlot | None] = ContextVar("pakn_statement_slot", default=None)
@@ -58,6 +60,13 @@ def watch(engine: AsyncEngine) -> None:
     event.listen(target, "before_cursor_execute", _started)
     event.listen(target, "after_cursor_execute", _ended)
     event.listen(target, "handle_error", lambda context: _ended(context.connection))
+    event.listen(target, "commit", _committing)
+
+
+def _committing(_conn: Any) -> None:
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.committing = True
 
 
 @contextlib.contextmanager

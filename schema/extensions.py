@@ -58,6 +58,17 @@ def _stopped_statement(original: BaseException | None) -> bool:
     return isinstance(driver_error, sqlite3.OperationalError) and str(driver_error) == "interrupted"
 
 
+def _empty_selection(node: object) -> bool:
+    """Whether a selection set in the document under `node` selects nothing."""
+    selection_set = getattr(node, "selection_set", None)
+    if selection_set is not None and not selection_set.selections:
+        return True
+    children = getattr(node, "definitions", None) or (
+        selection_set.selections if selection_set is not None else ()
+    )
+    return any(_empty_selection(child) for child in children)
+
+
 class ErrorCodes(SchemaExtension):
     def __init__(self) -> None:
         self._phase = "parse"
@@ -100,9 +111,10 @@ class ErrorCodes(SchemaExtension):
         run parsing and validation as they enter theirs, so their failures skip the other
         hooks). In validation it is a rule meeting a document it did not expect
         (Strawberry's depth limiter on an empty selection set, `{}`, which graphql-core
-        3.3 parses): the document is refused. Anywhere else it is a bug, masked."""
-        if self._phase == "validate":
-            logger.warning("a validation rule failed: %r", error)
+        3.3 parses): the document is refused. Anything else is a bug, masked."""
+        document = self.execution_context.graphql_document
+        if self._phase == "validate" and document is not None and _empty_selection(document):
+            logger.warning("a validation rule failed on an empty selection set: %r", error)
             return GraphQLError(
                 "The document could not be validated; every selection set must select at "
                 "least one field.",

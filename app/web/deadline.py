@@ -31,8 +31,9 @@ class OperationTimedOut(Exception):
 
 async def within(seconds: float, work: Awaitable[T], database_url: str) -> T:
     """`work`'s result, or OperationTimedOut past `seconds` (0: no limit). An operation
-    that completes while it is being stopped keeps its result: a mutation that committed
-    is reported as done, not as timed out (its client would run it again)."""
+    whose commit is under way when the time is up is let finish (for `UNWIND_SECONDS`)
+    and keeps its result: a mutation that committed is reported as done, not as timed out
+    (its client would run it again)."""
     if not seconds:
         return await work
     with statements_of_this_task() as slot:
@@ -44,6 +45,10 @@ async def within(seconds: float, work: Awaitable[T], database_url: str) -> T:
         raise
     if done:
         return task.result()
+    if slot.committing:
+        done, _ = await asyncio.wait({task}, timeout=UNWIND_SECONDS)
+        if done and task.exception() is None:
+            return task.result()
     await _stop(task, slot, database_url)
     if task.done() and not task.cancelled():
         if task.exception() is None:
@@ -56,11 +61,13 @@ async def _stop(task: asyncio.Task[Any], slot: StatementSlot, database_url: str)
     """Cancel first: the task then unwinds as its statement is stopped, rather than answer
     with the stopped statement's error (QUERY_TIMEOUT) as if that were its result."""
     task.cancel()
-    await asyncio.shield(interrupt(slot, database_url))
-    await asyncio.wait({task}, timeout=UNWIND_SECONDS)
-    if not task.done():
-        _unwinding.add(task)
-        task.add_done_callback(_unwound)
+    try:
+        await asyncio.shield(interrupt(slot, database_url))
+        await asyncio.wait({task}, timeout=UNWIND_SECONDS)
+    finally:
+        if not task.done():
+            _unwinding.add(task)
+            task.add_done_callback(_unwound)
 
 
 def _unwound(task: asyncio.Task[Any]) -> None:

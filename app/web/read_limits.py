@@ -2,9 +2,9 @@
 
 `/graphql`, `/export/*` and `/reports/*` over HTTP are limited; `/health` and the other
 routes are not. A WebSocket to `/graphql` is handed `READ_CHARGE` in its scope's state:
-the socket view spends one request of the address's public bucket on the upgrade and one
-on each operation (`app.web.graphql_view`, `app.web.socket_protocols`), so a socket is no
-way around the rate. A
+the socket view (`app.web.sockets`, `app.web.socket_protocols`) spends one request of the
+address's public bucket on the upgrade, and one on each operation (of the officer's
+bucket on a socket an officer's token opened), so a socket is no way around the rate. A
 request over the limit is answered here, before its body is read, with 429, `Retry-After`
 and the error shape of every refusal (code RATE_LIMITED, `retryAfter` in seconds).
 
@@ -62,6 +62,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -84,8 +85,9 @@ Lookup = Callable[[str], Awaitable[int | None]]
 """The token id of the officer behind an Authorization header; None for one that is not an
 active officer's token."""
 Clock = Callable[[], float]
-Charge = Callable[[], int | None]
-"""Spend one request of a socket's address: None when it had one, else the seconds to wait."""
+Charge = Callable[[int | None], int | None]
+"""Spend one request of a socket's address (an officer's bucket given the token id): None
+when it had one, else the seconds to wait."""
 
 logger = logging.getLogger("pakn")
 
@@ -264,7 +266,7 @@ class ReadLimits:
         client = scope.get("client")
         if scope["type"] == "websocket" and client and scope["path"] == LIMITED_PATH:
             address = str(client[0])
-            scope.setdefault("state", {})[READ_CHARGE] = lambda: self.charge(address)
+            scope.setdefault("state", {})[READ_CHARGE] = partial(self.charge, address)
         if scope["type"] != "http" or not client or not is_limited(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -295,10 +297,13 @@ class ReadLimits:
         else:
             await self._refuse(send, policy, left)
 
-    def charge(self, address: str) -> int | None:
-        """One request of `address`'s public bucket, for a socket: None, or the wait."""
-        spent, left = self.buckets.take((address, None), self.public, self.clock())
-        return None if spent else self.public.wait(left)
+    def charge(self, address: str, token_id: int | None = None) -> int | None:
+        """One request for a socket: of `address`'s public bucket, or of the officer's
+        whose token the socket authenticated (checked at `connection_init` and by the
+        sweep since); None, or the seconds to wait."""
+        policy = self.public if token_id is None else self.officer
+        spent, left = self.buckets.take((address, token_id), policy, self.clock())
+        return None if spent else policy.wait(left)
 
     async def _admit(
         self, scope: Scope, receive: Receive, send: Send, policy: Policy, left: float

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping
+from functools import partial
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType, parse
@@ -92,7 +93,7 @@ class OperationSchema:
         timeout_seconds: float,
         max_tokens: int,
         database_url: str,
-        charge: Callable[[], int | None],
+        charge: Callable[[int | None], int | None],
     ) -> None:
         self.schema = schema
         self.sessions = sessions
@@ -115,13 +116,13 @@ class OperationSchema:
     async def _run(
         self, run: Callable[..., Any], query: str | None, kwargs: dict[str, Any]
     ) -> AsyncGenerator[Any]:
-        wait = self.charge()
+        socket_context: Context = kwargs["context_value"]
+        wait = self.charge(socket_context.token_id)
         if wait is not None:
             return _refused(_rate_limited(wait))
         document = _parse(query, self.max_tokens) if isinstance(query, str) else None
         if isinstance(document, GraphQLError):
             return _refused(document)
-        socket_context: Context = kwargs["context_value"]
         context = socket_context.for_operation(self.sessions())
         kwargs["context_value"] = context
         timeout = self.timeout_seconds
@@ -198,7 +199,7 @@ def operation_schema(view: Any, schema: Any, websocket: Any) -> OperationSchema:
         view.request_timeout,
         view.max_tokens,
         view.settings.database_url,
-        lambda: charge_read(scope),
+        partial(charge_read, scope),
     )
 
 
@@ -351,7 +352,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self._refuse("BAD_REQUEST", message.reason)
             return
         kind = message.get("type")
-        if kind not in LEGACY_TYPES:
+        if not isinstance(kind, str) or kind not in LEGACY_TYPES:
             await self._refuse("BAD_REQUEST", "A message's `type` is one of the protocol's.")
             return
         if kind == "start":

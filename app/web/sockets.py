@@ -64,11 +64,12 @@ def close_reason(text: str) -> str:
     return text.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
 
 
-def charge_read(scope: Scope) -> int | None:
-    """One request of the socket's address under the read limit (`app.web.read_limits`):
-    None when it had one or there is no limit, else the seconds to wait."""
+def charge_read(scope: Scope, token_id: int | None = None) -> int | None:
+    """One request of the socket's address (an officer's, given the token id) under the
+    read limit (`app.web.read_limits`): None when it had one or there is no limit, else
+    the seconds to wait."""
     charge = scope.get("state", {}).get(READ_CHARGE)
-    return charge() if charge is not None else None
+    return charge(token_id) if charge is not None else None
 
 
 async def turn_away(socket: WebSocket, close_code: int, code: str, message: str) -> None:

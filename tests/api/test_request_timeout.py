@@ -6,18 +6,17 @@ and exports are not cut by it. A lock held from another connection makes the wai
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from db.listener import APPLICATION_NAME, asyncpg_dsn
+from tests.support.locks import writers_locked_out, writers_locked_out_async
 from tests.support.server import RunningServer
 from tests.support.workflow import (
     SUBMIT,
@@ -42,55 +41,6 @@ def impatient(lifecycle_database: str, lifecycle_tokens: Tokens) -> Iterator[Wor
     )
     with RunningServer(settings) as server:
         yield Workflow(server, lifecycle_tokens)
-
-
-@contextmanager
-def writers_locked_out(database_url: str) -> Iterator[None]:
-    """Another connection holds the write lock (SQLite) or locks the petitions table
-    (PostgreSQL: reads wait too) for the length of the block."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        holder = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        return
-    loop = asyncio.new_event_loop()
-    connection = loop.run_until_complete(asyncpg.connect(asyncpg_dsn(database_url)))
-    try:
-        transaction = connection.transaction()
-        loop.run_until_complete(transaction.start())
-        loop.run_until_complete(connection.execute("LOCK TABLE petitions IN ACCESS EXCLUSIVE MODE"))
-        yield
-        loop.run_until_complete(transaction.rollback())
-    finally:
-        loop.run_until_complete(connection.close())
-        loop.close()
-
-
-@asynccontextmanager
-async def writers_locked_out_async(database_url: str) -> AsyncIterator[None]:
-    """`writers_locked_out` for a test already running an event loop."""
-    if make_url(database_url).get_backend_name() == "sqlite":
-        with writers_locked_out(database_url):
-            yield
-        return
-    connection = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        async with connection.transaction():
-            await connection.execute("LOCK TABLE petitions IN ACCESS EXCLUSIVE MODE")
-            yield
-            raise _Release
-    except _Release:
-        pass
-    finally:
-        await connection.close()
-
-
-class _Release(Exception):
-    """Leaves the lock's transaction by rolling it back."""
 
 
 async def _statements_still_running(database_url: str) -> list[str]:
@@ -129,7 +79,7 @@ def _slow_operation(backend: str) -> tuple[str, dict[str, object]]:
 
 
 def test_an_http_operation_past_the_timeout_is_cancelled_cleanly(
-    impatient: Workflow, lifecycle_database: str, backend: str
+    impatient: Workflow, lifecycle_database: str, backend: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = impatient.server
     query, variables = _slow_operation(backend)
@@ -145,6 +95,8 @@ def test_an_http_operation_past_the_timeout_is_cancelled_cleanly(
     assert _wait_for_the_pool(server) == 0, "the connection went back to the pool"
     assert "errors" not in server.post(COUNT).json(), "the service answers again"
     assert count_events(lifecycle_database) == events, "the cancelled submission wrote nothing"
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], "a stopped statement is no error in the log"
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["graphql-transport-ws", "graphql-ws"])

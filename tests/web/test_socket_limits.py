@@ -14,14 +14,16 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.support.locks import writers_locked_out_async
 from tests.support.server import RunningServer
-from tests.support.workflow import workflow_settings
+from tests.support.workflow import SUBMIT, Tokens, submission, workflow_settings
 from tests.support.ws_client import GraphQLSocket
 
 PROTOCOLS = [False, True]
 PROTOCOL_IDS = ["graphql-transport-ws", "graphql-ws"]
 AGENCIES = "{ agencies { nodes { code } } }"
 SUBSCRIBE = "subscription { petitionEvents { cursor } }"
+COUNT = "{ petitions(first: 3) { totalCount } }"
 
 
 @pytest.fixture
@@ -158,6 +160,8 @@ BAD_FRAMES = [
     '"hello"',
     "null",
     '{"type": 5}',
+    '{"type": []}',
+    '{"type": {}}',
     '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": null}',
     '{"id": "1", "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": 7}}',
     '{"id": 1, "type": "SUBSCRIBE_PLACEHOLDER", "payload": {"query": "{ agencies { code } }"}}',
@@ -227,23 +231,27 @@ async def test_a_frame_far_beyond_the_limit_is_dropped_before_it_is_buffered(
     assert code == 1009
 
 
-async def test_operations_called_off_at_once_leave_no_connection_behind(
-    empty_database: str, no_tracebacks: None
+async def test_operations_called_off_mid_statement_leave_no_connection_behind(
+    lifecycle_database: str, backend: str
 ) -> None:
-    """A client that subscribes and completes at once, over and over, under the request
-    timeout: every operation's work is stopped and its session closed, none left running
-    unowned (which once took the whole pool)."""
-    settings = workflow_settings(empty_database, request_timeout_seconds=5, feed_poll_seconds=0.5)
+    """A client that starts an operation whose statement waits on a lock and completes it
+    at once, over and over, under the request timeout: each operation's work is stopped
+    and its session closed, none left running unowned (which once kept its connection
+    checked out for good and, thirty times over, took the whole pool)."""
+    query, variables = (COUNT, {}) if backend == "postgresql" else (SUBMIT, {"input": submission()})
+    settings = workflow_settings(lifecycle_database, request_timeout_seconds=5)
     with RunningServer(settings) as server:
         async with GraphQLSocket(server.url) as socket:
-            for number in range(60):
-                identifier = f"churn-{number}"
-                await socket.send(
-                    {"id": identifier, "type": "subscribe", "payload": {"query": AGENCIES}}
-                )
-                await socket.send({"id": identifier, "type": "complete"})
+            async with writers_locked_out_async(lifecycle_database):
+                for number in range(12):
+                    identifier = f"churn-{number}"
+                    payload = {"query": query, "variables": variables}
+                    await socket.send({"id": identifier, "type": "subscribe", "payload": payload})
+                    await asyncio.sleep(0.05)
+                    await socket.send({"id": identifier, "type": "complete"})
+                await asyncio.sleep(0.5)
             assert (await socket.operation(AGENCIES))["payload"]["data"]
-        deadline = asyncio.get_running_loop().time() + 10
+        deadline = asyncio.get_running_loop().time() + 15
         while server.engine.pool.checkedout():
             assert asyncio.get_running_loop().time() < deadline, "connections left checked out"
             await asyncio.sleep(0.05)
@@ -265,6 +273,18 @@ async def test_each_operation_and_each_socket_spend_the_read_rate(
         assert code == 4429
         async with GraphQLSocket(server.url, client_address="127.0.0.2") as other:
             assert (await other.operation(AGENCIES))["type"] == "next"
+
+
+async def test_an_officers_socket_spends_the_officers_rate(
+    lifecycle_database: str, lifecycle_tokens: Tokens, no_tracebacks: None
+) -> None:
+    """As over HTTP: ten times the rate, in a bucket the public at the address cannot empty."""
+    with RunningServer(workflow_settings(lifecycle_database, read_rate=4)) as server:
+        async with GraphQLSocket(
+            server.url, token=lifecycle_tokens.coordinator, client_address="127.0.0.6"
+        ) as socket:
+            replies = [await socket.operation(AGENCIES) for _ in range(12)]
+        assert [r["type"] for r in replies] == ["next"] * 12
 
 
 @pytest.mark.parametrize("legacy", PROTOCOLS, ids=PROTOCOL_IDS)
