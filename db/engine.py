@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import event, exc
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,6 +37,29 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+PRIVATE = 0o600
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def make_sqlite_file_private(url: str) -> None:
+    """The SQLite database file, created (empty) readable by its owner alone before SQLite
+    opens it, or made so if it exists: it holds petitioners' contact data. SQLite gives
+    its -wal and -shm files the database file's mode; those already there are tightened
+    too. An in-memory database has no file."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+    for suffix in SQLITE_COMPANIONS:
+        path = database + suffix
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, PRIVATE)
+
+
 def create_engine(
     url: str, *, pool_size: int = 10, statement_timeout: float | None = None
 ) -> AsyncEngine:
@@ -42,6 +68,7 @@ def create_engine(
     its client has long gone. PostgreSQL connections also get `WORK_MEM`. Statements can
     be stopped from outside (`db.interrupts`)."""
     if is_sqlite(url):
+        make_sqlite_file_private(url)
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         interrupts.watch(engine)

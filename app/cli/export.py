@@ -135,13 +135,18 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
     return 0
 
 
+PRIVATE_FILE = 0o600
+
+
 @contextlib.contextmanager
 def _replacing(path: str) -> Iterator[BinaryIO]:
     """A file written beside `path` and renamed to it at the end: a failed export leaves
-    no truncated file behind."""
+    no truncated file behind. Readable by its owner alone (0600): an export may be of a
+    database the public does not see in full, and sharing it is its owner's decision."""
     partial = f"{path}.part"
     try:
-        with open(partial, "wb") as out:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(descriptor, "wb") as out:
             yield out
         os.replace(partial, path)
     except BaseException:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from db.engine import is_sqlite, make_sqlite_file_private
 from db.models import Base
 
 config = context.config
@@ -38,7 +39,10 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(config.get_main_option("sqlalchemy.url"), poolclass=NullPool)
+    url = config.get_main_option("sqlalchemy.url") or ""
+    if is_sqlite(url):
+        make_sqlite_file_private(url)
+    engine = create_async_engine(url, poolclass=NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()
