@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Callable
@@ -35,8 +36,42 @@ def _items(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
+class SettingsError(ValueError):
+    """A setting the service cannot start with; `pakn` says which, and exits with 2."""
+
+
+def _checked_key(key: str, source: str) -> str:
+    size = len(key.encode())
+    if size < MIN_SECRET_KEY_BYTES:
+        raise SettingsError(
+            f"{source} holds a secret key of {size} bytes; it must have at least "
+            f"{MIN_SECRET_KEY_BYTES}. Make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    """A new random key at `path`, 0600, whole or not at all: written to a file of its own
+    and linked into place, so a second process starting at once finds either no file or
+    the complete key, never an empty one."""
+    draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+
+
 def server_secret_key() -> str:
-    """PAKN_SECRET_KEY, or a random key kept in ./.pakn-secret-key (made on first use).
+    """PAKN_SECRET_KEY, or a random key kept in ./.pakn-secret-key (made on first use);
+    either must hold at least 32 bytes, or the service does not start.
 
     The key derives petitioners' secrets for idempotent retries and fingerprints client
     addresses for rate limiting. Every worker of one deployment must share it: set
@@ -44,11 +79,10 @@ def server_secret_key() -> str:
     """
     configured = os.environ.get("PAKN_SECRET_KEY")
     if configured:
-        return configured
+        return _checked_key(configured, "PAKN_SECRET_KEY")
     if not SECRET_KEY_FILE.exists():
-        SECRET_KEY_FILE.touch(mode=0o600)
-        SECRET_KEY_FILE.write_text(secrets.token_urlsafe(32))
-    return SECRET_KEY_FILE.read_text().strip()
+        _create_key_file(SECRET_KEY_FILE)
+    return _checked_key(SECRET_KEY_FILE.read_text().strip(), str(SECRET_KEY_FILE.resolve()))
 
 
 @dataclass(frozen=True)
@@ -132,7 +166,7 @@ class Settings:
             if raw:
                 values[name] = parse(raw)
         if os.environ.get("PAKN_DATABASE_URL") == "":
-            raise ValueError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
+            raise SettingsError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
         return cls(secret_key=server_secret_key(), **values)

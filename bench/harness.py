@@ -206,7 +206,11 @@ def sample_body(workload: Workload, codes: list[str], quarter: tuple[str, str]) 
 
 
 def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) -> list[Result]:
-    env = server_environment(url, PAKN_SUBMISSIONS_PER_HOUR=str(10**9), PAKN_SECRET_KEY="bench")
+    env = server_environment(
+        url,
+        PAKN_SUBMISSIONS_PER_HOUR=str(10**9),
+        PAKN_SECRET_KEY="bench-key-of-at-least-32-bytes-0123",
+    )
     pakn_port, floor_port = free_port(), free_port()
     pakn = ServerProcess(
         "pakn serve",

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from app.cli.command import Handler
 from app.cli.parser import build_parser
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 
 __all__ = ["main"]
 
@@ -21,4 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     are read only once the arguments parse, so `--help` needs no environment."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
-    return int(handler(args, Settings.from_env()))
+    try:
+        settings = Settings.from_env()
+    except SettingsError as refused:
+        print(f"pakn: {refused}", file=sys.stderr)
+        return 2
+    return int(handler(args, settings))

@@ -30,7 +30,7 @@ class FeedServer(ServerProcess):
         env = server_environment(
             database_url(database),
             PAKN_SUBMISSIONS_PER_HOUR="1000000",
-            PAKN_SECRET_KEY="bench-subscribers",
+            PAKN_SECRET_KEY="bench-subscribers-key-of-at-least-32-bytes-0123",
             PYTHONUNBUFFERED="1",
         )
         # in this session: stop() signals the supervisor alone, which stops its workers

@@ -13,7 +13,12 @@ from websockets.exceptions import ConnectionClosed
 from app.settings import Settings
 from tests.support.demo import load_demo
 from tests.support.server import RunningServer
-from tests.support.workflow import Tokens, Workflow, serving_workflow, workflow_settings
+from tests.support.workflow import (
+    Tokens,
+    Workflow,
+    serving_workflow,
+    workflow_settings,
+)
 from tests.support.ws_client import GraphQLSocket, submit_petitions, tracking_codes
 
 
@@ -174,7 +179,9 @@ async def test_server_shutdown_closes_sockets_with_1012_and_no_complete(
     lifecycle_database: str, legacy: bool
 ) -> None:
     """Stock clients take `complete` as final; a 1012 close (service restart) they retry."""
-    settings = Settings(database_url=lifecycle_database, secret_key="test-key")
+    settings = Settings(
+        database_url=lifecycle_database, secret_key="test-key-of-thirty-two-bytes-0123456789"
+    )
     async with RunningServer(settings) as server:
         async with GraphQLSocket(server.url, legacy=legacy) as socket:
             await socket.subscribe()

@@ -20,7 +20,7 @@ from tests.support.server import free_port
 SERVE_ENVIRONMENT = {
     "PAKN_SUBMISSIONS_PER_HOUR": "100000",
     "PAKN_READ_RATE": "0",
-    "PAKN_SECRET_KEY": "test-key",
+    "PAKN_SECRET_KEY": "test-key-of-thirty-two-bytes-0123456789",
 }
 """What `pakn_serve` adds for the workflow: no rate limit to speak of, no read limit (the
 tests send many requests from one address), a known key."""

@@ -112,10 +112,18 @@ def count_events(url: str) -> int:
     return asyncio.run(_count_events(url))
 
 
+TEST_KEY = "test-key-of-thirty-two-bytes-0123456789"
+"""The tests' secret key (a key must hold at least 32 bytes)."""
+
+
 def workflow_settings(database_url: str, **overrides: Any) -> Settings:
     """A server for the workflow tests: a known secret key, no rate limit to speak of, no
     read limit (tests/web/test_read_rate.py tests it)."""
-    defaults = {"submissions_per_hour": 100_000, "read_rate": 0, "secret_key": "test-key"}
+    defaults = {
+        "submissions_per_hour": 100_000,
+        "read_rate": 0,
+        "secret_key": "test-key-of-thirty-two-bytes-0123456789",
+    }
     return Settings(database_url=database_url, **(defaults | overrides))
 
 
