@@ -66,11 +66,17 @@ async def _stop(task: asyncio.Task[Any], slot: StatementSlot, database_url: str)
         await asyncio.wait({task}, timeout=UNWIND_SECONDS)
     finally:
         if not task.done():
-            _unwinding.add(task)
-            task.add_done_callback(_unwound)
+            left_to_finish(task, "an operation past its timeout")
 
 
-def _unwound(task: asyncio.Task[Any]) -> None:
-    _unwinding.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.info("an operation past its timeout ended with %r", task.exception())
+def left_to_finish(task: asyncio.Task[Any], what: str) -> None:
+    """Keep `task`, which no one awaits any more, until it ends (asyncio holds only weak
+    references to tasks), and log how it ended if it failed."""
+    _unwinding.add(task)
+
+    def ended(done: asyncio.Task[Any]) -> None:
+        _unwinding.discard(done)
+        if not done.cancelled() and done.exception() is not None:
+            logger.warning("%s ended with %r", what, done.exception())
+
+    task.add_done_callback(ended)

@@ -31,7 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
-from app.web.deadline import OperationTimedOut, within
+from app.web.deadline import OperationTimedOut, left_to_finish, within
 from app.web.sockets import (
     BAD_REQUEST,
     NORMAL_CLOSURE,
@@ -166,21 +166,10 @@ class OperationSchema:
                 await _close(source, context)
 
 
-_closing_later: set[asyncio.Task[None]] = set()
-
-
 def _later(closing: Coroutine[Any, Any, None]) -> None:
     """An operation cut off by the timeout is answered at once; its statement may take a
-    while to end (`db.interrupts.within`), and its session closes after it."""
-    task = asyncio.ensure_future(closing)
-    _closing_later.add(task)
-    task.add_done_callback(_closed_later)
-
-
-def _closed_later(task: asyncio.Task[None]) -> None:
-    _closing_later.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("closing a timed-out operation's session failed: %r", task.exception())
+    while to end (`app.web.deadline.within`), and its session closes after it."""
+    left_to_finish(asyncio.ensure_future(closing), "closing a timed-out operation's session")
 
 
 async def _close(source: AsyncGenerator[Any], context: Context) -> None:

@@ -19,6 +19,7 @@ per database, in about a minute each; a failure prints the shrunk case to reprod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -69,14 +70,23 @@ def _checked(log: ErrorLog, request: object, response: httpx.Response) -> None:
     check_quiet(log, request)
 
 
+def _sent_as_someone(
+    fuzz: FuzzTarget, log: ErrorLog, data: st.DataObject, request: Any, kind: str
+) -> httpx.Response:
+    """`request` sent with a token drawn from those that send `kind`, and checked."""
+    token = data.draw(st.sampled_from(fuzz.senders(kind)), label="token")
+    response = send(fuzz.server.client, request, token)
+    _checked(log, request, response)
+    return response
+
+
 @settings(FUZZ, max_examples=QUERY_CASES)
 @given(data=st.data())
 def test_generated_queries_never_give_a_500(
     fuzz: FuzzTarget, error_log: ErrorLog, data: st.DataObject
 ) -> None:
     request = data.draw(requests(fuzz.seeds, "query"), label="request")
-    token = data.draw(st.sampled_from(fuzz.senders("query")), label="token")
-    _checked(error_log, request, send(fuzz.server.client, request, token))
+    _sent_as_someone(fuzz, error_log, data, request, "query")
 
 
 @settings(FUZZ, max_examples=MUTATION_CASES)
@@ -87,8 +97,7 @@ def test_generated_mutations_never_give_a_500(
     request = data.draw(requests(fuzz.seeds, "mutation"), label="request")
     if data.draw(st.booleans(), label="aimed"):
         request = fuzz.aimed(request, data.draw(aims(fuzz.seeds), label="aim"))
-    token = data.draw(st.sampled_from(fuzz.senders("mutation")), label="token")
-    _checked(error_log, request, send(fuzz.server.client, request, token))
+    _sent_as_someone(fuzz, error_log, data, request, "mutation")
 
 
 @settings(FUZZ, max_examples=COMPILED_CASES)
@@ -109,9 +118,7 @@ def test_documents_that_break_the_schema_get_coded_errors(
     fuzz: FuzzTarget, error_log: ErrorLog, data: st.DataObject
 ) -> None:
     request = data.draw(invalid_requests(fuzz.seeds), label="request")
-    token = data.draw(st.sampled_from(fuzz.senders("query")), label="token")
-    response = send(fuzz.server.client, request, token)
-    _checked(error_log, request, response)
+    response = _sent_as_someone(fuzz, error_log, data, request, "query")
     assert response.json().get("errors"), f"{request!r} was not refused: {response.text[:500]}"
 
 

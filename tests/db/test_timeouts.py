@@ -8,15 +8,14 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
 from app.settings import Settings
 from db.engine import WORK_MEM, open_engine, session_factory
-from db.listener import asyncpg_dsn
 from db.queries.petitions import PetitionCriteria
 from db.queries.stats import group_counts
+from tests.support.locks import writers_locked_out
 from tests.support.server import RunningServer
 
 LIST = "{ petitions(first: 3) { totalCount edges { node { trackingCode } } } }"
@@ -39,21 +38,12 @@ def test_a_statement_past_the_timeout_answers_query_timeout(
     impatient_server: RunningServer, demo_database: str, query: str
 ) -> None:
     assert "errors" not in impatient_server.post(query).json()
-    loop = asyncio.new_event_loop()
-    holder = loop.run_until_complete(asyncpg.connect(asyncpg_dsn(demo_database)))
-    try:
-        transaction = holder.transaction()
-        loop.run_until_complete(transaction.start())
-        loop.run_until_complete(holder.execute("LOCK TABLE petitions IN ACCESS EXCLUSIVE MODE"))
+    with writers_locked_out(demo_database):
         response = impatient_server.post(query)
-        assert response.status_code == 200
-        errors = response.json()["errors"]
-        assert [e["extensions"]["code"] for e in errors] == ["QUERY_TIMEOUT"]
-        assert errors[0]["extensions"]["requestId"]
-        loop.run_until_complete(transaction.rollback())
-    finally:
-        loop.run_until_complete(holder.close())
-        loop.close()
+    assert response.status_code == 200
+    errors = response.json()["errors"]
+    assert [e["extensions"]["code"] for e in errors] == ["QUERY_TIMEOUT"]
+    assert errors[0]["extensions"]["requestId"]
     assert "errors" not in impatient_server.post(query).json()
 
 
