@@ -24,10 +24,17 @@ from db import interrupts
 T = TypeVar("T")
 
 
+SQLITE_SYNCHRONOUS = "FULL"
+"""In WAL mode, NORMAL syncs the log only at checkpoints: a power cut (not a crash of pakn
+alone) can lose the last commits, submissions whose tracking codes the citizens already
+hold. FULL syncs the log at every commit. Its cost on W5 is in bench/README.md
+("Durable writes"); `bench/durability.py` sets NORMAL here to measure it."""
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
