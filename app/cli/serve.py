@@ -43,5 +43,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         asyncio.run(load_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
     print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
-    serve(args.host, args.port, workers, settings.max_body_bytes)
-    return 0
+    return serve(args.host, args.port, workers, settings.max_body_bytes)

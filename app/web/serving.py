@@ -15,14 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import os
 import signal
 import socket
+import sys
 import threading
+import time
+from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.config import STARTUP_FAILURE
 
 from app.services.feed import EventFeed
 
@@ -53,31 +60,101 @@ class PaknServer(uvicorn.Server):
 
 def _worker(config: uvicorn.Config, sockets: list[socket.socket]) -> None:
     config.configure_logging()
-    PaknServer(config).run(sockets=sockets)
+    server = PaknServer(config)
+    server.run(sockets=sockets)
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
-def _supervise(config: uvicorn.Config, workers: int) -> None:
-    """N worker processes on one listening socket; SIGINT/SIGTERM stop them gracefully.
+RESTART_WINDOW_SECONDS = 60.0
+GIVE_UP_AFTER = 5
+"""Exits within `RESTART_WINDOW_SECONDS` after which the supervisor stops restarting."""
+GIVE_UP_EXIT_CODE = STARTUP_FAILURE
+
+
+def restart_delay(recent_exits: int) -> float:
+    """Seconds to wait before replacing a worker, given how many exited within the window
+    (this one included): none for the first, then 0.5, 1, 2, ... up to 8."""
+    return 0.0 if recent_exits <= 1 else min(0.5 * 2 ** (recent_exits - 2), 8.0)
+
+
+def _say(message: str) -> None:
+    print(f"pakn: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class _Slot:
+    """One worker's place: its process, or the time its replacement is due."""
+
+    process: multiprocessing.process.BaseProcess | None = None
+    due: float = 0.0
+
+
+def _supervise(config: uvicorn.Config, workers: int) -> int:
+    """N worker processes on one listening socket, each replaced when it exits; SIGINT and
+    SIGTERM stop them gracefully. Returns the exit code.
+
+    The socket is the supervisor's, so while a worker is replaced its connections wait in
+    the backlog (or go to another worker). A worker that keeps exiting is replaced after
+    a growing delay (`restart_delay`); `GIVE_UP_AFTER` exits within the window stop the
+    server with `GIVE_UP_EXIT_CODE` rather than spin (a database that refuses every
+    start, a broken setting).
 
     uvicorn's own supervisor would run its plain Server in each worker, without the
     subscription goodbye above, so pakn starts its workers itself.
     """
     sock = config.bind_socket()
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(config, [sock])) for _ in range(workers)]
-    for process in processes:
-        process.start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    while not stop.is_set() and all(p.is_alive() for p in processes):
-        stop.wait(0.5)
-    for process in processes:
+
+    def start() -> multiprocessing.process.BaseProcess:
+        process = spawn.Process(target=_worker, args=(config, [sock]))
+        process.start()
+        return process
+
+    slots = [_Slot(start()) for _ in range(workers)]
+    exits: deque[float] = deque()
+    code = 0
+    while not stop.is_set():
+        now = time.monotonic()
+        for slot in slots:
+            if slot.process is None:
+                if now >= slot.due:
+                    slot.process = start()
+                    _say(f"started worker {slot.process.pid}")
+                continue
+            if slot.process.is_alive():
+                continue
+            exits.append(now)
+            while exits and now - exits[0] > RESTART_WINDOW_SECONDS:
+                exits.popleft()
+            _say(f"worker {slot.process.pid} exited (code {slot.process.exitcode})")
+            slot.process = None
+            slot.due = now + restart_delay(len(exits))
+        if len(exits) >= GIVE_UP_AFTER:
+            _say(
+                f"{len(exits)} workers exited within {RESTART_WINDOW_SECONDS:.0f} s; "
+                "giving up (see the workers' errors above)"
+            )
+            code = GIVE_UP_EXIT_CODE
+            break
+        sentinels = [slot.process.sentinel for slot in slots if slot.process is not None]
+        waiting = [slot.due - now for slot in slots if slot.process is None]
+        timeout = max(0.0, min([0.5, *waiting]))
+        if sentinels:
+            multiprocessing.connection.wait(sentinels, timeout)
+        else:
+            stop.wait(timeout)
+    running = [slot.process for slot in slots if slot.process is not None]
+    for process in running:
         if process.is_alive():
             process.terminate()
-    for process in processes:
+    for process in running:
         process.join(timeout=30)
     sock.close()
+    return code
 
 
 def uvicorn_config(
@@ -110,13 +187,12 @@ def uvicorn_config(
     )
 
 
-def serve(host: str, port: int, workers: int, max_body_bytes: int = 0) -> None:
-    """Serve `FACTORY` with `workers` processes. Each worker's application reads its
-    settings from the environment, so PAKN_WORKERS is set to `workers` first: each enforces
-    its share of the read rate (`app.web.read_limits`)."""
+def serve(host: str, port: int, workers: int, max_body_bytes: int = 0) -> int:
+    """Serve `FACTORY` with `workers` processes under a supervisor that replaces any that
+    exits (`_supervise`), a single worker too: a crashed worker on SQLite is restarted
+    while its clients wait in the supervisor's backlog. Each worker's application reads
+    its settings from the environment, so PAKN_WORKERS is set to `workers` first: each
+    enforces its share of the read rate (`app.web.read_limits`). Returns the exit code."""
     os.environ["PAKN_WORKERS"] = str(workers)
     config = uvicorn_config(FACTORY, host, port, max_body_bytes=max_body_bytes)
-    if workers > 1:
-        _supervise(config, workers)
-    else:
-        PaknServer(config).run()
+    return _supervise(config, workers)

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 
@@ -32,6 +33,8 @@ def _command(*args: str) -> list[str]:
 
 def _environment(database_url: str | None, environment: Mapping[str, str] | None) -> dict[str, str]:
     env = dict(os.environ if environment is None else environment)
+    if "PAKN_SECRET_KEY_FILE" not in env:
+        env.setdefault("PAKN_SECRET_KEY", SERVE_ENVIRONMENT["PAKN_SECRET_KEY"])
     if database_url is not None:
         env["PAKN_DATABASE_URL"] = database_url
     return env
@@ -45,7 +48,8 @@ def pakn(
     """Run `pakn <args>` to its end; its exit code, stdout and stderr (text) come back.
 
     It inherits this process's environment, or has only `environment` when one is given;
-    `database_url` becomes its PAKN_DATABASE_URL."""
+    `database_url` becomes its PAKN_DATABASE_URL. It has the tests' secret key unless the
+    environment names one (never a key file of the developer's)."""
     return subprocess.run(
         _command(*args),
         capture_output=True,
@@ -74,17 +78,30 @@ def pakn_serve(
     """`pakn serve` in a child process on a free port; yields its URL, stops it after.
 
     `settings` (PAKN_... variables) are added last: they override `SERVE_ENVIRONMENT`."""
+    with pakn_serve_process(database_url, workers, settings) as (url, _process):
+        yield url
+
+
+@contextmanager
+def pakn_serve_process(
+    database_url: str,
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
+    stderr: int | IO[bytes] = subprocess.DEVNULL,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`pakn_serve`, yielding the supervisor's process too (its children are the
+    workers); the supervisor's messages go to `stderr`."""
     port = free_port()
     process = subprocess.Popen(
         _command("serve", "--port", str(port), "--workers", str(workers)),
         env=_environment(database_url, None) | SERVE_ENVIRONMENT | dict(settings or {}),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_health(url, process)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=30)
