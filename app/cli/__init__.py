@@ -1,7 +1,7 @@
 """`pakn`: the command line, the other composition root.
 
 `parser` builds the argument parser from the command groups, one module each (`serve`,
-`database` for `pakn db`, `demo`, `tokens`, `audit`, `stats`, `keys`, `schema`,
+`database` for `pakn db`, `demo`, `tokens`, `audit`, `stats`, `backup`, `keys`, `schema`,
 `export`); each sets the handler that `main` runs.
 """
 

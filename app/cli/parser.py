@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from app.cli import audit, database, demo, export, keys, schema, serve, stats, tokens
+from app.cli import audit, backup, database, demo, export, keys, schema, serve, stats, tokens
 from app.cli.command import Commands
 
 COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
@@ -21,6 +21,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     tokens.register,
     audit.register,
     stats.register,
+    backup.register,
     keys.register,
     schema.register,
     export.register,
