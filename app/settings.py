@@ -5,16 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain.workflow import DEFAULT_FOLLOW_UP_THRESHOLD
 from app.domain.working_days import RESPONSE_WORKING_DAYS
 
+if TYPE_CHECKING:
+    from app.domain.key_wrapping import KeyEncryptionKey
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
-SECRET_KEY_FILE = Path(".pakn-secret-key")
 STATEMENT_GRACE_SECONDS = 0.5
 
 
@@ -37,6 +40,8 @@ def _items(raw: str) -> tuple[str, ...]:
 
 
 MIN_SECRET_KEY_BYTES = 32
+SECRET_KEY_FILE_NAME = ".pakn-secret-key"
+PRIVATE_FILE_MODE = 0o600
 
 
 class SettingsError(ValueError):
@@ -54,35 +59,114 @@ def _checked_key(key: str, source: str) -> str:
     return key
 
 
-def _create_key_file(path: Path) -> None:
-    """A new random key at `path`, 0600, whole or not at all: written to a file of its own
-    and linked into place, so a second process starting at once finds either no file or
-    the complete key, never an empty one."""
+def secret_key_file(database_url: str) -> Path:
+    """Where the secret key is kept, an absolute path: PAKN_SECRET_KEY_FILE when set; else
+    beside the SQLite database file; else (PostgreSQL, an in-memory SQLite) in the working
+    directory."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    configured = os.environ.get("PAKN_SECRET_KEY_FILE")
+    if configured:
+        return Path(os.path.abspath(os.path.expanduser(configured)))
+    folder = Path.cwd()
+    if database_url.startswith("sqlite"):
+        try:
+            database = make_url(database_url).database
+        except ArgumentError:
+            raise SettingsError("PAKN_DATABASE_URL is not a database URL.") from None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(os.path.abspath(os.path.expanduser(database))).parent
+    return folder / SECRET_KEY_FILE_NAME
+
+
+def _create_key_file(path: Path, key: str | None = None) -> None:
+    """`key` (a new random one by default) at `path`, 0600, whole or not at all: written
+    to a file of its own and linked into place, so a second process starting at once finds
+    either no file or the complete key, never an empty one; the first one linked stays."""
     draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except OSError as failed:
+        raise SettingsError(
+            f"cannot create the secret key file {path}: {failed.strerror}"
+        ) from None
     try:
         with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
+            out.write(key if key is not None else secrets.token_urlsafe(MIN_SECRET_KEY_BYTES))
         with contextlib.suppress(FileExistsError):
             os.link(draft, path)
     finally:
         os.unlink(draft)
 
 
-def server_secret_key() -> str:
-    """PAKN_SECRET_KEY, or a random key kept in ./.pakn-secret-key (made on first use);
-    either must hold at least 32 bytes, or the service does not start.
+def _adopt_old_key_file(path: Path) -> None:
+    """Move a key file from where pakn kept it before, `./.pakn-secret-key`, to `path`,
+    once. A key already at `path` is never overwritten: the same key there, and the old
+    file goes; a different one, and pakn refuses to start, naming both."""
+    old = Path.cwd() / SECRET_KEY_FILE_NAME
+    try:
+        if old == path or (path.exists() and os.path.samefile(old, path)):
+            return
+        key = old.read_text().strip()
+    except FileNotFoundError:
+        return
+    try:
+        os.link(old, path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        return
+    except OSError:
+        _create_key_file(path, key)
+    if path.read_text().strip() != key:
+        raise SettingsError(
+            f"two different secret key files: {old} (where pakn kept it before) and {path} "
+            "(where it is kept now). Keep the one the sealing keys were encrypted with at "
+            f"{path} and remove the other (or run `pakn keys rekey --old-key-file` with it)."
+        )
+    old.unlink(missing_ok=True)
 
-    The key derives petitioners' secrets for idempotent retries and fingerprints client
-    addresses for rate limiting. Every worker of one deployment must share it: set
-    PAKN_SECRET_KEY when workers run on more than one host.
+
+def _tighten(path: Path) -> None:
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def server_secret_key(database_url: str = DEFAULT_DATABASE_URL) -> tuple[str, Path | None]:
+    """PAKN_SECRET_KEY, or a random key kept in a file (made on first use, see
+    `secret_key_file`), and the file (None for PAKN_SECRET_KEY). Either must hold at least
+    32 bytes, or the service does not start. A key file readable by others is made 0600.
+
+    The key derives petitioners' secrets for idempotent retries, fingerprints client
+    addresses for rate limiting and, unless PAKN_KEY_ENCRYPTION_KEY is set, the key that
+    encrypts the agencies' sealing keys. Every worker of one deployment must share it: set
+    PAKN_SECRET_KEY (or PAKN_SECRET_KEY_FILE) when workers run on more than one host.
     """
     configured = os.environ.get("PAKN_SECRET_KEY")
     if configured:
-        return _checked_key(configured, "PAKN_SECRET_KEY")
-    if not SECRET_KEY_FILE.exists():
-        _create_key_file(SECRET_KEY_FILE)
-    return _checked_key(SECRET_KEY_FILE.read_text().strip(), str(SECRET_KEY_FILE.resolve()))
+        return _checked_key(configured, "PAKN_SECRET_KEY"), None
+    path = secret_key_file(database_url)
+    _adopt_old_key_file(path)
+    if not path.exists():
+        _create_key_file(path)
+    _tighten(path)
+    return _checked_key(path.read_text().strip(), str(path)), path
+
+
+def _encryption_key(raw: str) -> str:
+    """PAKN_KEY_ENCRYPTION_KEY, checked: the standard base64 of exactly 32 bytes."""
+    from app.domain.key_wrapping import KeyEncryptionKey
+
+    try:
+        KeyEncryptionKey.from_base64(raw)
+    except ValueError as problem:
+        raise SettingsError(
+            f"PAKN_KEY_ENCRYPTION_KEY {problem}: it must be the base64 of 32 random bytes, "
+            "e.g. from: python3 -c 'import base64, secrets; "
+            "print(base64.b64encode(secrets.token_bytes(32)).decode())'"
+        ) from None
+    return raw.strip()
 
 
 @dataclass(frozen=True)
@@ -107,7 +191,11 @@ class Settings:
     keep_alive_seconds: float = 15.0
     feed_poll_seconds: float = 2.0
     subscriber_queue: int = 1000
-    secret_key: str = "insecure-development-key"
+    secret_key: str = field(default="insecure-development-key", repr=False)
+    secret_key_file: Path | None = None
+    """The absolute path the secret key was read from; None when PAKN_SECRET_KEY gave it."""
+    encryption_key: str = field(default="", repr=False)
+    """PAKN_KEY_ENCRYPTION_KEY (base64 of 32 bytes); empty: derived from the secret key."""
     ranking_minimum: int = 10
     """Agencies with fewer petitions received in a window are ranked apart."""
     cors_origins: tuple[str, ...] = ()
@@ -156,6 +244,15 @@ class Settings:
             return statement + STATEMENT_GRACE_SECONDS
         return request
 
+    @property
+    def key_encryption_key(self) -> KeyEncryptionKey:
+        """The key that encrypts the agencies' sealing keys at rest (`app.domain.key_wrapping`)."""
+        from app.domain.key_wrapping import KeyEncryptionKey
+
+        if self.encryption_key:
+            return KeyEncryptionKey.from_base64(self.encryption_key)
+        return KeyEncryptionKey.derived_from(self.secret_key)
+
     @classmethod
     def from_env(cls) -> Settings:
         """The defaults above, overridden by the environment variables of `ENVIRONMENT`
@@ -169,7 +266,8 @@ class Settings:
             raise SettingsError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
-        return cls(secret_key=server_secret_key(), **values)
+        key, key_file = server_secret_key(values.get("database_url", DEFAULT_DATABASE_URL))
+        return cls(secret_key=key, secret_key_file=key_file, **values)
 
 
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -202,6 +300,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "socket_init_timeout_seconds": ("PAKN_SOCKET_INIT_TIMEOUT", _number),
     "socket_recheck_seconds": ("PAKN_SOCKET_RECHECK", _number),
     "max_exports_per_client": ("PAKN_MAX_EXPORTS_PER_CLIENT", _integer),
+    "encryption_key": ("PAKN_KEY_ENCRYPTION_KEY", _encryption_key),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key
 is `server_secret_key`'s."""

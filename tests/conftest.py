@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from tests.support.cli import pakn_serve
 from tests.support.databases import BACKENDS, fresh_database, prepared_database
 from tests.support.demo import DEMO_PETITIONS, DEMO_SEED, load_demo
 from tests.support.server import RunningServer
-from tests.support.workflow import Tokens, Workflow, make_tokens, serving_workflow
+from tests.support.workflow import TEST_KEY, Tokens, Workflow, make_tokens, serving_workflow
+
+os.environ["PAKN_SECRET_KEY"] = TEST_KEY
+for _variable in ("PAKN_SECRET_KEY_FILE", "PAKN_KEY_ENCRYPTION_KEY"):
+    os.environ.pop(_variable, None)
+"""Every `pakn` the tests run, in this process or a child, has the tests' secret key: none
+reads, makes or moves a key file of the developer's (./.pakn-secret-key) or uses their key
+encryption key. Tests of the key file itself unset PAKN_SECRET_KEY in a folder of their own."""
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
