@@ -6,38 +6,60 @@ petition it answers, the answering agency and the moment of answering are exactl
 agency sealed. Ed25519 is chosen because signatures are small (64 bytes), deterministic,
 fast to make in bulk, and verifiable in every mainstream language.
 
-Canonical form (version 1) -- the exact bytes that are signed::
+Version 2 (every answer pakn seals now) signs the SHA-256 of the body instead of the body,
+so that a private petition's answer can be withheld from the public (``Answer.body`` is
+null for them) while its seal stays verifiable from what is public: the hash, the
+signature, the key. Version 1 answers, sealed before, keep verifying as they were sealed;
+``Answer.sealVersion`` says which form an answer's signature covers.
 
-    pakn-answer-v1\\n<tracking code>\\n<agency code>\\n<answered_at>\\n<body>
+Canonical form, version 2 -- the exact bytes that are signed::
 
-encoded as UTF-8, where
+    pakn-answer-v2\\n<tracking code>\\n<agency code>\\n<answered_at>\\n<body sha256>\\n<attachments>
+
+encoded as UTF-8 (all of it ASCII), where
 
 - ``tracking code`` is the petition's public code, e.g. ``PAKN-2026-000123``;
 - ``agency code`` is the answering agency's code, e.g. ``BTC`` or ``UBND-01``;
 - ``answered_at`` is the answer's time in UTC, ISO 8601, whole seconds, with a ``Z`` suffix,
   e.g. ``2026-03-02T02:30:00Z``. Any fraction of a second is dropped (truncated), so store
   answers with :func:`seal_time` applied and the published time reproduces the signed one;
-- ``body`` is the answer text exactly as stored and published (pakn stores it in Unicode NFC)
-  and is the rest of the message: it may itself contain newlines, which is why it comes last.
-  The two codes may not contain a newline, so the message parses unambiguously.
+- ``body sha256`` is the lower-case hex SHA-256 of the body's UTF-8 bytes in Unicode NFC
+  (pakn stores the body in NFC; ``Answer.bodySha256`` publishes this hash);
+- ``attachments`` is the lower-case hex SHA-256 of each attachment, sorted and joined by
+  commas, and empty when there is none (so a message without attachments ends in ``\\n``).
+
+Canonical form, version 1 (answers sealed before version 2)::
+
+    pakn-answer-v1\\n<tracking code>\\n<agency code>\\n<answered_at>\\n<body>
+
+the first four lines as above, then the body itself, exactly as stored and published (NFC),
+as the rest of the message: it may contain newlines, which is why it comes last. A version 1
+answer can only be verified by a reader who holds its body. In both versions the two codes
+may not contain a newline, so the message parses unambiguously.
 
 The signature is published as standard, padded base64 of the 64 signature bytes; the agency's
 public key as standard, padded base64 of its 32 raw bytes. A reader outside pakn verifies an
-answer in a few lines::
+answer in a few lines (``answer`` holding the GraphQL fields of ``Answer``)::
 
-    import base64
-    from datetime import timezone
+    import base64, hashlib, unicodedata
+    from datetime import datetime, timezone
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    message = "\\n".join(
-        ["pakn-answer-v1", tracking_code, agency_code,
-         answered_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), body]
-    ).encode("utf-8")
+    when = datetime.fromisoformat(answer["answeredAt"]).astimezone(timezone.utc)
+    head = [tracking_code, agency_code, when.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    body = answer["body"]  # None: the petition is private, its text withheld
+    if answer["sealVersion"] == 1:
+        message = "\\n".join(["pakn-answer-v1", *head, body])
+    else:
+        if body is not None:
+            nfc = unicodedata.normalize("NFC", body).encode("utf-8")
+            assert hashlib.sha256(nfc).hexdigest() == answer["bodySha256"]
+        message = "\\n".join(["pakn-answer-v2", *head, answer["bodySha256"], ""])
     key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
-    key.verify(base64.b64decode(signature_b64), message)  # raises InvalidSignature if forged
+    key.verify(base64.b64decode(answer["signature"]), message.encode("utf-8"))  # raises if forged
 
-The ``pakn-answer-v1`` prefix separates these signatures from anything else a key might ever
-sign, and lets a later format change without making old signatures ambiguous.
+(the ``""`` is the empty attachment list). The ``pakn-answer-v<N>`` prefix separates these
+signatures from anything else a key might ever sign, and tells the versions apart.
 """
 
 from __future__ import annotations
@@ -46,6 +68,7 @@ import base64
 import binascii
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -57,11 +80,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 CANONICAL_PREFIX = "pakn-answer-v1"
-"""First line of every signed message; bump the version if the canonical form ever changes."""
+"""First line of a version 1 message (answers sealed before version 2)."""
+CANONICAL_PREFIX_V2 = "pakn-answer-v2"
+"""First line of a version 2 message."""
+SEAL_VERSION = 2
+"""The version every new answer is sealed with."""
+SEAL_VERSIONS = frozenset({1, 2})
 
 _PUBLIC_KEY_BYTES = 32
 _PRIVATE_KEY_BYTES = 32
 _SIGNATURE_BYTES = 64
+_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,16 @@ class KeyPair:
     key_id: str
     public_key: str
     private_key: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What sealing an answer stores beside it: the version of the canonical form the
+    signature covers, the base64 signature, and the hex SHA-256 of the body."""
+
+    version: int
+    signature: str
+    body_sha256: str
 
 
 def key_id_for(agency_code: str, created: date, public_key: bytes) -> str:
@@ -108,30 +147,79 @@ def seal_time(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
+def body_sha256(body: str) -> str:
+    """The lower-case hex SHA-256 of the body's UTF-8 bytes in NFC (``Answer.bodySha256``)."""
+    return hashlib.sha256(unicodedata.normalize("NFC", body).encode("utf-8")).hexdigest()
+
+
+def is_sha256_hex(text: object) -> bool:
+    """Whether ``text`` is a lower-case hex SHA-256, as the canonical form writes one."""
+    return isinstance(text, str) and len(text) == 64 and _HEX.issuperset(text)
+
+
 def canonical_answer(
     tracking_code: str, agency_code: str, body: str, answered_at: datetime
 ) -> bytes:
-    """The exact bytes signed for an answer (see the module docstring for the format)."""
-    if "\n" in tracking_code or "\n" in agency_code:
-        raise ValueError("tracking code and agency code may not contain a newline")
+    """The exact bytes signed for a version 1 answer (see the module docstring)."""
+    _require_codes(tracking_code, agency_code)
     return "\n".join(
         (CANONICAL_PREFIX, tracking_code, agency_code, _utc_seconds(answered_at), body)
+    ).encode("utf-8")
+
+
+def canonical_answer_v2(
+    tracking_code: str,
+    agency_code: str,
+    answered_at: datetime,
+    digest: str,
+    attachments: Sequence[str] = (),
+) -> bytes:
+    """The exact bytes signed for a version 2 answer whose body hashes to ``digest`` (see
+    the module docstring); ``attachments`` are the attachments' hex SHA-256s, any order."""
+    _require_codes(tracking_code, agency_code)
+    if not is_sha256_hex(digest) or not all(is_sha256_hex(a) for a in attachments):
+        raise ValueError("hashes are lower-case hex SHA-256")
+    return "\n".join(
+        (
+            CANONICAL_PREFIX_V2,
+            tracking_code,
+            agency_code,
+            _utc_seconds(answered_at),
+            digest,
+            ",".join(sorted(attachments)),
+        )
     ).encode("utf-8")
 
 
 def sign_answer(
     private_key: bytes, tracking_code: str, agency_code: str, body: str, answered_at: datetime
 ) -> str:
-    """The base64 Ed25519 signature of an answer.
+    """The base64 Ed25519 signature of an answer in the version 1 form.
 
-    The body must already be NFC (as pakn stores it): signing a non-NFC body would seal bytes
-    that differ from any normalised copy a reader holds, so it is refused rather than silently
-    normalised.
+    Kept so that answers sealed before version 2 can be reproduced (and tested); new answers
+    are sealed with :func:`seal_answer`. The body must already be NFC (as pakn stores it):
+    signing a non-NFC body would seal bytes that differ from any normalised copy a reader
+    holds, so it is refused rather than silently normalised.
     """
-    if not unicodedata.is_normalized("NFC", body):
-        raise ValueError("answer body must be NFC-normalised before it is stored and signed")
+    _require_nfc(body)
     message = canonical_answer(tracking_code, agency_code, body, answered_at)
-    return base64.b64encode(_private_key(private_key).sign(message)).decode("ascii")
+    return _sign(private_key, message)
+
+
+def seal_answer(
+    private_key: bytes,
+    tracking_code: str,
+    agency_code: str,
+    body: str,
+    answered_at: datetime,
+    attachments: Sequence[str] = (),
+) -> Seal:
+    """Seal an answer in the current form (version 2). The body must be NFC, as for
+    :func:`sign_answer`."""
+    _require_nfc(body)
+    digest = body_sha256(body)
+    message = canonical_answer_v2(tracking_code, agency_code, answered_at, digest, attachments)
+    return Seal(SEAL_VERSION, _sign(private_key, message), digest)
 
 
 def verify_answer(
@@ -139,16 +227,26 @@ def verify_answer(
     signature_b64: str,
     tracking_code: str,
     agency_code: str,
-    body: str,
+    body: str | None,
     answered_at: datetime,
+    *,
+    version: int = 1,
+    digest: str | None = None,
+    attachments: Sequence[str] = (),
 ) -> bool:
     """Whether ``signature_b64`` seals this answer under ``public_key_b64``.
 
-    Malformed keys or signatures (bad base64, wrong length) are simply not valid: they come
-    from outside and must never raise. A naive ``answered_at`` is a caller bug and raises.
+    Version 1 needs the body. Version 2 needs the body or its ``digest`` (its bodySha256,
+    all the public holds of a withheld answer); given both, they must agree. Malformed keys,
+    signatures or hashes (bad base64 or hex, wrong length, an unknown version) are simply
+    not valid: they come from outside and must never raise. A naive ``answered_at`` is a
+    caller bug and raises.
     """
     _require_aware(answered_at)
     if "\n" in tracking_code or "\n" in agency_code:
+        return False
+    message = _message(version, tracking_code, agency_code, body, answered_at, digest, attachments)
+    if message is None:
         return False
     signature = _b64decode(signature_b64, _SIGNATURE_BYTES)
     if signature is None:
@@ -156,12 +254,52 @@ def verify_answer(
     public_key = _public_key(public_key_b64)
     if public_key is None:
         return False
-    message = canonical_answer(tracking_code, agency_code, body, answered_at)
     try:
         public_key.verify(signature, message)
     except InvalidSignature:
         return False
     return True
+
+
+def _message(
+    version: int,
+    tracking_code: str,
+    agency_code: str,
+    body: str | None,
+    answered_at: datetime,
+    digest: str | None,
+    attachments: Sequence[str],
+) -> bytes | None:
+    """The bytes a seal of ``version`` covers, or None when what is given cannot make them."""
+    if version == 1:
+        if body is None:
+            return None
+        return canonical_answer(tracking_code, agency_code, body, answered_at)
+    if version != 2:
+        return None
+    if body is not None:
+        if digest is not None and digest != body_sha256(body):
+            return None
+        digest = body_sha256(body)
+    if digest is None or not is_sha256_hex(digest):
+        return None
+    if not all(is_sha256_hex(a) for a in attachments):
+        return None
+    return canonical_answer_v2(tracking_code, agency_code, answered_at, digest, attachments)
+
+
+def _sign(private_key: bytes, message: bytes) -> str:
+    return base64.b64encode(_private_key(private_key).sign(message)).decode("ascii")
+
+
+def _require_nfc(body: str) -> None:
+    if not unicodedata.is_normalized("NFC", body):
+        raise ValueError("answer body must be NFC-normalised before it is stored and signed")
+
+
+def _require_codes(tracking_code: str, agency_code: str) -> None:
+    if "\n" in tracking_code or "\n" in agency_code:
+        raise ValueError("tracking code and agency code may not contain a newline")
 
 
 @lru_cache(maxsize=256)
