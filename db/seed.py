@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.reference import FIELDS, agencies
 from app.domain.text import fold
 from app.domain.timezone import now
@@ -12,9 +13,12 @@ from db.keys import ensure_keys
 from db.models import Agency, Field
 
 
-async def seed_reference_data(session: AsyncSession) -> None:
-    """Insert missing agencies and fields, refresh the names of existing ones, and give
-    every agency a sealing key if it has none."""
+async def seed_reference_data(
+    session: AsyncSession, key_encryption_key: KeyEncryptionKey | None = None
+) -> None:
+    """Insert missing agencies and fields, refresh the names of existing ones, and, given
+    the key encryption key, give every agency a sealing key if it has none (without it,
+    an agency's key is made when it first answers)."""
     known_agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     for ref in agencies():
         row = known_agencies.get(ref.code) or Agency(code=ref.code)
@@ -31,5 +35,6 @@ async def seed_reference_data(session: AsyncSession) -> None:
         field.name_en = field_ref.name_en
         session.add(field)
     await session.flush()
-    await ensure_keys(session, now())
+    if key_encryption_key is not None:
+        await ensure_keys(session, now(), key_encryption_key)
     await session.commit()

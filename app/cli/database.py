@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from app.cli.command import Commands, add_group
 from app.settings import Settings
@@ -16,11 +15,12 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Both migrate first: the reference data is seeded into the newest schema."""
-    from db.bootstrap import seed
+    """Both migrate first: the reference data is seeded into the newest schema. Both
+    encrypt sealing keys stored raw (migration 0008); `seed` gives every agency a key."""
+    from app.cli.keys import prepare_or_refuse
     from db.migrate import upgrade
 
-    upgrade(settings.database_url)
     if args.db_command == "seed":
-        asyncio.run(seed(settings.database_url))
+        return 0 if prepare_or_refuse(settings) else 2
+    upgrade(settings.database_url, key_encryption_key=settings.key_encryption_key)
     return 0

@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from app.cli.command import Commands
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.domain.key_wrapping import KeyEncryptionKey
 
 DEFAULT_DEMO_PETITIONS = 2000
 
@@ -21,24 +25,30 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(_load(settings.database_url, args.petitions, args.seed))
+    from app.cli.keys import prepare_or_refuse
+
+    if not prepare_or_refuse(settings):
+        return 2
+    asyncio.run(_load(settings, args.petitions, args.seed))
     return 0
 
 
-async def _load(database_url: str, petitions: int, seed: int) -> None:
+async def _load(settings: Settings, petitions: int, seed: int) -> None:
     from app.demo import load_demo
-    from db.bootstrap import prepare_database
     from db.engine import open_engine
 
-    await prepare_database(database_url)
-    async with open_engine(database_url) as engine:
+    async with open_engine(settings.database_url) as engine:
         started = time.perf_counter()
-        added = await load_demo(engine, petitions, seed)
+        added = await load_demo(
+            engine, petitions, seed, key_encryption_key=settings.key_encryption_key
+        )
     elapsed = time.perf_counter() - started
     print(f"pakn: added {added} demo petitions in {elapsed:.1f} s", file=sys.stderr)
 
 
-async def load_demo_once(database_url: str, petitions: int) -> None:
+async def load_demo_once(
+    database_url: str, petitions: int, key_encryption_key: KeyEncryptionKey
+) -> None:
     """Add demo petitions to a database that has none: `serve --demo` can be restarted
     without piling up a second batch."""
     from app.demo import count_petitions, load_demo
@@ -46,5 +56,5 @@ async def load_demo_once(database_url: str, petitions: int) -> None:
 
     async with open_engine(database_url) as engine:
         if await count_petitions(engine) == 0:
-            added = await load_demo(engine, petitions)
+            added = await load_demo(engine, petitions, key_encryption_key=key_encryption_key)
             print(f"pakn: added {added} demo petitions", file=sys.stderr)

@@ -28,8 +28,8 @@ def register(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.keys import prepare_or_refuse
     from app.web.serving import serve
-    from db.bootstrap import prepare_database
     from db.engine import is_sqlite
 
     workers = settings.workers if args.workers is None else args.workers
@@ -39,8 +39,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if workers > 1 and is_sqlite(settings.database_url):
         print("pakn: SQLite serves one worker; use PostgreSQL for --workers > 1", file=sys.stderr)
         return 2
-    asyncio.run(prepare_database(settings.database_url))
+    if not prepare_or_refuse(settings):
+        return 2
     if args.demo:
-        asyncio.run(load_demo_once(settings.database_url, DEFAULT_DEMO_PETITIONS))
+        asyncio.run(
+            load_demo_once(
+                settings.database_url, DEFAULT_DEMO_PETITIONS, settings.key_encryption_key
+            )
+        )
     print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     return serve(args.host, args.port, workers, settings.max_body_bytes)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.demo.postgres_loader import load_with_copy
 from app.demo.spec import LoadSpec
 from app.demo.sqlite_loader import load_with_inserts
+from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.reference import FIELDS, agencies
 from db import rollup
 from db.engine import session_factory
@@ -30,10 +31,15 @@ log = logging.getLogger(__name__)
 
 
 async def load_demo(
-    engine: AsyncEngine, petitions: int, seed: int = 1, *, now: datetime | None = None
+    engine: AsyncEngine,
+    petitions: int,
+    seed: int = 1,
+    *,
+    key_encryption_key: KeyEncryptionKey,
+    now: datetime | None = None,
 ) -> int:
-    """Append `petitions` deterministic demo petitions with full histories; return how many
-    were added."""
+    """Append `petitions` deterministic demo petitions with full histories, sealed with the
+    agencies' keys (under `key_encryption_key`); return how many were added."""
     if petitions <= 0:
         return 0
     moment = now if now is not None else datetime.now(UTC)
@@ -41,7 +47,7 @@ async def load_demo(
         raise ValueError("now must be timezone-aware")
     async with engine.connect() as conn:
         agency_ids, field_ids = await _reference_ids(conn)
-    keys = await _sealing_keys(engine, moment)
+    keys = await _sealing_keys(engine, moment, key_encryption_key)
     spec = LoadSpec(seed, petitions, int(moment.timestamp()), agency_ids, field_ids, keys)
     started = perf_counter()
     if engine.dialect.name == "postgresql":
@@ -71,11 +77,14 @@ async def _reference_ids(conn: AsyncConnection) -> tuple[dict[str, int], dict[st
     return agency_ids, field_ids
 
 
-async def _sealing_keys(engine: AsyncEngine, now: datetime) -> dict[int, tuple[str, bytes]]:
+async def _sealing_keys(
+    engine: AsyncEngine, now: datetime, kek: KeyEncryptionKey
+) -> dict[int, tuple[str, bytes]]:
     """The current key of every agency, making one for any agency that has none (as
-    seeding does), so that every demo answer is sealed like a real one."""
+    seeding does), so that every demo answer is sealed like a real one; each decrypted
+    here, once, for the bulk signing."""
     async with session_factory(engine)() as session:
-        await ensure_keys(session, now)
+        await ensure_keys(session, now, kek)
         await session.commit()
         rows = await session.execute(
             select(AgencyKey.agency_id, AgencyKey.key_id, AgencyKey.private_key)
@@ -84,5 +93,6 @@ async def _sealing_keys(engine: AsyncEngine, now: datetime) -> dict[int, tuple[s
         )
         keys: dict[int, tuple[str, bytes]] = {}
         for agency_id, key_id, private_key in rows:
-            keys.setdefault(agency_id, (key_id, bytes(private_key)))
+            if agency_id not in keys:
+                keys[agency_id] = (key_id, kek.unwrap(key_id, private_key))
         return keys

@@ -207,11 +207,11 @@ async def _answer(ctx: ActionScope, petition: Petition, change: Change, step: St
         agency = await _agency(ctx, GOVERNMENT_OFFICE_CODE, "petitionId")
     else:
         agency = await ctx.session.get_one(Agency, petition.agency_id)
-    key = await keys.current_key(ctx.session, agency.id) or await keys.create_key(
-        ctx.session, agency, ctx.now
+    key, private_key = await keys.signing_key(
+        ctx.session, agency, ctx.now, ctx.settings.key_encryption_key
     )
     answered_at = seal_time(ctx.now)
-    signature = sign_answer(key.private_key, petition.tracking_code, agency.code, body, answered_at)
+    signature = sign_answer(private_key, petition.tracking_code, agency.code, body, answered_at)
     ctx.session.add(
         Answer(
             petition_id=petition.id,

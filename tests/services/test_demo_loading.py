@@ -27,6 +27,7 @@ from db.event_log import verify
 from db.models import Petition, PetitionEvent
 from tests.support.databases import fresh_database
 from tests.support.demo_rows import NOW, PETITIONS, TABLES, _all, _loaded, _rows
+from tests.support.workflow import TEST_KEK
 
 # --- determinism -----------------------------------------------------------
 
@@ -47,7 +48,7 @@ async def test_same_seed_gives_the_same_rows(tmp_path: Path, engine: AsyncEngine
 async def test_a_second_load_appends_and_continues_the_chain(tmp_path: Path) -> None:
     engine = await _loaded(f"sqlite+aiosqlite:///{tmp_path}/twice.db", 120, 5)
     try:
-        assert await load_demo(engine, 80, 6, now=NOW) == 80
+        assert await load_demo(engine, 80, 6, key_encryption_key=TEST_KEK, now=NOW) == 80
         assert await count_petitions(engine) == 200
         petitions = await _all(engine, Petition)
         assert [p.id for p in petitions] == list(range(1, 201))
@@ -112,7 +113,7 @@ async def test_postgresql_bulk_path_rebuilds_what_it_dropped(
     sqlite = await _loaded(f"sqlite+aiosqlite:///{tmp_path}/s.db", count, 9)
     try:
         before = await _schema(postgres)
-        assert await load_demo(postgres, count, 9, now=NOW) == count
+        assert await load_demo(postgres, count, 9, key_encryption_key=TEST_KEK, now=NOW) == count
         assert await _schema(postgres) == before
         await _same_rows(sqlite, postgres)
         async with postgres.connect() as conn:

@@ -17,6 +17,7 @@ from app.demo import load_demo
 from db.bootstrap import prepare_database
 from db.engine import create_engine, session_factory
 from db.models import Answer, Assignment, Petition, PetitionerContact, PetitionEvent, Rating
+from tests.support.workflow import TEST_KEK
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 PETITIONS = 500
@@ -31,7 +32,9 @@ async def _loaded(url: str, petitions: int, seed: int) -> AsyncEngine:
     `seed` loaded at `NOW`; the caller disposes of it."""
     await prepare_database(url)
     engine = create_engine(url)
-    assert await load_demo(engine, petitions, seed, now=NOW) == petitions
+    assert (
+        await load_demo(engine, petitions, seed, key_encryption_key=TEST_KEK, now=NOW) == petitions
+    )
     return engine
 
 

@@ -154,7 +154,8 @@ def _open_petitions(workflow: Workflow) -> list[tuple[dict[str, Any], str]]:
 @contextmanager
 def fuzz_target(backend: str, folder: Path) -> Iterator[FuzzTarget]:
     with fresh_database(backend, folder) as url:
-        asyncio.run(load_demo(url, FUZZ_PETITIONS, FUZZ_SEED))
+        kek = fuzz_settings(url).key_encryption_key
+        asyncio.run(load_demo(url, FUZZ_PETITIONS, FUZZ_SEED, key_encryption_key=kek))
         tokens = asyncio.run(make_tokens(url))
         with RunningServer(fuzz_settings(url)) as server:
             made = _open_petitions(Workflow(server, tokens))

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
 from app.settings import Settings
 from db import tokens
@@ -114,6 +115,8 @@ def count_events(url: str) -> int:
 
 TEST_KEY = "test-key-of-thirty-two-bytes-0123456789"
 """The tests' secret key (a key must hold at least 32 bytes)."""
+TEST_KEK = KeyEncryptionKey.derived_from(TEST_KEY)
+"""The key encryption key of `TEST_KEY`: sealing keys made by a server of the tests."""
 
 
 def workflow_settings(database_url: str, **overrides: Any) -> Settings:
