@@ -11,8 +11,9 @@ each W5 figure is also given as a ratio to the floor run just before it.
     .venv/bin/python bench/durability.py                 # 3 rounds of 10 s: about 3 minutes
     .venv/bin/python bench/durability.py --rounds 1 --duration 3
 
-NORMAL is no setting of pakn's: this script's `serve` mode sets it in `db.engine` before
-serving, and checks that an engine made there opens connections with it.
+NORMAL is no setting of pakn's: this script's `serve` mode sets it in `db.engine` and
+serves pakn's application in the same process, after checking that an engine made there
+opens connections with it.
 """
 
 from __future__ import annotations
@@ -54,27 +55,37 @@ class Run:
 
 
 def serve(setting: str, port: int) -> int:
-    """`pakn serve --port PORT` with SQLite's synchronous setting `setting`."""
+    """pakn's application on `port` with SQLite's synchronous setting `setting`, served in
+    this process by uvicorn with pakn's configuration, as one worker of `pakn serve` is
+    (`pakn serve` starts its worker in a fresh process, which the setting would not
+    reach). Both settings are served this way."""
     import asyncio
+    import os
 
     from sqlalchemy import text
 
     import db.engine
-    from app.cli import main
     from app.settings import Settings
+    from app.web.serving import FACTORY, PaknServer, uvicorn_config
+    from db.bootstrap import prepare_database
 
     db.engine.SQLITE_SYNCHRONOUS = setting
+    settings = Settings.from_env()
 
     async def pragma() -> int:
-        async with db.engine.open_engine(Settings.from_env().database_url) as engine:
+        async with db.engine.open_engine(settings.database_url) as engine:
             async with engine.connect() as connection:
                 return int((await connection.execute(text("PRAGMA synchronous"))).scalar_one())
 
+    asyncio.run(prepare_database(settings.database_url))
     found = asyncio.run(pragma())
     if found != PRAGMA_VALUES[setting]:
         print(f"synchronous={setting} did not take: PRAGMA synchronous is {found}")
         return 1
-    return main(["serve", "--port", str(port), "--workers", "1"])
+    os.environ["PAKN_WORKERS"] = "1"
+    config = uvicorn_config(FACTORY, "127.0.0.1", port, max_body_bytes=settings.max_body_bytes)
+    PaknServer(config).run()
+    return 0
 
 
 def _load(url: str, petitions: int) -> None:
