@@ -47,5 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 settings.database_url, DEFAULT_DEMO_PETITIONS, settings.key_encryption_key
             )
         )
+    if settings.secret_key_file is not None:
+        print(f"pakn: the secret key is kept in {settings.secret_key_file}", file=sys.stderr)
     print(f"pakn: GraphiQL at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     return serve(args.host, args.port, workers, settings.max_body_bytes)

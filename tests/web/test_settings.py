@@ -23,6 +23,7 @@ from app.settings import (
     secret_key_file,
     server_secret_key,
 )
+from tests.support.server import free_port
 from tests.support.workflow import TEST_KEY
 
 
@@ -258,3 +259,27 @@ def test_a_key_encryption_key_not_of_32_bytes_is_refused_at_start(
     assert cli.main(["schema", "export"]) == 2
     error = capsys.readouterr().err
     assert "base64 of 32 random bytes" in error and given not in error
+
+
+def test_pakn_serve_names_the_key_file_it_made_beside_the_database(
+    key_from_file: Path, tmp_path: Path
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAKN_SECRET_KEY")}
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
+        env=environment
+        | {"PAKN_DATABASE_URL": _sqlite(tmp_path), "PYTHONPATH": str(Path(__file__).parents[2])},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert serving.stderr is not None
+        lines = iter(serving.stderr.readline, "")
+        told = next(line for line in lines if "secret key" in line or "Traceback" in line)
+    finally:
+        serving.terminate()
+        serving.wait(timeout=30)
+    made = tmp_path / SECRET_KEY_FILE_NAME
+    assert told.strip() == f"pakn: the secret key is kept in {made}"
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert not (key_from_file / SECRET_KEY_FILE_NAME).exists()
