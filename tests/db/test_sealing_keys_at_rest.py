@@ -249,6 +249,11 @@ def test_rekey_from_a_previous_encryption_key_and_rotate_every_agency(
         assert all(given.opens(key_id, stored[key_id].private_key) for key_id in new_ids)
         assert sum(key.retired_at is None for key in stored.values()) == 51
 
+        lost = environment | {"PAKN_KEY_ENCRYPTION_KEY": base64.b64encode(bytes(32)).decode()}
+        assert pakn("db", "seed", database_url=url, environment=lost).returncode == 2
+        assert pakn("keys", "rotate", "--all", database_url=url, environment=lost).returncode == 0
+        assert pakn("db", "seed", database_url=url, environment=lost).returncode == 0, "a lost key"
+
         assert pakn("keys", "rotate", database_url=url, environment=environment).returncode == 2
         secret = ["keys", "rekey", "--old-key-file", str(tmp_path / "absent")]
         assert pakn(*secret, database_url=url, environment=environment).returncode == 2
