@@ -27,6 +27,8 @@ from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
 from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
 from app.web.report_page import report_page
+from app.web.unavailable import unavailable_response
+from db.availability import database_unavailable
 from db.engine import create_engine, is_sqlite, session_factory
 from db.listener import PgListener
 from db.transactions import WriteGate
@@ -76,13 +78,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         try:
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:
-            logger.exception("health check: database unreachable")
-            return Response(
-                error_body("DATABASE_UNAVAILABLE", "The database does not answer."),
-                503,
-                media_type="application/json",
-            )
+        except Exception as error:
+            logger.warning("health check: database unreachable: %r", error)
+            return unavailable_response(message="The database does not answer.")
         return JSONResponse({"status": "ok"})
 
     async def http_error(_request: Request, exc: Exception) -> Response:
@@ -94,6 +92,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
 
     async def server_error(request: Request, exc: Exception) -> Response:
         request_id = request.scope.get("state", {}).get("request_id", "-")
+        if database_unavailable(exc):
+            return unavailable_response(request_id)
         logger.error("unhandled error [request %s]", request_id, exc_info=exc)
         body = error_body("INTERNAL_SERVER_ERROR", "Internal server error.", requestId=request_id)
         return Response(body, 500, media_type="application/json")

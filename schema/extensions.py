@@ -3,7 +3,9 @@
 Errors raised on purpose (`resolvers.errors.ClientError`) pass through. Parse and
 validation errors, including the depth, alias and token limits, get a code by kind. Any
 other exception is a bug: the client gets INTERNAL_SERVER_ERROR and the request id, and
-the log gets the traceback under the same id.
+the log gets the traceback under the same id. An error that says the database is out of
+reach for now (`db.availability`) is DATABASE_UNAVAILABLE, with `retryAfterSeconds`; over
+HTTP the view then answers 503 with `Retry-After` (`Outage`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import MissingQueryError
@@ -18,6 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from db.availability import database_unavailable
 from schema.cost import CostEstimator
 
 logger = logging.getLogger("pakn.errors")
@@ -28,6 +33,46 @@ QUERY_CANCELED = "57014"
 TIMEOUT_MESSAGE = (
     "The query ran longer than the server allows; narrow the filter or ask for a smaller page."
 )
+
+
+RETRY_AFTER_SECONDS = 5
+"""How long a client is asked to wait before retrying while the database is unavailable."""
+UNAVAILABLE_MESSAGE = (
+    "The database cannot be reached just now; retry in a few seconds. A submission retried "
+    "with the same idempotencyKey, or an action with the same expectedVersion, is not "
+    "applied twice."
+)
+
+
+@dataclass
+class Outage:
+    """Set by `ErrorCodes` when an error of the operation is DATABASE_UNAVAILABLE, so the
+    HTTP view answers 503 (a mutable flag: the operation may run in a task of its own)."""
+
+    seen: bool = False
+
+
+OUTAGE: ContextVar[Outage | None] = ContextVar("pakn_database_outage", default=None)
+
+
+def unavailable_error(
+    error: GraphQLError | None = None, request_id: str | None = None
+) -> GraphQLError:
+    """DATABASE_UNAVAILABLE in place of `error`, with nothing of the driver's message."""
+    outage = OUTAGE.get()
+    if outage is not None:
+        outage.seen = True
+    logger.warning("database unavailable [request %s]", request_id)
+    return GraphQLError(
+        UNAVAILABLE_MESSAGE,
+        nodes=error.nodes if error else None,
+        path=error.path if error else None,
+        extensions={
+            "code": "DATABASE_UNAVAILABLE",
+            "retryAfterSeconds": RETRY_AFTER_SECONDS,
+            "requestId": request_id,
+        },
+    )
 
 
 STRAWBERRY_SIGNALS = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
@@ -112,6 +157,8 @@ class ErrorCodes(SchemaExtension):
         hooks). In validation it is a rule meeting a document it did not expect
         (Strawberry's depth limiter on an empty selection set, `{}`, which graphql-core
         3.3 parses): the document is refused. Anything else is a bug, masked."""
+        if database_unavailable(error):
+            return unavailable_error(None, self._request_id())
         document = self.execution_context.graphql_document
         if self._phase == "validate" and document is not None and _empty_selection(document):
             logger.warning("a validation rule failed on an empty selection set: %r", error)
@@ -142,6 +189,8 @@ class ErrorCodes(SchemaExtension):
                 path=error.path,
                 extensions={"code": "QUERY_TIMEOUT", "requestId": self._request_id()},
             )
+        if original is not None and database_unavailable(original):
+            return unavailable_error(error, self._request_id())
         if isinstance(original, CannotGetOperationTypeError | InvalidOperationTypeError):
             error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
             return error

@@ -23,6 +23,9 @@ first byte with 429, `Retry-After` and the code TOO_MANY_EXPORTS (`ExportSlots`)
 streamed export gives its slot back however it ends: completed, the client gone, an
 error. A refused filter (400), a 304 and a petitions HEAD (which reads no rows) take none;
 the descriptor is no export.
+
+A database out of reach before the first byte is sent: 503 DATABASE_UNAVAILABLE with
+`Retry-After` (`app.web.unavailable`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from app.services.export import (
 from app.services.filters import FilterError, args_from_params, criteria_from_args
 from app.web.etag import IfNoneMatchError, if_none_match, weak_etag
 from app.web.guard import error_body
+from app.web.unavailable import answers_unavailable
 from db.queries import export as queries
 
 STATS_FILTERS = frozenset({"agencyCodes", "fieldCodes", "provinceCodes", "channel", "kind"})
@@ -271,7 +275,7 @@ def petitions_endpoint(
             headers=headers,
         )
 
-    return endpoint
+    return answers_unavailable(endpoint)
 
 
 def _date(name: str, values: list[str]) -> date | None:
@@ -324,7 +328,7 @@ def stats_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Respons
             body = stats_csv(await stats_lines(engine, flt, now), bom)
         return Response(body, media_type=media_type, headers=headers)
 
-    return endpoint
+    return answers_unavailable(endpoint)
 
 
 def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Response]]:
@@ -353,4 +357,4 @@ def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[R
         package = served_package(query_string(canonical), query_string(stats))
         return Response(descriptor_json(package), media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)
 
-    return endpoint
+    return answers_unavailable(endpoint)

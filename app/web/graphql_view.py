@@ -32,10 +32,13 @@ from app.web.persisted_protocol import (
 from app.web.socket_protocols import TIMEOUT_MESSAGE, LegacyWSHandler, TransportWSHandler
 from app.web.sockets import ENTRY as SOCKET_ENTRY
 from app.web.sockets import OpenSockets, SocketLimits, TextFrames
+from app.web.unavailable import mark_unavailable, send_unavailable
+from db.availability import database_unavailable
 from db.transactions import WriteGate
 from resolvers.context import Context
 from resolvers.errors import ClientError
 from resolvers.loaders import Loaders
+from schema.extensions import OUTAGE, Outage
 
 logger = logging.getLogger("pakn.graphql")
 
@@ -138,6 +141,29 @@ class PaknGraphQL(GraphQL[Context, None]):
             # HEAD is GET whose body the server leaves out (uvicorn drops it), so both
             # give the same headers, ETag and Content-Length included.
             scope = {**scope, "method": "GET"}
+        outage = Outage()
+        OUTAGE.set(outage)
+        try:
+            response = await self._respond(scope, receive, send, request_id)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            logger.warning("database unavailable [request %s]: %r", request_id, error)
+            await send_unavailable(send, request_id, id_header=False)
+            return
+        if response is None:
+            return
+        request = Request(scope=scope, receive=receive)
+        if outage.seen:
+            mark_unavailable(response)
+        apply_cache_policy(request, response, self.settings.cache_seconds)
+        await response(scope, receive, send)
+
+    async def _respond(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str
+    ) -> Response | None:
+        """The response to send once the request's session is closed, or None when one
+        was sent already. An error meaning the database is out of reach escapes (a 503)."""
         async with self.sessions() as session:
             scope.setdefault("state", {})["session"] = session
             request = Request(scope=scope, receive=receive)
@@ -148,17 +174,16 @@ class PaknGraphQL(GraphQL[Context, None]):
                     # that may still be ending (`db.interrupts.within`)
                     apply_cache_policy(request, response, self.settings.cache_seconds)
                     await response(scope, receive, send)
-                    return
+                    return None
             except HTTPException as e:
                 status = 415 if e.reason == "Unsupported content type" else e.status_code
                 code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
                 await send_error(send, status, code, e.reason, request_id, id_header=False)
-                return
+                return None
             except PersistedQueryError as e:
                 await send_error(send, e.status, e.code, e.message, request_id, id_header=False)
-                return
-        apply_cache_policy(request, response, self.settings.cache_seconds)
-        await response(scope, receive, send)
+                return None
+        return response
 
     async def _answer(self, request: Request) -> Response:
         """The response, by the compiled path or Strawberry's, within the request timeout:

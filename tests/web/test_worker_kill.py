@@ -32,11 +32,13 @@ def served(
     """`pakn serve` (two workers on PostgreSQL, one on SQLite): its URL, the supervisor's
     pid, and the file its messages go to."""
     log = tmp_path / "serve.log"
+    workers = worker_count(backend)
     with (
         log.open("wb") as stderr,
-        pakn_serve_process(
-            lifecycle_database, worker_count(backend), stderr=stderr
-        ) as (url, process),
+        pakn_serve_process(lifecycle_database, workers, None, stderr) as (
+            url,
+            process,
+        ),
     ):
         yield url, process.pid, log
 

@@ -1,0 +1,69 @@
+"""Whether an exception means the database cannot be reached for now, rather than a bug.
+
+PostgreSQL refusing connections (stopped), shutting down or starting up, a connection
+dropped mid-statement (a restart, `pg_terminate_backend`), or SQLite's file locked past
+the busy timeout, unreadable or full: the request may succeed if retried in a few seconds,
+and the pool replaces the dead connections by itself (`db.engine`). The API answers these
+DATABASE_UNAVAILABLE (HTTP 503 with Retry-After), never as a bug.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import asyncpg
+from sqlalchemy import exc
+
+UNAVAILABLE_SQLSTATES = frozenset(
+    {
+        "57P01",  # admin_shutdown: the server is shutting down (`pg_ctl stop -m fast`)
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now: "the database system is starting up"/"shutting down"
+        "53300",  # too_many_connections
+    }
+)
+"""SQLSTATEs besides class 08 (connection exception) that mean: try again later."""
+
+SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "disk i/o error",
+    "unable to open database file",
+    "database or disk is full",
+)
+"""SQLite's OperationalError messages (lower case) that mean: the file cannot be used now."""
+
+RECONNECT = "Can't reconnect until invalid transaction is rolled back"
+"""SQLAlchemy's refusal to go on in a transaction whose connection was lost (invalidated)."""
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    return state if isinstance(state, str) else None
+
+
+def _one_says_unavailable(error: BaseException) -> bool:
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, ConnectionError):  # refused, reset, aborted, broken pipe
+        return True
+    if isinstance(error, exc.PendingRollbackError) and str(error).startswith(RECONNECT):
+        return True  # the session's connection was lost earlier in the request
+    state = _sqlstate(error)
+    if state is not None and (state.startswith("08") or state in UNAVAILABLE_SQLSTATES):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        return any(message.startswith(known) for known in SQLITE_UNAVAILABLE)
+    return isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error)
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error`, or an exception it was raised from, says the database is out of
+    reach for now (see the module's docstring)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen and len(seen) < 16:
+        if _one_says_unavailable(error):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
