@@ -230,6 +230,11 @@ class Answer(Base):
     answered_at: Mapped[datetime] = mapped_column(Instant())
     signature: Mapped[str | None] = mapped_column(String(128))
     key_id: Mapped[str | None] = mapped_column(String(64))
+    seal_version: Mapped[int] = mapped_column(Integer)
+    """The canonical form the signature covers (`app.domain.signing`): 1 signs the body,
+    2 its SHA-256 (every answer sealed since migration 0007)."""
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    """Lower-case hex SHA-256 of the body (UTF-8, NFC): public even when the body is not."""
 
     agency: Mapped[Agency] = relationship(lazy="raise")
 

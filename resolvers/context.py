@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.timezone import now
-from app.domain.visibility import handles_petition
+from app.domain.visibility import reads_private_text
 from app.domain.vocabulary import ActorRole
 from app.domain.workflow import Actor
 from app.services.auth import AuthenticationFailed, Officer, officer_for
@@ -122,4 +122,4 @@ class Context:
             return True
         if self.authorization is None:
             return False
-        return handles_petition(await self.actor(), agency_id)
+        return reads_private_text(await self.actor(), agency_id, petitioner=False)

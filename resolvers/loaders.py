@@ -127,6 +127,8 @@ class Loaders:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.known_petitions: dict[int, Petition] = {}
+        """Petitions this request has read, by id (`resolvers.private_text`)."""
 
     @cached_property
     def agency(self) -> DataLoader[int, Agency | None]:

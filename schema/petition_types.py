@@ -13,10 +13,12 @@ from typing import Annotated, Any
 
 import strawberry
 
+from app.domain.visibility import shown_text
 from app.domain.vocabulary import is_overdue
 from app.domain.working_days import elapsed_working_days
 from db import models
 from resolvers.history import event_connection, event_cursor
+from resolvers.private_text import remember, text_for
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.info import GraphInfo, loaded, node_id
@@ -53,33 +55,57 @@ class Petitioner:
 @strawberry.type(
     name="Rating",
     description="The petitioner's score of the answer they received (rateAnswer), which "
-    "closed the petition. Public.",
+    "closed the petition. Public, except a private petition's comment.",
 )
 class RatingType:
     score: int = strawberry.field(description="From 1 (worst) to 5 (best).")
-    comment: str | None = strawberry.field(
-        description="The petitioner's comment; null when they left none."
+
+    @strawberry.field(
+        description="The petitioner's comment; null when they left none, and when the "
+        "petition is private and the reader is not the petitioner, the assigned agency's "
+        "officers or the Government Office."
     )
+    def comment(self, info: GraphInfo) -> str | None:
+        return text_for(info.context, self.petition_id, self.comment)  # type: ignore[attr-defined,return-value]
+
     rated_at: datetime = strawberry.field(description="When the petitioner rated the answer.")
 
 
 @strawberry.type(
     name="Answer",
     description="An agency's official answer to a petition, sealed with the agency's key. "
-    "Public, whether or not the petition is private.",
+    "Public, except a private petition's body: its seal (signature, keyId, sealVersion, "
+    "bodySha256) stays public, so anyone can verify it with the text withheld.",
 )
 class AnswerType(Node):
     id: strawberry.ID = node_id("Answer")
-    body: str = strawberry.field(
-        description="The answer's text, exactly as signed: 30 to 10,000 characters."
+
+    @strawberry.field(
+        description="The answer's text, exactly as sealed: 30 to 10,000 characters. Null when "
+        "the petition is private and the reader is not the petitioner, the assigned agency's "
+        "officers or the Government Office (bodySha256 and the seal stay public)."
     )
+    def body(self, info: GraphInfo) -> str | None:
+        return text_for(info.context, self.petition_id, self.body)  # type: ignore[attr-defined,return-value]
+
     answered_at: datetime = strawberry.field(
         description="When the answer was published, in whole seconds (the signed time)."
     )
+    seal_version: int = strawberry.field(
+        description="The canonical form the signature covers: 2 for every answer sealed now "
+        "(the body's SHA-256 is signed), 1 for answers sealed before (the body itself)."
+    )
+    body_sha256: str = strawberry.field(
+        description="Lower-case hex SHA-256 of the body's UTF-8 bytes in Unicode NFC; public "
+        "even when the body is withheld."
+    )
     signature: str = strawberry.field(
         description="Standard, padded base64 of the 64-byte Ed25519 signature over the UTF-8 "
-        "bytes of pakn-answer-v1, the tracking code, the agency code, answeredAt in UTC "
-        "(YYYY-MM-DDTHH:MM:SSZ) and the body, joined by line feeds (see the README)."
+        "bytes of these lines joined by line feeds: for sealVersion 2, pakn-answer-v2, the "
+        "tracking code, the agency code, answeredAt in UTC (YYYY-MM-DDTHH:MM:SSZ), bodySha256 "
+        "and the attachments' SHA-256s (sorted, comma-separated; empty when none); for "
+        "sealVersion 1, pakn-answer-v1, the tracking code, the agency code, answeredAt in UTC "
+        "and the body (see the README)."
     )
     key_id: str = strawberry.field(
         description="The agency key that sealed it: one of the answering agency's "
@@ -124,13 +150,21 @@ class PetitionEventType(Node):
     at: datetime = strawberry.field(description="When the change was made.")
     actor_role: str = strawberry.field(
         description="Who made it: PETITIONER, COORDINATOR, AGENCY_OFFICER, or SYSTEM for an "
-        "automatic escalation after repeated follow-ups. Never a person's name."
+        "automatic escalation after repeated follow-ups and for an erasure after the "
+        "retention period. Never a person's name."
     )
-    note: str | None = strawberry.field(
+
+    @strawberry.field(
         description="The text given with the change: the officer's note, the progress "
-        "update, the follow-up, the reason for featuring. Null when none was given, and for "
-        "ANSWER and RATE, whose text is in Answer and Rating."
+        "update, the follow-up, the reason for featuring. Null when none was given, when the "
+        "petition is private and the reader is not the petitioner, the assigned agency's "
+        "officers or the Government Office, and for ANSWER and RATE, whose text is in Answer "
+        "and Rating."
     )
+    def note(self, info: GraphInfo) -> str | None:
+        if loaded(self, "petition"):
+            remember(info.context, self.petition)  # type: ignore[attr-defined]
+        return text_for(info.context, self.petition_id, self.note)  # type: ignore[attr-defined,return-value]
 
     @strawberry.field(
         description="Opaque cursor of this event: pass it as `after` to Petition.events or "
@@ -171,17 +205,17 @@ def _public_text(attribute: str, description: str) -> Any:
 
 
 async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) -> str | None:
-    if await info.context.may_see_private(root.id, root.agency_id):
-        return getattr(root, attribute)  # type: ignore[no-any-return]
-    return None
+    reads = await info.context.may_see_private(root.id, root.agency_id)
+    return shown_text(getattr(root, attribute), root.is_private, reads)
 
 
 @strawberry.type(
     name="Petition",
     description="A petition (phản ánh, kiến nghị) as the public record shows it. Public, "
-    "except `petitioner` and, for a private petition, `title` and `body`, which resolve only "
-    "for the petitioner (with their secret), the assigned agency's officers and the "
-    "Government Office (COORDINATOR).",
+    "except `petitioner` and, for a private petition, its free text (`title`, `body`, "
+    "`featuredNote`, its answers' bodies, its events' notes, its rating's comment), which "
+    "resolve only for the petitioner (with their secret), the assigned agency's officers and "
+    "the Government Office (COORDINATOR).",
 )
 class PetitionType(Node):
     id: strawberry.ID = node_id("Petition")
@@ -205,8 +239,9 @@ class PetitionType(Node):
         "reader is not the petitioner, the assigned agency's officers or the Government Office.",
     )
     is_private: bool = strawberry.field(
-        description="True when the petitioner kept the title and body private: the public then "
-        "sees only the metadata, and search never finds it by its text."
+        description="True when the petitioner kept the text private: the public then sees "
+        "only the metadata (no title, body, answer text, notes or rating comment), and search "
+        "never finds it by its text."
     )
     province_code: str | None = strawberry.field(
         description="The two-digit code of the province it concerns (see Query.provinces); null "
@@ -248,8 +283,11 @@ class PetitionType(Node):
         description="When the Government Office last featured it as useful (featurePetition); "
         "null if it never did."
     )
-    featured_note: str | None = strawberry.field(
-        description="Why it was featured (public); null if it never was."
+    featured_note: str | None = _public_text(
+        "featured_note",
+        "Why it was featured; null if it never was, and, like the events' notes, when the "
+        "petition is private and the reader is not the petitioner, the assigned agency's "
+        "officers or the Government Office.",
     )
     version: int = strawberry.field(
         description="Starts at 1 and grows with every event written; pass it as "
@@ -310,6 +348,7 @@ class PetitionType(Node):
 
     @strawberry.field(description="The petitioner's rating of the answer; null until rated.")
     def rating(self, info: GraphInfo) -> RatingType | None:
+        remember(info.context, self)  # type: ignore[arg-type]
         if loaded(self, "rating"):
             return self.rating  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.rating.load(self.id)  # type: ignore[arg-type,return-value]
@@ -319,10 +358,12 @@ class PetitionType(Node):
         "answered."
     )
     def answers(self, info: GraphInfo) -> list[AnswerType]:
+        remember(info.context, self)  # type: ignore[arg-type]
         return info.context.loaders.answers.load(self.id)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="The most recent answer; null until answered.")
     async def latest_answer(self, info: GraphInfo) -> AnswerType | None:
+        remember(info.context, self)  # type: ignore[arg-type]
         answers = await info.context.loaders.answers.load(self.id)  # type: ignore[arg-type]
         return answers[-1] if answers else None  # type: ignore[return-value]
 
@@ -330,6 +371,7 @@ class PetitionType(Node):
         description="The most recent public event (internal events are left out, whoever asks)."
     )
     def latest_event(self, info: GraphInfo) -> PetitionEventType | None:
+        remember(info.context, self)  # type: ignore[arg-type]
         return info.context.loaders.latest_event.load(self.id)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(
@@ -353,6 +395,7 @@ class PetitionType(Node):
             ),
         ] = None,
     ) -> ConnectionType[PetitionEventType]:
+        remember(info.context, self)  # type: ignore[arg-type]
         return await event_connection(info.context, self, first, after)  # type: ignore[arg-type,return-value]
 
     @classmethod

@@ -95,8 +95,18 @@ def _assignments(rows: Sequence[Sequence[object]], at: MomentText) -> str:
 def _answers(rows: Sequence[Row], at: MomentText) -> str:
     return "".join(
         f"{answer_id}\t{petition_id}\t{agency_id}\t{_text(body)}\t{at(answered_at)}\t"
-        f"{_text(signature)}\t{_text(key_id)}\n"
-        for answer_id, petition_id, agency_id, body, answered_at, signature, key_id in rows
+        f"{_text(signature)}\t{_text(key_id)}\t{seal_version}\t{digest}\n"
+        for (
+            answer_id,
+            petition_id,
+            agency_id,
+            body,
+            answered_at,
+            signature,
+            key_id,
+            seal_version,
+            digest,
+        ) in rows
     )
 
 

@@ -52,7 +52,17 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "tax_code",
     ),
     "assignments": ("id", "petition_id", "agency_id", "assigned_at", "ended_at", "end_reason"),
-    "answers": ("id", "petition_id", "agency_id", "body", "answered_at", "signature", "key_id"),
+    "answers": (
+        "id",
+        "petition_id",
+        "agency_id",
+        "body",
+        "answered_at",
+        "signature",
+        "key_id",
+        "seal_version",
+        "body_sha256",
+    ),
     "ratings": ("petition_id", "answer_id", "score", "comment", "rated_at"),
     "petition_events": (
         "id",

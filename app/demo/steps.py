@@ -60,7 +60,7 @@ from app.demo.wording.record import (
     REQUEST_TRANSFER_NOTES,
     TRANSFER_NOTES,
 )
-from app.domain.signing import sign_answer
+from app.domain.signing import seal_answer
 from app.domain.text import normalize
 from app.domain.vocabulary import tracking_code
 from app.domain.workflow import after_follow_up
@@ -241,7 +241,7 @@ class Steps:
         answer_id = self.ledger.new_answer_id()
         body = self.composer.answer_body(petition, self.agencies.names[agency_id])
         key_id, private_key = self.keys[agency_id]
-        signature = sign_answer(
+        seal = seal_answer(
             private_key,
             petition.tracking_code,
             self.agencies.codes[agency_id],
@@ -249,7 +249,17 @@ class Steps:
             datetime.fromtimestamp(petition.moment, UTC),
         )
         self.ledger.answers.append(
-            (answer_id, petition.petition_id, agency_id, body, petition.moment, signature, key_id)
+            (
+                answer_id,
+                petition.petition_id,
+                agency_id,
+                body,
+                petition.moment,
+                seal.signature,
+                key_id,
+                seal.version,
+                seal.body_sha256,
+            )
         )
         petition.last_answer_id = answer_id
         if petition.answered_at is None:

@@ -78,7 +78,10 @@ _STARTS = ", ".join(_FIRSTS[:-1]) + " or " + _FIRSTS[-1]
 _PETITIONS = (
     "The public record of petitions (phản ánh, kiến nghị) to the Government of Vietnam, one "
     "row per petition, in submission order. Nothing of the petitioner is included; a private "
-    "petition's title and body are left out. Times are ISO 8601 in Asia/Ho_Chi_Minh with "
+    "petition's title and body are left out, and no petition's answer text, progress notes "
+    "or rating comment is exported (the API withholds a private petition's from the public "
+    "too; its answers' seals and body hashes stay public). Times are ISO 8601 in "
+    "Asia/Ho_Chi_Minh with "
     "the +07:00 offset, to the second; `is_overdue` is as of the moment of the export."
 )
 _CSV = (

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain.stats import StatsRow
 from app.domain.timezone import VN_TZ, to_local
+from app.domain.visibility import public_text
 from app.domain.vocabulary import is_overdue
 from app.services.breakdowns import Breakdowns
 from app.services.csv_cells import csv_field, csv_field_utf8, defused
@@ -48,10 +49,11 @@ from db.queries.petitions import PetitionCriteria
 
 BOM = "\ufeff".encode()
 NDJSON_SLICE = 1000
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 """Raise it when exports write other bytes for the same data (a column, a format, the
 descriptor): it is part of the exports' ETags, so caches drop what an older pakn wrote.
-2: times to the second, CSV formula cells defused, the Data Package descriptor."""
+2: times to the second, CSV formula cells defused, the Data Package descriptor.
+3: the descriptor says what a private petition withholds."""
 
 
 class ExportFormat(StrEnum):
@@ -105,7 +107,8 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
     """Each row of `db.queries.export` as the values of COLUMNS (None for null).
 
     Text is decoded; times become ISO 8601 strings in Vietnam's time; `is_overdue` is
-    worked out as the API does, at `now`; a private petition's title and body become None.
+    worked out as the API does, at `now`; a private petition's title and body become None
+    (`app.domain.visibility.public_text`).
     Positions come from the row layout and the columns' types, so nothing is listed twice.
     """
     now_utc = _now_utc(now)
@@ -113,8 +116,8 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
     for row in rows:
         values = list(row[:-1])  # the keyset id is not exported
         private = row[_PRIVATE]
-        values[_TITLE] = None if private else row[_TITLE].decode()
-        values[_BODY] = None if private else row[_BODY].decode()
+        values[_TITLE] = public_text(row[_TITLE].decode(), private)
+        values[_BODY] = public_text(row[_BODY].decode(), private)
         for position in _TIMES:
             if values[position] is not None:
                 values[position] = iso(values[position])

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reference import GOVERNMENT_OFFICE_CODE
-from app.domain.signing import seal_time, sign_answer
+from app.domain.signing import seal_answer, seal_time
 from app.domain.text import normalize, normalize_code
 from app.domain.vocabulary import (
     Action,
@@ -211,15 +211,17 @@ async def _answer(ctx: ActionScope, petition: Petition, change: Change, step: St
         ctx.session, agency, ctx.now, ctx.settings.key_encryption_key
     )
     answered_at = seal_time(ctx.now)
-    signature = sign_answer(private_key, petition.tracking_code, agency.code, body, answered_at)
+    seal = seal_answer(private_key, petition.tracking_code, agency.code, body, answered_at)
     ctx.session.add(
         Answer(
             petition_id=petition.id,
             agency_id=agency.id,
             body=body,
             answered_at=answered_at,
-            signature=signature,
+            signature=seal.signature,
             key_id=key.key_id,
+            seal_version=seal.version,
+            body_sha256=seal.body_sha256,
         )
     )
     if petition.answered_at is None:

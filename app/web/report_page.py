@@ -19,9 +19,11 @@ from starlette.responses import HTMLResponse, Response
 
 from app.domain.stats import Quarter, StatsRow, WindowError
 from app.domain.timezone import now, to_local
+from app.domain.visibility import public_text
 from app.services.reports import AgencyCount, AgencyRow, QuarterlyReport, quarterly_report
 from app.settings import Settings
 from app.web.guard import error_body
+from db.models import Petition
 
 PERIOD = re.compile(r"(\d{4})-Q(\d)")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -151,6 +153,19 @@ def _stats_brief(row: StatsRow) -> str:
     )
 
 
+def _featured(petition: Petition) -> str:
+    """A featured petition as the public may read it: a private one's title and the note
+    it was featured with are withheld (`app.domain.visibility`)."""
+    title = public_text(petition.title, petition.is_private)
+    note = public_text(petition.featured_note, petition.is_private)
+    return (
+        f"<li><strong>{escape(petition.tracking_code)}</strong>: "
+        + (escape(title) if title is not None else "<em>(nội dung riêng tư / private text)</em>")
+        + (f"<br><q>{escape(note)}</q>" if note else "")
+        + "</li>"
+    )
+
+
 def render(report: QuarterlyReport) -> str:
     q = report.quarter
     title_vi = f"Báo cáo quý {ROMAN[q.quarter]}/{q.year} về tiếp nhận, xử lý phản ánh, kiến nghị"
@@ -159,14 +174,7 @@ def render(report: QuarterlyReport) -> str:
         f"<li>{_agency_name(row.agency)}: {escape(_stats_brief(row.stats))}</li>"
         for row in report.exemplary
     )
-    featured = "".join(
-        "<li>"
-        f"<strong>{escape(p.tracking_code)}</strong>: "
-        + (escape(p.title) if not p.is_private else "<em>(nội dung riêng tư / private text)</em>")
-        + (f"<br><q>{escape(p.featured_note)}</q>" if p.featured_note else "")
-        + "</li>"
-        for p in report.featured
-    )
+    featured = "".join(_featured(p) for p in report.featured)
     as_of = to_local(report.as_of).strftime("%Y-%m-%d %H:%M")
     parts = [
         "<!DOCTYPE html>",

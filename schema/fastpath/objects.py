@@ -6,6 +6,10 @@ its GraphQL type's own `serialize`, which is what graphql-core calls for the sam
 Only fields whose value is a column, or a resolver reproduced here exactly (global ids,
 private text, isOverdue, the to-one relations), compile; anything else raises
 `NotCompilable` and the document keeps the general path.
+
+The compiled path serves only anonymous readers, so a private petition's free text (its
+title, body and featured note, its latest answer's body, its rating's comment, its events'
+notes) is written as `app.domain.visibility.public_text` has the public see it: null.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from graphql import (
     SelectionSetNode,
 )
 
+from app.domain.visibility import public_text
 from app.domain.vocabulary import is_overdue
 from db.queries.compiled import TABLES, RowLayout, is_column, key_attribute
 from resolvers.history import cursor_for_event_id
@@ -175,11 +180,9 @@ class ObjectCompiler:
         field_type = gql_field.type
         if name == "id":
             return _column(key, layout.position("Petition", "id"), field_type, "Petition")
-        if name in ("title", "body"):
-            private = layout.position("Petition", "is_private")
-            text = layout.position("Petition", name)
-            read = leaf_writer(field_type, lambda s: None if s.row[private] else s.row[text])
-            return (key, None, read)
+        if name in PETITION_TEXT:
+            text = layout.position("Petition", PETITION_TEXT[name])
+            return (key, None, _public_text(field_type, text, layout))
         if name == "isOverdue":
             status = layout.position("Petition", "status")
             deadline = layout.position("Petition", "deadline_at")
@@ -215,13 +218,17 @@ class ObjectCompiler:
             elif name in plain:
                 index = layout.position(type_name, plain[name])
                 entries.append(_column(key, index, field_type))
+            elif name in RELATION_TEXT.get(type_name, {}):
+                text = layout.position(type_name, RELATION_TEXT[type_name][name])
+                entries.append((key, None, _public_text(field_type, text, layout)))
             else:
                 raise NotCompilable(f"{type_name}.{name}")
         return _fields_writer(entries, present)
 
     def event(self, selection_set: SelectionSetNode | None, layout: RowLayout) -> Writer:
         """A history event's writer over a row of the attributes `layout` collects (read
-        them off each event in that order)."""
+        them off each event in that order). Its `note` is written as the row holds it: the
+        caller withholds a private petition's notes from the rows (`EventsField.page`)."""
 
         def position(attribute: str) -> int:
             return layout.position("PetitionEvent", attribute)
@@ -243,9 +250,17 @@ class ObjectCompiler:
                 entries.append((key, None, _event_cursor(field_type, position("id"))))
             elif name in plain:
                 entries.append(_column(key, position(plain[name]), field_type))
+            elif name == "note":
+                entries.append(_column(key, position("note"), field_type))
             else:
                 raise NotCompilable(f"PetitionEvent.{name}")
         return _fields_writer(entries)
+
+
+def _public_text(field_type: Any, text: int, layout: RowLayout) -> Writer:
+    """A free-text column of the petition or a joined relation, as the public sees it."""
+    private = layout.position("Petition", "is_private")
+    return leaf_writer(field_type, lambda s: public_text(s.row[text], s.row[private]))
 
 
 def _event_cursor(field_type: Any, id_index: int) -> Writer:
@@ -253,6 +268,12 @@ def _event_cursor(field_type: Any, id_index: int) -> Writer:
 
 
 RELATIONS = {"agency": "Agency", "field": "Field", "rating": "Rating", "latestAnswer": "Answer"}
+
+PETITION_TEXT = {"title": "title", "body": "body", "featuredNote": "featured_note"}
+"""The petition's free text, by GraphQL field: withheld when the petition is private."""
+
+RELATION_TEXT = {"Answer": {"body": "body"}, "Rating": {"comment": "comment"}}
+"""The joined relations' free text, by GraphQL field: withheld likewise."""
 
 Entry = tuple[str, Any, Callable[[Any], Any]] | tuple[str, Any, Callable[[Any], Any], bool]
 """(response key, None, writer of the Source) for computed fields, or (response key,

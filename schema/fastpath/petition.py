@@ -11,6 +11,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLObjectType, GraphQLSchema, get_named_type
 from graphql.execution.values import get_argument_values
 
+from app.domain.visibility import public_text
 from db.queries.compiled import PetitionByCodeQuery, PublicEventPageQuery, RowLayout
 from resolvers.context import Context
 from resolvers.history import cursor_for_event_id, parse_event_cursor
@@ -28,17 +29,22 @@ class EventsField:
     shape: ConnectionShape
     query: PublicEventPageQuery
     """Reads each event's selected columns, its id first (`ObjectCompiler.event`)."""
+    note: int | None
+    """The position of the note in an event's row, when it is selected."""
 
-    async def page(self, ctx: Context, petition_id: int, variables: Any) -> Any:
+    async def page(self, ctx: Context, petition_id: int, private: bool, variables: Any) -> Any:
         """The events connection as `resolvers.history.event_connection` gives it to an
-        anonymous client: public events only, oldest first."""
+        anonymous client: public events only, oldest first, a private petition's notes
+        withheld."""
         raw = get_argument_values(self.field_def, self.node, variables)
         args = page_args(raw.get("first"), raw.get("after"), default=MAX_PAGE)
         after_id = parse_event_cursor(args.after) if args.after else None
         # one more than the page tells whether more lie beyond it
-        events = await self.query.fetch(
+        events: list[Any] = await self.query.fetch(
             ctx.session, petition_id, limit=args.limit + 1, after_id=after_id
         )
+        if private and self.note is not None:
+            events = [_withhold_note(row, self.note) for row in events]
         return connection(
             events[: args.limit],
             lambda row: cursor_for_event_id(row[0]),
@@ -60,6 +66,8 @@ class CompiledPetition:
     write: Writer
     events: EventsField | None
     query: PetitionByCodeQuery
+    private: int
+    """The position of the petition's `is_private` in its row."""
 
     async def run(self, ctx: Context, _compiled: Any, variables: Any) -> Any:
         raw = get_argument_values(self.field_def, self.field_node, variables)
@@ -69,8 +77,14 @@ class CompiledPetition:
         extra = None
         if self.events is not None:
             # the petition's row ends with its id
-            extra = await self.events.page(ctx, row[-1], variables)
+            extra = await self.events.page(ctx, row[-1], row[self.private], variables)
         return self.write(Source(row, ctx.now, extra))
+
+
+def _withhold_note(row: Any, note: int) -> tuple[Any, ...]:
+    values = list(row)
+    values[note] = public_text(values[note], True)
+    return tuple(values)
 
 
 async def _no_counter() -> int:
@@ -98,11 +112,16 @@ def compile_petition(
         )
         if shape.counts:
             raise NotCompilable("events' totalCount")
-        query = PublicEventPageQuery(event_layout.attributes("PetitionEvent"))
-        field = EventsField(node, petition_type.fields["events"], shape, query)
+        attributes = event_layout.attributes("PetitionEvent")
+        query = PublicEventPageQuery(attributes)
+        note = attributes.index("note") if "note" in attributes else None
+        field = EventsField(node, petition_type.fields["events"], shape, query, note)
         found.append(field)
         return field.write
 
     write = objects.petition(field_node.selection_set, layout, {"events": events})
+    private = layout.position("Petition", "is_private")
     query = PetitionByCodeQuery(layout)
-    return CompiledPetition(field_node, field_def, write, found[0] if found else None, query)
+    return CompiledPetition(
+        field_node, field_def, write, found[0] if found else None, query, private
+    )

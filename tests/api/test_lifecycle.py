@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import unicodedata
 from datetime import datetime
 
@@ -107,11 +108,12 @@ def test_happy_path_to_closed_with_a_sealed_answer(workflow: Workflow) -> None:
     )
     message = "\n".join(
         [
-            "pakn-answer-v1",
+            "pakn-answer-v2",
             petition["trackingCode"],
             "BTC",
             moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            answer["body"],
+            hashlib.sha256(answer["body"].encode()).hexdigest(),
+            "",
         ]
     ).encode()
     Ed25519PublicKey.from_public_bytes(base64.b64decode(key["publicKey"])).verify(

@@ -183,7 +183,10 @@ def test_answers_are_sealed_with_the_agency_key(data: dict[str, Any]) -> None:
             agency,
             answer.body,
             answer.answered_at,
+            version=answer.seal_version,
+            digest=answer.body_sha256,
         )
+        assert answer.seal_version == 2
 
 
 async def test_events_are_chained_like_the_event_log(engine: AsyncEngine) -> None:
