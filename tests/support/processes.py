@@ -50,3 +50,27 @@ def wait_for_exit(pid: int, seconds: float = 30) -> None:
             return
         assert time.monotonic() < deadline, f"process {pid} still runs"
         time.sleep(0.05)
+
+
+def _established_on(port: int) -> set[str]:
+    """The inodes of the established TCP sockets whose local port is `port` (IPv4)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            inodes.add(fields[9])
+    return inodes
+
+
+def connections(pid: int, port: int) -> int:
+    """How many established connections to local `port` the process `pid` holds."""
+    wanted = _established_on(port)
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if target.startswith("socket:[") and target[8:-1] in wanted:
+            held += 1
+    return held
