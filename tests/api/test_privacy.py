@@ -1,12 +1,18 @@
 """No public field path reaches a petitioner's personal data or a private text.
 
-The query is built from introspection, so a field added later is walked too."""
+The query is built from introspection, so a field added later is walked too. A private
+petition's text is its title and body, and also its answers' bodies, its events' notes,
+its rating's comment and its featured note (#14, point 3)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from sqlalchemy import select
+
+from db.engine import open_engine
+from db.models import Answer, Petition, PetitionEvent, Rating
 from tests.support.records import personal_data
 from tests.support.server import RunningServer
 
@@ -78,3 +84,57 @@ def test_no_public_field_exposes_contact_data(
     leaked = [value for value in contacts if len(value) >= 6 and value in seen]
     assert not leaked
     assert not [text for text in private_texts if text in seen]
+
+
+async def _private_only_texts(url: str) -> list[str]:
+    """The answers' bodies, events' notes and ratings' comments that only private
+    petitions hold (a text a public petition also holds may rightly be seen)."""
+    statements = [
+        select(text, Petition.is_private).join(Petition, Petition.id == petition_id)
+        for text, petition_id in (
+            (Answer.body, Answer.petition_id),
+            (PetitionEvent.note, PetitionEvent.petition_id),
+            (Rating.comment, Rating.petition_id),
+        )
+    ] + [select(Petition.featured_note, Petition.is_private)]
+    public: set[str] = set()
+    private: set[str] = set()
+    async with open_engine(url) as engine, engine.connect() as connection:
+        for statement in statements:
+            rows = await connection.execute(statement)
+            for value, is_private in rows:
+                if value:
+                    (private if is_private else public).add(value)
+    return sorted(private - public)
+
+
+def _walked_petitions(server: RunningServer) -> tuple[list[dict[str, Any]], str]:
+    types = {t["name"]: t for t in server.gql(INTROSPECT)["__schema"]["types"] if t["fields"]}
+    query = (
+        "{ petitions(first: 100, filter: {statuses: [ANSWERED, CLOSED]}) { edges { node { "
+        + _selection(types, "Petition", 3, ("Petition",))
+        + " } } } }"
+    )
+    data = server.gql(query)
+    return [edge["node"] for edge in data["petitions"]["edges"]], " ".join(_strings(data))
+
+
+def test_no_public_field_exposes_a_private_petitions_answers_notes_or_comments(
+    demo_server: RunningServer, demo_database: str
+) -> None:
+    petitions, seen = _walked_petitions(demo_server)
+    private = [p for p in petitions if p["isPrivate"]]
+    assert any(p["answers"] for p in private), "the walk reaches private petitions' answers"
+    assert any(p["rating"] and p["rating"]["score"] for p in private)
+    for petition in private:
+        assert petition["featuredNote"] is None
+        assert all(a["body"] is None and a["bodySha256"] for a in petition["answers"])
+        assert petition["latestAnswer"]["body"] is None
+        assert petition["rating"] is None or petition["rating"]["comment"] is None
+        assert all(e["node"]["note"] is None for e in petition["events"]["edges"])
+        assert petition["latestEvent"]["note"] is None
+    public = [p for p in petitions if not p["isPrivate"]]
+    assert any(a["body"] for p in public for a in p["answers"]), "public text stays public"
+    texts = asyncio.run(_private_only_texts(demo_database))
+    assert texts, "the demo's private petitions hold answers and notes of their own"
+    assert not [text for text in texts if text in seen]
