@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from db.listener import asyncpg_dsn
 from tests.support.cli import pakn
-from tests.support.databases import prepared_database
+from tests.support.databases import fresh_database, prepared_database
 from tests.support.demo import load_demo
 from tests.support.server import RunningServer
 from tests.support.workflow import TEST_KEY, Workflow, workflow_settings
@@ -184,13 +184,11 @@ def test_a_backup_is_private_and_never_overwritten(tmp_path: Path) -> None:
         assert sorted(p.name for p in backup.parent.iterdir()) == ["pakn.db"]
 
 
-def test_pakn_backup_of_postgresql_gives_the_pg_dump_command(
-    backend: str, empty_database: str, tmp_path: Path
-) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite databases are backed up by pakn backup (tested above)")
+def test_pakn_backup_of_postgresql_gives_the_pg_dump_command(tmp_path: Path) -> None:
+    """PostgreSQL alone: SQLite is backed up by `pakn backup` (the tests above)."""
     backup = tmp_path / "pakn.dump"
-    done = pakn("backup", str(backup), database_url=empty_database, environment=CLI_ENVIRONMENT)
+    with fresh_database("postgresql", tmp_path) as url:
+        done = pakn("backup", str(backup), database_url=url, environment=CLI_ENVIRONMENT)
     assert done.returncode == 2
     assert "pg_dump --format=custom" in done.stderr and "pg_restore" in done.stderr
     assert not backup.exists()
