@@ -121,6 +121,9 @@ class Petition(Base):
     featured_at: Mapped[datetime | None] = mapped_column(Instant())
     """When the Government Office last featured the petition as useful (featurePetition)."""
     featured_note: Mapped[str | None] = mapped_column(Text)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(Instant())
+    """When the petitioner's contact data was erased (on request or after the retention
+    period, `app.services.erasure`); null while it is kept."""
 
     agency: Mapped[Agency | None] = relationship(lazy="raise")
     field: Mapped[Field | None] = relationship(lazy="raise")
@@ -140,6 +143,13 @@ class Petition(Base):
         Index("ix_petitions_client_submitted", "client_fingerprint", "submitted_at"),
         Index("ix_petitions_idempotency_key", "idempotency_key", unique=True),
         Index("ix_petitions_featured", "featured_at"),
+        Index(
+            "ix_petitions_contact_kept",
+            "submitted_at",
+            "id",
+            sqlite_where=text("contact_erased_at IS NULL"),
+            postgresql_where=text("contact_erased_at IS NULL"),
+        ),
         Index("ix_petitions_stats", *STATS_COLUMNS),
         Index("ix_petitions_agency_stats", "agency_id", *STATS_COLUMNS[:1], *STATS_COLUMNS[2:]),
     )

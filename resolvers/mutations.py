@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import actions, submission, transitions
+from app.services import actions, erasure, submission, transitions
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
@@ -72,6 +72,17 @@ async def petitioner_action(
     scope = _scope(ctx, Actor(ActorRole.PETITIONER))
     try:
         petition = await actions.by_petitioner(ctx.writes, scope, tracking_code, secret, change)
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
+    ctx.petitioner_of.add(petition.id)
+    return Result(petition=petition)
+
+
+async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -> Result:
+    try:
+        petition = await erasure.erase_for_petitioner(
+            ctx.writes, ctx.session, tracking_code, secret, ctx.now
+        )
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
     ctx.petitioner_of.add(petition.id)

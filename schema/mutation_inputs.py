@@ -288,3 +288,9 @@ class FollowUpInput:
         "characters (TOO_LONG). Public, unless the petition is private."
     )
     expected_version: int | None = _optional_expected_version()
+
+
+@strawberry.input(description="The petitioner's request to erase their contact data.")
+class ErasePetitionerDataInput:
+    tracking_code: str = _tracking_code()
+    secret: str = _secret()

@@ -14,6 +14,7 @@ from schema.info import GraphInfo
 from schema.mutation_inputs import (
     AnswerPetitionInput,
     AssignPetitionInput,
+    ErasePetitionerDataInput,
     EscalatePetitionInput,
     FeaturePetitionInput,
     FollowUpInput,
@@ -262,5 +263,25 @@ class Mutation:
         )
         result = await mutations.petitioner_action(
             info.context, input.tracking_code, input.secret, change
+        )
+        return _payload(result)
+
+    @strawberry.mutation(
+        description="The petitioner, with their secret and no token, erases their contact "
+        "data (name, e-mail, phone, address, organisation, tax code), in any status: it is "
+        "deleted, a public CONTACT_ERASED event (no personal data, actor PETITIONER) is "
+        "written, and from then on `petitioner` is null and `contactErasedAt` set. The "
+        "status, the version and the public record (text, answers, seals, rating, history, "
+        "statistics) stay; the secret keeps working for rateAnswer and followUpPetition. "
+        "Refusals: INVALID_SECRET, ALREADY_ERASED (erased before, on request or after the "
+        "retention period: nothing is written)."
+    )
+    async def erase_petitioner_data(
+        self,
+        info: GraphInfo,
+        input: Annotated[ErasePetitionerDataInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
+        result = await mutations.erase_petitioner_data(
+            info.context, input.tracking_code, input.secret
         )
         return _payload(result)

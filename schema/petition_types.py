@@ -138,7 +138,9 @@ class PetitionEventType(Node):
     action: str = strawberry.field(
         description="What happened, one of SUBMIT, ASSIGN, REJECT, ACKNOWLEDGE, "
         "REQUEST_TRANSFER, TRANSFER, PROGRESS_UPDATE, ANSWER, RATE, FOLLOW_UP, ESCALATE, "
-        "FEATURE (the mutation of the same name, or the automatic escalation)."
+        "FEATURE (the mutation of the same name, or the automatic escalation), "
+        "CONTACT_ERASED (the petitioner's contact data was erased: erasePetitionerData, or "
+        "the retention period, PAKN_CONTACT_RETENTION_DAYS; no note, the status unchanged)."
     )
     from_status: PetitionStatus | None = strawberry.field(
         description="The status before the change; null for SUBMIT, which creates the petition."
@@ -290,9 +292,14 @@ class PetitionType(Node):
         "officers or the Government Office.",
     )
     version: int = strawberry.field(
-        description="Starts at 1 and grows with every event written; pass it as "
-        "`expectedVersion` when changing the petition (a stale one is refused with "
-        "STALE_VERSION)."
+        description="Starts at 1 and grows with every event written but CONTACT_ERASED; "
+        "pass it as `expectedVersion` when changing the petition (a stale one is refused "
+        "with STALE_VERSION)."
+    )
+    contact_erased_at: datetime | None = strawberry.field(
+        description="When the petitioner's contact data was erased (erasePetitionerData, or "
+        "PAKN_CONTACT_RETENTION_DAYS after the last event of a settled petition); from then "
+        "on `petitioner` is null for everyone. Null while it is kept. Public."
     )
 
     @strawberry.field(
@@ -312,7 +319,7 @@ class PetitionType(Node):
     @strawberry.field(
         description="The petitioner's personal data. Null for everyone but the petitioner "
         "(with their secret), the assigned agency's officers and the Government Office "
-        "(COORDINATOR)."
+        "(COORDINATOR); null for them too once it is erased (see contactErasedAt)."
     )
     async def petitioner(self, info: GraphInfo) -> Petitioner | None:
         if not await info.context.may_see_private(self.id, self.agency_id):  # type: ignore[arg-type,attr-defined]

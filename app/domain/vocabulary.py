@@ -79,6 +79,9 @@ class Action(StrEnum):
     ESCALATE = "ESCALATE"
     FEATURE = "FEATURE"
     """The Government Office holds a petition up as useful; the status does not change."""
+    CONTACT_ERASED = "CONTACT_ERASED"
+    """The petitioner's contact data was erased, on their request (PETITIONER) or after the
+    retention period (SYSTEM); neither the status nor the version changes."""
 
 
 class ActorRole(StrEnum):

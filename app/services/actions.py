@@ -12,6 +12,14 @@ from db.models import Petition
 from db.transactions import WriteGate
 
 
+def invalid_secret() -> UserErrors:
+    """The one refusal of every petitioner action for an unknown tracking code or a wrong
+    secret: which of the two it was is told to no one."""
+    return UserErrors(
+        problem("INVALID_SECRET", "The tracking code and secret do not match.", "secret")
+    )
+
+
 async def by_officer(
     writes: WriteGate, scope: ActionScope, petition_id: int, change: Change
 ) -> Petition:
@@ -31,8 +39,6 @@ async def by_petitioner(
     async with writes.transaction(scope.session):
         petition = await auth.petition_of_petitioner(scope.session, tracking_code, secret)
         if petition is None:
-            raise UserErrors(
-                problem("INVALID_SECRET", "The tracking code and secret do not match.", "secret")
-            )
+            raise invalid_secret()
         await transitions.apply(scope, petition, change)
         return petition

@@ -1,0 +1,83 @@
+"""Looking for personal data anywhere in a database: what an erasure must leave behind.
+
+PostgreSQL: every column of a text type of every table, searched by SQL. SQLite: the bytes
+of the database file (and of its write-ahead log) after a checkpoint, so that deleted rows
+whose space was merely marked free would be found too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from db.engine import is_sqlite, open_engine
+
+TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
+
+
+async def _postgres_hits(url: str, values: list[str]) -> list[str]:
+    hits = []
+    async with open_engine(url) as engine, engine.connect() as connection:
+        columns = (
+            await connection.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND data_type = ANY(:types)"
+                ),
+                {"types": list(TEXT_TYPES)},
+            )
+        ).all()
+        assert columns, "no text column found"
+        for table, column in columns:
+            for value in values:
+                found = await connection.scalar(
+                    text(
+                        f'SELECT count(*) FROM "{table}" WHERE strpos("{column}"::text, :value) > 0'
+                    ),
+                    {"value": value},
+                )
+                if found:
+                    hits.append(f"{table}.{column} holds {value!r}")
+    return hits
+
+
+def _checkpoint(database: Path) -> None:
+    connection = sqlite3.connect(database)
+    try:
+        busy, _log, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, "a reader kept the checkpoint from completing"
+    finally:
+        connection.close()
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The file's bytes, read by another process: closing a descriptor of a database file
+    in this one would drop every POSIX lock this process holds on it, those of the server
+    running here too, and the next `pakn` to close would take itself for the last user and
+    delete the log and the shared memory under the server's feet."""
+    return subprocess.run(["cat", str(path)], capture_output=True, check=True).stdout
+
+
+def _sqlite_hits(url: str, values: list[str]) -> list[str]:
+    database = Path(make_url(url).database or "")
+    _checkpoint(database)
+    hits = []
+    for suffix in ("", "-wal"):
+        path = database.with_name(database.name + suffix)
+        if not path.exists():
+            continue
+        data = _file_bytes(path)
+        hits += [f"{path.name} holds {value!r}" for value in values if value.encode() in data]
+    return hits
+
+
+def places_holding(url: str, values: list[str]) -> list[str]:
+    """Where in the database at `url` any of `values` is found; empty when nowhere."""
+    if is_sqlite(url):
+        return _sqlite_hits(url, values)
+    return asyncio.run(_postgres_hits(url, values))
