@@ -305,7 +305,8 @@ class OfficerToken(Base):
 
 
 class AgencyKey(Base):
-    """An agency's Ed25519 sealing key; the private half never leaves the server."""
+    """An agency's Ed25519 sealing key. The private half never leaves the server and is
+    stored encrypted (AES-256-GCM under the key encryption key, `app.domain.key_wrapping`)."""
 
     __tablename__ = "agency_keys"
 
