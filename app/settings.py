@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.domain.retention import DEFAULT_CONTACT_RETENTION_DAYS
 from app.domain.workflow import DEFAULT_FOLLOW_UP_THRESHOLD
 from app.domain.working_days import RESPONSE_WORKING_DAYS
 
@@ -231,6 +232,12 @@ class Settings:
     """How often an open socket's officer token is checked again (revoked since)."""
     max_exports_per_client: int = 2
     """Exports one client address may stream at once, per worker (0: no limit)."""
+    contact_retention_days: int = DEFAULT_CONTACT_RETENTION_DAYS
+    """Days after a settled petition's last event that its contact data is erased
+    (`app.domain.retention`); 0 keeps it (no automatic erasure)."""
+    purge_interval_seconds: float = 3600.0
+    """How often the background runner erases the contact data due (the first run at
+    start)."""
 
     @property
     def effective_request_timeout(self) -> float:
@@ -264,6 +271,10 @@ class Settings:
                 values[name] = parse(raw)
         if os.environ.get("PAKN_DATABASE_URL") == "":
             raise SettingsError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
+        if values.get("contact_retention_days", 0) < 0:
+            raise SettingsError("PAKN_CONTACT_RETENTION_DAYS must be 0 (keep) or more days.")
+        if values.get("purge_interval_seconds", 1) <= 0:
+            raise SettingsError("PAKN_PURGE_INTERVAL must be a positive number of seconds.")
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
         key, key_file = server_secret_key(values.get("database_url", DEFAULT_DATABASE_URL))
@@ -300,6 +311,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "socket_init_timeout_seconds": ("PAKN_SOCKET_INIT_TIMEOUT", _number),
     "socket_recheck_seconds": ("PAKN_SOCKET_RECHECK", _number),
     "max_exports_per_client": ("PAKN_MAX_EXPORTS_PER_CLIENT", _integer),
+    "contact_retention_days": ("PAKN_CONTACT_RETENTION_DAYS", _integer),
+    "purge_interval_seconds": ("PAKN_PURGE_INTERVAL", _number),
     "encryption_key": ("PAKN_KEY_ENCRYPTION_KEY", _encryption_key),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key

@@ -11,7 +11,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from app.cli import audit, backup, database, demo, export, keys, schema, serve, stats, tokens
+from app.cli import (
+    audit,
+    backup,
+    database,
+    demo,
+    export,
+    keys,
+    privacy,
+    schema,
+    serve,
+    stats,
+    tokens,
+)
 from app.cli.command import Commands
 
 COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
@@ -22,6 +34,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     audit.register,
     stats.register,
     backup.register,
+    privacy.register,
     keys.register,
     schema.register,
     export.register,
