@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
+from app.services.jobs import Background
 from app.services.persisted_queries import PersistedQueries
 from app.settings import Settings
 from app.web.compression import Compression
@@ -73,6 +74,13 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         max_bytes=settings.persisted_queries_max_bytes,
     )
     graphql = PaknGraphQL(schema, sessions, settings, writes, feed, persisted, compiled)
+    background = Background(
+        settings.database_url,
+        writes,
+        retention_days=settings.contact_retention_days,
+        purge_interval_seconds=settings.purge_interval_seconds,
+        statement_timeout=settings.statement_timeout_seconds,
+    )
 
     async def health(_request: Request) -> Response:
         try:
@@ -106,8 +114,10 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             listener = PgListener(settings.database_url, feed.wake)
             listener.start()
         app.state.listener = listener
+        background.start()
         _freeze_startup_objects()
         yield
+        await background.stop()
         await feed.stop()
         if listener is not None:
             await listener.stop()
@@ -129,6 +139,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     )
     app.state.engine = engine
     app.state.feed = feed
+    app.state.background = background
     app.state.graphql = graphql
     app.state.settings = settings
     # Outside in: the client's address (a trusted proxy's X-Forwarded-For, else the peer's);

@@ -8,70 +8,21 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from app.domain.retention import contact_due_for_erasure
 from app.domain.timezone import now
 from app.domain.vocabulary import OPEN_STATUSES
-from db.engine import open_engine
-from db.models import Petition, PetitionerContact, PetitionEvent
 from tests.support.cli import pakn
 from tests.support.databases import prepared_database
 from tests.support.demo import load_demo
+from tests.support.erasure import erasure_events, read_petitions
 from tests.support.workflow import TEST_KEY
 
 RETENTION_DAYS = 120
 PETITIONS = 80
-
-
-@dataclass(frozen=True)
-class Kept:
-    status: str
-    submitted_at: datetime
-    last_event_at: datetime
-    has_contact: bool
-    erased_at: datetime | None
-
-
-async def read_petitions(url: str) -> dict[int, Kept]:
-    async with open_engine(url) as engine, engine.connect() as connection:
-        last = (
-            select(PetitionEvent.petition_id, func.max(PetitionEvent.at).label("at"))
-            .group_by(PetitionEvent.petition_id)
-            .subquery()
-        )
-        contacts = set(await connection.scalars(select(PetitionerContact.petition_id)))
-        rows = (
-            await connection.execute(
-                select(
-                    Petition.id,
-                    Petition.status,
-                    Petition.submitted_at,
-                    last.c.at,
-                    Petition.contact_erased_at,
-                ).join(last, last.c.petition_id == Petition.id)
-            )
-        ).all()
-    return {row[0]: Kept(row[1], row[2], row[3], row[0] in contacts, row[4]) for row in rows}
-
-
-async def erasure_events(url: str) -> list[tuple[int, str, str, str, str | None]]:
-    async with open_engine(url) as engine, engine.connect() as connection:
-        rows = await connection.execute(
-            select(
-                PetitionEvent.petition_id,
-                PetitionEvent.actor_role,
-                PetitionEvent.from_status,
-                PetitionEvent.to_status,
-                PetitionEvent.note,
-            ).where(PetitionEvent.action == "CONTACT_ERASED")
-        )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 @pytest.fixture

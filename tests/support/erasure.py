@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from db.engine import is_sqlite, open_engine
+from db.models import Petition, PetitionerContact, PetitionEvent
 
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
 
@@ -81,3 +84,50 @@ def places_holding(url: str, values: list[str]) -> list[str]:
     if is_sqlite(url):
         return _sqlite_hits(url, values)
     return asyncio.run(_postgres_hits(url, values))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A petition as the retention rule sees it, and whether its contact data is kept."""
+
+    status: str
+    submitted_at: datetime
+    last_event_at: datetime
+    has_contact: bool
+    erased_at: datetime | None
+
+
+async def read_petitions(url: str) -> dict[int, Kept]:
+    async with open_engine(url) as engine, engine.connect() as connection:
+        last = (
+            select(PetitionEvent.petition_id, func.max(PetitionEvent.at).label("at"))
+            .group_by(PetitionEvent.petition_id)
+            .subquery()
+        )
+        contacts = set(await connection.scalars(select(PetitionerContact.petition_id)))
+        rows = (
+            await connection.execute(
+                select(
+                    Petition.id,
+                    Petition.status,
+                    Petition.submitted_at,
+                    last.c.at,
+                    Petition.contact_erased_at,
+                ).join(last, last.c.petition_id == Petition.id)
+            )
+        ).all()
+    return {row[0]: Kept(row[1], row[2], row[3], row[0] in contacts, row[4]) for row in rows}
+
+
+async def erasure_events(url: str) -> list[tuple[int, str, str, str, str | None]]:
+    async with open_engine(url) as engine, engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                PetitionEvent.petition_id,
+                PetitionEvent.actor_role,
+                PetitionEvent.from_status,
+                PetitionEvent.to_status,
+                PetitionEvent.note,
+            ).where(PetitionEvent.action == "CONTACT_ERASED")
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]

@@ -1,0 +1,73 @@
+"""The background jobs of a pakn worker, and the runner that runs them
+(`app.services.background`), started and stopped by the application's lifespan."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.domain.timezone import now
+from app.services import erasure
+from app.services.background import BackgroundRunner, Job, Lease
+from db.engine import create_engine, session_factory
+from db.leadership import leadership_for
+from db.transactions import WriteGate
+
+CONTACT_PURGE = "contact-purge"
+BACKGROUND_POOL = 2
+"""Connections of the background jobs' own engine: their work never waits for, nor holds,
+one of the requests' connections."""
+
+logger = logging.getLogger("pakn.jobs")
+
+
+def contact_purge(
+    sessions: async_sessionmaker[AsyncSession],
+    writes: WriteGate,
+    retention_days: int,
+    interval_seconds: float,
+) -> Job:
+    """Erase the contact data past PAKN_CONTACT_RETENTION_DAYS, every PAKN_PURGE_INTERVAL."""
+
+    async def run(lease: Lease) -> int:
+        erased = await erasure.purge(
+            sessions, writes, retention_days, now, proceed=lambda: lease.held
+        )
+        if erased:
+            logger.info("contact purge: erased the contact data of %d petitions", erased)
+        return erased
+
+    return Job(CONTACT_PURGE, interval_seconds, run)
+
+
+class Background:
+    """A worker's runner and the engine its jobs work through (made only if there are
+    jobs: a retention of 0 days, contact data kept, runs none)."""
+
+    def __init__(
+        self,
+        database_url: str,
+        writes: WriteGate,
+        *,
+        retention_days: int,
+        purge_interval_seconds: float,
+        statement_timeout: float | None = None,
+    ) -> None:
+        self.engine: AsyncEngine | None = None
+        jobs: list[Job] = []
+        if retention_days > 0:
+            self.engine = create_engine(
+                database_url, pool_size=BACKGROUND_POOL, statement_timeout=statement_timeout
+            )
+            sessions = session_factory(self.engine)
+            jobs.append(contact_purge(sessions, writes, retention_days, purge_interval_seconds))
+        self.runner = BackgroundRunner(jobs, leadership_for(database_url))
+
+    def start(self) -> None:
+        self.runner.start()
+
+    async def stop(self) -> None:
+        await self.runner.stop()
+        if self.engine is not None:
+            await self.engine.dispose()
