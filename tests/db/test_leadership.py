@@ -11,16 +11,20 @@ import time
 from collections.abc import Callable
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
 
 from app.services.background import BackgroundRunner, Job, Lease
+from app.services.jobs import CONTACT_PURGE
 from db.leadership import (
+    APPLICATION_NAME,
     JOB_LOCK_CLASS,
     AdvisoryLeadership,
     SoleLeader,
     job_lock_key,
     leadership_for,
 )
+from tests.support.cli import pakn_serve
 
 NAME = "test-job"
 
@@ -58,14 +62,14 @@ def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def _lock_holders(url: str) -> list[int]:
+async def _lock_holders(url: str, name: str = NAME) -> list[int]:
     connection = await asyncpg.connect(_dsn(url))
     try:
         rows = await connection.fetch(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
             "AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 2",
             JOB_LOCK_CLASS,
-            job_lock_key(NAME) % 2**32,
+            job_lock_key(name) % 2**32,
         )
         return [row["pid"] for row in rows]
     finally:
@@ -125,3 +129,44 @@ async def test_one_leader_at_a_time_and_a_takeover(backend: str, empty_database:
     assert shared.most == 1
     assert first.state[NAME].failures == second.state[NAME].failures == 0
     assert await _lock_holders(url) == []
+
+
+async def _leader_connections(url: str) -> list[int]:
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = $2",
+            APPLICATION_NAME,
+            make_url(url).database,
+        )
+        return [row["pid"] for row in rows]
+    finally:
+        await connection.close()
+
+
+def _wait_for_one_holder(url: str, other_than: int | None = None) -> int:
+    deadline = time.monotonic() + 30
+    while True:
+        holders = asyncio.run(_lock_holders(url, CONTACT_PURGE))
+        if len(holders) == 1 and holders[0] != other_than:
+            return holders[0]
+        assert len(holders) <= 1, holders
+        assert time.monotonic() < deadline, "no worker took the lead"
+        time.sleep(0.05)
+
+
+def test_two_worker_processes_elect_one_leader(backend: str, lifecycle_database: str) -> None:
+    """`pakn serve --workers 2`: the purge's lock is held by one worker's leading
+    connection; killed, it is taken again, by one worker."""
+    if backend != "postgresql":
+        pytest.skip("several workers need PostgreSQL; SQLite serves one worker")
+    url = lifecycle_database
+    with pakn_serve(url, workers=2, settings={"PAKN_PURGE_INTERVAL": "0.1"}):
+        leader = _wait_for_one_holder(url)
+        assert leader in asyncio.run(_leader_connections(url))
+        asyncio.run(_terminate(url, leader))
+        successor = _wait_for_one_holder(url, other_than=leader)
+        assert successor in asyncio.run(_leader_connections(url))
+        for _ in range(10):  # the followers keep trying, and never get it as well
+            assert asyncio.run(_lock_holders(url, CONTACT_PURGE)) == [successor]
+            time.sleep(0.05)
