@@ -33,11 +33,21 @@ class SharedLoader(DataLoader[K, V]):
 
     The same key, loaded from two fields, shares one future. When graphql-core cancels a
     field (because a sibling failed), the cancellation must not cancel that shared future
-    under the other field.
+    under the other field. The batch then runs on with no field waiting for it, so the
+    request's session stays open until it is done (`SerialSession.keep_open_for`).
     """
 
+    def __init__(
+        self, batch: Callable[[list[K]], Awaitable[list[V]]], session: AsyncSession
+    ) -> None:
+        super().__init__(batch)
+        self._keep_open_for = getattr(session, "keep_open_for", None)
+
     def load(self, key: K) -> asyncio.Future[V]:
-        return asyncio.shield(super().load(key))
+        future = super().load(key)
+        if self._keep_open_for is not None:
+            self._keep_open_for(future)
+        return asyncio.shield(future)
 
 
 def _loader(
@@ -49,7 +59,7 @@ def _loader(
         found = await fetch(session, keys)
         return [found[key] if key in found else default() for key in keys]
 
-    return SharedLoader(batch)
+    return SharedLoader(batch, session)
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,7 @@ def _event_pages(session: AsyncSession) -> DataLoader[EventPageKey, list[Petitio
                 results[EventPageKey(pid, after_id, limit, public_only)] = pages[pid]
         return [results[key] for key in keys]
 
-    return SharedLoader(batch)
+    return SharedLoader(batch, session)
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ def _agency_pages(session: AsyncSession) -> DataLoader[AgencyPageKey, petitions.
                 results[AgencyPageKey(agency_id, flt, page, related)] = found
         return [results[key] for key in keys]
 
-    return SharedLoader(batch)
+    return SharedLoader(batch, session)
 
 
 def _agency_counts(
@@ -115,7 +125,7 @@ def _agency_counts(
             results.update({(agency_id, flt): n for agency_id, n in counts.items()})
         return [results[key] for key in keys]
 
-    return SharedLoader(batch)
+    return SharedLoader(batch, session)
 
 
 class Loaders:

@@ -85,7 +85,7 @@ def scorecard_loader(ctx: Context) -> DataLoader[ScorecardKey, StatsRow]:
             found.update({(i, start, end): rows.get(i, StatsRow()) for i in ids})
         return [found[key] for key in keys]
 
-    return SharedLoader(batch)
+    return SharedLoader(batch, ctx.session)
 
 
 async def scorecard(ctx: Context, agency_id: int, start: date | None, end: date | None) -> StatsRow:

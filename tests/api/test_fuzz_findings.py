@@ -16,12 +16,19 @@ PostgreSQL: a coded answer now, where there was an INTERNAL_SERVER_ERROR.
 - A document with an empty selection set, `{}`, which graphql-core 3.3 parses, made
   Strawberry's depth limiter raise inside Strawberry's validation cache, and the message
   reached the client without a code: GRAPHQL_VALIDATION_FAILED (`ErrorCodes._escaped`).
+- A field that failed beside a dataloaded sibling (an agency's `scorecard` with a date out
+  of range beside its `petitions`) left the sibling's batch to run after the request had
+  closed its session: the batch began a new transaction whose connection nobody returned
+  to the pool, and the garbage collector's complaint was the only trace. Closing the
+  session now waits for the batches (`db.engine.SerialSession.keep_open_for`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import gc
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +36,7 @@ import orjson
 import pytest
 
 from tests.support.databases import prepared_database
+from tests.support.fuzz_checks import check_quiet, watched_errors
 from tests.support.server import RunningServer
 from tests.support.workflow import (
     Workflow,
@@ -244,3 +252,18 @@ def test_a_cursor_whose_id_is_true_is_invalid(
 def test_an_empty_selection_set_gets_a_coded_error(findings: Workflow, document: str) -> None:
     payload = _payload(findings, document, {})
     assert _codes(payload) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+def test_a_batch_outliving_its_failed_sibling_gives_its_connection_back(
+    demo_server: RunningServer,
+) -> None:
+    document = """{ agency(code: "BTC") {
+        petitions(first: 5) { nodes { latestEvent { toStatus } } }
+        scorecard(from: "4975-08-18") { averageRating } } }"""
+    with watched_errors() as log:
+        for _ in range(3):
+            response = demo_server.post(document, {})
+            assert _codes(response.json()) == ["INVALID_DATE_RANGE"], response.text
+        time.sleep(0.2)
+        gc.collect()
+        check_quiet(log, document)

@@ -91,7 +91,7 @@ def test_the_servers_runner_purges_the_contact_data_due(demo_to_purge: str) -> N
     settings = workflow_settings(
         demo_to_purge, contact_retention_days=RETENTION_DAYS, purge_interval_seconds=0.2
     )
-    with RunningServer(settings) as server:
+    with RunningServer(settings, background=True) as server:
         runner = server.starlette.state.background.runner
         deadline = time.monotonic() + 30
         while runner.state[CONTACT_PURGE].runs < 2:

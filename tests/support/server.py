@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
@@ -113,9 +113,17 @@ class RunningServer(HttpServer):
     and starts a new application on the same port and database, as a deployment does.
 
     A context manager, plain or async: the block runs while it serves, and it is stopped
-    however the block ends (`stop()` may come earlier; a second one does nothing)."""
+    however the block ends (`stop()` may come earlier; a second one does nothing).
 
-    def __init__(self, settings: Settings, port: int | None = None) -> None:
+    Its background jobs are off unless `background` is given: the contact purge's first run
+    at start would write CONTACT_ERASED events into databases that tests share and read
+    (tests/services/test_background.py runs them)."""
+
+    def __init__(
+        self, settings: Settings, port: int | None = None, *, background: bool = False
+    ) -> None:
+        if not background:
+            settings = replace(settings, contact_retention_days=0)
         self.settings = settings
         self.port = port or free_port()
         super().__init__(f"http://127.0.0.1:{self.port}")
