@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.support.server import compiled_answers
 from tests.support.workflow import Tokens, Workflow, bearer, serving_workflow
 from tests.support.ws_client import GraphQLSocket
 
+ROOT = Path(__file__).resolve().parents[2]
 ANSWER = """id body bodySha256 sealVersion signature keyId answeredAt
     agency { code publicKeys { keyId publicKey } }"""
 GENERAL = (
@@ -291,3 +293,10 @@ def test_a_subscription_carries_no_note_to_the_public(case: Case) -> None:
     assert all(e["note"] is None for e in public) and case.tag not in str(public)
     officer = asyncio.run(_replayed(case, case.workflow.tokens.coordinator))
     assert case.note in [e["note"] for e in officer]
+
+
+def test_the_readme_quotes_the_verifier_the_tests_run() -> None:
+    """The README's verifier is this suite's `tests/support/seal_check.py`, word for word."""
+    source = (ROOT / "tests/support/seal_check.py").read_text()
+    code = source[source.index("import base64") :]
+    assert f"```python\n{code}```" in (ROOT / "README.md").read_text()
