@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,24 +61,32 @@ def _checked_key(key: str, source: str) -> str:
     return key
 
 
+def _sqlite_file(database_url: str) -> Path | None:
+    """The absolute path of the SQLite database file of `database_url`; None for
+    PostgreSQL and for an in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not database_url.startswith("sqlite"):
+        return None
+    try:
+        database = make_url(database_url).database
+    except ArgumentError:
+        raise SettingsError("PAKN_DATABASE_URL is not a database URL.") from None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(os.path.abspath(os.path.expanduser(database)))
+
+
 def secret_key_file(database_url: str) -> Path:
     """Where the secret key is kept, an absolute path: PAKN_SECRET_KEY_FILE when set; else
     beside the SQLite database file; else (PostgreSQL, an in-memory SQLite) in the working
     directory."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     configured = os.environ.get("PAKN_SECRET_KEY_FILE")
     if configured:
         return Path(os.path.abspath(os.path.expanduser(configured)))
-    folder = Path.cwd()
-    if database_url.startswith("sqlite"):
-        try:
-            database = make_url(database_url).database
-        except ArgumentError:
-            raise SettingsError("PAKN_DATABASE_URL is not a database URL.") from None
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(os.path.abspath(os.path.expanduser(database))).parent
+    database = _sqlite_file(database_url)
+    folder = database.parent if database is not None else Path.cwd()
     return folder / SECRET_KEY_FILE_NAME
 
 
@@ -101,15 +110,23 @@ def _create_key_file(path: Path, key: str | None = None) -> None:
         os.unlink(draft)
 
 
-def _adopt_old_key_file(path: Path) -> None:
+def _adopt_old_key_file(path: Path, database: Path | None) -> None:
     """Move a key file from where pakn kept it before, `./.pakn-secret-key`, to `path`,
-    once. A key already at `path` is never overwritten: the same key there, and the old
-    file goes; a different one, and pakn refuses to start, naming both."""
+    once, when it is this deployment's: the working directory holds no SQLite database of
+    its own (whose key that file is now) and the database beside `path` exists already (an
+    upgrade, not a first start). So a command run from one deployment's folder against
+    another database never takes that deployment's key away. A key already at `path` is
+    never overwritten: the same key there, and the old file goes; a different one, and pakn
+    refuses to start, naming both."""
     old = Path.cwd() / SECRET_KEY_FILE_NAME
+    if old == path or (Path.cwd() / "pakn.db").exists():
+        return
+    if database is not None and not database.exists():
+        return
     try:
-        if old == path or (path.exists() and os.path.samefile(old, path)):
+        if path.exists() and os.path.samefile(old, path):
             return
-        key = old.read_text().strip()
+        key = _read_key_file(old)
     except FileNotFoundError:
         return
     try:
@@ -120,18 +137,49 @@ def _adopt_old_key_file(path: Path) -> None:
         return
     except OSError:
         _create_key_file(path, key)
-    if path.read_text().strip() != key:
+    if _read_key_file(path) != key:
         raise SettingsError(
             f"two different secret key files: {old} (where pakn kept it before) and {path} "
             "(where it is kept now). Keep the one the sealing keys were encrypted with at "
             f"{path} and remove the other (or run `pakn keys rekey --old-key-file` with it)."
         )
     old.unlink(missing_ok=True)
+    print(f"pakn: moved the secret key file {old} to {path}", file=sys.stderr)
+
+
+MAX_KEY_FILE_BYTES = 4096
+
+
+def _read_key_file(path: Path) -> str:
+    """The key in `path`, stripped; a file that is not a small UTF-8 text file (a
+    directory, a dangling link, binary data, megabytes) is a SettingsError."""
+    try:
+        with open(path, "rb") as opened:
+            raw = opened.read(MAX_KEY_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as failed:
+        raise SettingsError(f"cannot read the secret key file {path}: {failed.strerror}") from None
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise SettingsError(
+            f"the secret key file {path} holds more than {MAX_KEY_FILE_BYTES} bytes"
+        )
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise SettingsError(f"the secret key file {path} is not UTF-8 text") from None
 
 
 def _tighten(path: Path) -> None:
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        os.chmod(path, PRIVATE_FILE_MODE)
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, PRIVATE_FILE_MODE)
+    except FileNotFoundError:
+        return
+    except OSError as failed:
+        raise SettingsError(
+            f"cannot make the secret key file {path} private (0600): {failed.strerror}"
+        ) from None
 
 
 def server_secret_key(database_url: str = DEFAULT_DATABASE_URL) -> tuple[str, Path | None]:
@@ -148,11 +196,15 @@ def server_secret_key(database_url: str = DEFAULT_DATABASE_URL) -> tuple[str, Pa
     if configured:
         return _checked_key(configured, "PAKN_SECRET_KEY"), None
     path = secret_key_file(database_url)
-    _adopt_old_key_file(path)
+    _adopt_old_key_file(path, _sqlite_file(database_url))
     if not path.exists():
         _create_key_file(path)
     _tighten(path)
-    return _checked_key(path.read_text().strip(), str(path)), path
+    try:
+        key = _read_key_file(path)
+    except FileNotFoundError:
+        raise SettingsError(f"the secret key file {path} is a link to nothing") from None
+    return _checked_key(key, str(path)), path
 
 
 def _encryption_key(raw: str) -> str:

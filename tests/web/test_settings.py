@@ -170,6 +170,7 @@ def test_the_old_key_file_is_moved_beside_the_database_once(
     old = key_from_file / SECRET_KEY_FILE_NAME
     old.write_text(TEST_KEY + "\n")
     os.chmod(old, 0o644)
+    (tmp_path / "pakn.db").touch()
     key, made = server_secret_key(_sqlite(tmp_path))
     assert key == TEST_KEY and made == tmp_path / SECRET_KEY_FILE_NAME
     assert not old.exists()
@@ -183,6 +184,7 @@ def test_the_same_key_in_both_places_leaves_the_new_one_and_two_keys_are_refused
     old, new = key_from_file / SECRET_KEY_FILE_NAME, tmp_path / SECRET_KEY_FILE_NAME
     old.write_text(TEST_KEY)
     new.write_text(TEST_KEY)
+    (tmp_path / "pakn.db").touch()
     assert server_secret_key(_sqlite(tmp_path)) == (TEST_KEY, new)
     assert not old.exists()
     old.write_text(TEST_KEY + "-the-other-one")
@@ -190,6 +192,47 @@ def test_the_same_key_in_both_places_leaves_the_new_one_and_two_keys_are_refused
         server_secret_key(_sqlite(tmp_path))
     assert str(old) in str(refused.value) and str(new) in str(refused.value)
     assert old.read_text() == TEST_KEY + "-the-other-one" and new.read_text() == TEST_KEY
+
+
+def test_another_deployments_key_is_never_taken_from_its_folder(
+    key_from_file: Path, tmp_path: Path
+) -> None:
+    """A command run from a deployment's folder against another database (one not made
+    yet, or while that folder holds its own database) leaves the folder's key file alone
+    and makes the other database a key of its own."""
+    here = key_from_file / SECRET_KEY_FILE_NAME
+    here.write_text(TEST_KEY)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    key, made = server_secret_key(_sqlite(elsewhere))
+    assert made == elsewhere / SECRET_KEY_FILE_NAME and key != TEST_KEY
+    assert here.read_text() == TEST_KEY
+    (key_from_file / "pakn.db").touch()
+    (tmp_path / "pakn.db").touch()
+    key, made = server_secret_key(_sqlite(tmp_path))
+    assert made == tmp_path / SECRET_KEY_FILE_NAME and key != TEST_KEY
+    assert here.read_text() == TEST_KEY
+    assert server_secret_key(_sqlite(key_from_file)) == (TEST_KEY, here)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe" + b"k" * 40, "is not UTF-8 text"),
+        (b"k" * 5000, "holds more than 4096 bytes"),
+        (None, "is a link to nothing"),
+    ],
+)
+def test_a_key_file_that_is_not_a_key_is_refused_with_a_message(
+    key_from_file: Path, tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    made = tmp_path / SECRET_KEY_FILE_NAME
+    if content is None:
+        made.symlink_to(tmp_path / "nowhere")
+    else:
+        made.write_bytes(content)
+    with pytest.raises(SettingsError, match=message):
+        server_secret_key(_sqlite(tmp_path))
 
 
 def test_a_key_file_readable_by_others_is_tightened(key_from_file: Path, tmp_path: Path) -> None:
