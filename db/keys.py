@@ -120,7 +120,7 @@ class KeysNotOpening(KeyUnwrapError):
 
 
 async def require_keys_open(session: AsyncSession, kek: KeyEncryptionKey) -> None:
-    """Raise KeysNotOpening unless every stored key decrypts under `kek`."""
+    """Raise KeysNotOpening unless every current (not retired) key decrypts under `kek`."""
     refused = await keys_not_opening(session, kek)
     if refused:
         raise KeysNotOpening(refused)
@@ -128,20 +128,25 @@ async def require_keys_open(session: AsyncSession, kek: KeyEncryptionKey) -> Non
 
 @dataclass
 class Rekeyed:
-    """What `rekey` did: keys re-encrypted, keys already under the new KEK, and keys that
-    decrypt under none of the KEKs given (then nothing was changed)."""
+    """What `rekey` did: keys re-encrypted, keys already under the new KEK, current keys
+    that decrypt under none of the KEKs given (then nothing was changed), and retired keys
+    that decrypt under none, left as they are: a retired key never signs again, and its
+    public half, which checks its answers, needs no key (`pakn keys rotate --all` after a
+    lost secret key leaves such keys behind)."""
 
     rekeyed: list[str] = field(default_factory=list)
     current: list[str] = field(default_factory=list)
     unopened: list[str] = field(default_factory=list)
+    retired_unopened: list[str] = field(default_factory=list)
 
 
 async def rekey(
     session: AsyncSession, old: Sequence[KeyEncryptionKey], new: KeyEncryptionKey
 ) -> Rekeyed:
     """Re-encrypt every stored key from one of the `old` KEKs to `new`, in the session's
-    transaction; a key already under `new` is left. When any key opens under none of them,
-    nothing is changed (the caller rolls back) and the result lists it."""
+    transaction; a key already under `new` is left. When a current key opens under none of
+    them, nothing is changed (the caller rolls back) and the result lists it; a retired one
+    is listed and left."""
     done = Rekeyed()
     for key in await session.scalars(select(AgencyKey).order_by(AgencyKey.key_id)):
         if new.opens(key.key_id, key.private_key):
@@ -149,7 +154,8 @@ async def rekey(
             continue
         opener = next((kek for kek in old if kek.opens(key.key_id, key.private_key)), None)
         if opener is None:
-            done.unopened.append(key.key_id)
+            unopened = done.unopened if key.retired_at is None else done.retired_unopened
+            unopened.append(key.key_id)
             continue
         key.private_key = new.wrap(key.key_id, opener.unwrap(key.key_id, key.private_key))
         done.rekeyed.append(key.key_id)

@@ -136,6 +136,12 @@ async def _rekey(old: list[KeyEncryptionKey], new: KeyEncryptionKey, session: As
         f"{len(done.current)} already under the current key",
         file=sys.stderr,
     )
+    if done.retired_unopened:
+        print(
+            f"pakn: {len(done.retired_unopened)} retired key(s) decrypt under neither and "
+            f"are left as they are (they seal nothing more): {', '.join(done.retired_unopened)}",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -253,6 +253,25 @@ def test_rekey_from_a_previous_encryption_key_and_rotate_every_agency(
         assert pakn("db", "seed", database_url=url, environment=lost).returncode == 2
         assert pakn("keys", "rotate", "--all", database_url=url, environment=lost).returncode == 0
         assert pakn("db", "seed", database_url=url, environment=lost).returncode == 0, "a lost key"
+        # the keys retired by that rotation open under no key given: a later re-keying
+        # leaves them and succeeds
+        old_file = tmp_path / "lost-kek"
+        old_file.write_text(lost["PAKN_KEY_ENCRYPTION_KEY"])
+        later = environment | {
+            "PAKN_KEY_ENCRYPTION_KEY": base64.b64encode(bytes([7]) * 32).decode()
+        }
+        rekeyed = pakn(
+            "keys",
+            "rekey",
+            "--old-encryption-key-file",
+            str(old_file),
+            database_url=url,
+            environment=later,
+        )
+        assert rekeyed.returncode == 0, rekeyed.stderr
+        assert "re-encrypted 51 sealing key(s)" in rekeyed.stderr
+        assert "retired key(s) decrypt under neither and are left" in rekeyed.stderr
+        assert pakn("db", "seed", database_url=url, environment=later).returncode == 0
 
         assert pakn("keys", "rotate", database_url=url, environment=environment).returncode == 2
         secret = ["keys", "rekey", "--old-key-file", str(tmp_path / "absent")]
