@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -36,6 +35,7 @@ from tests.support.databases import fresh_database
 from tests.support.demo import load_demo
 from tests.support.locks import writers_locked_out
 from tests.support.server import RunningServer
+from tests.support.waiting import wait_until
 from tests.support.workflow import (
     MUTATIONS,
     SUBMIT,
@@ -55,14 +55,6 @@ LIMIT = 2
 CSV = "/export/petitions.csv"
 FIRST_BYTES = 8 * 1024
 CLI_ENVIRONMENT = {**os.environ, "PAKN_SECRET_KEY": TEST_KEY}
-
-
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {seconds} s")
-        time.sleep(0.01)
 
 
 def _settings(url: str) -> Any:

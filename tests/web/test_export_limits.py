@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import httpx
@@ -26,6 +25,7 @@ from app.web.export_routes import RETRY_AFTER_SECONDS, ExportSlots
 from tests.support.databases import fresh_database
 from tests.support.demo import load_demo
 from tests.support.server import RunningServer
+from tests.support.waiting import wait_until
 
 EXPORT_PETITIONS = 12_000
 """About 10.7 MB of CSV: more than twice what the server's socket (4 MB at most here), its
@@ -93,14 +93,6 @@ def running(server: RunningServer, address: str = "127.0.0.1") -> int:
     """The exports the server counts for `address` now (read across threads)."""
     slots: ExportSlots | None = getattr(server.starlette.state, "export_slots", None)
     return 0 if slots is None else slots.running[address]
-
-
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {seconds} s")
-        time.sleep(0.01)
 
 
 def assert_too_many(response: httpx.Response) -> None:
