@@ -48,4 +48,4 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint node browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
