@@ -4,7 +4,10 @@ SQLite's online backup API copies the database page by page from one read transa
 in WAL mode readers do not block writers, so the server keeps writing, and the copy holds
 every transaction committed before the backup began and none after. The copy is written to
 a draft beside FILE, synced, and linked into place: FILE is whole or absent, never half a
-database, and an existing FILE is never overwritten. It holds petitioners' contact data,
+database, and an existing FILE is never overwritten. Where the filesystem has no hard
+links (vfat, some network shares) the draft is copied to FILE instead, created exclusively
+(so still never over another file) and synced; a crash during that copy can leave a
+partial FILE, which the next backup refuses to overwrite. It holds petitioners' contact data,
 so it is readable by its owner alone (0600).
 
 PostgreSQL databases are backed up with `pg_dump`; the command says how.
@@ -14,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import secrets
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -26,6 +31,12 @@ from app.settings import Settings
 PRIVATE_FILE = 0o600
 BUSY_SECONDS = 10.0
 """How long the backup waits for a lock (pakn's own connections wait as long)."""
+
+
+NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
+"""What `link()` fails with on a filesystem without hard links."""
+NO_FOLDER_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+"""What `fsync()` of a folder fails with where the filesystem does not sync folders."""
 
 
 class BackupRefused(Exception):
@@ -90,11 +101,13 @@ def back_up(database: Path, target: Path) -> int:
     try:
         pages = _copy(database, draft)
         _sync(draft)
-        try:
-            os.link(draft, target)
-        except FileExistsError as exists:
-            raise BackupRefused(f"{target} exists; a backup never overwrites a file") from exists
-        _sync(target.parent)
+        _put_in_place(draft, target)
+        _sync_folder(target.parent)
+    except FileExistsError as exists:
+        raise BackupRefused(f"{target} exists; a backup never overwrites a file") from exists
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise BackupRefused(f"the backup failed: {error.strerror or error}{where}") from error
     finally:
         for leftover in (draft, Path(f"{draft}-journal")):
             with contextlib.suppress(FileNotFoundError):
@@ -120,6 +133,35 @@ def _copy(database: Path, draft: Path) -> int:
         copy.close()
         source.close()
     return pages
+
+
+def _put_in_place(draft: Path, target: Path) -> None:
+    """Link the synced `draft` to `target`, or where links are not supported copy it to a
+    `target` created exclusively, and sync that. FileExistsError if `target` exists."""
+    try:
+        os.link(draft, target)
+        return
+    except OSError as error:
+        if error.errno not in NO_LINKS:
+            raise
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as copy, open(draft, "rb") as source:
+            shutil.copyfileobj(source, copy)
+            copy.flush()
+            os.fsync(copy.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        _sync(folder)
+    except OSError as error:
+        if error.errno not in NO_FOLDER_SYNC:
+            raise
 
 
 def _sync(path: Path) -> None:
