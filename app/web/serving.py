@@ -147,14 +147,31 @@ def _supervise(config: uvicorn.Config, workers: int) -> int:
             multiprocessing.connection.wait(sentinels, timeout)
         else:
             stop.wait(timeout)
-    running = [slot.process for slot in slots if slot.process is not None]
-    for process in running:
-        if process.is_alive():
-            process.terminate()
-    for process in running:
-        process.join(timeout=30)
+    stop_workers([slot.process for slot in slots if slot.process is not None])
     sock.close()
     return code
+
+
+STOP_GRACE_SECONDS = 30.0
+"""How long a worker is given to drain after SIGTERM before it is killed."""
+
+
+def stop_workers(
+    processes: list[multiprocessing.process.BaseProcess], grace: float = STOP_GRACE_SECONDS
+) -> None:
+    """SIGTERM each worker, wait up to `grace` seconds for them all, then SIGKILL any still
+    running: a worker left draining would outlive the supervisor, holding the socket."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            _say(f"worker {process.pid} did not stop within {grace:.0f} s; killing it")
+            process.kill()
+            process.join(timeout=5)
 
 
 def uvicorn_config(
