@@ -12,7 +12,7 @@ from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -72,6 +72,20 @@ again (matched by identity: Starlette hands both the same bytes)."""
 
 class TimedOut(Response):
     """REQUEST_TIMEOUT: an operation cut off by the request timeout."""
+
+
+class _TrackedSend:
+    """An ASGI `send` that notes whether the response has begun: a session that fails as
+    it closes, after a response went out inside its block, must not start a second one."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
 
 
 class CompiledPath(Protocol):
@@ -143,11 +157,19 @@ class PaknGraphQL(GraphQL[Context, None]):
             scope = {**scope, "method": "GET"}
         outage = Outage()
         OUTAGE.set(outage)
+        tracked = _TrackedSend(send)
         try:
-            response = await self._respond(scope, receive, send, request_id)
+            response = await self._respond(scope, receive, tracked, request_id)
         except Exception as error:
             if not database_unavailable(error):
                 raise
+            if tracked.started:
+                logger.warning(
+                    "database unavailable after the response was sent [request %s]: %r",
+                    request_id,
+                    error,
+                )
+                return
             logger.warning("database unavailable [request %s]: %r", request_id, error)
             await send_unavailable(send, request_id, id_header=False)
             return
