@@ -15,17 +15,28 @@ shutdown, a crash) leaves every batch either done or untouched; the next run pic
 is still due. Erasing again is refused (`ALREADY_ERASED`), and the purge skips what is
 erased, so running it twice changes nothing.
 
+A batch takes its locks in the writers' order (`_erase`): all its rows first, the chain
+lock last, so a petitioner rating or following up a petition of the batch at that moment
+is waited for (or waits), and neither deadlocks.
+
 On SQLite the erasing connection runs with `secure_delete`, so the deleted row's bytes are
 overwritten in the database file, not merely marked free; `checkpoint` then moves the
-change out of the write-ahead log (`pakn privacy purge` runs it).
+change out of the write-ahead log: after each petitioner's erasure, after each background
+purge run that erased something (`app.services.jobs`) and after `pakn privacy purge`.
+A worker's memory of persisted documents drops those naming erased values at once; other
+workers re-read a document from the table before serving it once they have held it
+`app.services.persisted_queries.MEMORY_SECONDS`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,6 +45,7 @@ from app.domain.vocabulary import Action, ActorRole
 from app.services import auth
 from app.services.actions import invalid_secret
 from app.services.outcome import UserErrors, problem
+from app.services.persisted_queries import forget_cached_documents
 from db import event_log
 from db.event_log import NewEvent
 from db.models import Petition
@@ -43,40 +55,60 @@ from db.transactions import WriteGate
 ALREADY_ERASED = "ALREADY_ERASED"
 PURGE_BATCH = 500
 """Petitions erased per transaction by the purge."""
+MAX_PURGE_BATCH = 10_000
+"""The most a purge batch may hold: its ids are one bound parameter each."""
+
+logger = logging.getLogger("pakn.erasure")
 
 ERASED_COLUMNS = ("idempotency_key", "submission_fingerprint", "client_fingerprint")
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What one erasing transaction did: the petitions it erased, and the contact values
+    it deleted (which the worker's persisted-query memory must drop too)."""
+
+    petitions: list[erasure.Claimed]
+    values: list[str]
+
+
 async def _erase(
     session: AsyncSession,
-    petition_id: int,
-    status: str,
-    agency_id: int | None,
+    petition_ids: list[int],
     now: datetime,
     actor: ActorRole,
     cutoff: datetime | None = None,
-) -> bool:
-    """Erase one petition's contact data in the caller's transaction; False when another
-    eraser got there first (or, with `cutoff`, the petition is no longer due)."""
-    if session.bind.dialect.name == "sqlite":
+) -> Erased:
+    """Erase these petitions' contact data in the caller's transaction; leave out those
+    another eraser got to first (or, with `cutoff`, no longer due).
+
+    The order is the writers' (`app.services.transitions`): every row lock first, then the
+    chain lock, which the first appended event takes and holds until commit. Every row
+    this transaction will touch is claimed in one statement, the contacts are deleted and
+    the persisted documents scanned once for the whole batch, and only then are the events
+    appended: a writer holding one of the rows (and waiting for the chain lock) is waited
+    for before the chain lock is taken, never while it is held."""
+    if session.get_bind().dialect.name == "sqlite":
         await session.execute(text("PRAGMA secure_delete = ON"))
-    if not await erasure.claim(session, petition_id, now, cutoff=cutoff):
-        return False
-    values = await erasure.delete_contact(session, petition_id)
+    claimed = await erasure.claim(session, petition_ids, now, cutoff=cutoff)
+    if not claimed:
+        return Erased([], [])
+    values = await erasure.delete_contacts(session, [petition.id for petition in claimed])
     await erasure.forget_documents_naming(session, values)
-    await event_log.append(
-        session,
-        NewEvent(
-            petition_id=petition_id,
-            action=Action.CONTACT_ERASED.value,
-            from_status=status,
-            to_status=status,
-            at=now,
-            actor_role=actor.value,
-            agency_id=agency_id,
-        ),
-    )
-    return True
+    for petition in claimed:
+        await event_log.append(
+            session,
+            NewEvent(
+                petition_id=petition.id,
+                action=Action.CONTACT_ERASED.value,
+                from_status=petition.status,
+                to_status=petition.status,
+                at=now,
+                actor_role=actor.value,
+                agency_id=petition.agency_id,
+            ),
+        )
+    return Erased(claimed, values)
 
 
 def _already_erased(erased_at: datetime | None) -> UserErrors:
@@ -98,15 +130,14 @@ async def erase_for_petitioner(
             raise invalid_secret()
         if petition.contact_erased_at is not None:
             raise _already_erased(petition.contact_erased_at)
-        erased = await _erase(
-            session, petition.id, petition.status, petition.agency_id, now, ActorRole.PETITIONER
-        )
-        if not erased:
+        erased = await _erase(session, [petition.id], now, ActorRole.PETITIONER)
+        if not erased.petitions:
             raise _already_erased(None)
         set_committed_value(petition, "contact_erased_at", now)
         for column in ERASED_COLUMNS:
             set_committed_value(petition, column, None)
-        return petition
+    await _after_erasure(writes, session, erased)
+    return petition
 
 
 async def purge(
@@ -120,6 +151,8 @@ async def purge(
 ) -> int:
     """Erase the contact data of every petition due under `retention_days` (0: none), a
     batch a transaction, while `proceed()` holds; return how many were erased."""
+    if not 1 <= batch <= MAX_PURGE_BATCH:
+        raise ValueError(f"a purge batch holds 1 to {MAX_PURGE_BATCH} petitions, not {batch}")
     cutoff = retention_cutoff(clock(), retention_days)
     if cutoff is None:
         return 0
@@ -129,28 +162,60 @@ async def purge(
         async with sessions() as session:
             async with writes.transaction(session):
                 due = await erasure.due_for_erasure(session, cutoff, after, batch)
-                now = clock()
-                done = 0
-                for petition in due:
-                    if await _erase(
-                        session,
-                        petition.id,
-                        petition.status,
-                        petition.agency_id,
-                        now,
-                        ActorRole.SYSTEM,
-                        cutoff,
-                    ):
-                        done += 1
-            erased += done
+                done = await _erase(
+                    session, [petition.id for petition in due], clock(), ActorRole.SYSTEM, cutoff
+                )
+            forget_cached_documents(done.values)
+            erased += len(done.petitions)
         if len(due) < batch:
             break
         after = (due[-1].submitted_at, due[-1].id)
     return erased
 
 
-async def checkpoint(session: AsyncSession) -> None:
+CHECKPOINT_WAIT_MS = 250
+"""How long a checkpoint after an erasure waits for readers on an older snapshot: it holds
+SQLite's write lock meanwhile, so the server's writers wait at most this long."""
+
+BUSY_TIMEOUT_MS = 10_000
+"""The connections' own `busy_timeout` (`db.engine`), restored after a checkpoint."""
+
+
+async def checkpoint(session: AsyncSession, *, wait_ms: int | None = None) -> bool:
     """SQLite: copy the write-ahead log into the database file and truncate it, so erased
-    bytes leave the log too (a no-op on PostgreSQL)."""
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    bytes leave the log too; with `wait_ms`, give up after waiting that long for readers
+    (the next checkpoint then does it). True when the log was emptied (always on
+    PostgreSQL, where this is a no-op)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    if wait_ms is not None:
+        await session.execute(text(f"PRAGMA busy_timeout = {int(wait_ms)}"))
+    try:
+        busy, _log, _moved = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+    except OperationalError:
+        return False
+    finally:
+        if wait_ms is not None:
+            await session.execute(text(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"))
+    return bool(busy == 0)
+
+
+async def checkpoint_after_erasure(writes: WriteGate, session: AsyncSession) -> bool:
+    """SQLite: the checkpoint that moves an erasure's deleted bytes out of the log, behind
+    the server's write gate (no writer of this process meets SQLite's lock) and waiting for
+    readers `CHECKPOINT_WAIT_MS` at most. False when a reader kept it from completing."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    async with writes.transaction(session):
+        done = await checkpoint(session, wait_ms=CHECKPOINT_WAIT_MS)
+    if not done:
+        logger.warning("erasure: readers kept the checkpoint from emptying the write-ahead log")
+    return done
+
+
+async def _after_erasure(writes: WriteGate, session: AsyncSession, erased: Erased) -> None:
+    """Once the erasure has committed: this worker's persisted-query memory drops the
+    documents naming the erased values, and on SQLite a checkpoint empties the log."""
+    forget_cached_documents(erased.values)
+    if erased.petitions:
+        await checkpoint_after_erasure(writes, session)

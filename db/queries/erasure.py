@@ -14,15 +14,17 @@ wrote them into the document's text instead of its variables).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Text, and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.retention import SETTLED_STATUS_VALUES
-from db.models import PersistedQuery, Petition, PetitionerContact, PetitionEvent
+from db.models import Petition, PetitionerContact, PetitionEvent
 
 MIN_SCRUBBED_VALUE = 4
 """Contact values shorter than this are not looked for in persisted documents: two letters
@@ -75,59 +77,108 @@ async def due_for_erasure(
     return [Due(row.id, row.submitted_at, row.status, row.agency_id) for row in rows]
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A petition whose erasure this transaction claimed, as the claim left it."""
+
+    id: int
+    status: str
+    agency_id: int | None
+
+
 async def claim(
-    session: AsyncSession, petition_id: int, now: datetime, *, cutoff: datetime | None = None
-) -> bool:
-    """Mark the petition's contact data erased, and clear what was derived from the
-    submission; False when it was erased already (or, with `cutoff`, is no longer due)."""
-    condition = Petition.contact_erased_at.is_(None) if cutoff is None else _due(cutoff)
-    result = await session.execute(
-        update(Petition)
-        .where(Petition.id == petition_id, condition)
-        .values(
-            contact_erased_at=now,
-            idempotency_key=None,
-            submission_fingerprint=None,
-            client_fingerprint=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    session: AsyncSession,
+    petition_ids: Sequence[int],
+    now: datetime,
+    *,
+    cutoff: datetime | None = None,
+) -> list[Claimed]:
+    """Mark these petitions' contact data erased, and clear what was derived from the
+    submission; return those claimed here, in id order: not those erased already (or, with
+    `cutoff`, no longer due).
 
-
-async def delete_contact(session: AsyncSession, petition_id: int) -> list[str]:
-    """Delete the petition's contact row; return the values it held."""
-    row = (
+    On PostgreSQL the rows are locked first, in id order, in one statement: two purges
+    never wait for each other crosswise, and the claim that follows reads the rows as the
+    writers who held them left them (a statement of its own, so a new snapshot)."""
+    if not petition_ids:
+        return []
+    ids = sorted(set(petition_ids))
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
-            select(
+            select(Petition.id).where(Petition.id.in_(ids)).order_by(Petition.id).with_for_update()
+        )
+    condition = Petition.contact_erased_at.is_(None) if cutoff is None else _due(cutoff)
+    rows = (
+        await session.execute(
+            update(Petition)
+            .where(Petition.id.in_(ids), condition)
+            .values(
+                contact_erased_at=now,
+                idempotency_key=None,
+                submission_fingerprint=None,
+                client_fingerprint=None,
+            )
+            .returning(Petition.id, Petition.status, Petition.agency_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    return sorted((Claimed(row.id, row.status, row.agency_id) for row in rows), key=_ident)
+
+
+def _ident(claimed: Claimed) -> int:
+    return claimed.id
+
+
+async def delete_contacts(session: AsyncSession, petition_ids: Sequence[int]) -> list[str]:
+    """Delete these petitions' contact rows, in one statement; return the values they held."""
+    if not petition_ids:
+        return []
+    rows = (
+        await session.execute(
+            delete(PetitionerContact)
+            .where(PetitionerContact.petition_id.in_(list(petition_ids)))
+            .returning(
                 PetitionerContact.full_name,
                 PetitionerContact.email,
                 PetitionerContact.phone,
                 PetitionerContact.address,
                 PetitionerContact.organization_name,
                 PetitionerContact.tax_code,
-            ).where(PetitionerContact.petition_id == petition_id)
+            )
+            .execution_options(synchronize_session=False)
         )
-    ).first()
-    if row is None:
-        return []
-    await session.execute(
-        delete(PetitionerContact)
-        .where(PetitionerContact.petition_id == petition_id)
-        .execution_options(synchronize_session=False)
-    )
-    return [value for value in row if value]
+    ).all()
+    return sorted({value for row in rows for value in row if value})
+
+
+def scrubbed_values(values: Sequence[str]) -> list[str]:
+    """The values looked for in persisted documents (see `MIN_SCRUBBED_VALUE`)."""
+    return sorted({value for value in values if len(value) >= MIN_SCRUBBED_VALUE})
+
+
+_FORGET = {
+    "postgresql": text(
+        "DELETE FROM persisted_queries WHERE EXISTS (SELECT 1 FROM unnest(:wanted) AS w(value) "
+        "WHERE strpos(document, w.value) > 0)"
+    ).bindparams(bindparam("wanted", type_=ARRAY(Text))),
+    "sqlite": text(
+        "DELETE FROM persisted_queries WHERE EXISTS (SELECT 1 FROM json_each(:wanted) AS w "
+        "WHERE instr(document, w.value) > 0)"
+    ),
+}
+"""One pass over the documents for every value at once, the values in one parameter (an
+array; JSON on SQLite): a batch's thousands of values neither make thousands of scans nor
+run into a limit on bound parameters."""
 
 
 async def forget_documents_naming(session: AsyncSession, values: Sequence[str]) -> int:
     """Delete the persisted GraphQL documents whose text holds one of `values` (their
-    clients register them again when told PERSISTED_QUERY_NOT_FOUND); return how many."""
-    wanted = [value for value in values if len(value) >= MIN_SCRUBBED_VALUE]
+    clients register them again when told PERSISTED_QUERY_NOT_FOUND), in one scan;
+    return how many."""
+    wanted = scrubbed_values(values)
     if not wanted:
         return 0
-    result = await session.execute(
-        delete(PersistedQuery)
-        .where(or_(*(PersistedQuery.document.contains(value, autoescape=True) for value in wanted)))
-        .execution_options(synchronize_session=False)
-    )
+    dialect = session.get_bind().dialect.name
+    parameter: object = wanted if dialect == "postgresql" else json.dumps(wanted)
+    result = await session.execute(_FORGET[dialect], {"wanted": parameter})
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -165,7 +165,9 @@ def test_the_petitioner_erases_their_contact_data(driven: Workflow, erasure_data
         "note": None,
         "agency": {"code": "BTC"},
     }
-    assert places_holding(erasure_database, values) == []
+    # SQLite: the server checkpointed after the erasure, so the bytes are gone from the
+    # file and from its log without the test's own checkpoint
+    assert places_holding(erasure_database, values, checkpoint=False) == []
 
     # the public record, the statistics and the seals are as they were; the event is public
     after_public = driven.server.gql(PUBLIC, {"c": code})["petition"]

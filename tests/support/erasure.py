@@ -66,9 +66,10 @@ def _file_bytes(path: Path) -> bytes:
     return subprocess.run(["cat", str(path)], capture_output=True, check=True).stdout
 
 
-def _sqlite_hits(url: str, values: list[str]) -> list[str]:
+def _sqlite_hits(url: str, values: list[str], checkpoint: bool) -> list[str]:
     database = Path(make_url(url).database or "")
-    _checkpoint(database)
+    if checkpoint:
+        _checkpoint(database)
     hits = []
     for suffix in ("", "-wal"):
         path = database.with_name(database.name + suffix)
@@ -79,10 +80,12 @@ def _sqlite_hits(url: str, values: list[str]) -> list[str]:
     return hits
 
 
-def places_holding(url: str, values: list[str]) -> list[str]:
-    """Where in the database at `url` any of `values` is found; empty when nowhere."""
+def places_holding(url: str, values: list[str], *, checkpoint: bool = True) -> list[str]:
+    """Where in the database at `url` any of `values` is found; empty when nowhere. On
+    SQLite the log is checkpointed first unless `checkpoint` is false: then the bytes are
+    read as pakn left them, the file's and the log's."""
     if is_sqlite(url):
-        return _sqlite_hits(url, values)
+        return _sqlite_hits(url, values, checkpoint)
     return asyncio.run(_postgres_hits(url, values))
 
 
@@ -131,3 +134,22 @@ async def erasure_events(url: str) -> list[tuple[int, str, str, str, str | None]
             ).where(PetitionEvent.action == "CONTACT_ERASED")
         )
         return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def contact_values_only_of(url: str, petition_ids: set[int]) -> list[str]:
+    """The contact values held by these petitions and by no other (a demo repeats names)."""
+    async with open_engine(url) as engine, engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(
+                    PetitionerContact.petition_id,
+                    PetitionerContact.full_name,
+                    PetitionerContact.email,
+                    PetitionerContact.phone,
+                    PetitionerContact.address,
+                )
+            )
+        ).all()
+    theirs = {value for row in rows if row[0] in petition_ids for value in row[1:] if value}
+    others = {value for row in rows if row[0] not in petition_ids for value in row[1:] if value}
+    return sorted(theirs - others)
