@@ -73,10 +73,12 @@ def create_engine(
     """`statement_timeout` (seconds; PostgreSQL only) cancels any statement that runs, or
     waits for a lock, longer: one slow query must not hold a connection and a core while
     its client has long gone. PostgreSQL connections also get `WORK_MEM`. Statements can
-    be stopped from outside (`db.interrupts`)."""
+    be stopped from outside (`db.interrupts`). Errors never show the statement's
+    parameters (`hide_parameters`): a failed erasure's are the contact values it erases, and
+    an error is logged with its traceback."""
     if is_sqlite(url):
         make_sqlite_file_private(url)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         interrupts.watch(engine)
         return engine
@@ -85,6 +87,7 @@ def create_engine(
         settings["statement_timeout"] = str(round(statement_timeout * 1000))
     engine = create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         connect_args={"server_settings": settings},

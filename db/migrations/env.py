@@ -42,7 +42,7 @@ async def _run_async() -> None:
     url = config.get_main_option("sqlalchemy.url") or ""
     if is_sqlite(url):
         make_sqlite_file_private(url)
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()
