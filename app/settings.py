@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
 STATEMENT_GRACE_SECONDS = 0.5
 
+MAX_RETENTION_DAYS = 36_500
+"""A century: a retention beyond it would overflow the date arithmetic of every purge."""
+MIN_PURGE_INTERVAL = 0.1
+MAX_PURGE_INTERVAL = 7 * 86_400.0
+"""PAKN_PURGE_INTERVAL's bounds: not a loop without a pause (nor NaN or infinity; tests run
+it every tenth of a second), and at least one purge a week."""
+
 
 def _integer(raw: str) -> int:
     return int(raw)
@@ -323,10 +330,19 @@ class Settings:
                 values[name] = parse(raw)
         if os.environ.get("PAKN_DATABASE_URL") == "":
             raise SettingsError("PAKN_DATABASE_URL is set but empty: name a database or unset it.")
-        if values.get("contact_retention_days", 0) < 0:
-            raise SettingsError("PAKN_CONTACT_RETENTION_DAYS must be 0 (keep) or more days.")
-        if values.get("purge_interval_seconds", 1) <= 0:
-            raise SettingsError("PAKN_PURGE_INTERVAL must be a positive number of seconds.")
+        if not 0 <= values.get("contact_retention_days", 0) <= MAX_RETENTION_DAYS:
+            raise SettingsError(
+                f"PAKN_CONTACT_RETENTION_DAYS must be 0 (keep) to {MAX_RETENTION_DAYS} days."
+            )
+        if (
+            not MIN_PURGE_INTERVAL
+            <= values.get("purge_interval_seconds", 3600)
+            <= MAX_PURGE_INTERVAL
+        ):
+            raise SettingsError(
+                f"PAKN_PURGE_INTERVAL must be {MIN_PURGE_INTERVAL:g} to "
+                f"{MAX_PURGE_INTERVAL:g} seconds."
+            )
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
         key, key_file = server_secret_key(values.get("database_url", DEFAULT_DATABASE_URL))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from app.cli.command import Commands, add_group
 from app.settings import Settings
@@ -17,13 +18,18 @@ def register(commands: Commands) -> None:
         "PAKN_CONTACT_RETENTION_DAYS",
     )
     purge.add_argument(
-        "--batch", type=int, default=None, help="petitions per transaction (default 500)"
+        "--batch",
+        type=int,
+        default=None,
+        help="petitions per transaction (default 500, at most 10000)",
     )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.batch is not None and args.batch < 1:
-        print("pakn: --batch takes a whole number of at least 1")
+    from app.services.erasure import MAX_PURGE_BATCH
+
+    if args.batch is not None and not 1 <= args.batch <= MAX_PURGE_BATCH:
+        print(f"pakn: --batch takes a whole number from 1 to {MAX_PURGE_BATCH}", file=sys.stderr)
         return 2
     days = settings.contact_retention_days
     if days == 0:

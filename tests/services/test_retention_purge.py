@@ -102,7 +102,19 @@ def test_a_retention_of_zero_days_keeps_everything(demo_to_purge: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("PAKN_CONTACT_RETENTION_DAYS", "-1"), ("PAKN_PURGE_INTERVAL", "0")]
+    ("variable", "value"),
+    [
+        ("PAKN_CONTACT_RETENTION_DAYS", "-1"),
+        ("PAKN_CONTACT_RETENTION_DAYS", "36501"),
+        ("PAKN_CONTACT_RETENTION_DAYS", "1000000"),  # overflowed the cutoff at every run
+        ("PAKN_PURGE_INTERVAL", "0"),
+        ("PAKN_PURGE_INTERVAL", "0.01"),
+        ("PAKN_PURGE_INTERVAL", "nan"),  # a loop without a pause
+        ("PAKN_PURGE_INTERVAL", "inf"),
+        ("PAKN_PURGE_INTERVAL", "-inf"),
+        ("PAKN_PURGE_INTERVAL", "1e400"),
+        ("PAKN_PURGE_INTERVAL", "604801"),
+    ],
 )
 def test_a_meaningless_retention_setting_is_refused_at_start(
     tmp_path: Path, variable: str, value: str
@@ -111,4 +123,14 @@ def test_a_meaningless_retention_setting_is_refused_at_start(
     url = f"sqlite+aiosqlite:///{tmp_path / 'pakn.db'}"
     done = pakn("privacy", "purge", database_url=url, environment=environment)
     assert done.returncode == 2
-    assert variable in done.stdout + done.stderr
+    assert variable in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "10001"])
+def test_a_meaningless_batch_is_refused_on_stderr(tmp_path: Path, value: str) -> None:
+    environment = {**os.environ, "PAKN_SECRET_KEY": TEST_KEY}
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pakn.db'}"
+    done = pakn("privacy", "purge", "--batch", value, database_url=url, environment=environment)
+    assert done.returncode == 2
+    assert "--batch" in done.stderr and done.stdout == ""
