@@ -12,8 +12,8 @@ exports' and reports' routes). Each case must get no 5xx, no INTERNAL_SERVER_ERR
 stable code on every error, and leave nothing in the server's error log
 (`tests.support.fuzz_checks`).
 
-The cases are derandomized: every run, here and in CI, sends the same FUZZ_CASES (2,000)
-per database, in about a minute each; a failure prints the shrunk case to reproduce.
+The cases are derandomized: every run, here and in CI, sends the same FUZZ_CASES (1,200)
+per database, within the suite's 90 s a database; a failure prints the shrunk case to reproduce.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from tests.support.fuzz_documents import invalid_requests, repeated_requests, re
 from tests.support.fuzz_http import RawRequest, raw_requests
 from tests.support.fuzz_server import FuzzTarget, aims, fuzz_target
 
-QUERY_CASES = 700
-MUTATION_CASES = 500
-COMPILED_CASES = 250
-INVALID_CASES = 150
-RAW_CASES = 400
+QUERY_CASES = 360
+MUTATION_CASES = 260
+COMPILED_CASES = 140
+INVALID_CASES = 120
+RAW_CASES = 320
 FUZZ_CASES = QUERY_CASES + MUTATION_CASES + COMPILED_CASES + INVALID_CASES + RAW_CASES
 """Cases per database; each one HTTP request, but a compiled-path case two."""
 
