@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from app.domain.retention import DEFAULT_CONTACT_RETENTION_DAYS
 from app.domain.workflow import DEFAULT_FOLLOW_UP_THRESHOLD
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from app.domain.key_wrapping import KeyEncryptionKey
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pakn.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+MAX_AUTO_URGE_DAYS = 250
+"""About a year of working days: PAKN_AUTO_URGE_DAYS beyond it is a mistake, not a policy."""
 STATEMENT_GRACE_SECONDS = 0.5
 
 MAX_RETENTION_DAYS = 36_500
@@ -229,6 +233,26 @@ def _encryption_key(raw: str) -> str:
     return raw.strip()
 
 
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"PAKN_PUBLIC_URL must be an http or https address such as https://pakn.gov.vn, "
+            f"not {raw!r}."
+        )
+    return raw.strip().rstrip("/")
+
+
+def _smtp_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError(
+            "PAKN_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://..., "
+            "e.g. smtp://127.0.0.1:1025."
+        )
+    return raw.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -297,6 +321,21 @@ class Settings:
     purge_interval_seconds: float = 3600.0
     """How often the background runner erases the contact data due (the first run at
     start)."""
+    public_url: str = DEFAULT_PUBLIC_URL
+    """The service's public address, used in e-mails, QR codes and webhooks (no trailing /)."""
+    smtp_url: str = field(default="", repr=False)
+    """Where e-mails go (smtp:// or smtps://, perhaps with user:password@); empty: no e-mail
+    is queued or sent."""
+    mail_from: str = "PAKN <no-reply@pakn.invalid>"
+    """The From: of the e-mails to petitioners."""
+    overdue_interval_seconds: float = 60.0
+    """How often the overdue clock looks for deadlines that passed (the first run at start)."""
+    auto_urge_days: int = 0
+    """Working days overdue after which SYSTEM urges the agency once; 0: never."""
+    outbox_interval_seconds: float = 5.0
+    """How often the outbox sender looks for messages due."""
+    webhook_allow_private: bool = False
+    """Webhook URLs may name loopback and private addresses (tests, an agency's own LAN)."""
 
     @property
     def effective_request_timeout(self) -> float:
@@ -343,6 +382,18 @@ class Settings:
                 f"PAKN_PURGE_INTERVAL must be {MIN_PURGE_INTERVAL:g} to "
                 f"{MAX_PURGE_INTERVAL:g} seconds."
             )
+        for name, variable in (
+            ("overdue_interval_seconds", "PAKN_OVERDUE_INTERVAL"),
+            ("outbox_interval_seconds", "PAKN_OUTBOX_INTERVAL"),
+        ):
+            if not MIN_PURGE_INTERVAL <= values.get(name, 60) <= MAX_PURGE_INTERVAL:
+                raise SettingsError(
+                    f"{variable} must be {MIN_PURGE_INTERVAL:g} to {MAX_PURGE_INTERVAL:g} seconds."
+                )
+        if not 0 <= values.get("auto_urge_days", 0) <= MAX_AUTO_URGE_DAYS:
+            raise SettingsError(
+                f"PAKN_AUTO_URGE_DAYS must be 0 (never) to {MAX_AUTO_URGE_DAYS} working days."
+            )
         if "cache_seconds" in values:
             values["cache_seconds"] = max(0, values["cache_seconds"])
         key, key_file = server_secret_key(values.get("database_url", DEFAULT_DATABASE_URL))
@@ -382,6 +433,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "contact_retention_days": ("PAKN_CONTACT_RETENTION_DAYS", _integer),
     "purge_interval_seconds": ("PAKN_PURGE_INTERVAL", _number),
     "encryption_key": ("PAKN_KEY_ENCRYPTION_KEY", _encryption_key),
+    "public_url": ("PAKN_PUBLIC_URL", _http_url),
+    "smtp_url": ("PAKN_SMTP_URL", _smtp_url),
+    "mail_from": ("PAKN_MAIL_FROM", str),
+    "overdue_interval_seconds": ("PAKN_OVERDUE_INTERVAL", _number),
+    "auto_urge_days": ("PAKN_AUTO_URGE_DAYS", _integer),
+    "outbox_interval_seconds": ("PAKN_OUTBOX_INTERVAL", _number),
+    "webhook_allow_private": ("PAKN_WEBHOOK_ALLOW_PRIVATE", _flag),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key
 is `server_secret_key`'s."""

@@ -50,6 +50,8 @@ STATS_COLUMNS = (
     "rating_score",
     "escalated_at",
     "follow_up_count",
+    "urge_count",
+    "overdue_count",
 )
 """Every column the statistics read, in one covering index led by the submission time: a
 window is a range of it, and no statistics query reads the (wide) table itself. A twin led
@@ -124,6 +126,15 @@ class Petition(Base):
     contact_erased_at: Mapped[datetime | None] = mapped_column(Instant())
     """When the petitioner's contact data was erased (on request or after the retention
     period, `app.services.erasure`); null while it is kept."""
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """URGE events of the petition (the Government Office urging the agency)."""
+    last_urged_at: Mapped[datetime | None] = mapped_column(Instant())
+    """The latest URGE's time: at most one URGE a working day."""
+    overdue_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """OVERDUE events of the petition: deadlines that passed without answer or update."""
+    overdue_deadline_at: Mapped[datetime | None] = mapped_column(Instant())
+    """The deadline the latest OVERDUE event was written for: a deadline equal to it has its
+    event; a later one (the clock restarted since) has not yet."""
 
     agency: Mapped[Agency | None] = relationship(lazy="raise")
     field: Mapped[Field | None] = relationship(lazy="raise")
@@ -185,6 +196,10 @@ class StatsRollup(Base):
     rated_5: Mapped[int] = mapped_column(Integer, default=0)
     open_with_deadline: Mapped[int] = mapped_column(Integer, default=0)
     """Open petitions that have a deadline (some of them overdue)."""
+    urged: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Petitions urged at least once."""
+    overdue_ever: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Petitions that went overdue at least once (an OVERDUE event)."""
 
 
 class OpenDeadlineRollup(Base):
@@ -215,6 +230,10 @@ class PetitionerContact(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     organization_name: Mapped[str | None] = mapped_column(String(300))
     tax_code: Mapped[str | None] = mapped_column(String(16))
+    notify_by_email: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """The petitioner consents to e-mails about the petition (to `email`)."""
 
 
 class Assignment(Base):
@@ -332,3 +351,45 @@ class PersistedQuery(Base):
     used_at: Mapped[datetime] = mapped_column(Instant())
 
     __table_args__ = (Index("ix_persisted_queries_used_at", "used_at"),)
+
+
+class OutboxMessage(Base):
+    """A message owed to one recipient about one event: an e-mail to a petitioner or a
+    webhook delivery to an endpoint. Written in the transaction of the event, so a message
+    exists exactly when its event does; sent by the background sender
+    (`app.services.outbox`). One row per (event, channel, recipient), so nothing is queued
+    twice."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("petition_events.id", ondelete="CASCADE"))
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    """'email' or 'webhook'."""
+    recipient: Mapped[str] = mapped_column(String(64))
+    """Who it is for, without personal data: 'petitioner' for an e-mail (the address is read
+    from the contact at sending time), the endpoint's id for a webhook."""
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    expires_at: Mapped[datetime] = mapped_column(Instant())
+    """Given up after this (at most 3 days after `created_at`)."""
+    next_attempt_at: Mapped[datetime] = mapped_column(Instant())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    claimed_at: Mapped[datetime | None] = mapped_column(Instant())
+    """When a sender took it for an attempt (committed before it sends)."""
+    sent_at: Mapped[datetime | None] = mapped_column(Instant())
+    failed_at: Mapped[datetime | None] = mapped_column(Instant())
+    """Given up: expired, refused for good, or its recipient gone."""
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index("ix_outbox_message", "event_id", "channel", "recipient", unique=True),
+        Index(
+            "ix_outbox_pending",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+        Index("ix_outbox_petition", "petition_id", "channel"),
+    )

@@ -79,6 +79,8 @@ COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
         "rejected",
         *(f"rated_{score}" for score in SCORES),
         "open_with_deadline",
+        "urged",
+        "overdue_ever",
     ),
     DEADLINES.name: ("open",),
 }
@@ -157,6 +159,8 @@ def contribution(petition: Petition) -> Contribution:
         int(petition.status == PetitionStatus.REJECTED.value),
         *(int(petition.rating_score == score) for score in SCORES),
         int(due),
+        int((petition.urge_count or 0) > 0),
+        int((petition.overdue_count or 0) > 0),
     )
     keys = {
         "all": "",
@@ -268,6 +272,8 @@ def computed(table: Table, dimension: str, grain: str, dialect: str) -> Select[A
         count_if(Petition.status == PetitionStatus.REJECTED.value).label("rejected"),
         *(count_if(Petition.rating_score == s).label(f"rated_{s}") for s in SCORES),
         count_if(_is_due()).label("open_with_deadline"),
+        count_if(Petition.urge_count > 0).label("urged"),
+        count_if(Petition.overdue_count > 0).label("overdue_ever"),
     ).group_by(*keyed, days)
 
 

@@ -29,6 +29,7 @@ from app.domain.vocabulary import (
 )
 from app.domain.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
 from app.domain.working_days import deadline_after, elapsed_working_days
+from app.services import notifications
 from app.services.outcome import UserErrors, problem
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
@@ -367,7 +368,7 @@ async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
     )
     await effect(ctx, petition, change, step)
     await _claim_version(ctx, petition, change.expected_version, 1 + len(step.extra))
-    await event_log.append(
+    event = await event_log.append(
         ctx.session,
         NewEvent(
             petition_id=petition.id,
@@ -381,10 +382,13 @@ async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
             is_public=step.is_public,
         ),
     )
+    appended = [event]
     final = step.to_status
     for extra in step.extra:
-        await event_log.append(ctx.session, extra)
+        appended.append(await event_log.append(ctx.session, extra))
         final = PetitionStatus(extra.to_status)
     petition.status = final.value
+    for each in appended:
+        await notifications.queue_for_event(ctx.session, ctx.settings, each, petition)
     await rollup.record(ctx.session, counted_before, rollup.contribution(petition))
     await ctx.session.flush()

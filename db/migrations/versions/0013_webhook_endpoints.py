@@ -1,0 +1,23 @@
+"""Webhook endpoints (#15, point 5).
+
+Placeholder: the webhooks' work fills it in.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
