@@ -393,3 +393,30 @@ class OutboxMessage(Base):
         ),
         Index("ix_outbox_petition", "petition_id", "channel"),
     )
+
+
+class WebhookEndpoint(Base):
+    """A receiver of deliveries (`pakn webhook add`): a newsroom's, taking public events, or
+    an agency system's (`agency_id`), taking its agency's internal events too. Removing one
+    deletes its row; ids are never reused (AUTOINCREMENT on SQLite), so an outbox row's
+    recipient never comes to name another endpoint."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    """The signing secret, encrypted under the key encryption key like the agencies'
+    sealing keys (`app.domain.key_wrapping`), bound to the id `webhook-endpoint:<id>`."""
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    actions: Mapped[str | None] = mapped_column(String(400))
+    """The actions delivered, comma-separated; None: every action."""
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    disabled_at: Mapped[datetime | None] = mapped_column(Instant())
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    failing_since: Mapped[datetime | None] = mapped_column(Instant())
+    """The first failure since the last success; None while deliveries succeed."""
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_success_at: Mapped[datetime | None] = mapped_column(Instant())
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

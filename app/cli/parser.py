@@ -23,6 +23,7 @@ from app.cli import (
     serve,
     stats,
     tokens,
+    webhook,
 )
 from app.cli.command import Commands
 
@@ -36,6 +37,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     backup.register,
     privacy.register,
     keys.register,
+    webhook.register,
     schema.register,
     export.register,
 )

@@ -1,0 +1,212 @@
+"""The rules of webhook deliveries that need no database and no network: which URLs an
+endpoint may have, which addresses it may reach, how long to wait between attempts, and
+the body a delivery carries.
+
+Why the address rules: pakn's server sits inside a government network. A webhook URL that
+names (or resolves to) a loopback, private, link-local or otherwise non-global address
+would let whoever registers an endpoint make the server POST into that network (SSRF).
+Such addresses are refused unless the deployment allows them (PAKN_WEBHOOK_ALLOW_PRIVATE,
+for tests and for an agency's own LAN), when the endpoint is added and again at each
+delivery, on the addresses the host resolves to then (a host that resolved to a public
+address at add time may resolve to 127.0.0.1 later: DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+MAX_URL_LENGTH = 2000
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+FIRST_BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 3600.0
+
+EVENT_TYPE = "petition.event"
+
+INVALID_URL = "INVALID_URL"
+URL_TOO_LONG = "URL_TOO_LONG"
+UNSUPPORTED_SCHEME = "UNSUPPORTED_SCHEME"
+PRIVATE_ADDRESS = "PRIVATE_ADDRESS"
+
+
+class WebhookRefusal(ValueError):
+    """An endpoint, or one of its settings, that pakn does not take; `code` names why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class WebhookUrl:
+    """A checked webhook URL: `text` as given, and the parts a delivery connects with."""
+
+    text: str
+    scheme: str
+    host: str
+    """The host name, lower case, or an IP address without brackets."""
+    port: int
+
+    @property
+    def host_header(self) -> str:
+        """The `Host` header: the host as the URL names it, with a port that is not the
+        scheme's default."""
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        return shown if self.port == DEFAULT_PORTS[self.scheme] else f"{shown}:{self.port}"
+
+
+def parse_url(text: str) -> WebhookUrl:
+    """`text` as a webhook URL: absolute http or https, a host, no user name or password
+    (the signature authenticates pakn, not the URL), no fragment, printable ASCII only (an
+    international domain name is given in its xn-- form), at most `MAX_URL_LENGTH`
+    characters. WebhookRefusal otherwise; the message never repeats a long URL."""
+    if len(text) > MAX_URL_LENGTH:
+        raise WebhookRefusal(
+            URL_TOO_LONG, f"A webhook URL has at most {MAX_URL_LENGTH} characters."
+        )
+    if not text or not text.isascii() or not text.isprintable() or " " in text:
+        raise WebhookRefusal(
+            INVALID_URL, "A webhook URL is printable ASCII without spaces (xn-- for IDNs)."
+        )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise WebhookRefusal(INVALID_URL, "The webhook URL cannot be parsed.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise WebhookRefusal(UNSUPPORTED_SCHEME, "A webhook URL is http:// or https://.")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise WebhookRefusal(INVALID_URL, "The webhook URL names no host.")
+    if parts.username is not None or parts.password is not None:
+        raise WebhookRefusal(
+            INVALID_URL,
+            "A webhook URL holds no user name or password: the signature authenticates pakn.",
+        )
+    if parts.fragment or text.endswith("#"):
+        raise WebhookRefusal(INVALID_URL, "A webhook URL has no #fragment.")
+    if port == 0:
+        raise WebhookRefusal(INVALID_URL, "The webhook URL's port is 0.")
+    return WebhookUrl(text, scheme, host, port or DEFAULT_PORTS[scheme])
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `host` is, when it is one (not a name)."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a delivery may not go to `address` unless private addresses are allowed:
+    anything not globally routable (loopback, private, link-local, unspecified, shared,
+    reserved, documentation ranges) and multicast. An IPv6 address that embeds an IPv4 one
+    (mapped, 6to4, Teredo) is judged by that too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None and forbidden_address(embedded):
+            return True
+    return address.is_multicast or not address.is_global
+
+
+def backoff_seconds(attempts: int) -> float:
+    """The wait after the `attempts`-th failed attempt: 30 s, doubling, at most an hour."""
+    exponent = min(max(attempts - 1, 0), 16)
+    return min(FIRST_BACKOFF_SECONDS * 2.0**exponent, MAX_BACKOFF_SECONDS)
+
+
+def event_cursor(event_id: int) -> str:
+    """The event's cursor, as the GraphQL API gives it (`PetitionEvent.cursor`, the
+    `after` of `Subscription.petitionEvents`): URL-safe base64 of `event:<id>`, unpadded.
+    tests/services/test_webhooks.py checks it against the resolvers' own."""
+    return base64.urlsafe_b64encode(f"event:{event_id}".encode()).decode().rstrip("=")
+
+
+def log_index(event_id: int) -> int:
+    """The event's index in the transparency log: the log has one leaf per event in chain
+    order from index 0, and event ids are 1, 2, 3, ... without gaps (`db.event_log.append`
+    gives each the last id + 1 under the chain lock), so the leaf of event N is N - 1."""
+    return event_id - 1
+
+
+def webhook_id(event_id: int, endpoint_id: int) -> str:
+    """The `webhook-id` of the delivery of one event to one endpoint: the same on every
+    retry, so a receiver that got it already recognises a repeat."""
+    return f"msg_pakn_{event_id}_{endpoint_id}"
+
+
+def instant(moment: datetime) -> str:
+    """ISO 8601 with its offset, to the second, as the exports write times."""
+    return moment.isoformat(timespec="seconds")
+
+
+def signing_time(moment: datetime) -> datetime:
+    """`moment` in UTC: `standardwebhooks.Webhook.sign` replaces a datetime's zone with UTC
+    rather than converting it, so a time in Asia/Ho_Chi_Minh would be signed 7 hours off."""
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What a delivery says of one event: nothing personal (no petitioner's data; the
+    actor only by role) and the note only as the endpoint's audience may read it."""
+
+    event_id: int
+    action: str
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor_role: str
+    agency_code: str | None
+    note: str | None
+    tracking_code: str
+
+
+def payload(facts: EventFacts) -> dict[str, object]:
+    """The body of a delivery (API.md, "HTTP additions" → Webhooks)."""
+    return {
+        "type": EVENT_TYPE,
+        "data": {
+            "cursor": event_cursor(facts.event_id),
+            "logIndex": log_index(facts.event_id),
+            "action": facts.action,
+            "fromStatus": facts.from_status,
+            "toStatus": facts.to_status,
+            "at": instant(facts.at),
+            "actorRole": facts.actor_role,
+            "agencyCode": facts.agency_code,
+            "note": facts.note,
+            "trackingCode": facts.tracking_code,
+        },
+    }
+
+
+def parse_actions(text: str, known: frozenset[str]) -> tuple[str, ...]:
+    """`--actions A,B`: the action names, upper-cased, each known, without repeats, in the
+    order given; WebhookRefusal UNKNOWN_ACTION otherwise."""
+    names: list[str] = []
+    for raw in text.split(","):
+        name = raw.strip().upper()
+        if not name:
+            continue
+        if name not in known:
+            shown = raw.strip()[:40]
+            raise WebhookRefusal(
+                "UNKNOWN_ACTION",
+                f"No action is called {shown!r}; actions: {', '.join(sorted(known))}.",
+            )
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise WebhookRefusal("UNKNOWN_ACTION", "--actions names no action.")
+    return tuple(names)

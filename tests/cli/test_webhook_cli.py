@@ -1,0 +1,113 @@
+"""`pakn webhook add|list|remove` as an operator runs it (#15, point 5): the secret shown
+once and never listed, nor stored in the clear; the refusals, coded on stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+
+from sqlalchemy import select
+
+from db.engine import open_engine, session_factory
+from db.models import WebhookEndpoint
+from tests.support.cli import pakn
+from tests.support.workflow import TEST_KEK, TEST_KEY
+
+ALLOWED = {**os.environ, "PAKN_SECRET_KEY": TEST_KEY, "PAKN_WEBHOOK_ALLOW_PRIVATE": "1"}
+STRICT = {
+    **{k: v for k, v in os.environ.items() if k != "PAKN_WEBHOOK_ALLOW_PRIVATE"},
+    "PAKN_SECRET_KEY": TEST_KEY,
+}
+
+
+async def _stored(url: str) -> list[WebhookEndpoint]:
+    async with open_engine(url) as engine, session_factory(engine)() as session:
+        return list(await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def test_add_prints_the_secret_once_and_list_never(empty_database: str) -> None:
+    url = empty_database
+    added = pakn(
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/hooks",
+        "--agency",
+        "btc",
+        "--actions",
+        "answer,OVERDUE",
+        database_url=url,
+        environment=ALLOWED,
+    )
+    assert added.returncode == 0, added.stderr
+    ident, secret = added.stdout.strip().split("\t")
+    assert secret.startswith("whsec_")
+    raw = base64.b64decode(secret.removeprefix("whsec_"))
+    assert len(raw) == 32
+    assert "shown only this once" in added.stderr
+    assert secret not in added.stderr
+
+    listed = pakn("webhook", "list", database_url=url, environment=ALLOWED)
+    assert listed.returncode == 0, listed.stderr
+    header, line = listed.stdout.strip().split("\n")
+    assert header.split("\t")[:5] == ["id", "url", "agency", "actions", "state"]
+    assert line.split("\t")[:6] == [
+        ident,
+        "http://127.0.0.1:9/hooks",
+        "BTC",
+        "ANSWER,OVERDUE",
+        "active",
+        "0",
+    ]
+    for shown in (secret, secret.removeprefix("whsec_"), raw.hex()):
+        assert shown not in listed.stdout + listed.stderr
+
+    (row,) = asyncio.run(_stored(url))
+    assert str(row.id) == ident
+    assert raw not in row.secret  # encrypted at rest, bound to the endpoint's id
+    assert TEST_KEK.unwrap(f"webhook-endpoint:{row.id}", row.secret) == raw
+
+    removed = pakn("webhook", "remove", ident, database_url=url, environment=ALLOWED)
+    assert removed.returncode == 0, removed.stderr
+    again = pakn("webhook", "remove", ident, database_url=url, environment=ALLOWED)
+    assert again.returncode == 1
+    assert f"pakn: UNKNOWN_WEBHOOK: no webhook endpoint {ident}" in again.stderr
+    after = pakn("webhook", "list", database_url=url, environment=ALLOWED)
+    assert after.stdout.strip().count("\n") == 0  # the header alone
+
+    readded = pakn(
+        "webhook", "add", "http://127.0.0.1:9/hooks", database_url=url, environment=ALLOWED
+    )
+    assert int(readded.stdout.split("\t")[0]) > int(ident)  # a removed id is never reused
+
+
+def test_refusals(empty_database: str) -> None:
+    url = empty_database
+    cases = [
+        (("http://127.0.0.1:8080/hooks",), "PRIVATE_ADDRESS"),
+        (("http://[::1]/hooks",), "PRIVATE_ADDRESS"),
+        (("http://10.0.0.7/hooks",), "PRIVATE_ADDRESS"),
+        (("http://169.254.169.254/latest/meta-data",), "PRIVATE_ADDRESS"),
+        (("http://localhost:8080/hooks",), "PRIVATE_ADDRESS"),
+        (("ftp://news.example/",), "UNSUPPORTED_SCHEME"),
+        (("http://user:pw@203.0.113.5/",), "INVALID_URL"),
+        (("https://203.0.113.5/" + "a" * 2001,), "URL_TOO_LONG"),
+        (("https://1.1.1.1/h", "--agency", "NOPE"), "UNKNOWN_AGENCY"),
+        (("https://1.1.1.1/h", "--agency", "x" * 5000), "UNKNOWN_AGENCY"),
+        (("https://1.1.1.1/h", "--actions", "ANSWER,NOPE"), "UNKNOWN_ACTION"),
+        (("https://1.1.1.1/h", "--actions", ""), "UNKNOWN_ACTION"),
+        (("https://name.invalid/h",), "UNRESOLVABLE_HOST"),
+    ]
+    for args, code in cases:
+        done = pakn("webhook", "add", *args, database_url=url, environment=STRICT)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert done.stdout == ""
+        assert done.stderr.startswith(f"pakn: {code}: "), (args, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr) < 400
+    assert asyncio.run(_stored(url)) == []
+
+    for bad in ("abc", "-1", "99999999999999999999"):
+        done = pakn("webhook", "remove", bad, database_url=url, environment=STRICT)
+        assert done.returncode in (1, 2), (bad, done.stderr)
+        assert "Traceback" not in done.stderr
