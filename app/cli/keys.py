@@ -120,7 +120,9 @@ def _old_keys(
 
 
 async def _rekey(old: list[KeyEncryptionKey], new: KeyEncryptionKey, session: AsyncSession) -> int:
-    """One transaction: every key re-encrypted, or (a key opening under none) none."""
+    """One transaction: every key re-encrypted, or (a key opening under none) none; the
+    webhook endpoints' secrets with them."""
+    from app.services import webhook_endpoints
     from db import keys
 
     done = await keys.rekey(session, old, new)
@@ -136,6 +138,18 @@ async def _rekey(old: list[KeyEncryptionKey], new: KeyEncryptionKey, session: As
         f"{len(done.current)} already under the current key",
         file=sys.stderr,
     )
+    hooks = await webhook_endpoints.rekey(session, old, new)
+    if hooks.rekeyed or hooks.unopened:
+        print(
+            f"pakn: re-encrypted {len(hooks.rekeyed)} webhook secret(s)"
+            + (
+                f"; {len(hooks.unopened)} decrypt under neither and will be disabled at their "
+                f"next delivery (remove and add again): {', '.join(map(str, hooks.unopened))}"
+                if hooks.unopened
+                else ""
+            ),
+            file=sys.stderr,
+        )
     if done.retired_unopened:
         print(
             f"pakn: {len(done.retired_unopened)} retired key(s) decrypt under neither and "

@@ -276,3 +276,35 @@ def describe(views: Sequence[EndpointView]) -> list[str]:
             )
         )
     return lines
+
+
+@dataclass
+class Rekeyed:
+    """What `rekey` did to the endpoints' secrets, by endpoint id."""
+
+    rekeyed: list[int]
+    current: list[int]
+    unopened: list[int]
+    """Secrets that open under none of the keys given: left, to be disabled at their next
+    delivery (remove the endpoint and add it again)."""
+
+
+async def rekey(
+    session: AsyncSession, old: Sequence[KeyEncryptionKey], new: KeyEncryptionKey
+) -> Rekeyed:
+    """Re-encrypt the endpoints' secrets from one of the `old` key encryption keys to `new`,
+    in the session's transaction (`pakn keys rekey`, with the sealing keys)."""
+    done = Rekeyed([], [], [])
+    for endpoint in await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)):
+        binding = _secret_binding(endpoint.id)
+        if new.opens(binding, endpoint.secret):
+            done.current.append(endpoint.id)
+            continue
+        opener = next((kek for kek in old if kek.opens(binding, endpoint.secret)), None)
+        if opener is None:
+            done.unopened.append(endpoint.id)
+            continue
+        endpoint.secret = new.wrap(binding, opener.unwrap(binding, endpoint.secret))
+        done.rekeyed.append(endpoint.id)
+    await session.flush()
+    return done

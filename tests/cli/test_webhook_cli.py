@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+from pathlib import Path
 
 from sqlalchemy import select
 
+from app.domain.key_wrapping import KeyEncryptionKey
 from db.engine import open_engine, session_factory
 from db.models import WebhookEndpoint
 from tests.support.cli import pakn
@@ -111,3 +113,23 @@ def test_refusals(empty_database: str) -> None:
         done = pakn("webhook", "remove", bad, database_url=url, environment=STRICT)
         assert done.returncode in (1, 2), (bad, done.stderr)
         assert "Traceback" not in done.stderr
+
+
+def test_keys_rekey_re_encrypts_the_webhook_secrets(empty_database: str, tmp_path: Path) -> None:
+    url = empty_database
+    added = pakn("webhook", "add", "http://127.0.0.1:9/h", database_url=url, environment=ALLOWED)
+    raw = base64.b64decode(added.stdout.split("\t")[1].strip().removeprefix("whsec_"))
+    new_key = "a-new-secret-key-of-thirty-two-bytes-0000"
+    old = tmp_path / "old-key"
+    old.write_text(TEST_KEY + "\n")
+    environment = {**ALLOWED, "PAKN_SECRET_KEY": new_key}
+    done = pakn(
+        "keys", "rekey", "--old-key-file", str(old), database_url=url, environment=environment
+    )
+    assert done.returncode == 0, done.stderr
+    assert "re-encrypted 1 webhook secret(s)" in done.stderr
+    (row,) = asyncio.run(_stored(url))
+    assert (
+        KeyEncryptionKey.derived_from(new_key).unwrap(f"webhook-endpoint:{row.id}", row.secret)
+        == raw
+    )
