@@ -25,6 +25,7 @@ from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
+from app.services import notifications
 from app.services.action_text import text_problem
 from app.services.outcome import Outcome, UserErrors, problem
 from db import event_log, rollup
@@ -165,7 +166,7 @@ async def submit(
         )
     )
     await session.flush()
-    await event_log.append(
+    event = await event_log.append(
         session,
         NewEvent(
             petition_id=petition_id,
@@ -176,6 +177,7 @@ async def submit(
             actor_role=ActorRole.PETITIONER.value,
         ),
     )
+    await notifications.queue_for_event(session, settings, event, petition)
     await rollup.record(session, None, rollup.contribution(petition))
     return Outcome(petition=petition, secret=secret)
 
