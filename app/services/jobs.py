@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.timezone import now
-from app.services import erasure
+from app.services import erasure, outbox
 from app.services.background import BackgroundRunner, Job, Lease
 from db.engine import create_engine, session_factory
 from db.leadership import leadership_for
 from db.transactions import WriteGate
 
 CONTACT_PURGE = "contact-purge"
+OUTBOX = "outbox"
 BACKGROUND_POOL = 2
 """Connections of the background jobs' own engine: their work never waits for, nor holds,
 one of the requests' connections."""
@@ -45,9 +48,42 @@ def contact_purge(
     return Job(CONTACT_PURGE, interval_seconds, run)
 
 
+def outbox_sender(
+    sessions: async_sessionmaker[AsyncSession],
+    writes: WriteGate,
+    channels: Sequence[outbox.OutboxChannel],
+    interval_seconds: float,
+) -> Job:
+    """Send the outbox's due messages every PAKN_OUTBOX_INTERVAL (one leader across all
+    workers and hosts: each message is claimed once), and every `outbox.CLEAN_EVERY` delete
+    the rows that ended days ago."""
+    cleaned: list[datetime] = []
+
+    async def run(lease: Lease) -> outbox.SendReport:
+        report = await outbox.send_due(sessions, writes, channels, now, proceed=lambda: lease.held)
+        moment = now()
+        if lease.held and (not cleaned or moment - cleaned[-1] >= outbox.CLEAN_EVERY):
+            deleted = await outbox.delete_done(sessions, writes, moment)
+            cleaned[:] = [moment]
+            if deleted:
+                logger.info("outbox: deleted %d messages sent or given up", deleted)
+        if report.given_up or report.expired or report.uncertain:
+            logger.warning(
+                "outbox: %d sent, %d to retry, %d given up, %d expired, %d uncertain",
+                report.delivered,
+                report.retried,
+                report.given_up,
+                report.expired,
+                report.uncertain,
+            )
+        return report
+
+    return Job(OUTBOX, interval_seconds, run)
+
+
 class Background:
     """A worker's runner and the engine its jobs work through (made only if there are
-    jobs: a retention of 0 days, contact data kept, runs none)."""
+    jobs: a retention of 0 days, contact data kept, and no outbox channel run none)."""
 
     def __init__(
         self,
@@ -57,15 +93,22 @@ class Background:
         retention_days: int,
         purge_interval_seconds: float,
         statement_timeout: float | None = None,
+        outbox_channels: Sequence[outbox.OutboxChannel] = (),
+        outbox_interval_seconds: float = 5.0,
     ) -> None:
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
-        if retention_days > 0:
+        if retention_days > 0 or outbox_channels:
             self.engine = create_engine(
                 database_url, pool_size=BACKGROUND_POOL, statement_timeout=statement_timeout
             )
             sessions = session_factory(self.engine)
-            jobs.append(contact_purge(sessions, writes, retention_days, purge_interval_seconds))
+            if retention_days > 0:
+                jobs.append(contact_purge(sessions, writes, retention_days, purge_interval_seconds))
+            if outbox_channels:
+                jobs.append(
+                    outbox_sender(sessions, writes, outbox_channels, outbox_interval_seconds)
+                )
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 
     def start(self) -> None:
