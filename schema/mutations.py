@@ -175,6 +175,24 @@ class Mutation:
         return await _officer(info, input.petition_id, change)
 
     @strawberry.mutation(
+        description="COORDINATOR: urge (đôn đốc) the agency handling an ASSIGNED, IN_PROGRESS "
+        "or TRANSFER_REQUESTED petition; the note, required, is the public message to the "
+        "agency (event URGE, public, status unchanged). Increments urgeCount; neither the "
+        "version nor the clock changes, so an officer's pending edit stays valid "
+        "(expectedVersion is still checked). At most once a working day per petition: a "
+        "second urge on the same working day (Asia/Ho_Chi_Minh; a weekend or holiday counts "
+        "as the next working day) is refused with ALREADY_URGED, whose message says when the "
+        "next urge is possible."
+    )
+    async def urge_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[PetitionNoteInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
+        change = Change(Action.URGE, input.expected_version, note=input.note)
+        return await _officer(info, input.petition_id, change)
+
+    @strawberry.mutation(
         description="AGENCY_OFFICER of the assigned agency: start handling an ASSIGNED petition "
         "(status IN_PROGRESS). The clock keeps running."
     )

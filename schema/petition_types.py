@@ -138,7 +138,12 @@ class PetitionEventType(Node):
     action: str = strawberry.field(
         description="What happened, one of SUBMIT, ASSIGN, REJECT, ACKNOWLEDGE, "
         "REQUEST_TRANSFER, TRANSFER, PROGRESS_UPDATE, ANSWER, RATE, FOLLOW_UP, ESCALATE, "
-        "FEATURE (the mutation of the same name, or the automatic escalation), "
+        "FEATURE (the mutation of the same name, or the automatic escalation), URGE (the "
+        "Government Office urges the handling agency, urgePetition, or SYSTEM after "
+        "PAKN_AUTO_URGE_DAYS working days overdue; the note is the message to the agency; "
+        "the status and the version unchanged), OVERDUE (SYSTEM: the deadline passed with "
+        "neither an answer nor a progress update; `at` is that deadline, written once per "
+        "deadline; the status and the version unchanged), "
         "CONTACT_ERASED (the petitioner's contact data was erased: erasePetitionerData, or "
         "the retention period, PAKN_CONTACT_RETENTION_DAYS; no note, the status unchanged)."
     )
@@ -147,21 +152,21 @@ class PetitionEventType(Node):
     )
     to_status: PetitionStatus = strawberry.field(
         description="The status after the change; it may equal fromStatus (PROGRESS_UPDATE, "
-        "FEATURE, a TRANSFER of an ASSIGNED petition)."
+        "FEATURE, URGE, OVERDUE, a TRANSFER of an ASSIGNED petition)."
     )
     at: datetime = strawberry.field(description="When the change was made.")
     actor_role: str = strawberry.field(
         description="Who made it: PETITIONER, COORDINATOR, AGENCY_OFFICER, or SYSTEM for an "
-        "automatic escalation after repeated follow-ups and for an erasure after the "
-        "retention period. Never a person's name."
+        "automatic escalation after repeated follow-ups, an erasure after the retention "
+        "period, OVERDUE (always) and an automatic URGE. Never a person's name."
     )
 
     @strawberry.field(
         description="The text given with the change: the officer's note, the progress "
-        "update, the follow-up, the reason for featuring. Null when none was given, when the "
-        "petition is private and the reader is not the petitioner, the assigned agency's "
-        "officers or the Government Office, and for ANSWER and RATE, whose text is in Answer "
-        "and Rating."
+        "update, the follow-up, the reason for featuring, the urge's message to the agency. "
+        "Null when none was given, when the petition is private and the reader is not the "
+        "petitioner, the assigned agency's officers or the Government Office, and for ANSWER "
+        "and RATE, whose text is in Answer and Rating."
     )
     def note(self, info: GraphInfo) -> str | None:
         if loaded(self, "petition"):
@@ -291,8 +296,19 @@ class PetitionType(Node):
         "petition is private and the reader is not the petitioner, the assigned agency's "
         "officers or the Government Office.",
     )
+    urge_count: int = strawberry.field(
+        description="How many times the Government Office urged the handling agency "
+        "(urgePetition, or SYSTEM automatically): the URGE events. StatsRow.urged counts the "
+        "petitions where it is above 0."
+    )
+    overdue_count: int = strawberry.field(
+        description="How many of its deadlines passed with neither an answer nor a progress "
+        "update: the OVERDUE events. StatsRow.overdueEver counts the petitions where it is "
+        "above 0."
+    )
     version: int = strawberry.field(
-        description="Starts at 1 and grows with every event written but CONTACT_ERASED; "
+        description="Starts at 1 and grows with every event written but CONTACT_ERASED, URGE "
+        "and OVERDUE; "
         "pass it as `expectedVersion` when changing the petition (a stale one is refused "
         "with STALE_VERSION)."
     )

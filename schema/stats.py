@@ -38,8 +38,8 @@ _BREAKDOWN_FIGURES = "Its figures."
 
 RankingMetric = described(
     domain_stats.RankingMetric,
-    "ON_TIME_RATE and AVERAGE_RATING rank highest first; MEDIAN_RESPONSE and "
-    "OVERDUE_OPEN lowest first.",
+    "ON_TIME_RATE and AVERAGE_RATING rank highest first; MEDIAN_RESPONSE, "
+    "OVERDUE_OPEN and MOST_URGED lowest first.",
     {
         "ON_TIME_RATE": "StatsRow.onTimeRate, highest first; an agency that answered nothing "
         "has no value.",
@@ -49,6 +49,9 @@ RankingMetric = described(
         "petition has no value.",
         "OVERDUE_OPEN": "StatsRow.overdueOpen (overdue now), lowest first; every agency has a "
         "value.",
+        "MOST_URGED": "The share of the received petitions the Government Office urged, "
+        "StatsRow.urged / received (a fraction from 0 to 1), lowest first: the least urged "
+        "agency ranks best; an agency that received nothing has no value.",
     },
 )
 
@@ -93,6 +96,15 @@ class StatsRowType:
         description="How many ratings scored 1, 2, 3, 4 and 5: always five counts, for score "
         "1 first."
     )
+    urged: int = strawberry.field(
+        description="Petitions the Government Office urged at least once (urgeCount above 0; "
+        "urgePetition, or SYSTEM's automatic urge): petitions, not URGE events."
+    )
+    overdue_ever: int = strawberry.field(
+        description="Petitions that went overdue at least once (overdueCount above 0: an "
+        "OVERDUE event was written for one of their deadlines), whatever their status now: "
+        "petitions, not OVERDUE events."
+    )
 
 
 @strawberry.type(
@@ -128,6 +140,8 @@ class StatsChangeType:
     rating_counts: list[int] = strawberry.field(
         description="Change in each of StatsRow.ratingCounts: five differences, for score 1 first."
     )
+    urged: int = strawberry.field(description="Change in StatsRow.urged.")
+    overdue_ever: int = strawberry.field(description="Change in StatsRow.overdueEver.")
 
 
 @strawberry.input(
@@ -296,6 +310,10 @@ class DelayingAgencies:
     most_escalations: list[AgencyCountType] = strawberry.field(
         description="The quarter's petitions handled by the agency that were escalated."
     )
+    most_urged: list[AgencyCountType] = strawberry.field(
+        description="By urged: the quarter's petitions handled by the agency that the "
+        "Government Office urged at least once (at any time up to now)."
+    )
 
 
 @strawberry.type(
@@ -366,6 +384,7 @@ def quarterly_report(data: ReportData) -> QuarterlyReportType:
             most_overdue=data.most_overdue,  # type: ignore[arg-type]
             most_transfer_requests=data.most_transfer_requests,  # type: ignore[arg-type]
             most_escalations=data.most_escalations,  # type: ignore[arg-type]
+            most_urged=data.most_urged,  # type: ignore[arg-type]
         ),
         exemplary=data.exemplary,  # type: ignore[arg-type]
         featured=data.featured,  # type: ignore[arg-type]

@@ -15,6 +15,9 @@ Definitions (the README's "Statistics" section says the same for readers):
   method: the value at rank ceil(p * n) of the n sorted values; null when n is 0.
 * averageRating: the mean score of rated petitions (null when none); ratingCounts: how many
   scored 1, 2, 3, 4 and 5.
+* urged: petitions urged at least once (urgeCount > 0); overdueEver: petitions that went
+  overdue at least once (overdueCount > 0, an OVERDUE event written). Both count petitions,
+  not events, and, like every figure, the petitions submitted in the window.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ COUNTS = (
     "rated_3",
     "rated_4",
     "rated_5",
+    "urged",
+    "overdue_ever",
 )
 """The additive counts of a group, in order. A group is a sequence (key, histogram,
 *counts) (`db.queries.stats.GroupCounts`): the histogram holds the answered petitions'
@@ -69,6 +74,13 @@ class StatsRow:
     p90_response_working_days: int | None = None
     average_rating: float | None = None
     rating_counts: tuple[int, ...] = (0, 0, 0, 0, 0)
+    urged: int = 0
+    overdue_ever: int = 0
+
+    @property
+    def urged_rate(self) -> float | None:
+        """The share of the received petitions urged at least once (MOST_URGED)."""
+        return rate(self.urged, self.received)
 
 
 def nearest_rank(histogram: Mapping[int, int], p: Fraction) -> int | None:
@@ -131,6 +143,8 @@ class Tally:
             p90_response_working_days=nearest_rank(self.response_days, P90),
             average_rating=mean_score(ratings),
             rating_counts=ratings,
+            urged=t["urged"],
+            overdue_ever=t["overdue_ever"],
         )
 
 
@@ -255,6 +269,8 @@ class StatsChange:
     p90_response_working_days: int | None
     average_rating: float | None
     rating_counts: tuple[int, ...]
+    urged: int
+    overdue_ever: int
 
 
 def _minus(a: Any, b: Any) -> Any:
@@ -281,6 +297,8 @@ def change(current: StatsRow, previous: StatsRow) -> StatsChange:
         rating_counts=tuple(
             a - b for a, b in zip(current.rating_counts, previous.rating_counts, strict=True)
         ),
+        urged=current.urged - previous.urged,
+        overdue_ever=current.overdue_ever - previous.overdue_ever,
     )
 
 
@@ -292,6 +310,8 @@ class RankingMetric(StrEnum):
     MEDIAN_RESPONSE = "MEDIAN_RESPONSE"
     AVERAGE_RATING = "AVERAGE_RATING"
     OVERDUE_OPEN = "OVERDUE_OPEN"
+    MOST_URGED = "MOST_URGED"
+    """The share of the received petitions urged at least once; the least urged rank best."""
 
 
 METRICS: dict[RankingMetric, tuple[Callable[[StatsRow], float | int | None], bool]] = {
@@ -299,6 +319,7 @@ METRICS: dict[RankingMetric, tuple[Callable[[StatsRow], float | int | None], boo
     RankingMetric.MEDIAN_RESPONSE: (lambda row: row.median_response_working_days, False),
     RankingMetric.AVERAGE_RATING: (lambda row: row.average_rating, True),
     RankingMetric.OVERDUE_OPEN: (lambda row: row.overdue_open, False),
+    RankingMetric.MOST_URGED: (lambda row: row.urged_rate, False),
 }
 """Each metric's value, and whether higher is better."""
 

@@ -78,12 +78,12 @@ class Action(StrEnum):
     FOLLOW_UP = "FOLLOW_UP"
     ESCALATE = "ESCALATE"
     FEATURE = "FEATURE"
+    """The Government Office holds a petition up as useful; the status does not change."""
     URGE = "URGE"
     """The Government Office urges (đôn đốc) the handling agency; no change of status."""
     OVERDUE = "OVERDUE"
     """Written by SYSTEM once per deadline that passed with neither an answer nor a progress
     update; its `at` is that deadline."""
-    """The Government Office holds a petition up as useful; the status does not change."""
     CONTACT_ERASED = "CONTACT_ERASED"
     """The petitioner's contact data was erased, on their request (PETITIONER) or after the
     retention period (SYSTEM); neither the status nor the version changes."""

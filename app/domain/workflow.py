@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from app.domain.vocabulary import Action, ActorRole, PetitionStatus
+from app.domain.vocabulary import OPEN_STATUSES, Action, ActorRole, PetitionStatus
 
 FORBIDDEN_ROLE = "FORBIDDEN_ROLE"
 WRONG_AGENCY = "WRONG_AGENCY"
@@ -56,6 +56,13 @@ class Transition:
 _COORDINATOR = frozenset({ActorRole.COORDINATOR})
 _OFFICER = frozenset({ActorRole.AGENCY_OFFICER})
 _PETITIONER = frozenset({ActorRole.PETITIONER})
+_SYSTEM = frozenset({ActorRole.SYSTEM})
+
+URGE_STATUSES: frozenset[PetitionStatus] = frozenset(
+    {PetitionStatus.ASSIGNED, PetitionStatus.IN_PROGRESS, PetitionStatus.TRANSFER_REQUESTED}
+)
+"""Where the Government Office may urge the handling agency: the petition is with an agency
+(an ESCALATED one is the Government Office's own to answer, and there is no one to urge)."""
 
 TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyType(
     {
@@ -117,6 +124,19 @@ TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyTy
             (status, Action.FEATURE): Transition(status, _COORDINATOR)
             for status in PetitionStatus
             if status is not PetitionStatus.REJECTED
+        },
+        # urging (đôn đốc) the handling agency changes no status; SYSTEM urges automatically
+        # after PAKN_AUTO_URGE_DAYS working days overdue
+        **{
+            (status, Action.URGE): Transition(
+                status, frozenset({ActorRole.COORDINATOR, ActorRole.SYSTEM})
+            )
+            for status in sorted(URGE_STATUSES)
+        },
+        # a deadline that passed is written down by SYSTEM alone, in every open status
+        **{
+            (status, Action.OVERDUE): Transition(status, _SYSTEM)
+            for status in sorted(OPEN_STATUSES)
         },
     }
 )

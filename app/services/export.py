@@ -170,6 +170,8 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
             rating_score,
             answer_count,
             latest_answer_at,
+            urge_count,
+            overdue_count,
             _id,
         ) = row
         for code in (field_code, province_code, agency_code):
@@ -202,6 +204,8 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
                     "" if rating_score is None else str(rating_score),
                     str(answer_count),
                     "" if latest_answer_at is None else iso(latest_answer_at),
+                    str(urge_count),
+                    str(overdue_count),
                 )
             ).encode()
         )
@@ -317,12 +321,21 @@ async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime)
     return lines
 
 
-_FIGURES = tuple(name for name in STATS_COLUMNS[2:] if not name.startswith("rating_"))
+def _figure(name: str) -> Callable[[StatsRow], Any]:
+    """How a line's figure `name` is read: `rating_N` is the N-th rating count, any other
+    a StatsRow attribute of the same name."""
+    if name.startswith("rating_"):
+        index = int(name.removeprefix("rating_")) - 1
+        return lambda row: row.rating_counts[index]
+    return lambda row: getattr(row, name)
+
+
+_FIGURES = tuple(_figure(name) for name in STATS_COLUMNS[2:])
 
 
 def _figures(row: StatsRow) -> tuple[Any, ...]:
-    """A line's figures in `STATS_COLUMNS` order: the named ones, then the rating counts."""
-    return (*(getattr(row, name) for name in _FIGURES), *row.rating_counts)
+    """A line's figures in `STATS_COLUMNS` order."""
+    return tuple(read(row) for read in _FIGURES)
 
 
 def stats_csv(lines: Iterable[StatsLine], bom: bool) -> bytes:

@@ -123,8 +123,24 @@ PETITION_FIELDS: tuple[Column, ...] = (
         minimum=0,
     ),
     Column("latest_answer_at", "datetime", "when the most recent answer came"),
+    Column(
+        "urge_count",
+        "integer",
+        "how many times the Government Office urged the handling agency (URGE events)",
+        required=True,
+        minimum=0,
+    ),
+    Column(
+        "overdue_count",
+        "integer",
+        "how many of its deadlines passed with neither an answer nor a progress update "
+        "(OVERDUE events)",
+        required=True,
+        minimum=0,
+    ),
 )
-"""The exported petition columns, in order."""
+"""The exported petition columns, in order (new columns go at the end, so that readers by
+position keep working)."""
 
 COLUMNS: tuple[str, ...] = tuple(column.name for column in PETITION_FIELDS)
 PRIMARY_KEY = ("tracking_code",)
@@ -191,6 +207,20 @@ STATS_FIELDS: tuple[Column, ...] = (
     *(
         Column(f"rating_{score}", "integer", f"ratings that scored {score}", True, minimum=0)
         for score in range(1, 6)
+    ),
+    Column(
+        "urged",
+        "integer",
+        "petitions the Government Office urged at least once (`urge_count` above 0)",
+        True,
+        minimum=0,
+    ),
+    Column(
+        "overdue_ever",
+        "integer",
+        "petitions that went overdue at least once (`overdue_count` above 0)",
+        True,
+        minimum=0,
     ),
 )
 """The columns of /export/stats.csv, in order (README, "Statistics", defines the figures)."""

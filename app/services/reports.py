@@ -65,6 +65,9 @@ class QuarterlyReport:
     most_overdue: list[AgencyCount]
     most_transfer_requests: list[AgencyCount]
     most_escalations: list[AgencyCount]
+    most_urged: list[AgencyCount]
+    """By `urged`: the quarter's petitions the agency handles that were urged at least once
+    (counts, like the other delaying lists; the share is the MOST_URGED ranking's)."""
     exemplary: list[AgencyRow]
     featured: list[Petition]
 
@@ -114,6 +117,7 @@ async def quarterly_report(
         most_overdue=top({r.agency.id: r.stats.overdue_open for r in rows}),
         most_transfer_requests=top(transfers),
         most_escalations=top({r.agency.id: r.stats.escalated for r in rows}),
+        most_urged=top({r.agency.id: r.stats.urged for r in rows}),
         exemplary=[AgencyRow(agency, row) for agency, _code, row in best],
         featured=featured,
     )

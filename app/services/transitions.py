@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.reference import GOVERNMENT_OFFICE_CODE
 from app.domain.signing import seal_answer, seal_time
 from app.domain.text import normalize, normalize_code
+from app.domain.timezone import to_local
+from app.domain.urging import may_urge, next_urge_from
 from app.domain.vocabulary import (
     Action,
     ActorRole,
@@ -294,6 +296,25 @@ async def _feature(ctx: ActionScope, petition: Petition, change: Change, step: S
     petition.featured_note = step.note
 
 
+async def _urge(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
+    """The Government Office urges the handling agency: once a working day at most
+    (`app.domain.urging`), the event public and addressed to the agency."""
+    last = petition.last_urged_at
+    if last is not None and not may_urge(last, ctx.now):
+        again = to_local(next_urge_from(last))
+        raise UserErrors(
+            problem(
+                "ALREADY_URGED",
+                f"The petition was urged at {to_local(last).isoformat(timespec='seconds')}, "
+                "and is urged at most once a working day: it may be urged again from "
+                f"{again.isoformat(timespec='seconds')}.",
+                "petitionId",
+            )
+        )
+    petition.urge_count = (petition.urge_count or 0) + 1
+    petition.last_urged_at = ctx.now
+
+
 async def _nothing(ctx: ActionScope, petition: Petition, change: Change, step: Step) -> None:
     return None
 
@@ -310,8 +331,15 @@ EFFECTS: dict[Action, tuple[Effect, bool]] = {
     Action.RATE: (_rate, False),
     Action.FOLLOW_UP: (_follow_up, True),
     Action.FEATURE: (_feature, True),
+    Action.URGE: (_urge, True),
 }
 """Each action's effect, and whether it needs a note."""
+
+VERSIONLESS_ACTIONS = frozenset({Action.URGE, Action.OVERDUE})
+"""Actions that leave `version` as it is, so that no officer's pending edit is made stale by
+the Government Office's urging or by a deadline passing. An `expectedVersion` given is
+still checked (STALE_VERSION), SYSTEM may give none. What keeps racing writers apart is the
+claim's comparison of the counts these actions change (`_claim_version`)."""
 
 INTERNAL_ACTIONS = frozenset({Action.REQUEST_TRANSFER})
 """Actions whose event (and note) only officers see."""
@@ -321,10 +349,28 @@ def _refusal_problem(refusal: Refusal) -> UserErrors:
     return UserErrors(problem(refusal.code, refusal.message, "petitionId"))
 
 
-async def _claim_version(
-    ctx: ActionScope, petition: Petition, expected: int | None, events: int
-) -> None:
-    if expected is None and ctx.actor.role is ActorRole.PETITIONER:
+def _as_read(petition: Petition, name: str) -> int:
+    """The attribute as the row holds it in this transaction: before the unflushed changes
+    of the action under way."""
+    history = inspect(petition).attrs[name].history
+    return (history.deleted or history.unchanged or history.added)[0]  # type: ignore[no-any-return]
+
+
+async def _claim_version(ctx: ActionScope, petition: Petition, change: Change, events: int) -> None:
+    """Claim the petition for this action: `UPDATE ... WHERE` the version and the urge and
+    overdue counts are still those read, so of two racing writers exactly one wins.
+
+    The counts are compared because URGE and OVERDUE change them without moving the
+    version: a transfer that read the petition before an urge committed would otherwise
+    move it to another agency's figures without its urge, and two urges of the same working
+    day would both pass. The comparison runs before this action's own changes are flushed.
+    """
+    expected = change.expected_version
+    versionless = change.action in VERSIONLESS_ACTIONS
+    if expected is None and (
+        ctx.actor.role is ActorRole.PETITIONER
+        or (versionless and ctx.actor.role is ActorRole.SYSTEM)
+    ):
         expected = petition.version
     if expected is None:
         raise UserErrors(
@@ -339,15 +385,28 @@ async def _claim_version(
     )
     if petition.version != expected:
         raise stale
-    claimed = await ctx.session.execute(
-        update(Petition)
-        .where(Petition.id == petition.id, Petition.version == expected)
-        .values(version=expected + events)
-        .execution_options(synchronize_session=False)
-    )
+    claimed_version = expected if versionless else expected + events
+    with ctx.session.no_autoflush:
+        claimed = await ctx.session.execute(
+            update(Petition)
+            .where(
+                Petition.id == petition.id,
+                Petition.version == expected,
+                Petition.urge_count == _as_read(petition, "urge_count"),
+                Petition.overdue_count == _as_read(petition, "overdue_count"),
+            )
+            .values(version=claimed_version)
+            .execution_options(synchronize_session=False)
+        )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise stale
-    petition.version = expected + events
+        raise UserErrors(
+            problem(
+                "STALE_VERSION",
+                "Another action changed the petition while this one was taken: reload and retry.",
+                "expectedVersion",
+            )
+        )
+    petition.version = claimed_version
 
 
 async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
@@ -367,7 +426,7 @@ async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
         is_public=change.action not in INTERNAL_ACTIONS,
     )
     await effect(ctx, petition, change, step)
-    await _claim_version(ctx, petition, change.expected_version, 1 + len(step.extra))
+    await _claim_version(ctx, petition, change, 1 + len(step.extra))
     event = await event_log.append(
         ctx.session,
         NewEvent(

@@ -61,6 +61,8 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("median_response_working_days", "Trung vị ngày trả lời", "Median response (working days)"),
     ("p90_response_working_days", "Phân vị 90 ngày trả lời", "90th percentile response"),
     ("average_rating", "Điểm hài lòng TB", "Average rating"),
+    ("urged", "Bị đôn đốc", "Urged"),
+    ("overdue_ever", "Từng quá hạn", "Went overdue"),
 )
 
 
@@ -201,6 +203,11 @@ def render(report: QuarterlyReport) -> str:
         ),
         _count_list(
             "Nhiều phản ánh phải chuyển Chính phủ nhất", "Most escalations", report.most_escalations
+        ),
+        _count_list(
+            "Nhiều phản ánh bị Văn phòng Chính phủ đôn đốc nhất",
+            "Most urged by the Government Office",
+            report.most_urged,
         ),
         "</section><section>",
         _heading(2, "4. Cơ quan tiêu biểu", "Exemplary agencies"),

@@ -108,6 +108,8 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
             Rating.score.label("rating_score"),
             func.coalesce(answers.c.answer_count, 0).label("answer_count"),
             answers.c.latest_answer_at,
+            Petition.urge_count,
+            Petition.overdue_count,
             Petition.id,
         )
         .select_from(Petition)

@@ -84,6 +84,8 @@ class GroupCounts(NamedTuple):
     rated_3: int | None
     rated_4: int | None
     rated_5: int | None
+    urged: int | None
+    overdue_ever: int | None
 
 
 ZERO = literal_column("0")
@@ -121,6 +123,8 @@ def _live(
                 func.coalesce(func.sum(Petition.follow_up_count), 0),
                 count_if(Petition.status == PetitionStatus.REJECTED.value),
                 *(count_if(Petition.rating_score == score) for score in SCORES),
+                count_if(Petition.urge_count > 0),
+                count_if(Petition.overdue_count > 0),
             ),
         )
         .where(*conditions(flt, dialect))
@@ -205,7 +209,8 @@ def _rolled(flt: PetitionCriteria, by: Breakdown, dimension: str, split: Split) 
 
 def _overdue_correction(key: ColumnElement[Any], count: ColumnElement[int]) -> list[Any]:
     """A row of zeros but for `overdue_open`, which is `count` taken off."""
-    return [key, null(), ZERO, ZERO, ZERO, -count, ZERO, ZERO, ZERO, *[ZERO] * len(SCORES)]
+    counts = [-count if name == "overdue_open" else ZERO for name in COUNTS]
+    return [key, null(), *counts]
 
 
 def _rolled_not_yet_due(

@@ -27,6 +27,7 @@ from db.models import Agency, Field, Petition, Rating
 from tests.support.databases import prepared_database
 from tests.support.server import RunningServer
 from tests.support.stats_reader import check_against_reader
+from tests.support.workflow import ANSWER_TEXT, Workflow, make_tokens, serving_workflow
 
 AGENCIES = ("BTC", "BYT", "UBND-01")
 FIELDS = ("DAT_DAI", "THUE", "Y_TE")
@@ -203,3 +204,122 @@ def test_figures_read_from_the_rollups_equal_the_readers(
     server, url = stats_server
     asyncio.run(_replace_petitions(url, specs))
     check_against_reader(server, flt)
+
+
+# --- urging through the workflow -------------------------------------------
+
+URGEABLE = {"ASSIGNED", "IN_PROGRESS", "TRANSFER_REQUESTED"}
+URGE_NOTE = "Đề nghị cơ quan khẩn trương xử lý, trả lời công dân."
+STEP_NAMES = ("urge", "acknowledge", "transfer", "request_transfer", "answer", "escalate")
+plans = st.fixed_dictionaries(
+    {
+        "start": st.sampled_from(["submitted", "rejected", "BTC", "BYT"]),
+        "field": st.sampled_from(FIELDS),
+        "province": st.sampled_from(PROVINCES),
+        "steps": st.lists(st.sampled_from(STEP_NAMES), max_size=6),
+    }
+)
+"""A petition's life: submitted, then left, rejected or assigned to an agency with an
+officer's token, then steps, each taken when the status allows it (the urge again, too)."""
+
+
+def _near_today(pair: tuple[int | None, int | None]) -> dict[str, str]:
+    today = datetime.now(UTC).date()
+    a, b = pair
+    if a is not None and b is not None and a > b:
+        a, b = b, a
+    out = {}
+    if a is not None:
+        out["from"] = (today + timedelta(days=a)).isoformat()
+    if b is not None:
+        out["to"] = (today + timedelta(days=b)).isoformat()
+    return out
+
+
+urged_filters = st.builds(
+    lambda dates, dimension: {**_near_today(dates), **dimension},
+    st.tuples(st.one_of(st.none(), st.integers(-70, 5)), st.one_of(st.none(), st.integers(-5, 70))),
+    st.one_of(
+        st.just({}),
+        _subset(AGENCIES).map(lambda codes: {"agencyCodes": codes} if codes else {}),
+        _subset(FIELDS).map(lambda codes: {"fieldCodes": codes} if codes else {}),
+        _subset(PROVINCES).map(lambda codes: {"provinceCodes": codes} if codes else {}),
+        st.sampled_from(["CITIZEN", "BUSINESS"]).map(lambda channel: {"channel": channel}),
+    ),
+)
+"""Windows around today (the workflow's petitions are submitted now), whole months or not,
+with a dimension the rollups answer or a channel they do not: both paths."""
+
+
+@pytest.fixture(scope="module")
+def urging_workflow(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workflow, str]]:
+    with prepared_database(backend, tmp_path_factory.mktemp("urged")) as url:
+        tokens = asyncio.run(make_tokens(url))
+        with serving_workflow(url, tokens, feed_poll_seconds=3600) as workflow:
+            yield workflow, url
+
+
+def _carry_out(workflow: Workflow, plan: dict[str, Any]) -> bool:
+    """Live the petition's `plan` through the API; whether it was urged."""
+    tokens = workflow.tokens
+    officers = {"BTC": tokens.btc, "BYT": tokens.byt}
+    petition = workflow.submit(fieldCode=plan["field"], provinceCode=plan["province"])["petition"]
+    if plan["start"] == "submitted":
+        return False
+    if plan["start"] == "rejected":
+        workflow.act("reject", tokens.coordinator, petition, reason="OUT_OF_SCOPE")
+        return False
+    petition = workflow.act("assign", tokens.coordinator, petition, agencyCode=plan["start"])
+    urged = False
+    for name in plan["steps"]:
+        status, agency = petition["status"], petition["agency"]["code"]
+        if name == "urge" and status in URGEABLE:
+            payload = workflow.attempt("urge", tokens.coordinator, petition, note=URGE_NOTE)
+            if payload["petition"] is None:  # urged already, this working day
+                assert urged and [e["code"] for e in payload["userErrors"]] == ["ALREADY_URGED"]
+            else:
+                assert payload["petition"]["version"] == petition["version"]
+                petition, urged = payload["petition"], True
+        elif name == "acknowledge" and status == "ASSIGNED":
+            petition = workflow.act("acknowledge", officers[agency], petition)
+        elif name == "transfer" and status in URGEABLE | {"ESCALATED"}:
+            other = "BYT" if agency == "BTC" else "BTC"
+            petition = workflow.act("transfer", tokens.coordinator, petition, agencyCode=other)
+        elif name == "request_transfer" and status in ("ASSIGNED", "IN_PROGRESS"):
+            petition = workflow.act(
+                "request_transfer", officers[agency], petition, note="Không thuộc thẩm quyền."
+            )
+        elif name == "answer" and status == "IN_PROGRESS":
+            petition = workflow.act("answer", officers[agency], petition, body=ANSWER_TEXT)
+        elif name == "escalate" and status in URGEABLE | {"ANSWERED"}:
+            petition = workflow.act(
+                "escalate", tokens.coordinator, petition, reason="GOVERNMENT_AUTHORITY"
+            )
+    return urged
+
+
+async def _rollup_differences(url: str) -> list[rollup.Difference]:
+    async with open_engine(url) as engine, engine.connect() as conn:
+        return await rollup.differences(conn)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(lives=st.lists(plans, min_size=1, max_size=4), flt=urged_filters)
+def test_urged_through_the_workflow_equals_the_readers(
+    urging_workflow: tuple[Workflow, str], lives: list[dict[str, Any]], flt: dict[str, Any]
+) -> None:
+    """Urges, transfers, answers and escalations through the API keep the rollups exact
+    (`pakn stats verify`) and StatsRow.urged equal to the reader's count of urgeCount > 0,
+    read from the rollups or from the petitions."""
+    workflow, url = urging_workflow
+    urged = sum(_carry_out(workflow, plan) for plan in lives)
+    assert asyncio.run(_rollup_differences(url)) == []
+    check_against_reader(workflow.server, flt)
+    stats = check_against_reader(workflow.server, {})
+    assert stats["totals"]["urged"] >= urged

@@ -39,7 +39,8 @@ REPORT = """query($year: Int!, $quarter: Int!) { quarterlyReport(year: $year, qu
   byAgency { agency { code name } stats { ROW } }
   delaying { mostOverdue { agency { code name } count }
              mostTransferRequests { agency { code name } count }
-             mostEscalations { agency { code name } count } }
+             mostEscalations { agency { code name } count }
+             mostUrged { agency { code name } count } }
   exemplary { agency { code name } stats { received onTimeRate averageRating } }
   featured { trackingCode featuredNote } } }""".replace("ROW", ROW)
 
@@ -126,6 +127,7 @@ def test_quarterly_report_on_the_demo_data(demo_server: RunningServer, demo_data
         }
         assert listed["mostOverdue"] == _top({c: r["overdueOpen"] for c, r in table.items()})
         assert listed["mostEscalations"] == _top({c: r["escalated"] for c, r in table.items()})
+        assert listed["mostUrged"] == _top({c: r["urged"] for c, r in table.items()})
         transfers = asyncio.run(_transfer_requests(demo_database, quarter))
         assert listed["mostTransferRequests"] == _top(transfers)
         named += sum(len(v) for v in listed.values())

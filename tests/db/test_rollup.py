@@ -48,7 +48,12 @@ def _drive_every_action(workflow: Workflow) -> None:
     progressing = workflow.act(
         "progress", tokens.btc, progressing, note="Đang phối hợp với Sở Tài nguyên và Môi trường."
     )
-    workflow.act("feature", tokens.coordinator, progressing, note="Kiến nghị hữu ích.")
+    progressing = workflow.act(
+        "feature", tokens.coordinator, progressing, note="Kiến nghị hữu ích."
+    )
+    # urged (urgeCount > 0) is counted, and goes along with a transfer
+    urged = workflow.act("urge", tokens.coordinator, progressing, note="Đề nghị trả lời sớm.")
+    workflow.act("transfer", tokens.coordinator, urged, agencyCode="BYT")
 
 
 def test_every_kind_of_write_keeps_the_rollup_exact(

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from app.domain.vocabulary import Action, ActorRole, PetitionStatus
+from app.domain.vocabulary import OPEN_STATUSES, Action, ActorRole, PetitionStatus
 from app.domain.workflow import (
     DEFAULT_FOLLOW_UP_THRESHOLD,
     Actor,
@@ -92,6 +92,27 @@ ALLOWED: dict[tuple[PetitionStatus, Action, ActorRole], PetitionStatus] = {
         (s, Action.FEATURE, ActorRole.COORDINATOR): s
         for s in PetitionStatus
         if s is not PetitionStatus.REJECTED
+    },
+    # the Government Office (or, automatically, SYSTEM) urges the agency holding the
+    # petition; the status stays
+    **{
+        (s, Action.URGE, role): s
+        for s in (
+            PetitionStatus.ASSIGNED,
+            PetitionStatus.IN_PROGRESS,
+            PetitionStatus.TRANSFER_REQUESTED,
+        )
+        for role in (ActorRole.COORDINATOR, ActorRole.SYSTEM)
+    },
+    # only SYSTEM writes that a deadline passed, in the statuses where the clock runs
+    **{
+        (s, Action.OVERDUE, ActorRole.SYSTEM): s
+        for s in (
+            PetitionStatus.ASSIGNED,
+            PetitionStatus.IN_PROGRESS,
+            PetitionStatus.TRANSFER_REQUESTED,
+            PetitionStatus.ESCALATED,
+        )
     },
 }
 
@@ -326,7 +347,17 @@ def test_allowed_actions_examples() -> None:
         Action.REQUEST_TRANSFER,
     ]
     assert allowed_actions(PetitionStatus.ASSIGNED, OTHER_OFFICER, OWN_AGENCY) == []
-    assert allowed_actions(PetitionStatus.IN_PROGRESS, SYSTEM, OWN_AGENCY) == [Action.ESCALATE]
+    assert allowed_actions(PetitionStatus.IN_PROGRESS, SYSTEM, OWN_AGENCY) == [
+        Action.ESCALATE,
+        Action.URGE,
+        Action.OVERDUE,
+    ]
+    assert allowed_actions(PetitionStatus.IN_PROGRESS, COORDINATOR, OWN_AGENCY) == [
+        Action.TRANSFER,
+        Action.ESCALATE,
+        Action.FEATURE,
+        Action.URGE,
+    ]
     assert allowed_actions(PetitionStatus.ANSWERED, PETITIONER, OWN_AGENCY) == [
         Action.RATE,
         Action.FOLLOW_UP,
@@ -343,4 +374,37 @@ def test_feature_keeps_the_status_and_is_for_the_coordinator(status: PetitionSta
         assert outcome == status
     for actor in (PETITIONER, OFFICER, SYSTEM, ADMIN):
         refused = decide(status, Action.FEATURE, actor, OWN_AGENCY)
+        assert isinstance(refused, Refusal) and refused.code == "FORBIDDEN_ROLE"
+
+
+@pytest.mark.parametrize("status", list(PetitionStatus))
+def test_urge_keeps_the_status_and_is_for_the_coordinator_and_system(
+    status: PetitionStatus,
+) -> None:
+    for actor in (COORDINATOR, SYSTEM):
+        outcome = decide(status, Action.URGE, actor, OWN_AGENCY)
+        if status in (
+            PetitionStatus.ASSIGNED,
+            PetitionStatus.IN_PROGRESS,
+            PetitionStatus.TRANSFER_REQUESTED,
+        ):
+            assert outcome == status
+        else:
+            # SUBMITTED (no agency yet), ESCALATED (the Government Office's own), ANSWERED,
+            # REJECTED, CLOSED: nobody to urge
+            assert isinstance(outcome, Refusal) and outcome.code == "INVALID_TRANSITION"
+    for actor in (PETITIONER, OFFICER, OTHER_OFFICER, ADMIN):
+        refused = decide(status, Action.URGE, actor, OWN_AGENCY)
+        assert isinstance(refused, Refusal) and refused.code == "FORBIDDEN_ROLE"
+
+
+@pytest.mark.parametrize("status", list(PetitionStatus))
+def test_overdue_is_written_by_system_alone_in_the_open_statuses(status: PetitionStatus) -> None:
+    outcome = decide(status, Action.OVERDUE, SYSTEM, OWN_AGENCY)
+    if status in OPEN_STATUSES:
+        assert outcome == status
+    else:
+        assert isinstance(outcome, Refusal) and outcome.code == "INVALID_TRANSITION"
+    for actor in (PETITIONER, COORDINATOR, OFFICER, ADMIN):
+        refused = decide(status, Action.OVERDUE, actor, OWN_AGENCY)
         assert isinstance(refused, Refusal) and refused.code == "FORBIDDEN_ROLE"

@@ -167,6 +167,8 @@ _ROW = st.tuples(
     st.none() | st.integers(1, 5),
     st.integers(0, 5),
     _MAYBE_TIME,
+    st.integers(0, 5),
+    st.integers(0, 3),
     st.integers(1, 10**9),
 )
 

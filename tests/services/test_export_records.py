@@ -232,6 +232,7 @@ query Stats($filter: StatsFilter) { stats(filter: $filter) {
 fragment Figures on StatsRow {
   received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
   medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts
+  urged overdueEver
 }
 """
 
@@ -254,6 +255,8 @@ def graphql_stats_lines(server: HttpServer, flt: dict[str, Any] | None) -> list[
             row["p90ResponseWorkingDays"],
             row["averageRating"],
             *row["ratingCounts"],
+            row["urged"],
+            row["overdueEver"],
         ]
         return [breakdown, key, *("" if v is None else str(v) for v in values)]
 

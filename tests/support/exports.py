@@ -23,7 +23,7 @@ query Rows($after: String, $filter: PetitionFilter) {
       trackingCode channel kind subject title body isPrivate field { code } provinceCode
       status agency { code } submittedAt acceptedAt deadlineAt isOverdue answeredAt
       responseWorkingDays answeredOnTime followUpCount rating { score }
-      answers { answeredAt }
+      answers { answeredAt } urgeCount overdueCount
     } }
     pageInfo { hasNextPage endCursor }
   }
@@ -70,6 +70,8 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
                 "rating_score": n["rating"] and n["rating"]["score"],
                 "answer_count": len(answers),
                 "latest_answer_at": answers[-1]["answeredAt"] if answers else None,
+                "urge_count": n["urgeCount"],
+                "overdue_count": n["overdueCount"],
             }
         )
         record = records[-1]

@@ -13,7 +13,8 @@ from app.domain.timezone import VN_TZ
 from tests.support.server import HttpServer
 
 ROW = """received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
-         medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts"""
+         medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts
+         urged overdueEver"""
 ADDITIVE = (
     "received",
     "answered",
@@ -22,6 +23,8 @@ ADDITIVE = (
     "escalated",
     "followUps",
     "rejected",
+    "urged",
+    "overdueEver",
 )
 STATS = """query($filter: StatsFilter) { stats(filter: $filter) {
   totals { ROW }
@@ -33,7 +36,7 @@ LIST = """query($filter: PetitionFilter, $after: String) {
   petitions(first: 100, after: $after, filter: $filter) {
     edges { node { status submittedAt answeredAt answeredOnTime isOverdue escalatedAt deadlineAt
                    followUpCount responseWorkingDays rating { score } agency { code }
-                   field { code } provinceCode channel kind } }
+                   field { code } provinceCode channel kind urgeCount overdueCount } }
     pageInfo { hasNextPage endCursor } } }"""
 
 
@@ -67,6 +70,8 @@ def reader_row(nodes: list[dict[str, Any]]) -> dict[str, Any]:
         "p90ResponseWorkingDays": _nearest_rank(days, 9, 10),
         "averageRating": sum(scores) / len(scores) if scores else None,
         "ratingCounts": [scores.count(s) for s in range(1, 6)],
+        "urged": sum(1 for n in nodes if n["urgeCount"] > 0),
+        "overdueEver": sum(1 for n in nodes if n["overdueCount"] > 0),
     }
 
 

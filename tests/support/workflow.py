@@ -29,7 +29,7 @@ from tests.support.server import HttpServer, RunningServer
 PETITION_FIELDS = """
   id trackingCode status version agency { code } acceptedAt deadlineAt isOverdue answeredAt
   responseWorkingDays answeredOnTime workingDaysElapsed followUpCount title body isPrivate
-  escalatedAt featuredAt featuredNote
+  escalatedAt featuredAt featuredNote urgeCount overdueCount
   answers { body answeredAt signature keyId agency { code } }
   rating { score comment }
   events(first: 100) { totalCount edges { node { action fromStatus toStatus actorRole note
@@ -66,6 +66,7 @@ MUTATIONS = {
     "rate": action_mutation("rateAnswer", "RateAnswerInput"),
     "follow_up": action_mutation("followUpPetition", "FollowUpInput"),
     "feature": action_mutation("featurePetition", "FeaturePetitionInput"),
+    "urge": action_mutation("urgePetition", "PetitionNoteInput"),
 }
 PETITIONER_ACTIONS = frozenset({"rate", "follow_up"})
 
