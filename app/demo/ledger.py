@@ -7,6 +7,9 @@ from typing import Any
 from app.demo.rows import TABLE_COLUMNS, Row
 from app.demo.spec import Position
 from app.demo.state import PetitionState
+from app.domain.workflow import VERSIONLESS_ACTIONS
+
+_VERSIONLESS = frozenset(action.value for action in VERSIONLESS_ACTIONS)
 
 _ENDED_AT = TABLE_COLUMNS["assignments"].index("ended_at")
 _END_REASON = TABLE_COLUMNS["assignments"].index("end_reason")
@@ -47,7 +50,8 @@ class Ledger:
         note: str | None,
         is_public: bool = True,
     ) -> None:
-        """An event at the petition's latest moment, moving it to `to_status`."""
+        """An event at the petition's latest moment, moving it to `to_status`; the version
+        grows as `transitions.apply` has it (not for URGE and OVERDUE)."""
         self.events.append(
             (
                 self.next_event,
@@ -64,7 +68,8 @@ class Ledger:
         )
         self.next_event += 1
         petition.status = to_status
-        petition.version += 1
+        if action not in _VERSIONLESS:
+            petition.version += 1
 
     def open_assignment(self, petition: PetitionState, agency_id: int) -> None:
         row = [self.next_assignment, petition.petition_id, agency_id, petition.moment, None, None]

@@ -41,6 +41,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "search_text",
         "escalated_at",
         "rating_score",
+        "urge_count",
+        "last_urged_at",
     ),
     "petitioner_contacts": (
         "petition_id",

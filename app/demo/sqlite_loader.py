@@ -26,6 +26,7 @@ _MOMENT_COLUMNS = {
         "answered_at",
         "closed_at",
         "escalated_at",
+        "last_urged_at",
     ),
     "petitioner_contacts": (),
     "assignments": ("assigned_at", "ended_at"),

@@ -50,3 +50,5 @@ class PetitionState:
     duplicate_of: str | None = None
     rating_score: int | None = None
     closed_at: int | None = None
+    urge_count: int = 0
+    last_urged_at: int | None = None

@@ -43,8 +43,10 @@ from app.demo.enum_values import (
     SYSTEM,
     TRANSFER,
     TRANSFER_REQUESTED,
+    URGE,
 )
 from app.demo.ledger import Ledger
+from app.demo.schedule import OFFICE_END, OFFICE_START
 from app.demo.spec import LoadSpec
 from app.demo.state import PetitionState
 from app.demo.timeline import Timeline
@@ -59,6 +61,7 @@ from app.demo.wording.record import (
     REJECT_NOTES,
     REQUEST_TRANSFER_NOTES,
     TRANSFER_NOTES,
+    URGE_NOTES,
 )
 from app.domain.signing import seal_answer
 from app.domain.text import normalize
@@ -88,6 +91,10 @@ _ACKNOWLEDGE_NOTES = _normalized(ACKNOWLEDGE_NOTES)
 _REQUEST_TRANSFER_NOTES = _normalized(REQUEST_TRANSFER_NOTES)
 _PROGRESS_NOTES = _normalized(PROGRESS_NOTES)
 _FOLLOW_UP_NOTES = _normalized(FOLLOW_UP_NOTES)
+_URGE_NOTES = _normalized(URGE_NOTES)
+URGEABLE = frozenset({ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED})
+URGE_SHARE = 0.6
+"""Of the open petitions left overdue, the share the Government Office urges."""
 
 
 class Steps:
@@ -327,6 +334,37 @@ class Steps:
         self.timeline.start_clock(petition)
         self._record_escalation(petition, reason, COORDINATOR)
         return True
+
+    def urge_if_overdue(self, petition: PetitionState) -> None:
+        """The Government Office urges the agency that let an open petition's deadline pass:
+        `URGE_SHARE` of them, one to six working days after the deadline, and a third of
+        those once more a few working days later (never twice a working day, never after
+        now). The last events of a history: nothing else moves the petition afterwards.
+
+        Drawn from a stream of the petition's own, not the chunk's, so that every other
+        row of a load comes out as it did before the demo urged."""
+        if petition.status not in URGEABLE or petition.deadline_at is None:
+            return
+        calendar = self.timeline.calendar
+        day = petition.clock_day + RESPONSE_WORKING_DAYS
+        if day >= calendar.today:
+            return
+        draw = Draw(f"pakn-demo-urge:{petition.petition_id}:{petition.moment}")
+        if not draw.chance(URGE_SHARE):
+            return
+        for _ in range(2 if draw.chance(0.35) else 1):
+            day = max(day, petition.day) + draw.between(1, 6)
+            second = OFFICE_START + int(draw.random() * (OFFICE_END - OFFICE_START))
+            if day > calendar.today or calendar.midnight[day] + second > calendar.now:
+                return
+            petition.day, petition.second = day, second
+            petition.moment = petition.last_urged_at = calendar.midnight[day] + second
+            petition.urge_count += 1
+            assert petition.agency_id is not None
+            note = draw.pick(_URGE_NOTES).format(agency=self.agencies.names[petition.agency_id])
+            self.ledger.record_event(
+                petition, URGE, petition.status, COORDINATOR, petition.agency_id, note
+            )
 
     def _record_escalation(self, petition: PetitionState, reason: str, role: str) -> None:
         petition.escalation_reason = reason

@@ -110,6 +110,7 @@ class Story:
         body, body_folded = self.composer.body(petition, values)
         self.ledger.contacts.append(contact_row(draw, petition))
         self.history.unfold(petition, ordinal, self._final_status(day), first_agency_id)
+        self.history.steps.urge_if_overdue(petition)
         self.ledger.petitions.append(
             (
                 petition_id,
@@ -140,6 +141,8 @@ class Story:
                 "" if petition.is_private else f"{title_folded} {body_folded}",
                 petition.escalated_at,
                 petition.rating_score,
+                petition.urge_count,
+                petition.last_urged_at,
             )
         )
 

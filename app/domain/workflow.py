@@ -142,6 +142,10 @@ TRANSITIONS: Mapping[tuple[PetitionStatus, Action], Transition] = MappingProxyTy
 )
 """(status, action) -> the resulting status and the roles that may take that step."""
 
+VERSIONLESS_ACTIONS: frozenset[Action] = frozenset({Action.URGE, Action.OVERDUE})
+"""Actions that leave a petition's `version` as it is, so that no officer's pending edit is
+made stale by the Government Office's urging or by a deadline passing."""
+
 AGENCY_BOUND_ROLES: frozenset[ActorRole] = frozenset({ActorRole.AGENCY_OFFICER})
 """Roles that may act only on petitions assigned to their own agency."""
 

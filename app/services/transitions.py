@@ -29,7 +29,14 @@ from app.domain.vocabulary import (
     PetitionStatus,
     RejectionReason,
 )
-from app.domain.workflow import FORBIDDEN_ROLE, Actor, Refusal, after_follow_up, decide
+from app.domain.workflow import (
+    FORBIDDEN_ROLE,
+    VERSIONLESS_ACTIONS,
+    Actor,
+    Refusal,
+    after_follow_up,
+    decide,
+)
 from app.domain.working_days import deadline_after, elapsed_working_days
 from app.services import notifications
 from app.services.outcome import UserErrors, problem
@@ -335,11 +342,9 @@ EFFECTS: dict[Action, tuple[Effect, bool]] = {
 }
 """Each action's effect, and whether it needs a note."""
 
-VERSIONLESS_ACTIONS = frozenset({Action.URGE, Action.OVERDUE})
-"""Actions that leave `version` as it is, so that no officer's pending edit is made stale by
-the Government Office's urging or by a deadline passing. An `expectedVersion` given is
-still checked (STALE_VERSION), SYSTEM may give none. What keeps racing writers apart is the
-claim's comparison of the counts these actions change (`_claim_version`)."""
+# VERSIONLESS_ACTIONS (app.domain.workflow), URGE and OVERDUE, leave `version` as it is: an
+# `expectedVersion` given is still checked (STALE_VERSION), SYSTEM may give none. What keeps
+# racing writers apart is the claim's comparison of the counts they change (`_claim_version`).
 
 INTERNAL_ACTIONS = frozenset({Action.REQUEST_TRANSFER})
 """Actions whose event (and note) only officers see."""

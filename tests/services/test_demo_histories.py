@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.domain.reference import GOVERNMENT_OFFICE_CODE, province_codes
 from app.domain.signing import verify_answer
 from app.domain.timezone import VN_TZ
+from app.domain.urging import working_day_of
 from app.domain.vocabulary import OPEN_STATUSES, Action, ActorRole, PetitionStatus, tracking_code
-from app.domain.workflow import TRANSITIONS
+from app.domain.workflow import TRANSITIONS, VERSIONLESS_ACTIONS
 from app.domain.working_days import deadline_after, elapsed_working_days, is_working_day, local_date
 from db.engine import session_factory
 from db.event_log import verify
@@ -49,7 +50,8 @@ def test_every_status_channel_kind_and_subject_is_present(data: dict[str, Any]) 
     actions = {e.action for e in data["events"]}
     # featuring is the Government Office's own judgement, erasure the petitioner's (or the
     # retention period's, which the demo's two-year span does not reach): the demo does neither
-    assert actions == set(Action) - {Action.FEATURE, Action.CONTACT_ERASED}
+    assert actions <= set(Action) - {Action.FEATURE, Action.CONTACT_ERASED}
+    assert actions >= set(Action) - {Action.FEATURE, Action.CONTACT_ERASED, Action.OVERDUE}
     open_petitions = [p for p in petitions if p.status in OPEN_STATUSES]
     overdue = [p for p in open_petitions if p.deadline_at < NOW]
     assert 0 < len(overdue) < len(open_petitions)
@@ -73,7 +75,8 @@ def test_histories_follow_the_workflow(data: dict[str, Any]) -> None:
             assert step.target == after.to_status
             assert after.actor_role in step.roles
         assert history[-1].to_status == petition.status
-        assert petition.version == len(history)
+        versioned = [e for e in history if Action(e.action) not in VERSIONLESS_ACTIONS]
+        assert petition.version == len(versioned)
 
 
 def test_petition_facts_match_the_history(data: dict[str, Any]) -> None:
@@ -159,6 +162,25 @@ def test_first_escalation_and_rating_score_are_on_the_petition(data: dict[str, A
         rating = data["ratings"].get(petition.id)
         assert petition.rating_score == (rating.score if rating else None)
     assert any(p.escalated_at for p in data["petitions"])
+
+
+def test_urges_are_on_the_petition_and_follow_overdue_deadlines(data: dict[str, Any]) -> None:
+    """The Government Office urges open petitions whose deadline passed, after it, at most
+    once a working day; `urge_count` and `last_urged_at` copy the URGE events."""
+    history = _by_petition(data["events"])
+    urged = 0
+    for petition in data["petitions"]:
+        urges = [e for e in history[petition.id] if e.action == "URGE"]
+        assert petition.urge_count == len(urges)
+        assert petition.last_urged_at == (urges[-1].at if urges else None)
+        for urge in urges:
+            assert urge.actor_role == "COORDINATOR" and urge.is_public and urge.note
+            assert urge.agency_id == petition.agency_id
+            assert petition.deadline_at is not None and urge.at > petition.deadline_at
+        days = [working_day_of(u.at) for u in urges]
+        assert len(set(days)) == len(days), "at most one urge a working day"
+        urged += bool(urges)
+    assert 0 < urged < len(data["petitions"]) / 5
 
 
 def test_only_internal_events_are_hidden(data: dict[str, Any]) -> None:

@@ -32,6 +32,12 @@ PROGRESS_NOTES = (
     "Đang lấy ý kiến các bộ, ngành liên quan trước khi trả lời chính thức.",
     "Đã tổ chức kiểm tra thực tế; kết quả sẽ được công bố khi có văn bản trả lời.",
 )
+URGE_NOTES = (
+    "Văn phòng Chính phủ đề nghị {agency} khẩn trương xử lý, trả lời người phản ánh, kiến "
+    "nghị; đã quá thời hạn giải quyết.",
+    "Đôn đốc {agency} báo cáo tiến độ và trả lời dứt điểm phản ánh, kiến nghị đã quá hạn.",
+    "Đề nghị {agency} tập trung giải quyết, trả lời trước khi báo cáo Thủ tướng Chính phủ.",
+)
 FOLLOW_UP_NOTES = (
     "Tôi chưa đồng ý với nội dung trả lời vì chưa giải quyết dứt điểm vấn đề đã nêu.",
     "Câu trả lời chưa đúng trọng tâm kiến nghị; đề nghị xem xét lại.",
