@@ -55,9 +55,10 @@ LIST_MAXIMA: dict[str, int] = {
     "QuarterlyReport.byAgency": _AGENCIES,
     "QuarterlyReport.exemplary": 5,
     "QuarterlyReport.featured": 100,
-    "QuarterlyReport.mostOverdue": 5,
-    "QuarterlyReport.mostTransferRequests": 5,
-    "QuarterlyReport.mostEscalations": 5,
+    "DelayingAgencies.mostOverdue": 5,
+    "DelayingAgencies.mostTransferRequests": 5,
+    "DelayingAgencies.mostEscalations": 5,
+    "DelayingAgencies.mostUrged": 5,
 }
 """How many objects a list that is not a page can hold, by `Type.field`: the reference
 data's sizes, the report's top-5 lists, a petition's answers (one per follow-up, and a

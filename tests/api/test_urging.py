@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 
 from app.domain.stats import Quarter
 from app.domain.timezone import VN_TZ, now
@@ -27,11 +28,14 @@ from app.domain.workflow import Actor
 from app.services import actions
 from app.services.outcome import UserErrors
 from app.services.transitions import ActionScope, Change
+from app.settings import Settings
 from db import rollup
 from db.engine import open_engine, session_factory
 from db.models import Petition
 from db.transactions import WriteGate
 from resolvers.ids import global_id
+from schema.build import build_schema
+from schema.cost import plan_cost
 from tests.support.databases import prepared_database
 from tests.support.stats_reader import check_against_reader, fetch_list
 from tests.support.workflow import (
@@ -419,3 +423,15 @@ def test_the_exports_carry_the_counts(urging: Workflow) -> None:
     assert stats[0].lstrip("\ufeff").split(",")[-2:] == ["urged", "overdue_ever"]
     total = stats[1].split(",")
     assert total[0] == "total" and int(total[-2]) >= 1
+
+
+def test_the_report_s_delaying_lists_cost_their_five() -> None:
+    """mostUrged and its siblings hold at most five agencies (schema/cost.py's LIST_MAXIMA,
+    keyed by the type that holds them: DelayingAgencies)."""
+    schema = build_schema(Settings(secret_key="cost"))._schema
+    delaying = ("mostOverdue", "mostTransferRequests", "mostEscalations", "mostUrged")
+    for name in delaying:
+        query = (
+            f"{{ quarterlyReport(year: 2026, quarter: 1) {{ delaying {{ {name} {{ count }} }} }} }}"
+        )
+        assert plan_cost(schema, parse(query), None).cost(None) == 1 + 1 + 5, name
