@@ -80,6 +80,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         retention_days=settings.contact_retention_days,
         purge_interval_seconds=settings.purge_interval_seconds,
         statement_timeout=settings.statement_timeout_seconds,
+        outbox_interval_seconds=settings.outbox_interval_seconds,
+        webhook_key=settings.key_encryption_key if settings.webhook_delivery else None,
+        webhook_allow_private=settings.webhook_allow_private,
     )
 
     async def health(_request: Request) -> Response:

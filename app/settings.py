@@ -336,6 +336,9 @@ class Settings:
     """How often the outbox sender looks for messages due."""
     webhook_allow_private: bool = False
     """Webhook URLs may name loopback and private addresses (tests, an agency's own LAN)."""
+    webhook_delivery: bool = True
+    """This process's outbox sender delivers webhooks; off only in the tests' servers, whose
+    tests send with a clock of their own (no environment variable)."""
 
     @property
     def effective_request_timeout(self) -> float:

@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
-from app.services import erasure, outbox
+from app.services import erasure, outbox, webhooks
 from app.services.background import BackgroundRunner, Job, Lease
 from db.engine import create_engine, session_factory
 from db.leadership import leadership_for
@@ -95,9 +96,18 @@ class Background:
         statement_timeout: float | None = None,
         outbox_channels: Sequence[outbox.OutboxChannel] = (),
         outbox_interval_seconds: float = 5.0,
+        webhook_key: KeyEncryptionKey | None = None,
+        webhook_allow_private: bool = False,
     ) -> None:
+        """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
+        webhooks, with the outbox's other channels; None: not here (the tests' servers)."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
+        if webhook_key is not None:
+            outbox_channels = [
+                *outbox_channels,
+                webhooks.WebhookChannel(webhook_key, allow_private=webhook_allow_private),
+            ]
         if retention_days > 0 or outbox_channels:
             self.engine = create_engine(
                 database_url, pool_size=BACKGROUND_POOL, statement_timeout=statement_timeout

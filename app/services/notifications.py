@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.services import webhooks
 from db.models import Petition, PetitionEvent
 
 if TYPE_CHECKING:
@@ -25,4 +26,4 @@ async def queue_for_event(
     petition: Petition,
 ) -> None:
     """Queue, in the caller's transaction, the messages `event` of `petition` owes."""
-    return None
+    await webhooks.queue_deliveries(session, event, petition)
