@@ -24,7 +24,7 @@ W1 = """query W1 { petitions(first: 50, filter: {statuses: [ANSWERED, CLOSED]},
 EVERY_FIELD = """
   __typename id trackingCode channel kind subject title body isPrivate provinceCode status
   submittedAt acceptedAt deadlineAt answeredAt responseWorkingDays answeredOnTime
-  followUpCount escalatedAt featuredAt featuredNote version isOverdue
+  followUpCount escalatedAt featuredAt featuredNote version isOverdue urgeCount overdueCount
   agency { __typename id code name nameEn kind provinceCode }
   field { __typename code name nameEn }
   rating { __typename score comment ratedAt }
@@ -228,6 +228,8 @@ SCALARS = [
     "isOverdue",
     "responseWorkingDays",
     "followUpCount",
+    "urgeCount",
+    "overdueCount",
     "__typename",
 ]
 RELATIONS = {
