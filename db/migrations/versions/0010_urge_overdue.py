@@ -6,7 +6,8 @@ statistics rollup's columns.
 `urged` and `overdue_ever` per period. Both start at zero, which is exact: no URGE or
 OVERDUE event exists before this revision (0011 backfills OVERDUE and rebuilds the rollup).
 The covering statistics indexes gain the two counts, so live statistics still read no
-table row.
+table row. Plain ADD COLUMN, never a batch: on SQLite a batch recreates `petitions`, and with
+it would go the triggers that keep the search index `petition_search` in step (0001).
 
 Revision ID: 0010
 Revises: 0009
@@ -55,28 +56,24 @@ def _stats_indexes(columns: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     zero = sa.text("0")
-    with op.batch_alter_table("petitions") as batch:
-        batch.add_column(sa.Column("urge_count", sa.Integer(), nullable=False, server_default=zero))
-        batch.add_column(sa.Column("last_urged_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("overdue_count", sa.Integer(), nullable=False, server_default=zero)
-        )
-        batch.add_column(
-            sa.Column("overdue_deadline_at", sa.DateTime(timezone=True), nullable=True)
-        )
-    with op.batch_alter_table("petition_stats_rollup") as batch:
-        batch.add_column(sa.Column("urged", sa.Integer(), nullable=False, server_default=zero))
-        batch.add_column(
-            sa.Column("overdue_ever", sa.Integer(), nullable=False, server_default=zero)
-        )
+    for column in (
+        sa.Column("urge_count", sa.Integer(), nullable=False, server_default=zero),
+        sa.Column("last_urged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("overdue_count", sa.Integer(), nullable=False, server_default=zero),
+        sa.Column("overdue_deadline_at", sa.DateTime(timezone=True), nullable=True),
+    ):
+        op.add_column("petitions", column)
+    for column in (
+        sa.Column("urged", sa.Integer(), nullable=False, server_default=zero),
+        sa.Column("overdue_ever", sa.Integer(), nullable=False, server_default=zero),
+    ):
+        op.add_column("petition_stats_rollup", column)
     _stats_indexes(NEW_STATS_COLUMNS)
 
 
 def downgrade() -> None:
     _stats_indexes(OLD_STATS_COLUMNS)
-    with op.batch_alter_table("petition_stats_rollup") as batch:
-        batch.drop_column("overdue_ever")
-        batch.drop_column("urged")
-    with op.batch_alter_table("petitions") as batch:
-        for name in ("overdue_deadline_at", "overdue_count", "last_urged_at", "urge_count"):
-            batch.drop_column(name)
+    for name in ("overdue_ever", "urged"):
+        op.drop_column("petition_stats_rollup", name)
+    for name in ("overdue_deadline_at", "overdue_count", "last_urged_at", "urge_count"):
+        op.drop_column("petitions", name)

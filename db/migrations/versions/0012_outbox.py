@@ -24,12 +24,10 @@ PENDING = sa.text("sent_at IS NULL AND failed_at IS NULL")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("petitioner_contacts") as batch:
-        batch.add_column(
-            sa.Column(
-                "notify_by_email", sa.Boolean(), nullable=False, server_default=sa.text("false")
-            )
-        )
+    op.add_column(
+        "petitioner_contacts",
+        sa.Column("notify_by_email", sa.Boolean(), nullable=False, server_default=sa.text("false")),
+    )
     instant = sa.DateTime(timezone=True)
     op.create_table(
         "outbox",
@@ -79,5 +77,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("outbox")
-    with op.batch_alter_table("petitioner_contacts") as batch:
-        batch.drop_column("notify_by_email")
+    op.drop_column("petitioner_contacts", "notify_by_email")
