@@ -23,6 +23,7 @@ from db.models import (
     Rating,
 )
 from db.queries import events, petitions, reference
+from db.queries.similar import SimilarRequest, find_similar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -203,6 +204,15 @@ class Loaders:
     @cached_property
     def agency_page(self) -> DataLoader[AgencyPageKey, petitions.Page]:
         return _agency_pages(self._session)
+
+    @cached_property
+    def similar(self) -> DataLoader[SimilarRequest, list[int]]:
+        """Similar petitions' ids (`db.queries.similar`): every text of a page in one batch."""
+
+        async def batch(keys: list[SimilarRequest]) -> list[list[int]]:
+            return await find_similar(self._session, keys)
+
+        return SharedLoader(batch, self._session)
 
     @cached_property
     def agency_count(self) -> DataLoader[tuple[int, petitions.PetitionCriteria], int]:

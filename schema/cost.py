@@ -3,8 +3,9 @@
 A field that returns an object costs one for every object it may return: a to-one field
 one per parent, a list its size per parent. A connection's page size is its `first` (or
 `last`) as given, literally or by a variable, and `MAX_PAGE` when not given (a default is
-counted at its maximum); its `edges` and `nodes` lists hold that many. Other lists count
-at their real maximum (`LIST_MAXIMA`). Scalars cost nothing: their bytes come with the row.
+counted at its maximum); its `edges` and `nodes` lists hold that many, and so does a list
+that takes its own `first` (`SIZED_LISTS`: similar petitions). Other lists count at their
+real maximum (`LIST_MAXIMA`). Scalars cost nothing: their bytes come with the row.
 Fragments and aliases count like the fields they stand for, so a document asking for the
 same page twice pays twice. Introspection costs one per field: its lists are the schema's,
 which is small and fixed.
@@ -63,6 +64,9 @@ LIST_MAXIMA: dict[str, int] = {
 """How many objects a list that is not a page can hold, by `Type.field`: the reference
 data's sizes, the report's top-5 lists, a petition's answers (one per follow-up, and a
 third follow-up escalates), the months a window of statistics covers."""
+SIZED_LISTS: dict[str, int] = {"Petition.similar": 20, "Query.similarPetitions": 20}
+"""Lists that hold at most their own `first`, by `Type.field`, with their largest `first`
+(counted when it is not given)."""
 OTHER_LISTS = 100
 """Any other list (a payload's userErrors, say) counts at most this many."""
 PAGE_ARGUMENTS = ("first", "last")
@@ -201,17 +205,20 @@ class _Walk:
         if not is_composite_type(target):
             return
         if isinstance(returned, GraphQLList):
+            key = f"{parent.name}.{name}"
             if page is not None and name in ("edges", "nodes"):
                 size = page
+            elif key in SIZED_LISTS:
+                size = self._page_size(node, SIZED_LISTS[key])
             else:
-                size = PageSize(literal=LIST_MAXIMA.get(f"{parent.name}.{name}", OTHER_LISTS))
+                size = PageSize(literal=LIST_MAXIMA.get(key, OTHER_LISTS))
             sizes = (*sizes, size)
         self.terms[sizes] += 1
         if node.selection_set is not None:
             inner = self._page_size(node) if _takes_page(definition) else None
             self.selections(node.selection_set, target, sizes, inner)
 
-    def _page_size(self, node: FieldNode) -> PageSize:
+    def _page_size(self, node: FieldNode, maximum: int = MAX_PAGE) -> PageSize:
         for argument in node.arguments or ():
             if argument.name.value not in PAGE_ARGUMENTS:
                 continue
@@ -220,8 +227,11 @@ class _Walk:
                 return PageSize(literal=int(value.value))
             if isinstance(value, VariableNode):
                 variable = value.name.value
-                return PageSize(variable=variable, unset=self.unset.get(variable, MAX_PAGE))
-        return PageSize(literal=MAX_PAGE)
+                unset = self.unset.get(variable, maximum)
+                if maximum < MAX_PAGE:  # a sized list: more than its maximum is refused
+                    unset = min(unset, maximum)
+                return PageSize(variable=variable, unset=unset)
+        return PageSize(literal=maximum)
 
 
 def _takes_page(definition: Any) -> bool:

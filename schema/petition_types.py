@@ -19,6 +19,7 @@ from app.domain.working_days import elapsed_working_days
 from db import models
 from resolvers.history import event_connection, event_cursor
 from resolvers.private_text import remember, text_for
+from resolvers.similar import petition_similar
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.info import GraphInfo, loaded, node_id
@@ -420,6 +421,25 @@ class PetitionType(Node):
     ) -> ConnectionType[PetitionEventType]:
         remember(info.context, self)  # type: ignore[arg-type]
         return await event_connection(info.context, self, first, after)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(
+        description="The public petitions most like this one by text, best first, itself "
+        "left out: as Query.similarPetitions ranks them for this title and body, those of "
+        "its field preferred (for finding the petition a DUPLICATE repeats, or an answer to "
+        "reuse). Empty for a private petition unless the reader may read its text."
+    )
+    async def similar(
+        self,
+        info: GraphInfo,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many, 1 to 20 (5 when null); otherwise "
+                "PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = 5,
+    ) -> list[PetitionType]:
+        return await petition_similar(info.context, self, first)  # type: ignore[arg-type,return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

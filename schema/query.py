@@ -16,6 +16,7 @@ from resolvers.petitions import (
     petition_connection,
     petition_for_petitioner,
 )
+from resolvers.similar import similar_petitions
 from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.info import GraphInfo
@@ -206,6 +207,50 @@ class Query:
     ) -> PetitionType | None:
         return await petition_by_tracking_code(  # type: ignore[return-value]
             info.context, tracking_code, info.selected_fields[0]
+        )
+
+    @strawberry.field(
+        description="The public petitions most like a text, best first: for a citizen "
+        "before submitting (is it asked and answered already?), for the Government Office "
+        "finding the petition a DUPLICATE repeats, for an agency reusing an earlier answer "
+        "(each petition's latestAnswer). Ranked by text similarity over any of the words, "
+        "ignoring case, diacritics and the commonest syllables (của, và, các, ...), rarer "
+        "words weighing more; among near-equal scores, answered petitions first. Private "
+        "petitions never appear."
+    )
+    async def similar_petitions(
+        self,
+        info: GraphInfo,
+        title: Annotated[
+            str,
+            strawberry.argument(
+                description="The title to compare, at most 200 characters (TOO_LONG)."
+            ),
+        ],
+        body: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The body to compare too, at most 10,000 characters (TOO_LONG)."
+            ),
+        ] = None,
+        field_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Prefer petitions of this field (their scores count a quarter "
+                "more; others still appear); any letter case. UNKNOWN_CODE when no field "
+                "has it (see Query.fields)."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many, 1 to 20 (5 when null); otherwise "
+                "PAGE_SIZE_OUT_OF_RANGE."
+            ),
+        ] = 5,
+    ) -> list[PetitionType]:
+        return await similar_petitions(  # type: ignore[return-value]
+            info.context, title, body, field_code, first
         )
 
     @strawberry.field(
