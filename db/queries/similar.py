@@ -12,8 +12,9 @@ every match. The work is bounded instead, for any number of petitions:
 1. **Rarity** (one statement; the largest id stands for the number of petitions): how
    many petitions contain each of the text's words (at most
    `app.domain.similarity.MAX_TERMS`). SQLite reads at most `PROBE` index entries
-   a word, newest first: fewer are the exact count, `PROBE` of them spread over the
-   newest ids estimate it from their density. PostgreSQL takes the frequency ANALYZE
+   a word, oldest first (FTS5 reads a word's entries backwards only by loading them
+   all): fewer are the exact count, `PROBE` of them spread over the oldest ids estimate
+   it from their density. PostgreSQL takes the frequency ANALYZE
    keeps for the index's common lexemes (`pg_stats.most_common_elem_freqs`), and counts
    the other, rare words exactly, at most `PG_PROBE` each (a rare word's posting list is
    short, but each match counted may read a table page). Words no petition has are dropped.
@@ -60,7 +61,7 @@ from app.domain.similarity import (
     rank,
 )
 
-PROBE = 500
+PROBE = 200
 PG_PROBE = 50
 RAREST = 5
 PER_LOOKUP = 30
@@ -139,9 +140,9 @@ def _match_query(dialect: str, words: Sequence[str]) -> str:
 _SQLITE_FREQUENCIES = text(
     """
     SELECT j.key,
-           (SELECT count(*) || ',' || coalesce(min(id), 0) FROM (
+           (SELECT count(*) || ',' || coalesce(max(id), 0) FROM (
                SELECT rowid AS id FROM petition_search WHERE petition_search MATCH j.value
-               ORDER BY rowid DESC LIMIT :probe
+               LIMIT :probe
            )),
            (SELECT coalesce(max(id), 0) FROM petitions)
     FROM json_each(:queries) AS j
@@ -158,11 +159,11 @@ async def _frequencies_sqlite(
     for index, probed, documents in await session.execute(
         _SQLITE_FREQUENCIES, {"queries": queries, "probe": PROBE}
     ):
-        n, oldest = (int(part) for part in probed.split(","))
+        n, last = (int(part) for part in probed.split(","))
         if n < PROBE:
             found[words[index]] = float(n)
-        else:  # PROBE matches among the ids from `oldest` up: that density throughout
-            found[words[index]] = PROBE * documents / max(documents - oldest + 1, PROBE)
+        else:  # PROBE matches among the ids up to `last`: that density throughout
+            found[words[index]] = PROBE * documents / max(last, PROBE)
     return found, documents
 
 
