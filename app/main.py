@@ -15,9 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from app.services.email_outbox import EmailChannel
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
 from app.services.jobs import Background
+from app.services.outbox import OutboxChannel
 from app.services.persisted_queries import PersistedQueries
 from app.settings import Settings
 from app.web.compression import Compression
@@ -29,6 +31,7 @@ from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
 from app.web.report_page import report_page
 from app.web.unavailable import unavailable_response
+from app.web.unsubscribe import unsubscribe_endpoint
 from db.availability import database_unavailable
 from db.engine import create_engine, is_sqlite, session_factory
 from db.listener import PgListener
@@ -74,12 +77,23 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         max_bytes=settings.persisted_queries_max_bytes,
     )
     graphql = PaknGraphQL(schema, sessions, settings, writes, feed, persisted, compiled)
+    outbox_channels: list[OutboxChannel] = []
+    if settings.smtp_url and settings.email_delivery:
+        outbox_channels.append(
+            EmailChannel(
+                settings.smtp_url,
+                mail_from=settings.mail_from,
+                public_url=settings.public_url,
+                secret_key=settings.secret_key,
+            )
+        )
     background = Background(
         settings.database_url,
         writes,
         retention_days=settings.contact_retention_days,
         purge_interval_seconds=settings.purge_interval_seconds,
         statement_timeout=settings.statement_timeout_seconds,
+        outbox_channels=outbox_channels,
         outbox_interval_seconds=settings.outbox_interval_seconds,
         webhook_key=settings.key_encryption_key if settings.webhook_delivery else None,
         webhook_allow_private=settings.webhook_allow_private,
@@ -135,6 +149,11 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             Route("/export/petitions.ndjson", petitions_endpoint(engine, ExportFormat.NDJSON)),
             Route("/export/stats.csv", stats_endpoint(engine)),
             Route("/export/datapackage.json", datapackage_endpoint(engine)),
+            Route(
+                "/unsubscribe/{token}",
+                unsubscribe_endpoint(sessions, writes, settings),
+                methods=["GET", "POST"],
+            ),
             WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},

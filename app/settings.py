@@ -339,6 +339,10 @@ class Settings:
     webhook_delivery: bool = True
     """This process's outbox sender delivers webhooks; off only in the tests' servers, whose
     tests send with a clock of their own (no environment variable)."""
+    email_delivery: bool = True
+    """This process's outbox sender sends the e-mails (where PAKN_SMTP_URL is set); off
+    only in the tests' servers, whose tests send with a clock of their own (no environment
+    variable). They are queued all the same."""
 
     @property
     def effective_request_timeout(self) -> float:

@@ -141,6 +141,13 @@ class PetitionerInput:
         description="The organisation's tax code: 10 or 13 digits, the 13 possibly written "
         "as 10, a dash and 3 (INVALID_TAX_CODE); required for BUSINESS (REQUIRED).",
     )
+    notify_by_email: bool = strawberry.field(
+        default=False,
+        description="The petitioner consents to e-mails (Vietnamese, with an English line) "
+        "when the petition is assigned, updated, answered or goes overdue, each with an "
+        "unsubscribe link; needs email (REQUIRED). Sent only where the server has "
+        "PAKN_SMTP_URL.",
+    )
 
 
 @strawberry.input(

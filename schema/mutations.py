@@ -85,6 +85,7 @@ class Mutation:
                 address=person.address,
                 organization_name=person.organization_name,
                 tax_code=person.tax_code,
+                notify_by_email=person.notify_by_email,
             ),
         )
         result = await mutations.submit(info.context, data, input.idempotency_key)

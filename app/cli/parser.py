@@ -18,6 +18,7 @@ from app.cli import (
     demo,
     export,
     keys,
+    outbox,
     privacy,
     schema,
     serve,
@@ -38,6 +39,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     privacy.register,
     keys.register,
     webhook.register,
+    outbox.register,
     schema.register,
     export.register,
 )

@@ -53,6 +53,8 @@ class PetitionerData:
     address: str | None
     organization_name: str | None
     tax_code: str | None
+    notify_by_email: bool = False
+    """The petitioner consents to e-mails about the petition (needs `email`)."""
 
 
 @dataclass(frozen=True)
@@ -321,13 +323,23 @@ def _validate_petitioner(
         ORGANIZATION_NAME_LENGTH,
     )
     tax_code = _tax_code(problems, person.tax_code)
-    cleaned = PetitionerData(full_name, email, phone, address, organization_name, tax_code)
+    cleaned = PetitionerData(
+        full_name, email, phone, address, organization_name, tax_code, person.notify_by_email
+    )
     if cleaned.email is None and cleaned.phone is None:
         problems.append(
             Problem(
                 (*_PETITIONER, "email"),
                 REQUIRED,
                 "Give an email address or a phone number, so the petitioner can be reached.",
+            )
+        )
+    elif cleaned.notify_by_email and _blank_to_none(person.email) is None:
+        problems.append(
+            Problem(
+                (*_PETITIONER, "email"),
+                REQUIRED,
+                "notifyByEmail needs an email address to write to.",
             )
         )
     if business:

@@ -2,7 +2,8 @@
 
 What is erased: the `petitioner_contacts` row (name, e-mail, phone, address, organisation,
 tax code) is deleted, and with it what was derived from the submission or the client
-(`db.queries.erasure`). What stays: the public record (title, body, answers and their
+(`db.queries.erasure`), and the petition's e-mails still queued in the outbox (the
+consent went with the contact row). What stays: the public record (title, body, answers and their
 seals, ratings, the history, the statistics) and the petitioner's secret, which keeps
 working for rating and following up. Each erasure appends one public `CONTACT_ERASED`
 event with no note (the actor PETITIONER or SYSTEM, the status unchanged) in its own
@@ -42,7 +43,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain.retention import retention_cutoff
 from app.domain.vocabulary import Action, ActorRole
-from app.services import auth
+from app.services import auth, email_outbox
 from app.services.actions import invalid_secret
 from app.services.outcome import UserErrors, problem
 from app.services.persisted_queries import forget_cached_documents
@@ -94,6 +95,7 @@ async def _erase(
     if not claimed:
         return Erased([], [])
     values = await erasure.delete_contacts(session, [petition.id for petition in claimed])
+    await email_outbox.drop_queued(session, [petition.id for petition in claimed])
     await erasure.forget_documents_naming(session, values)
     for petition in claimed:
         await event_log.append(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.services import webhooks
+from app.services import email_outbox, webhooks
 from db.models import Petition, PetitionEvent
 
 if TYPE_CHECKING:
@@ -26,4 +26,5 @@ async def queue_for_event(
     petition: Petition,
 ) -> None:
     """Queue, in the caller's transaction, the messages `event` of `petition` owes."""
+    await email_outbox.queue_email(session, event, petition, enabled=bool(settings.smtp_url))
     await webhooks.queue_deliveries(session, event, petition)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -468,3 +468,86 @@ async def delete_done(
             deleted += count
             if count < DELETE_BATCH:
                 return deleted
+
+
+# The backlog, for `pakn outbox` (no personal data: the outbox holds none)
+
+
+@dataclass(frozen=True)
+class ChannelBacklog:
+    channel: str
+    pending: int
+    """Neither sent nor given up (in flight and retrying included)."""
+    oldest_pending: datetime | None
+    """When the oldest pending message was queued."""
+    due: int
+    """Pending, not claimed, due now."""
+    in_flight: int
+    """Claimed by a sender now."""
+    retrying: int
+    """Pending after a failed attempt."""
+    sent_last_day: int
+    failed_last_day: int
+    errors: list[tuple[str, str, int]]
+    """('failed' or 'retrying', the error, how many messages), the most frequent first: the
+    errors of messages given up in the last day and of those still retrying."""
+
+
+MAX_ERRORS_SHOWN = 5
+
+
+async def backlog(
+    session: AsyncSession, now: datetime, channels: Sequence[str] = ("email", "webhook")
+) -> list[ChannelBacklog]:
+    """The outbox per channel: `channels`, and any other that has rows."""
+    day_ago = now - timedelta(days=1)
+    pending = OutboxMessage.sent_at.is_(None) & OutboxMessage.failed_at.is_(None)
+    rows = (
+        await session.execute(
+            select(
+                OutboxMessage.channel,
+                func.count().filter(pending),
+                func.min(OutboxMessage.created_at).filter(pending),
+                func.count().filter(
+                    pending,
+                    OutboxMessage.claimed_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                ),
+                func.count().filter(pending, OutboxMessage.claimed_at.is_not(None)),
+                func.count().filter(pending, OutboxMessage.attempts > 0),
+                func.count().filter(OutboxMessage.sent_at >= day_ago),
+                func.count().filter(OutboxMessage.failed_at >= day_ago),
+            ).group_by(OutboxMessage.channel)
+        )
+    ).all()
+    found = {row[0]: row for row in rows}
+    errors: dict[str, list[tuple[str, str, int]]] = {}
+    for state, condition in (
+        ("failed", OutboxMessage.failed_at >= day_ago),
+        ("retrying", pending & (OutboxMessage.attempts > 0)),
+    ):
+        for channel, error, count in await session.execute(
+            select(OutboxMessage.channel, OutboxMessage.last_error, func.count())
+            .where(condition, OutboxMessage.last_error.is_not(None))
+            .group_by(OutboxMessage.channel, OutboxMessage.last_error)
+        ):
+            errors.setdefault(channel, []).append((state, str(error), int(count)))
+    result = []
+    for channel in [*channels, *sorted(set(found) - set(channels))]:
+        row = found.get(channel)
+        counts = [int(value or 0) for value in row[3:]] if row else [0] * 5
+        shown = sorted(errors.get(channel, []), key=lambda item: (-item[2], item[0], item[1]))
+        result.append(
+            ChannelBacklog(
+                channel=channel,
+                pending=int(row[1] or 0) if row else 0,
+                oldest_pending=row[2] if row else None,
+                due=counts[0],
+                in_flight=counts[1],
+                retrying=counts[2],
+                sent_last_day=counts[3],
+                failed_last_day=counts[4],
+                errors=shown[:MAX_ERRORS_SHOWN],
+            )
+        )
+    return result

@@ -53,7 +53,10 @@ def _keyed(settings: Settings, purpose: str, value: str) -> str:
 
 
 def _fingerprint(data: SubmissionData) -> str:
-    return hashlib.sha256(orjson.dumps(asdict(data), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    fields = asdict(data)
+    if not data.petitioner.notify_by_email:
+        del fields["petitioner"]["notify_by_email"]  # the fingerprints stored before #15
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _secret_for(settings: Settings, idempotency_key: str | None) -> str:
@@ -163,6 +166,7 @@ async def submit(
             address=person.address,
             organization_name=person.organization_name,
             tax_code=person.tax_code,
+            notify_by_email=person.notify_by_email,
         )
     )
     await session.flush()

@@ -1,8 +1,9 @@
 """Read limits: a token bucket per client address, in each worker's memory (PAKN_READ_RATE).
 
-`/graphql`, `/export/*` and `/reports/*` over HTTP are limited; `/health` and the other
-routes are not. A WebSocket to `/graphql` is handed `READ_CHARGE` in its scope's state:
-the socket view (`app.web.sockets`, `app.web.socket_protocols`) spends one request of the
+`/graphql`, `/export/*`, `/reports/*` and `/unsubscribe/*` over HTTP are limited;
+`/health` and the other routes are not. A WebSocket to `/graphql` is handed `READ_CHARGE`
+in its scope's state: the socket view (`app.web.sockets`, `app.web.socket_protocols`)
+spends one request of the
 address's public bucket on the upgrade, and one on each operation (of the officer's
 bucket on a socket an officer's token opened), so a socket is no way around the rate. A
 request over the limit is answered here, before its body is read, with 429, `Retry-After`
@@ -75,7 +76,7 @@ from app.web.guard import error_body
 READ_CHARGE = "pakn_read_charge"
 """The scope state key of a socket's `Charge`."""
 LIMITED_PATH = "/graphql"
-LIMITED_PREFIXES = ("/export/", "/reports/")
+LIMITED_PREFIXES = ("/export/", "/reports/", "/unsubscribe/")
 OFFICER_FACTOR = 10
 TOKEN_TTL_SECONDS = 30.0
 MAX_TOKENS_REMEMBERED = 10_000

@@ -4,13 +4,15 @@ Bodies that are not JSON (binary, truncated, a BOM, UTF-16), JSON that is not a 
 object (a string, a number, null, an array, nesting deeper than any parser allows), request
 objects with fields of the wrong type, batches, huge variables; wrong or odd content
 types; GETs with repeated, undecodable or oversized parameters; other methods; odd
-authorization headers; and the export and report routes with hostile parameters.
+authorization headers; and the export, report and unsubscribe routes with hostile
+parameters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from hypothesis import strategies as st
@@ -257,9 +259,31 @@ EXPORT_PARAMS = (
 """The exports' filters (petitions: submittedFrom..search; stats: from, to) and others."""
 
 
+UNSUBSCRIBE_TOKENS = st.one_of(
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        min_size=54,
+        max_size=54,
+    ),
+    st.text(max_size=80),
+    st.sampled_from(HOSTILE_TEXT),
+    st.just("A" * 5000),
+)
+"""Unsubscribe tokens (`app.domain.email_notice`: 54 base64url characters): well-formed
+but unsigned, any text, hostile text, far too long."""
+UNSUBSCRIBE_BODIES: tuple[bytes | None, ...] = (
+    None,
+    b"List-Unsubscribe=One-Click",
+    b"",
+    b"List-Unsubscribe=" + b"x" * 3000,
+    b"\xff\xfe" * 8,
+)
+
+
 @st.composite
 def _routes(draw: st.DrawFn) -> RawRequest:
-    """The export and report routes (app/web) with hostile parameters."""
+    """The export, report and unsubscribe routes (app/web) with hostile parameters (and
+    bodies, for an unsubscribe's POST)."""
     values = st.one_of(
         st.sampled_from(FAR_TIMES + ODD_TIMES + FAR_DATES + ODD_DATES),
         st.sampled_from(HOSTILE_TEXT),
@@ -284,8 +308,15 @@ def _routes(draw: st.DrawFn) -> RawRequest:
             ),
             st.sampled_from(["0", "1", "4", "5", "99", "-1", "x", ""]),
         ),
+        st.builds(lambda token: f"/unsubscribe/{quote(token, safe='')}", UNSUBSCRIBE_TOKENS),
     )
-    return RawRequest("GET", draw(paths), params=draw(params))
+    path = draw(paths)
+    if path.startswith("/unsubscribe/"):
+        body = draw(st.sampled_from(UNSUBSCRIBE_BODIES))
+        method = draw(st.sampled_from(["GET", "POST"]))
+        headers = {"content-type": "application/x-www-form-urlencoded"} if body else {}
+        return RawRequest(method, path, content=body, headers=headers, params=draw(params))
+    return RawRequest("GET", path, params=draw(params))
 
 
 def raw_requests(seeds: Seeds) -> st.SearchStrategy[RawRequest]:
