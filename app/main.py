@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from app.services import notifications
 from app.services.email_outbox import EmailChannel
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         outbox_interval_seconds=settings.outbox_interval_seconds,
         webhook_key=settings.key_encryption_key if settings.webhook_delivery else None,
         webhook_allow_private=settings.webhook_allow_private,
+        overdue_notify=notifications.for_settings(settings) if settings.overdue_clock else None,
+        overdue_interval_seconds=settings.overdue_interval_seconds,
     )
 
     async def health(_request: Request) -> Response:

@@ -339,6 +339,10 @@ class Settings:
     webhook_delivery: bool = True
     """This process's outbox sender delivers webhooks; off only in the tests' servers, whose
     tests send with a clock of their own (no environment variable)."""
+    overdue_clock: bool = True
+    """This process runs the overdue clock (one leader writes the OVERDUE events); off only
+    in the tests' servers, whose tests run it with a clock of their own (no environment
+    variable)."""
     email_delivery: bool = True
     """This process's outbox sender sends the e-mails (where PAKN_SMTP_URL is set); off
     only in the tests' servers, whose tests send with a clock of their own (no environment

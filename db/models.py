@@ -57,6 +57,14 @@ STATS_COLUMNS = (
 window is a range of it, and no statistics query reads the (wide) table itself. A twin led
 by the agency serves scorecards and agency filters."""
 
+OVERDUE_DUE_WHERE = (
+    "status IN ('ASSIGNED', 'ESCALATED', 'IN_PROGRESS', 'TRANSFER_REQUESTED')"
+    " AND (overdue_deadline_at IS NULL OR overdue_deadline_at < deadline_at)"
+)
+"""`ix_petitions_overdue_due`'s WHERE (migration 0011): open petitions whose latest deadline
+has no OVERDUE yet, the only ones the overdue clock looks at; `app.services.overdue.due`
+spells the same terms."""
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -160,6 +168,13 @@ class Petition(Base):
             "id",
             sqlite_where=text("contact_erased_at IS NULL"),
             postgresql_where=text("contact_erased_at IS NULL"),
+        ),
+        Index(
+            "ix_petitions_overdue_due",
+            "deadline_at",
+            "id",
+            sqlite_where=text(OVERDUE_DUE_WHERE),
+            postgresql_where=text(OVERDUE_DUE_WHERE),
         ),
         Index("ix_petitions_stats", *STATS_COLUMNS),
         Index("ix_petitions_agency_stats", "agency_id", *STATS_COLUMNS[:1], *STATS_COLUMNS[2:]),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
-from app.services import erasure, outbox, webhooks
+from app.services import erasure, outbox, overdue, webhooks
 from app.services.background import BackgroundRunner, Job, Lease
 from db.engine import create_engine, session_factory
 from db.leadership import leadership_for
@@ -19,6 +19,7 @@ from db.transactions import WriteGate
 
 CONTACT_PURGE = "contact-purge"
 OUTBOX = "outbox"
+OVERDUE_CLOCK = "overdue-clock"
 BACKGROUND_POOL = 2
 """Connections of the background jobs' own engine: their work never waits for, nor holds,
 one of the requests' connections."""
@@ -82,9 +83,28 @@ def outbox_sender(
     return Job(OUTBOX, interval_seconds, run)
 
 
+def overdue_clock(
+    sessions: async_sessionmaker[AsyncSession],
+    writes: WriteGate,
+    notify: overdue.Notify,
+    interval_seconds: float,
+) -> Job:
+    """Write the OVERDUE events of the deadlines that passed, every PAKN_OVERDUE_INTERVAL
+    (one leader across all workers and hosts; a run after downtime catches up, a batch a
+    transaction)."""
+
+    async def run(lease: Lease) -> int:
+        written = await overdue.run_clock(sessions, writes, now, notify, proceed=lambda: lease.held)
+        if written:
+            logger.info("overdue clock: %d deadlines passed", written)
+        return written
+
+    return Job(OVERDUE_CLOCK, interval_seconds, run)
+
+
 class Background:
-    """A worker's runner and the engine its jobs work through (made only if there are
-    jobs: a retention of 0 days, contact data kept, and no outbox channel run none)."""
+    """A worker's runner and the engine its jobs work through, made when any job runs (a
+    retention of 0 days, no outbox channel and no overdue clock run none)."""
 
     def __init__(
         self,
@@ -98,9 +118,13 @@ class Background:
         outbox_interval_seconds: float = 5.0,
         webhook_key: KeyEncryptionKey | None = None,
         webhook_allow_private: bool = False,
+        overdue_notify: overdue.Notify | None = None,
+        overdue_interval_seconds: float = 60.0,
     ) -> None:
         """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
-        webhooks, with the outbox's other channels; None: not here (the tests' servers)."""
+        webhooks, with the outbox's other channels; None: not here (the tests' servers).
+        `overdue_notify` (`notifications.for_settings`): run the overdue clock; None: not
+        here."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
         if webhook_key is not None:
@@ -108,7 +132,7 @@ class Background:
                 *outbox_channels,
                 webhooks.WebhookChannel(webhook_key, allow_private=webhook_allow_private),
             ]
-        if retention_days > 0 or outbox_channels:
+        if retention_days > 0 or outbox_channels or overdue_notify is not None:
             self.engine = create_engine(
                 database_url, pool_size=BACKGROUND_POOL, statement_timeout=statement_timeout
             )
@@ -118,6 +142,10 @@ class Background:
             if outbox_channels:
                 jobs.append(
                     outbox_sender(sessions, writes, outbox_channels, outbox_interval_seconds)
+                )
+            if overdue_notify is not None:
+                jobs.append(
+                    overdue_clock(sessions, writes, overdue_notify, overdue_interval_seconds)
                 )
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 

@@ -8,6 +8,7 @@ their own modules; sending is the background sender's (`app.services.outbox`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,3 +29,15 @@ async def queue_for_event(
     """Queue, in the caller's transaction, the messages `event` of `petition` owes."""
     await email_outbox.queue_email(session, event, petition, enabled=bool(settings.smtp_url))
     await webhooks.queue_deliveries(session, event, petition)
+
+
+def for_settings(
+    settings: Settings,
+) -> Callable[[AsyncSession, PetitionEvent, Petition], Awaitable[None]]:
+    """`queue_for_event` with `settings` bound: what the overdue clock, which is handed no
+    settings (`app.services.overdue.Notify`), calls for each event it appends."""
+
+    async def notify(session: AsyncSession, event: PetitionEvent, petition: Petition) -> None:
+        await queue_for_event(session, settings, event, petition)
+
+    return notify

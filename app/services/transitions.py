@@ -38,7 +38,7 @@ from app.domain.workflow import (
     decide,
 )
 from app.domain.working_days import deadline_after, elapsed_working_days
-from app.services import notifications
+from app.services import notifications, overdue
 from app.services.outcome import UserErrors, problem
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
@@ -422,6 +422,10 @@ async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
         if decision.code == FORBIDDEN_ROLE:
             raise ForbiddenRole(decision.message)
         raise _refusal_problem(decision)
+    # a deadline passed while the overdue clock was down or behind: its OVERDUE comes first
+    await overdue.write_if_due(
+        ctx.session, petition, ctx.now, notifications.for_settings(ctx.settings)
+    )
     effect, needs_note = EFFECTS[change.action]
     counted_before = rollup.contribution(petition)
     step = Step(

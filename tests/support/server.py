@@ -117,16 +117,20 @@ class RunningServer(HttpServer):
 
     Its background jobs are off unless `background` is given: the contact purge's first run
     at start would write CONTACT_ERASED events into databases that tests share and read
-    (tests/services/test_background.py runs them). Nor does it deliver webhooks or send
-    e-mails then: those tests send with a clock of their own (tests/services/test_webhooks.py,
-    test_email.py)."""
+    (tests/services/test_background.py runs them). Nor does it deliver webhooks, send
+    e-mails or run the overdue clock then: those tests run them with a clock of their own
+    (tests/services/test_webhooks.py, test_email.py, test_overdue_clock.py)."""
 
     def __init__(
         self, settings: Settings, port: int | None = None, *, background: bool = False
     ) -> None:
         if not background:
             settings = replace(
-                settings, contact_retention_days=0, webhook_delivery=False, email_delivery=False
+                settings,
+                contact_retention_days=0,
+                webhook_delivery=False,
+                email_delivery=False,
+                overdue_clock=False,
             )
         self.settings = settings
         self.port = port or free_port()
