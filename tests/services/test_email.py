@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain import email_notice
-from app.domain.timezone import now
+from app.domain.timezone import now, to_local
 from app.services import outbox
 from app.services.email_outbox import EmailChannel
 from db.engine import create_engine, is_sqlite, session_factory
@@ -408,8 +408,23 @@ async def test_a_contact_that_withdrew_meanwhile_gets_nothing(mail: Mail) -> Non
     importlib.util.find_spec("app.services.overdue") is None,
     reason="the overdue writer (app/services/overdue.py) is not there yet",
 )
-async def test_an_overdue_petition_sends_an_email(mail: Mail) -> None:  # pragma: no cover
-    pytest.skip("written when the overdue writer's interface is known")
+async def test_an_overdue_petition_sends_one_email(mail: Mail) -> None:
+    from app.services import notifications, overdue
+
+    petition = mail.consenting()
+    settings = mail.workflow.server.settings
+    later = mail.clock() + timedelta(days=60)
+    notify = notifications.for_settings(settings)
+    assert await overdue.run_clock(mail.sessions, mail.writes, lambda: later, notify) == 1
+    assert await overdue.run_clock(mail.sessions, mail.writes, lambda: later, notify) == 0
+    assert await mail.actions() == ["ASSIGN", "OVERDUE"]
+    assert (await mail.send()).delivered == 2
+    overdue_mail = mail.smtp.received[1]
+    deadline = datetime.fromisoformat(petition["deadlineAt"])
+    day = to_local(deadline).strftime("%d/%m/%Y")
+    assert petition["trackingCode"] in overdue_mail.message["Subject"]
+    assert f"đã quá hạn giải quyết (hạn {day})" in overdue_mail.text
+    assert "is overdue" in overdue_mail.text
 
 
 async def test_the_servers_own_sender_sends_the_email(empty_database: str) -> None:
@@ -437,3 +452,25 @@ async def test_the_servers_own_sender_sends_the_email(empty_database: str) -> No
             await asyncio.to_thread(wait_until, lambda: len(smtp.received) == 1, "sent")
         (got,) = smtp.received
         assert submitted["trackingCode"] in got.message["Subject"]
+
+
+def test_the_smtp_url_names_the_server_and_its_login() -> None:
+    from app.services.email_outbox import SmtpServer as Parsed
+
+    plain = Parsed.parse("smtp://mail.gov.vn")
+    assert (plain.host, plain.port, plain.implicit_tls, plain.username) == (
+        "mail.gov.vn",
+        25,
+        False,
+        None,
+    )
+    login = Parsed.parse("smtps://relay%40gov.vn:p%40ss@mail.gov.vn")
+    assert (login.port, login.implicit_tls, login.username, login.password) == (
+        465,
+        True,
+        "relay@gov.vn",
+        "p@ss",
+    )
+    assert Parsed.parse("smtp://127.0.0.1:1025").port == 1025
+    with pytest.raises(ValueError):
+        Parsed.parse("http://mail.gov.vn")
