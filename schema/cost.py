@@ -80,8 +80,14 @@ class PageSize:
     literal: int | None = None
     variable: str | None = None
     unset: int = MAX_PAGE
+    cap: int | None = None
+    """A sized list's maximum: a larger `first` is refused when it runs, so it counts this."""
 
     def value(self, variables: dict[str, Any]) -> int:
+        size = self._value(variables)
+        return size if self.cap is None else min(size, self.cap)
+
+    def _value(self, variables: dict[str, Any]) -> int:
         if self.literal is not None:
             return self.literal
         given = variables.get(self.variable) if self.variable else None
@@ -218,19 +224,19 @@ class _Walk:
             inner = self._page_size(node) if _takes_page(definition) else None
             self.selections(node.selection_set, target, sizes, inner)
 
-    def _page_size(self, node: FieldNode, maximum: int = MAX_PAGE) -> PageSize:
+    def _page_size(self, node: FieldNode, sized: int | None = None) -> PageSize:
+        """The page size `node` asks for; `sized`, a sized list's maximum."""
+        maximum = MAX_PAGE if sized is None else sized
         for argument in node.arguments or ():
             if argument.name.value not in PAGE_ARGUMENTS:
                 continue
             value = argument.value
             if isinstance(value, IntValueNode):
-                return PageSize(literal=int(value.value))
+                return PageSize(literal=int(value.value), cap=sized)
             if isinstance(value, VariableNode):
                 variable = value.name.value
                 unset = self.unset.get(variable, maximum)
-                if maximum < MAX_PAGE:  # a sized list: more than its maximum is refused
-                    unset = min(unset, maximum)
-                return PageSize(variable=variable, unset=unset)
+                return PageSize(variable=variable, unset=unset, cap=sized)
         return PageSize(literal=maximum)
 
 

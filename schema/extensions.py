@@ -240,7 +240,8 @@ def too_costly(cost: int, limit: int) -> GraphQLError:
     return GraphQLError(
         f"The query could return about {cost:,} rows; the server allows {limit:,}. Ask for "
         "smaller pages, or fewer nested lists (PAKN_MAX_QUERY_COST).",
-        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+        # JSON numbers past 2**53 lose precision, and orjson refuses past 2**64 (a 500)
+        extensions={"code": "QUERY_TOO_COSTLY", "cost": min(cost, 2**53), "limit": limit},
     )
 
 

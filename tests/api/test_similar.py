@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import orjson
 import pytest
 from graphql import parse
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from db.engine import open_engine
 from db.models import Petition
 from schema.build import build_schema
 from schema.cost import plan_cost
+from schema.extensions import too_costly
 from tests.support.server import RunningServer
 from tests.support.workflow import Workflow, bearer
 
@@ -214,6 +216,17 @@ def test_similar_lists_count_their_first() -> None:
     sized = "query($n: Int) { petitions(first: 10) { nodes { similar(first: $n) { id } } } }"
     assert _cost(sized, {"n": 2}) == 1 + 10 + 10 * 2
     assert _cost(sized, {}) == 1 + 10 + 10 * 20
+    # a larger first is refused when it runs: it counts the maximum, and nesting stays finite
+    assert _cost(sized, {"n": 2**31 - 1}) == 1 + 10 + 10 * 20
+    nested = '{ similarPetitions(title: "x", first: 2147483647) { ' * 8 + "id" + " }" * 8
+    assert _cost(nested) == sum(20**n for n in range(1, 9))
+
+
+def test_a_refusal_for_cost_reports_a_cost_json_can_hold() -> None:
+    # three nested pages of 2**31 - 1 rows: a cost past 2**64, which orjson refused (a 500)
+    refusal = too_costly(2**93, 20_000)
+    assert refusal.extensions["cost"] == 2**53  # type: ignore[index]
+    assert orjson.loads(orjson.dumps(refusal.formatted))["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
 # --- a database the test writes to: order, field preference, private petitions ------------
