@@ -218,7 +218,12 @@ def test_similar_lists_count_their_first() -> None:
     assert _cost(sized, {}) == 1 + 10 + 10 * 20
     # a larger first is refused when it runs: it counts the maximum, and nesting stays finite
     assert _cost(sized, {"n": 2**31 - 1}) == 1 + 10 + 10 * 20
-    nested = '{ similarPetitions(title: "x", first: 2147483647) { ' * 8 + "id" + " }" * 8
+    nested = (
+        '{ similarPetitions(title: "x", first: 2147483647) { '
+        + "similar(first: 2147483647) { " * 7
+        + "id"
+        + " }" * 9
+    )
     assert _cost(nested) == sum(20**n for n in range(1, 9))
 
 
