@@ -149,7 +149,9 @@ class Tally:
 
 
 def rows_by_key(groups: Iterable[Sequence[Any]], *, keep_null: bool = False) -> dict[Any, StatsRow]:
-    """Fold groups into one row per key; null keys dropped unless asked."""
+    """Fold groups into one row per key; null keys dropped unless asked, and keys without a
+    petition too: a rollup row stays, all zeros, when its last petition moves to another
+    agency (a transfer), and a breakdown lists only keys with at least one petition."""
     tallies: dict[Any, Tally] = {}
     for group in groups:
         key = group[0]
@@ -159,7 +161,7 @@ def rows_by_key(groups: Iterable[Sequence[Any]], *, keep_null: bool = False) -> 
         if tally is None:
             tally = tallies[key] = Tally()
         tally.add(group)
-    return {key: tally.row() for key, tally in tallies.items()}
+    return {key: row for key, tally in tallies.items() if (row := tally.row()).received}
 
 
 def total_row(groups: Iterable[Sequence[Any]]) -> StatsRow:

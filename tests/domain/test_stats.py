@@ -23,6 +23,7 @@ from app.domain.stats import (
     mean_score,
     nearest_rank,
     rank,
+    rows_by_key,
     top_by,
 )
 from app.domain.timezone import VN_TZ
@@ -59,6 +60,14 @@ def test_nearest_rank_from_a_histogram_equals_sorting(values: list[int]) -> None
     histogram = Counter(values)
     assert nearest_rank(histogram, MEDIAN) == _by_sorting(values, 0.5)
     assert nearest_rank(histogram, P90) == _by_sorting(values, 0.9)
+
+
+def test_keys_without_a_petition_are_left_out() -> None:
+    """A transfer leaves the old agency's rollup rows at zero: no breakdown lists it."""
+    zeros = (None,) + (0,) * 14
+    groups = [(6, "3:1", 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0), (13, *zeros), (13, *zeros)]
+    assert list(rows_by_key(groups)) == [6]
+    assert rows_by_key(groups)[6].urged == 1
 
 
 def test_mean_score() -> None:
