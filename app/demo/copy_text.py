@@ -63,6 +63,8 @@ def _petitions(rows: Sequence[Row], at: MomentText) -> str:
         rating_score,
         urge_count,
         last_urged_at,
+        overdue_count,
+        overdue_deadline_at,
     ) in rows:
         lines.append(
             f"{petition_id}\t{tracking_code}\t{channel}\t{kind}\t{subject}\t{_text(title)}\t"
@@ -73,7 +75,8 @@ def _petitions(rows: Sequence[Row], at: MomentText) -> str:
             f"{_flag(answered_on_time)}\t{at(closed_at)}\t{follow_up_count}\t"
             f"{_optional(escalation_reason)}\t{_optional(rejection_reason)}\t"
             f"{_optional(duplicate_of)}\t{version}\t{_text(search_text)}\t{at(escalated_at)}\t"
-            f"{_optional(rating_score)}\t{urge_count}\t{at(last_urged_at)}\n"
+            f"{_optional(rating_score)}\t{urge_count}\t{at(last_urged_at)}\t"
+            f"{overdue_count}\t{at(overdue_deadline_at)}\n"
         )
     return "".join(lines)
 

@@ -43,6 +43,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "rating_score",
         "urge_count",
         "last_urged_at",
+        "overdue_count",
+        "overdue_deadline_at",
     ),
     "petitioner_contacts": (
         "petition_id",

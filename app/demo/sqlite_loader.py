@@ -27,6 +27,7 @@ _MOMENT_COLUMNS = {
         "closed_at",
         "escalated_at",
         "last_urged_at",
+        "overdue_deadline_at",
     ),
     "petitioner_contacts": (),
     "assignments": ("assigned_at", "ended_at"),

@@ -52,3 +52,5 @@ class PetitionState:
     closed_at: int | None = None
     urge_count: int = 0
     last_urged_at: int | None = None
+    overdue_count: int = 0
+    overdue_deadline_at: int | None = None

@@ -109,8 +109,10 @@ class Story:
         title, title_folded = self.composer.title(petition, values)
         body, body_folded = self.composer.body(petition, values)
         self.ledger.contacts.append(contact_row(draw, petition))
+        first_event = len(self.ledger.events)
         self.history.unfold(petition, ordinal, self._final_status(day), first_agency_id)
         self.history.steps.urge_if_overdue(petition)
+        self.ledger.write_overdue(petition, first_event, self.timeline.deadline_of, calendar.now)
         self.ledger.petitions.append(
             (
                 petition_id,
@@ -143,6 +145,8 @@ class Story:
                 petition.rating_score,
                 petition.urge_count,
                 petition.last_urged_at,
+                petition.overdue_count,
+                petition.overdue_deadline_at,
             )
         )
 

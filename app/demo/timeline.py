@@ -69,6 +69,13 @@ class Timeline:
         """A working day in the last four weeks or so."""
         return self.calendar.today - self.draw.between(0, 18)
 
+    def deadline_of(self, moment: int) -> int:
+        """The deadline of a clock started at `moment` (on a working day), as `start_clock`
+        sets it."""
+        midnight = self.calendar.midnight
+        day = bisect_right(midnight, moment) - 1
+        return midnight[day + RESPONSE_WORKING_DAYS] + END_OF_DAY
+
     def start_clock(self, petition: PetitionState) -> None:
         """The response clock starts at the latest event: due by the end of the 20th
         working day after it."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.overdue import HistoryEvent, missed_deadlines, overdue_note, working_days_clock
 from app.domain.reference import GOVERNMENT_OFFICE_CODE, province_codes
 from app.domain.signing import verify_answer
 from app.domain.timezone import VN_TZ
@@ -51,7 +52,7 @@ def test_every_status_channel_kind_and_subject_is_present(data: dict[str, Any]) 
     # featuring is the Government Office's own judgement, erasure the petitioner's (or the
     # retention period's, which the demo's two-year span does not reach): the demo does neither
     assert actions <= set(Action) - {Action.FEATURE, Action.CONTACT_ERASED}
-    assert actions >= set(Action) - {Action.FEATURE, Action.CONTACT_ERASED, Action.OVERDUE}
+    assert actions >= set(Action) - {Action.FEATURE, Action.CONTACT_ERASED}
     open_petitions = [p for p in petitions if p.status in OPEN_STATUSES]
     overdue = [p for p in open_petitions if p.deadline_at < NOW]
     assert 0 < len(overdue) < len(open_petitions)
@@ -183,6 +184,33 @@ def test_urges_are_on_the_petition_and_follow_overdue_deadlines(data: dict[str, 
     assert 0 < urged < len(data["petitions"]) / 5
 
 
+def test_overdue_events_are_those_the_clock_would_have_written(data: dict[str, Any]) -> None:
+    """One OVERDUE (SYSTEM, public, at the deadline, the status unchanged) per deadline the
+    history let pass (`app.domain.overdue`), before the event that came after it;
+    `overdue_count` and `overdue_deadline_at` copy them."""
+    history = _by_petition(data["events"])
+    late_answers = 0
+    for petition in data["petitions"]:
+        events = history[petition.id]
+        others = [e for e in events if e.action != "OVERDUE"]
+        walked = [HistoryEvent(e.action, e.to_status, e.at, e.agency_id) for e in others]
+        missed = missed_deadlines(walked, NOW, working_days_clock(20))
+        overdue = [(i, e) for i, e in enumerate(events) if e.action == "OVERDUE"]
+        assert [
+            (e.at, e.from_status, e.to_status, e.agency_id, e.actor_role, i - n)
+            for n, (i, e) in enumerate(overdue)
+        ] == [(m.deadline, m.status, m.status, m.agency_id, "SYSTEM", m.before) for m in missed]
+        assert all(e.is_public and e.note == overdue_note(20) for _, e in overdue)
+        assert petition.overdue_count == len(missed)
+        assert petition.overdue_deadline_at == (missed[-1].deadline if missed else None)
+        late_answers += any(
+            e.action == "ANSWER" and events[i - 1].action == "OVERDUE" for i, e in enumerate(events)
+        )
+    overdue_ever = sum(p.overdue_count > 0 for p in data["petitions"])
+    assert 0 < overdue_ever < len(data["petitions"]) / 2
+    assert late_answers > 0
+
+
 def test_only_internal_events_are_hidden(data: dict[str, Any]) -> None:
     private = {p.id for p in data["petitions"] if p.is_private}
     for event in data["events"]:
@@ -222,7 +250,12 @@ async def test_events_are_chained_like_the_event_log(engine: AsyncEngine) -> Non
 
 
 def test_times_fall_on_working_days_in_office_hours_before_now(data: dict[str, Any]) -> None:
-    moments = [e.at for e in data["events"]]
+    moments = [e.at for e in data["events"] if e.action != "OVERDUE"]
+    for event in data["events"]:
+        if event.action == "OVERDUE":  # at the deadline: the end of a working day
+            local = event.at.astimezone(VN_TZ)
+            assert is_working_day(local.date()) and local.time() == time(23, 59, 59)
+            assert event.at < NOW
     moments += [a.assigned_at for a in data["assignments"]]
     moments += [a.ended_at for a in data["assignments"] if a.ended_at]
     moments += [r.rated_at for r in data["ratings"].values()]
