@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from app.services import notifications
+from app.services import notifications, transitions
 from app.services.email_outbox import EmailChannel
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         webhook_allow_private=settings.webhook_allow_private,
         overdue_notify=notifications.for_settings(settings) if settings.overdue_clock else None,
         overdue_interval_seconds=settings.overdue_interval_seconds,
+        auto_urge=transitions.system_urge(settings, settings.auto_urge_days),
+        auto_urge_days=settings.auto_urge_days,
     )
 
     async def health(_request: Request) -> Response:

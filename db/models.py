@@ -65,6 +65,14 @@ OVERDUE_DUE_WHERE = (
 has no OVERDUE yet, the only ones the overdue clock looks at; `app.services.overdue.due`
 spells the same terms."""
 
+URGE_DUE_WHERE = (
+    "status IN ('ASSIGNED', 'IN_PROGRESS', 'TRANSFER_REQUESTED')"
+    " AND overdue_deadline_at = deadline_at"
+    " AND (last_urged_at IS NULL OR last_urged_at < deadline_at)"
+)
+"""`ix_petitions_urge_due`'s WHERE (migration 0011): petitions an agency holds whose latest
+deadline has its OVERDUE and nobody urged since: those PAKN_AUTO_URGE_DAYS may urge."""
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -175,6 +183,13 @@ class Petition(Base):
             "id",
             sqlite_where=text(OVERDUE_DUE_WHERE),
             postgresql_where=text(OVERDUE_DUE_WHERE),
+        ),
+        Index(
+            "ix_petitions_urge_due",
+            "deadline_at",
+            "id",
+            sqlite_where=text(URGE_DUE_WHERE),
+            postgresql_where=text(URGE_DUE_WHERE),
         ),
         Index("ix_petitions_stats", *STATS_COLUMNS),
         Index("ix_petitions_agency_stats", "agency_id", *STATS_COLUMNS[:1], *STATS_COLUMNS[2:]),

@@ -44,6 +44,17 @@ OVERDUE_NOTE = (
 )
 
 
+AUTO_URGE_NOTE = (
+    "Hệ thống tự động đôn đốc: quá hạn {days} ngày làm việc / "
+    "Automatic reminder: {days} working days overdue"
+)
+
+
+def auto_urge_note(days: int) -> str:
+    """The automatic URGE's public note (PAKN_AUTO_URGE_DAYS)."""
+    return AUTO_URGE_NOTE.format(days=days)
+
+
 def overdue_note(working_days: int) -> str:
     """The OVERDUE event's public note: the same words in every path (scheduler, late
     action, backfill, demo)."""

@@ -88,15 +88,24 @@ def overdue_clock(
     writes: WriteGate,
     notify: overdue.Notify,
     interval_seconds: float,
+    urge: overdue.Urge | None = None,
+    auto_urge_days: int = 0,
 ) -> Job:
     """Write the OVERDUE events of the deadlines that passed, every PAKN_OVERDUE_INTERVAL
     (one leader across all workers and hosts; a run after downtime catches up, a batch a
-    transaction)."""
+    transaction); with `urge` and PAKN_AUTO_URGE_DAYS, then urge the petitions that many
+    working days overdue."""
 
     async def run(lease: Lease) -> int:
         written = await overdue.run_clock(sessions, writes, now, notify, proceed=lambda: lease.held)
         if written:
             logger.info("overdue clock: %d deadlines passed", written)
+        if urge is not None and auto_urge_days > 0 and lease.held:
+            urged = await overdue.run_auto_urge(
+                sessions, writes, now, auto_urge_days, urge, proceed=lambda: lease.held
+            )
+            if urged:
+                logger.info("overdue clock: urged %d petitions overdue", urged)
         return written
 
     return Job(OVERDUE_CLOCK, interval_seconds, run)
@@ -120,11 +129,14 @@ class Background:
         webhook_allow_private: bool = False,
         overdue_notify: overdue.Notify | None = None,
         overdue_interval_seconds: float = 60.0,
+        auto_urge: overdue.Urge | None = None,
+        auto_urge_days: int = 0,
     ) -> None:
         """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
         webhooks, with the outbox's other channels; None: not here (the tests' servers).
         `overdue_notify` (`notifications.for_settings`): run the overdue clock; None: not
-        here."""
+        here. `auto_urge` (`transitions.system_urge`) with `auto_urge_days` > 0: the clock
+        urges the petitions that many working days overdue."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
         if webhook_key is not None:
@@ -145,7 +157,14 @@ class Background:
                 )
             if overdue_notify is not None:
                 jobs.append(
-                    overdue_clock(sessions, writes, overdue_notify, overdue_interval_seconds)
+                    overdue_clock(
+                        sessions,
+                        writes,
+                        overdue_notify,
+                        overdue_interval_seconds,
+                        auto_urge,
+                        auto_urge_days,
+                    )
                 )
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 

@@ -46,14 +46,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.domain.overdue import overdue_is_due, overdue_note
+from app.domain.overdue import auto_urge_is_due, overdue_is_due, overdue_note
 from app.domain.vocabulary import OPEN_STATUS_VALUES, Action, ActorRole, PetitionStatus
-from app.domain.workflow import Actor, Refusal, decide
+from app.domain.workflow import URGE_STATUSES, Actor, Refusal, decide
 from app.domain.working_days import RESPONSE_WORKING_DAYS, local_date, working_days_between
+from app.services.outcome import UserErrors
 from db import event_log, rollup
 from db.column_types import Instant
 from db.event_log import NewEvent
-from db.models import OVERDUE_DUE_WHERE, Petition, PetitionEvent
+from db.models import OVERDUE_DUE_WHERE, URGE_DUE_WHERE, Petition, PetitionEvent
 from db.transactions import WriteGate
 
 logger = logging.getLogger("pakn.overdue")
@@ -65,6 +66,10 @@ MAX_BATCH = 10_000
 Notify = Callable[[AsyncSession, PetitionEvent, Petition], Awaitable[None]]
 """What an appended event owes its audience: `notifications.queue_for_event` with the
 settings bound (the composition root binds them)."""
+
+Urge = Callable[[AsyncSession, Petition, datetime], Awaitable[None]]
+"""An URGE by SYSTEM through `transitions.apply` (`transitions.system_urge` binds the
+settings and the note)."""
 
 _SYSTEM = Actor(ActorRole.SYSTEM)
 _OPEN = [literal_column(f"'{status}'") for status in OPEN_STATUS_VALUES]
@@ -91,16 +96,33 @@ _DUE_IDS = (
 )
 
 
+URGE_INDEX = "ix_petitions_urge_due"
+_URGE_IDS = (
+    "SELECT id FROM petitions{hint} WHERE " + URGE_DUE_WHERE + " AND deadline_at < :now"
+    " ORDER BY deadline_at, id LIMIT :limit"
+)
+
+
+def _statement(template: str, index: str, dialect: str) -> TextClause:
+    hint = f" INDEXED BY {index}" if dialect == "sqlite" else ""
+    return text(template.format(hint=hint)).bindparams(
+        bindparam("now", type_=Instant()), bindparam("limit", type_=Integer())
+    )
+
+
+def urge_ids_statement(dialect: str) -> TextClause:
+    """The automatic urge's candidates, earliest deadline first: a range of `URGE_INDEX`
+    (petitions an agency holds, their latest deadline overdue, nobody urged since)."""
+    return _statement(_URGE_IDS, URGE_INDEX, dialect)
+
+
 def due_ids_statement(dialect: str) -> TextClause:
     """The next due petitions, earliest deadline first: a range of `DUE_INDEX`, whose WHERE
     this query repeats word for word. SQLite, without statistics, would rather take the
     status equality of `ix_petitions_open_deadline` and sort every open petition past its
     deadline, answered ones included: it is told the index (INDEXED BY fails loudly if the
     index were missing, instead of scanning)."""
-    hint = f" INDEXED BY {DUE_INDEX}" if dialect == "sqlite" else ""
-    return text(_DUE_IDS.format(hint=hint)).bindparams(
-        bindparam("now", type_=Instant()), bindparam("limit", type_=Integer())
-    )
+    return _statement(_DUE_IDS, DUE_INDEX, dialect)
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int) -> list[int]:
@@ -248,3 +270,74 @@ async def run_clock(
         if found < batch or not done:
             break
     return written
+
+
+async def urge_due(
+    session: AsyncSession, now: datetime, days: int, urge: Urge, *, batch: int = BATCH
+) -> tuple[bool, int]:
+    """One batch of the automatic urge, in the caller's transaction: the petitions whose
+    OVERDUE deadline lies `days` working days back and that nobody urged since, urged by
+    SYSTEM (once: the urge takes them out of `URGE_INDEX`). Rows are locked in id order
+    before the first urge takes the chain lock. Returns (more may be due, urged)."""
+    statement = urge_ids_statement(session.get_bind().dialect.name)
+    ids = list(await session.scalars(statement, {"now": now, "limit": batch}))
+    if not ids:
+        return False, 0
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            select(Petition.id)
+            .where(Petition.id.in_(sorted(ids)))
+            .order_by(Petition.id)
+            .with_for_update()
+        )
+    loaded = {
+        petition.id: petition
+        for petition in await session.scalars(
+            select(Petition).where(Petition.id.in_(ids)).execution_options(populate_existing=True)
+        )
+    }
+    urged = 0
+    for petition in sorted(loaded.values(), key=lambda p: (p.deadline_at, p.id)):
+        deadline = petition.deadline_at
+        last = petition.last_urged_at
+        if not auto_urge_is_due(deadline, now, days, urged_since=False):
+            return False, urged  # later deadlines are not due either
+        if (
+            petition.status not in URGE_STATUSES
+            or petition.overdue_deadline_at != deadline
+            or (last is not None and deadline is not None and last >= deadline)
+        ):
+            continue  # changed since it was found
+        try:
+            async with session.begin_nested():
+                await urge(session, petition, now)
+        except UserErrors as refused:
+            logger.warning("automatic urge of petition %d refused: %s", petition.id, refused)
+            continue
+        urged += 1
+    return len(ids) == batch and urged > 0, urged
+
+
+async def run_auto_urge(
+    sessions: async_sessionmaker[AsyncSession],
+    writes: WriteGate,
+    clock: Callable[[], datetime],
+    days: int,
+    urge: Urge,
+    *,
+    batch: int = BATCH,
+    proceed: Callable[[], bool] = lambda: True,
+) -> int:
+    """Urge (SYSTEM) every petition `days` working days overdue that nobody urged since its
+    deadline, a batch a transaction, while `proceed()` holds; return how many."""
+    if days <= 0:
+        return 0
+    urged = 0
+    while proceed():
+        async with sessions() as session:
+            async with writes.transaction(session):
+                more, done = await urge_due(session, clock(), days, urge, batch=batch)
+        urged += done
+        if not more:
+            break
+    return urged

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.overdue import auto_urge_note
 from app.domain.reference import GOVERNMENT_OFFICE_CODE
 from app.domain.signing import seal_answer, seal_time
 from app.domain.text import normalize, normalize_code
@@ -460,3 +461,19 @@ async def apply(ctx: ActionScope, petition: Petition, change: Change) -> None:
         await notifications.queue_for_event(ctx.session, ctx.settings, each, petition)
     await rollup.record(ctx.session, counted_before, rollup.contribution(petition))
     await ctx.session.flush()
+
+
+def system_urge(settings: Settings, days: int) -> overdue.Urge:
+    """The automatic urge (PAKN_AUTO_URGE_DAYS) the overdue clock takes: an URGE by SYSTEM
+    through `apply`, with the settings bound, its note saying why."""
+    actor = Actor(ActorRole.SYSTEM)
+    note = auto_urge_note(days)
+
+    async def urge(session: AsyncSession, petition: Petition, now: datetime) -> None:
+        await apply(
+            ActionScope(session, settings, now, actor),
+            petition,
+            Change(Action.URGE, None, note=note),
+        )
+
+    return urge

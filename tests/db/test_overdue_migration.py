@@ -8,10 +8,12 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from sqlalchemy import func, select
 
@@ -22,6 +24,7 @@ from db import event_log, rollup
 from db.bootstrap import seed
 from db.engine import open_engine, session_factory
 from db.event_log import NewEvent
+from db.listener import asyncpg_dsn
 from db.migrate import alembic_config, upgrade
 from db.models import Agency, OutboxMessage, Petition, PetitionEvent
 from tests.support.cli import pakn
@@ -227,3 +230,40 @@ def test_the_backfill_writes_exactly_the_deadlines_that_passed(
         assert audit.returncode == 0 and f"({len(events)} events)" in audit.stdout, audit
         stats = pakn("stats", "verify", database_url=url)
         assert stats.returncode == 0, stats
+
+
+def test_the_backfill_notifies_live_subscribers_once(tmp_path: Path) -> None:
+    """PostgreSQL: one NOTIFY at the end of the backfill, so the workers' feeds read the
+    new events once (SQLite's feed polls)."""
+    with fresh_database("postgresql", tmp_path) as url:
+        upgrade(url, "0010")
+        asyncio.run(seed(url))
+        asyncio.run(_build_at_0010(url, _histories(now() - timedelta(days=1))))
+        received: list[object] = []
+        listening, heard, done = threading.Event(), threading.Event(), threading.Event()
+
+        def listen() -> None:
+            async def main() -> None:
+                connection = await asyncpg.connect(asyncpg_dsn(url))
+
+                def note(*args: object) -> None:
+                    received.append(args)
+                    heard.set()
+
+                await connection.add_listener(event_log.NOTIFY_CHANNEL, note)
+                listening.set()
+                await asyncio.to_thread(done.wait, 30)
+                await connection.close()
+
+            asyncio.run(main())
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        try:
+            assert listening.wait(10)
+            upgrade(url)
+            assert heard.wait(10), "no NOTIFY after the backfill"
+        finally:
+            done.set()
+            listener.join(10)
+        assert len(received) == 1

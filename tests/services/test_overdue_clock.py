@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.domain.overdue import auto_urge_note
 from app.domain.timezone import VN_TZ
 from app.domain.validation import PetitionerData, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import Actor
 from app.domain.working_days import deadline_after
-from app.services import actions, notifications, overdue
+from app.services import actions, notifications, overdue, transitions
 from app.services.jobs import OVERDUE_CLOCK, Background
 from app.services.outcome import UserErrors
 from app.services.submission import Submission, submit_in_transaction
@@ -123,6 +124,12 @@ class Desk:
             self.notify,
             batch=batch,
             proceed=proceed or (lambda: True),
+        )
+
+    async def auto_urge(self, now: datetime, days: int = 3, batch: int = overdue.BATCH) -> int:
+        urge = transitions.system_urge(self.settings, days)
+        return await overdue.run_auto_urge(
+            self.sessions, self.writes, lambda: now, days, urge, batch=batch
         )
 
     async def events(self, petition_id: int) -> list[PetitionEvent]:
@@ -420,14 +427,61 @@ async def test_overdue_events_reach_subscribers_and_the_public_record(
         assert public["events"]["edges"][-1]["node"]["actorRole"] == "SYSTEM"
 
 
+async def test_the_system_urges_once_after_the_working_days_overdue(empty_database: str) -> None:
+    """PAKN_AUTO_URGE_DAYS=3: three working days after the deadline SYSTEM urges the
+    agency, once; not a petition the Government Office urged since, nor an escalated one
+    (the Government Office's own)."""
+    async with desk_on(empty_database) as desk:
+        left = [await desk.assigned(T0 + timedelta(minutes=n)) for n in range(5)]
+        urged_by_hand = await desk.assigned()
+        escalated = await desk.assigned()
+        await desk.act(
+            escalated,
+            Action.ESCALATE,
+            T0 + timedelta(hours=2),
+            COORDINATOR,
+            reason="GOVERNMENT_AUTHORITY",
+        )
+        assert await desk.clock(AFTER) == 7
+        await desk.act(
+            urged_by_hand, Action.URGE, FIRST + timedelta(days=1), COORDINATOR, note="Đôn đốc."
+        )
+        version = (await desk.petition(left[0])).version
+        assert await desk.auto_urge(FIRST + timedelta(days=2)) == 0, "two working days: not yet"
+        assert await desk.auto_urge(FIRST + timedelta(days=3), batch=2) == 5
+        assert await desk.auto_urge(FIRST + timedelta(days=4)) == 0, "once"
+        for pid in left:
+            event = (await desk.events(pid))[-1]
+            assert (event.action, event.actor_role, event.note) == (
+                "URGE",
+                "SYSTEM",
+                auto_urge_note(3),
+            )
+            petition = await desk.petition(pid)
+            assert (petition.urge_count, petition.version) == (1, version)
+        assert (await desk.petition(urged_by_hand)).urge_count == 1
+        assert (await desk.petition(escalated)).urge_count == 0
+        # a late update restarts the clock: its deadline, once overdue, may be urged again
+        update = FIRST + timedelta(days=5)
+        await desk.act(left[0], Action.ACKNOWLEDGE, update)
+        await desk.act(left[0], Action.PROGRESS_UPDATE, update, note="Đang xử lý.")
+        second = deadline_after(update, 20)
+        assert await desk.clock(second + timedelta(seconds=1)) == 1
+        assert await desk.auto_urge(second + timedelta(days=7)) == 1
+        assert (await desk.petition(left[0])).urge_count == 2
+        await desk.check_consistent()
+
+
 async def test_the_clock_uses_the_partial_index(empty_database: str) -> None:
     """The scheduler's query reads `ix_petitions_overdue_due` on both databases (its terms
     imply the index's WHERE): its cost is the petitions due, not the table."""
     async with desk_on(empty_database) as desk:
-        for n in range(3):
+        for n in range(2):
             await desk.assigned(T0 + timedelta(minutes=n))
+        assert await desk.clock(AFTER) == 2, "the urge's candidates"
+        await desk.assigned()
         dialect = desk.engine.dialect.name
-        statement = overdue.due_ids_statement(dialect)
+        plans = {}
         async with desk.engine.connect() as connection:
             if dialect == "sqlite":
                 explain = "EXPLAIN QUERY PLAN"
@@ -435,12 +489,17 @@ async def test_the_clock_uses_the_partial_index(empty_database: str) -> None:
                 # few rows: without this a sequential scan is cheaper than any index
                 await connection.exec_driver_sql("SET enable_seqscan = off")
                 explain = "EXPLAIN"
-            rows = await connection.execute(
-                text(f"{explain} {statement.text}").bindparams(*statement._bindparams.values()),
-                {"now": AFTER, "limit": overdue.BATCH},
-            )
-            plan = " ".join(str(row[-1]) for row in rows)
-    assert "ix_petitions_overdue_due" in plan, plan
+            for index, statement in (
+                (overdue.DUE_INDEX, overdue.due_ids_statement(dialect)),
+                (overdue.URGE_INDEX, overdue.urge_ids_statement(dialect)),
+            ):
+                rows = await connection.execute(
+                    text(f"{explain} {statement.text}").bindparams(*statement._bindparams.values()),
+                    {"now": AFTER, "limit": overdue.BATCH},
+                )
+                plans[index] = " ".join(str(row[-1]) for row in rows)
+    for index, plan in plans.items():
+        assert index in plan, plan
 
 
 async def test_no_outbox_rows_for_a_webhookless_quiet_deployment(empty_database: str) -> None:

@@ -1,5 +1,7 @@
 """OVERDUE events for the deadlines already passed (#15, point 2), and the overdue clock's
-partial index.
+partial indexes: `ix_petitions_overdue_due` (open petitions whose latest deadline has no
+OVERDUE yet) and `ix_petitions_urge_due` (those whose OVERDUE is written and that nobody
+urged since: the automatic urge's candidates).
 
 Every petition that ever had a deadline has its history walked (`app.domain.overdue.
 missed_deadlines`, the rule the clock and the late path follow): a deadline that passed
@@ -50,10 +52,27 @@ NOTIFY_CHANNEL = "pakn_events"
 WORK = "overdue_backfill_work"
 
 OPEN = "status IN ('ASSIGNED', 'ESCALATED', 'IN_PROGRESS', 'TRANSFER_REQUESTED')"
-INDEX = (
-    "CREATE INDEX ix_petitions_overdue_due ON petitions (deadline_at, id) WHERE "
-    f"{OPEN} AND (overdue_deadline_at IS NULL OR overdue_deadline_at < deadline_at)"
+NOT_YET_WRITTEN = "(overdue_deadline_at IS NULL OR overdue_deadline_at < deadline_at)"
+INDEX = "CREATE INDEX {name} ON petitions (deadline_at, id) WHERE {where}"
+"""Open petitions whose latest deadline has no OVERDUE yet, by deadline: the overdue clock's
+query (`app.services.overdue`) repeats the WHERE's terms, so SQLite and PostgreSQL use it."""
+INDEX_WHERE = {
+    # PostgreSQL's own spelling (as 0005's), so that the demo loader's drop-and-recreate
+    # from pg_get_indexdef gives back the same definition
+    "postgresql": "status::text IN ('ASSIGNED'::text, 'ESCALATED'::text, 'IN_PROGRESS'::text,"
+    f" 'TRANSFER_REQUESTED'::text) AND {NOT_YET_WRITTEN}",
+    "sqlite": f"{OPEN} AND {NOT_YET_WRITTEN}",
+}
+NOT_URGED_SINCE = (
+    "overdue_deadline_at = deadline_at AND (last_urged_at IS NULL OR last_urged_at < deadline_at)"
 )
+URGE_INDEX_WHERE = {
+    "postgresql": "status::text IN ('ASSIGNED'::text, 'IN_PROGRESS'::text,"
+    f" 'TRANSFER_REQUESTED'::text) AND {NOT_URGED_SINCE}",
+    "sqlite": f"status IN ('ASSIGNED', 'IN_PROGRESS', 'TRANSFER_REQUESTED') AND {NOT_URGED_SINCE}",
+}
+"""`ix_petitions_urge_due`: petitions an agency holds whose latest deadline has its OVERDUE
+and nobody urged since, by deadline: the automatic urge's (PAKN_AUTO_URGE_DAYS) candidates."""
 
 _instant = sa.DateTime(timezone=True)
 _PETITIONS = sa.table(
@@ -329,12 +348,14 @@ def upgrade() -> None:
         _append(connection, dialect)
         _refill_stats(connection, dialect)
     op.drop_table(WORK)
-    op.execute(INDEX)
+    op.execute(INDEX.format(name="ix_petitions_overdue_due", where=INDEX_WHERE[dialect]))
+    op.execute(INDEX.format(name="ix_petitions_urge_due", where=URGE_INDEX_WHERE[dialect]))
     if found and dialect == "postgresql":
         connection.execute(sa.text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
 
 
 def downgrade() -> None:
-    """The index goes; the OVERDUE events stay in the chain (deleting them would break it),
+    """The indexes go; the OVERDUE events stay in the chain (deleting them would break it),
     and so do the petitions' counts, which 0010's downgrade drops with their columns."""
+    op.execute("DROP INDEX IF EXISTS ix_petitions_urge_due")
     op.execute("DROP INDEX IF EXISTS ix_petitions_overdue_due")
