@@ -20,14 +20,22 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select
 
 from app.domain.vocabulary import PetitionStatus
+from app.services import notifications, overdue
 from app.settings import Settings
 from db import rollup
-from db.engine import open_engine
+from db.engine import open_engine, session_factory
 from db.models import Agency, Field, Petition, Rating
+from db.transactions import WriteGate
 from tests.support.databases import prepared_database
 from tests.support.server import RunningServer
 from tests.support.stats_reader import check_against_reader
-from tests.support.workflow import ANSWER_TEXT, Workflow, make_tokens, serving_workflow
+from tests.support.workflow import (
+    ANSWER_TEXT,
+    Workflow,
+    make_tokens,
+    serving_workflow,
+    workflow_settings,
+)
 
 AGENCIES = ("BTC", "BYT", "UBND-01")
 FIELDS = ("DAT_DAI", "THUE", "Y_TE")
@@ -209,8 +217,20 @@ def test_figures_read_from_the_rollups_equal_the_readers(
 # --- urging through the workflow -------------------------------------------
 
 URGEABLE = {"ASSIGNED", "IN_PROGRESS", "TRANSFER_REQUESTED"}
+OPEN = URGEABLE | {"ESCALATED"}
 URGE_NOTE = "Đề nghị cơ quan khẩn trương xử lý, trả lời công dân."
-STEP_NAMES = ("urge", "acknowledge", "transfer", "request_transfer", "answer", "escalate")
+STEP_NAMES = (
+    "urge",
+    "acknowledge",
+    "transfer",
+    "request_transfer",
+    "answer",
+    "escalate",
+    "clock",
+)
+CLOCK_AHEAD = timedelta(days=75)
+"""How far ahead of now the overdue clock runs in a "clock" step: past every deadline the
+workflow sets (20 working days), so each open petition's deadline has passed for it."""
 plans = st.fixed_dictionaries(
     {
         "start": st.sampled_from(["submitted", "rejected", "BTC", "BYT"]),
@@ -220,7 +240,8 @@ plans = st.fixed_dictionaries(
     }
 )
 """A petition's life: submitted, then left, rejected or assigned to an agency with an
-officer's token, then steps, each taken when the status allows it (the urge again, too)."""
+officer's token, then steps, each taken when the status allows it (the urge again, too);
+"clock" runs the overdue clock ahead of time, for every petition of the database."""
 
 
 def _near_today(pair: tuple[int | None, int | None]) -> dict[str, str]:
@@ -261,21 +282,36 @@ def urging_workflow(
             yield workflow, url
 
 
-def _carry_out(workflow: Workflow, plan: dict[str, Any]) -> bool:
-    """Live the petition's `plan` through the API; whether it was urged."""
+async def _run_overdue_clock(url: str, now: datetime) -> int:
+    """Every OVERDUE due at `now`, written as the background job writes them."""
+    async with open_engine(url) as engine:
+        writes = WriteGate(serialise=engine.dialect.name == "sqlite")
+        notify = notifications.for_settings(workflow_settings(url))
+        return await overdue.run_clock(session_factory(engine), writes, lambda: now, notify)
+
+
+def _carry_out(workflow: Workflow, url: str, plan: dict[str, Any]) -> tuple[bool, bool]:
+    """Live the petition's `plan` through the API; whether it was urged, and whether it
+    was open when the clock ran (so it went overdue)."""
     tokens = workflow.tokens
     officers = {"BTC": tokens.btc, "BYT": tokens.byt}
     petition = workflow.submit(fieldCode=plan["field"], provinceCode=plan["province"])["petition"]
     if plan["start"] == "submitted":
-        return False
+        return False, False
     if plan["start"] == "rejected":
         workflow.act("reject", tokens.coordinator, petition, reason="OUT_OF_SCOPE")
-        return False
+        return False, False
     petition = workflow.act("assign", tokens.coordinator, petition, agencyCode=plan["start"])
-    urged = False
+    urged = overdue_once = False
     for name in plan["steps"]:
         status, agency = petition["status"], petition["agency"]["code"]
-        if name == "urge" and status in URGEABLE:
+        if name == "clock":
+            asyncio.run(_run_overdue_clock(url, datetime.now(UTC) + CLOCK_AHEAD))
+            petition = workflow.public_view(petition["trackingCode"])
+            if status in OPEN:
+                assert petition["overdueCount"] > 0
+                overdue_once = True
+        elif name == "urge" and status in URGEABLE:
             payload = workflow.attempt("urge", tokens.coordinator, petition, note=URGE_NOTE)
             if payload["petition"] is None:  # urged already, this working day
                 assert urged and [e["code"] for e in payload["userErrors"]] == ["ALREADY_URGED"]
@@ -284,7 +320,7 @@ def _carry_out(workflow: Workflow, plan: dict[str, Any]) -> bool:
                 petition, urged = payload["petition"], True
         elif name == "acknowledge" and status == "ASSIGNED":
             petition = workflow.act("acknowledge", officers[agency], petition)
-        elif name == "transfer" and status in URGEABLE | {"ESCALATED"}:
+        elif name == "transfer" and status in OPEN:
             other = "BYT" if agency == "BTC" else "BTC"
             petition = workflow.act("transfer", tokens.coordinator, petition, agencyCode=other)
         elif name == "request_transfer" and status in ("ASSIGNED", "IN_PROGRESS"):
@@ -297,7 +333,7 @@ def _carry_out(workflow: Workflow, plan: dict[str, Any]) -> bool:
             petition = workflow.act(
                 "escalate", tokens.coordinator, petition, reason="GOVERNMENT_AUTHORITY"
             )
-    return urged
+    return urged, overdue_once
 
 
 async def _rollup_differences(url: str) -> list[rollup.Difference]:
@@ -314,12 +350,14 @@ async def _rollup_differences(url: str) -> list[rollup.Difference]:
 def test_urged_through_the_workflow_equals_the_readers(
     urging_workflow: tuple[Workflow, str], lives: list[dict[str, Any]], flt: dict[str, Any]
 ) -> None:
-    """Urges, transfers, answers and escalations through the API keep the rollups exact
-    (`pakn stats verify`) and StatsRow.urged equal to the reader's count of urgeCount > 0,
-    read from the rollups or from the petitions."""
+    """Urges, transfers, answers, escalations and the overdue clock's OVERDUE events keep
+    the rollups exact (`pakn stats verify`), and StatsRow.urged and overdueEver equal to the
+    reader's counts of urgeCount > 0 and overdueCount > 0, read from the rollups or from the
+    petitions."""
     workflow, url = urging_workflow
-    urged = sum(_carry_out(workflow, plan) for plan in lives)
+    outcomes = [_carry_out(workflow, url, plan) for plan in lives]
     assert asyncio.run(_rollup_differences(url)) == []
     check_against_reader(workflow.server, flt)
     stats = check_against_reader(workflow.server, {})
-    assert stats["totals"]["urged"] >= urged
+    assert stats["totals"]["urged"] >= sum(urged for urged, _ in outcomes)
+    assert stats["totals"]["overdueEver"] >= sum(overdue for _, overdue in outcomes)
