@@ -28,7 +28,7 @@ from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import email_notice
@@ -54,15 +54,7 @@ async def queue_email(
     whether one was queued."""
     if not enabled or event.action not in EMAIL_ACTIONS:
         return False
-    consents = await session.scalar(
-        select(PetitionerContact.notify_by_email).where(
-            PetitionerContact.petition_id == petition.id,
-            PetitionerContact.email.is_not(None),
-        )
-    )
-    if not consents:
-        return False
-    await enqueue(
+    return await enqueue(
         session,
         event=event,
         petition_id=petition.id,
@@ -70,8 +62,12 @@ async def queue_email(
         recipient=RECIPIENT,
         now=now or current_time(),
         max_age=MAX_AGE,
+        only_if=and_(
+            PetitionerContact.petition_id == petition.id,
+            PetitionerContact.notify_by_email.is_(True),
+            PetitionerContact.email.is_not(None),
+        ),
     )
-    return True
 
 
 async def drop_queued(session: AsyncSession, petition_ids: list[int]) -> int:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -122,10 +122,14 @@ async def enqueue(
     recipient: str,
     now: datetime,
     max_age: timedelta,
-) -> None:
+    only_if: ColumnElement[bool] | None = None,
+) -> bool:
     """Queue the message `channel`/`recipient` owes for `event`, due now; a message already
     queued for the same event, channel and recipient is left as it is (never queued
-    twice). `recipient` names no person: 'petitioner', or a webhook endpoint's id."""
+    twice). `recipient` names no person: 'petitioner', or a webhook endpoint's id.
+    `only_if`: a condition on other tables (the petitioner's consent), checked in the same
+    statement (INSERT ... SELECT ... WHERE): one round trip, not a read and a write.
+    Returns whether a row was inserted."""
     event_id = event if isinstance(event, int) else event.id
     if event_id is None:
         await session.flush()
@@ -143,12 +147,21 @@ async def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["event_id", "channel", "recipient"])
+    if only_if is None:
+        statement = insert(OutboxMessage).values(**values)
+    else:
+        row = select(
+            *(
+                literal(value, OutboxMessage.__table__.c[name].type)
+                for name, value in values.items()
+            )
+        ).where(only_if)
+        statement = insert(OutboxMessage).from_select(list(values), row)
+    result = await session.execute(
+        statement.on_conflict_do_nothing(index_elements=["event_id", "channel", "recipient"]),
+        execution_options={"synchronize_session": False},
     )
-    await session.execute(statement, execution_options={"synchronize_session": False})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def drop_pending(
