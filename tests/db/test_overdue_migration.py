@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.domain.overdue import overdue_note
 from app.domain.timezone import VN_TZ, now
+from app.domain.vocabulary import Action
 from app.domain.working_days import deadline_after, elapsed_working_days
 from db import event_log, rollup
 from db.bootstrap import seed
@@ -27,8 +28,10 @@ from db.event_log import NewEvent
 from db.listener import asyncpg_dsn
 from db.migrate import alembic_config, upgrade
 from db.models import Agency, OutboxMessage, Petition, PetitionEvent
+from tests.services.test_overdue_clock import COORDINATOR, desk_on
+from tests.services.test_overdue_clock import T0 as CLOCK_T0
 from tests.support.cli import pakn
-from tests.support.databases import fresh_database
+from tests.support.databases import fresh_database, prepared_database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)
 FIRST = deadline_after(T0, 20)
@@ -267,3 +270,65 @@ def test_the_backfill_notifies_live_subscribers_once(tmp_path: Path) -> None:
             done.set()
             listener.join(10)
         assert len(received) == 1
+
+
+async def _worked(url: str) -> tuple[list[int], datetime]:
+    """Through the services as pakn runs them: two petitions overdue by the clock, one of
+    them urged twice by the Government Office. Returns their ids and a moment after."""
+    first = deadline_after(CLOCK_T0, 20)
+    after = first + timedelta(hours=1)
+    async with desk_on(url) as desk:
+        left = await desk.in_progress(CLOCK_T0)
+        urged = await desk.in_progress(CLOCK_T0)
+        assert await desk.clock(after) == 2
+        for day in (1, 3):
+            await desk.act(
+                urged, Action.URGE, first + timedelta(days=day), COORDINATOR, note="Đôn đốc."
+            )
+        await desk.check_consistent()
+    return [left, urged], first + timedelta(days=5)
+
+
+async def _petition_counts(url: str) -> dict[int, tuple[object, ...]]:
+    async with open_engine(url) as engine, session_factory(engine)() as session:
+        rows = await session.execute(
+            select(
+                Petition.id,
+                Petition.overdue_count,
+                Petition.overdue_deadline_at,
+                Petition.urge_count,
+                Petition.last_urged_at,
+            )
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+async def _clock_again(url: str, at: datetime) -> int:
+    async with desk_on(url) as desk:
+        written = await desk.clock(at)
+        await desk.check_consistent()
+        return written
+
+
+def test_an_upgrade_after_a_downgrade_restores_the_counts_from_the_events(
+    backend: str, tmp_path: Path
+) -> None:
+    """0010's downgrade drops the counts, 0011's keeps the OVERDUE events: upgraded again,
+    the petitions' counts come back from the events, the rollup is exact, and the clock
+    writes no second OVERDUE for a deadline that has one."""
+    with prepared_database(backend, tmp_path) as url:
+        ids, later = asyncio.run(_worked(url))
+        counts = asyncio.run(_petition_counts(url))
+        assert counts[ids[0]][:2] == (1, deadline_after(CLOCK_T0, 20))
+        assert counts[ids[1]][0] == 1 and counts[ids[1]][2] == 2
+        events, _ = asyncio.run(_events(url))
+
+        config = alembic_config(url)
+        command.downgrade(config, "0009")
+        command.upgrade(config, "head")
+
+        assert asyncio.run(_petition_counts(url)) == counts
+        assert asyncio.run(_differences(url)) == []
+        assert [e.id for e in asyncio.run(_events(url))[0]] == [e.id for e in events]
+        assert asyncio.run(_clock_again(url, later)) == 0
+        assert [e.id for e in asyncio.run(_events(url))[0]] == [e.id for e in events]

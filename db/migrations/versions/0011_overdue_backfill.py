@@ -14,6 +14,16 @@ counts are refilled from the petitions (as 0005 filled them, with 0010's columns
 `overdue_ever` is exact. Silently: no outbox row (no e-mail, no webhook for the past), and
 on PostgreSQL one NOTIFY at the end, so live subscribers read the new events once.
 
+Upgraded again after a downgrade past 0010 (whose downgrade drops the counts; this one's
+keeps the events, since deleting them would break the chain), the walk restores every
+count from the events already in the log: `overdue_count` is the OVERDUE events written
+plus those missed, `overdue_deadline_at` the latest of their deadlines, `urge_count` and
+`last_urged_at` the URGE events' count and latest `at`; and the rollup is refilled
+whether or not a deadline was missed. Here rather than in 0010, which stays plain ADD
+COLUMN, and because this walk reads every event of every petition that has a deadline
+anyway (the only petitions that can have been urged or overdue). Without it the clock
+would write a second OVERDUE for a deadline that has one.
+
 A clock's working days are read from the petition's own latest clock (its deadline counted
 from its start), so a deployment with another PAKN_RESPONSE_WORKING_DAYS is walked with
 its own count.
@@ -82,6 +92,8 @@ _PETITIONS = sa.table(
     sa.column("deadline_at", _instant),
     sa.column("overdue_count", sa.Integer()),
     sa.column("overdue_deadline_at", _instant),
+    sa.column("urge_count", sa.Integer()),
+    sa.column("last_urged_at", _instant),
 )
 _EVENTS = sa.table(
     "petition_events",
@@ -131,7 +143,9 @@ def _batch() -> int:
 
 def _find(connection: sa.Connection, dialect: str, now: datetime) -> int:
     """Walk every petition that has a deadline, `BATCH` at a time; stage what it missed and
-    set its counts. Returns how many deadlines were missed."""
+    set its counts from its events: the OVERDUE written already and those missed, the
+    URGE events (only a petition with a deadline can be urged, and none loses it). Returns
+    how many deadlines were missed."""
     found = 0
     last = 0
     stage = _WORK.insert()
@@ -139,8 +153,10 @@ def _find(connection: sa.Connection, dialect: str, now: datetime) -> int:
         sa.update(_PETITIONS)
         .where(_PETITIONS.c.id == sa.bindparam("pid"))
         .values(
-            overdue_count=sa.bindparam("missed"),
+            overdue_count=sa.bindparam("overdue"),
             overdue_deadline_at=sa.bindparam("latest"),
+            urge_count=sa.bindparam("urged"),
+            last_urged_at=sa.bindparam("last_urged"),
         )
     )
     while True:
@@ -171,9 +187,14 @@ def _find(connection: sa.Connection, dialect: str, now: datetime) -> int:
         staged: list[dict[str, Any]] = []
         updated: list[dict[str, Any]] = []
         for petition in petitions:
+            history = histories.get(petition.id, [])
             days = _clock_days(petition.clock_started_at, _aware(petition.deadline_at))
-            missed = missed_deadlines(histories.get(petition.id, []), now, working_days_clock(days))
-            if not missed:
+            missed = missed_deadlines(history, now, working_days_clock(days))
+            overdue = [e.at for e in history if e.action == "OVERDUE"] + [
+                m.deadline for m in missed
+            ]
+            urges = [e.at for e in history if e.action == "URGE"]
+            if not overdue and not urges:
                 continue
             staged.extend(
                 {
@@ -188,14 +209,17 @@ def _find(connection: sa.Connection, dialect: str, now: datetime) -> int:
             updated.append(
                 {
                     "pid": petition.id,
-                    "missed": len(missed),
-                    "latest": _stored(missed[-1].deadline, dialect),
+                    "overdue": len(overdue),
+                    "latest": _stored(max(overdue), dialect) if overdue else None,
+                    "urged": len(urges),
+                    "last_urged": _stored(max(urges), dialect) if urges else None,
                 }
             )
         if staged:
             connection.execute(stage, staged)
-            connection.execute(counts, updated)
             found += len(staged)
+        if updated:
+            connection.execute(counts, updated)
 
 
 def _append(connection: sa.Connection, dialect: str) -> None:
@@ -346,7 +370,7 @@ def upgrade() -> None:
     found = _find(connection, dialect, datetime.now(UTC))
     if found:
         _append(connection, dialect)
-        _refill_stats(connection, dialect)
+    _refill_stats(connection, dialect)
     op.drop_table(WORK)
     op.execute(INDEX.format(name="ix_petitions_overdue_due", where=INDEX_WHERE[dialect]))
     op.execute(INDEX.format(name="ix_petitions_urge_due", where=URGE_INDEX_WHERE[dialect]))
@@ -356,6 +380,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """The indexes go; the OVERDUE events stay in the chain (deleting them would break it),
-    and so do the petitions' counts, which 0010's downgrade drops with their columns."""
+    and so do the petitions' counts, which 0010's downgrade drops with their columns (the
+    upgrade restores them from the events)."""
     op.execute("DROP INDEX IF EXISTS ix_petitions_urge_due")
     op.execute("DROP INDEX IF EXISTS ix_petitions_overdue_due")
