@@ -8,8 +8,10 @@ import base64
 import os
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from app.cli import main
 from app.domain.key_wrapping import KeyEncryptionKey
 from db.engine import open_engine, session_factory
 from db.models import WebhookEndpoint
@@ -83,8 +85,15 @@ def test_add_prints_the_secret_once_and_list_never(empty_database: str) -> None:
     assert int(readded.stdout.split("\t")[0]) > int(ident)  # a removed id is never reused
 
 
-def test_refusals(empty_database: str) -> None:
+def test_refusals(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each refusal through `app.cli.main` in this process (a process each would cost a
+    second of start-up per case); one of them also through a real `pakn` process."""
     url = empty_database
+    monkeypatch.setenv("PAKN_DATABASE_URL", url)
+    monkeypatch.setenv("PAKN_SECRET_KEY", TEST_KEY)
+    monkeypatch.delenv("PAKN_WEBHOOK_ALLOW_PRIVATE", raising=False)
     cases = [
         (("http://127.0.0.1:8080/hooks",), "PRIVATE_ADDRESS"),
         (("http://[::1]/hooks",), "PRIVATE_ADDRESS"),
@@ -101,18 +110,26 @@ def test_refusals(empty_database: str) -> None:
         (("https://name.invalid/h",), "UNRESOLVABLE_HOST"),
     ]
     for args, code in cases:
-        done = pakn("webhook", "add", *args, database_url=url, environment=STRICT)
-        assert done.returncode == 2, (args, done.stdout, done.stderr)
-        assert done.stdout == ""
-        assert done.stderr.startswith(f"pakn: {code}: "), (args, done.stderr)
-        assert "Traceback" not in done.stderr
-        assert len(done.stderr) < 400
+        status = main(["webhook", "add", *args])
+        out, err = capsys.readouterr()
+        assert status == 2, (args, out, err)
+        assert out == ""
+        assert err.startswith(f"pakn: {code}: "), (args, err)
+        assert "Traceback" not in err
+        assert len(err) < 400
+    done = pakn("webhook", "add", *cases[0][0], database_url=url, environment=STRICT)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("pakn: PRIVATE_ADDRESS: ")
     assert asyncio.run(_stored(url)) == []
 
     for bad in ("abc", "-1", "99999999999999999999"):
-        done = pakn("webhook", "remove", bad, database_url=url, environment=STRICT)
-        assert done.returncode in (1, 2), (bad, done.stderr)
-        assert "Traceback" not in done.stderr
+        try:
+            status = main(["webhook", "remove", bad])
+        except SystemExit as exited:
+            status = int(exited.code or 0)
+        _out, err = capsys.readouterr()
+        assert status in (1, 2), (bad, err)
+        assert "Traceback" not in err
 
 
 def test_keys_rekey_re_encrypts_the_webhook_secrets(empty_database: str, tmp_path: Path) -> None:
