@@ -217,6 +217,15 @@ async def _private_text(root: models.Petition, attribute: str, info: GraphInfo) 
     return shown_text(getattr(root, attribute), root.is_private, reads)
 
 
+SimilarFirst = Annotated[
+    int | None,
+    strawberry.argument(
+        description="At most this many, 1 to 20 (5 when null); otherwise PAGE_SIZE_OUT_OF_RANGE."
+    ),
+]
+"""The `first` of Petition.similar and Query.similarPetitions."""
+
+
 @strawberry.type(
     name="Petition",
     description="A petition (phản ánh, kiến nghị) as the public record shows it. Public, "
@@ -431,13 +440,7 @@ class PetitionType(Node):
     async def similar(
         self,
         info: GraphInfo,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="At most this many, 1 to 20 (5 when null); otherwise "
-                "PAGE_SIZE_OUT_OF_RANGE."
-            ),
-        ] = 5,
+        first: SimilarFirst = 5,
     ) -> list[PetitionType]:
         return await petition_similar(info.context, self, first)  # type: ignore[arg-type,return-value]
 

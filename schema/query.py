@@ -21,7 +21,7 @@ from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.info import GraphInfo
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
-from schema.petition_types import PetitionType
+from schema.petition_types import PetitionType, SimilarFirst
 from schema.reference_types import AgencyType, FieldType, Province
 from schema.relay import ConnectionType, Node
 from schema.stats import (
@@ -241,13 +241,7 @@ class Query:
                 "has it (see Query.fields)."
             ),
         ] = None,
-        first: Annotated[
-            int | None,
-            strawberry.argument(
-                description="At most this many, 1 to 20 (5 when null); otherwise "
-                "PAGE_SIZE_OUT_OF_RANGE."
-            ),
-        ] = 5,
+        first: SimilarFirst = 5,
     ) -> list[PetitionType]:
         return await similar_petitions(  # type: ignore[return-value]
             info.context, title, body, field_code, first
