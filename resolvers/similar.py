@@ -66,11 +66,13 @@ async def similar_petitions(
             await ctx.loaders.field_id_by_code.load(code) if len(code) <= MAX_FIELD_CODE else None
         )
         if found is None:
+            echo = field_code[:MAX_FIELD_CODE]
+            cut = f" (its first {MAX_FIELD_CODE} characters)" if echo != field_code else ""
             raise ClientError(
                 "UNKNOWN_CODE",
-                f"Unknown field code: {field_code!r}; see Query.fields.",
+                f"Unknown field code: {echo!r}{cut}; see Query.fields.",
                 argument="fieldCode",
-                codes=[field_code],
+                codes=[echo],
             )
         field_id = found
     terms = tuple(similarity_terms(title, body))

@@ -165,6 +165,16 @@ def test_refusals_are_coded(
     assert demo_server.error_codes(SIMILAR, variables) == [code]
 
 
+def test_an_unknown_field_code_is_echoed_cut_to_the_longest_code(
+    demo_server: RunningServer,
+) -> None:
+    """A 100 KB fieldCode is refused without sending its 100 KB back."""
+    [error] = demo_server.errors(SIMILAR, {"title": "đất", "fieldCode": "X" * 100_000})
+    assert error["extensions"]["code"] == "UNKNOWN_CODE"
+    assert len(error["message"]) < 200
+    assert len(orjson.dumps(error)) < 1_000
+
+
 def test_limits_are_inclusive(demo_server: RunningServer) -> None:
     assert len(_similar(demo_server, title="thủ tục " * 25, first=20)) <= 20
     _similar(demo_server, title="đ" * 200, body="thủ tục " * 1250, fieldCode=" dat_dai ")
