@@ -66,7 +66,8 @@ def unsubscribe_token(secret_key: str, petition_id: int) -> str:
 
 def petition_of_token(secret_key: str, token: str) -> int | None:
     """The petition `token` unsubscribes from; None for anything that is not a token made
-    under `secret_key` (wrong length or alphabet, altered, another key's)."""
+    under `secret_key` (wrong length or alphabet, altered, another key's, or spelled
+    otherwise than `unsubscribe_token` spells it)."""
     if _TOKEN.fullmatch(token) is None:
         return None
     try:
@@ -78,7 +79,11 @@ def petition_of_token(secret_key: str, token: str) -> int | None:
     petition_bytes, mac = raw[:_ID_BYTES], raw[_ID_BYTES:]
     if not hmac.compare_digest(mac, _mac(secret_key, petition_bytes)):
         return None
-    return int.from_bytes(petition_bytes, "big")
+    petition_id = int.from_bytes(petition_bytes, "big")
+    # The last character carries 4 bits that decoding ignores: only one spelling is valid.
+    if not hmac.compare_digest(token, unsubscribe_token(secret_key, petition_id)):
+        return None
+    return petition_id
 
 
 @dataclass(frozen=True)
