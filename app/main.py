@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         overdue_interval_seconds=settings.overdue_interval_seconds,
         auto_urge=transitions.system_urge(settings, settings.auto_urge_days),
         auto_urge_days=settings.auto_urge_days,
+        purge_notify=notifications.for_settings(settings),
     )
 
     async def health(_request: Request) -> Response:

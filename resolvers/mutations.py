@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import actions, erasure, submission, transitions
+from app.services import actions, erasure, notifications, submission, transitions
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
@@ -81,7 +81,12 @@ async def petitioner_action(
 async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -> Result:
     try:
         petition = await erasure.erase_for_petitioner(
-            ctx.writes, ctx.session, tracking_code, secret, ctx.now
+            ctx.writes,
+            ctx.session,
+            tracking_code,
+            secret,
+            ctx.now,
+            notify=notifications.for_settings(ctx.settings),
         )
     except UserErrors as errors:
         return Result(user_errors=errors.problems)

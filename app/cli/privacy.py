@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _purge(settings: Settings, batch: int | None) -> int:
     from app.domain.timezone import now
-    from app.services import erasure
+    from app.services import erasure, notifications
     from db.engine import is_sqlite, open_engine, session_factory
     from db.transactions import WriteGate
 
@@ -54,7 +54,12 @@ async def _purge(settings: Settings, batch: int | None) -> int:
         writes = WriteGate(serialise=is_sqlite(settings.database_url))
         options = {} if batch is None else {"batch": batch}
         erased = await erasure.purge(
-            sessions, writes, settings.contact_retention_days, now, **options
+            sessions,
+            writes,
+            settings.contact_retention_days,
+            now,
+            notify=notifications.for_settings(settings),
+            **options,
         )
         async with sessions() as session:
             await erasure.checkpoint(session)

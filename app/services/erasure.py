@@ -8,7 +8,9 @@ seals, ratings, the history, the statistics) and the petitioner's secret, which 
 working for rating and following up. Each erasure appends one public `CONTACT_ERASED`
 event with no note (the actor PETITIONER or SYSTEM, the status unchanged) in its own
 transaction; the petition's `version` does not change, so no officer's pending edit turns
-stale.
+stale. The event is handed to `notify` (`notifications.for_settings`) in that transaction,
+like every public event: the webhooks get it (it holds no personal data); no e-mail, which
+CONTACT_ERASED never sends (`app.domain.email_notice.EMAIL_ACTIONS`), the contact is gone.
 
 The purge runs in batches of `PURGE_BATCH` petitions, one transaction each: a million
 petitions never sit in one transaction, and a purge stopped halfway (a lost leadership, a
@@ -36,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -46,6 +48,7 @@ from app.domain.vocabulary import Action, ActorRole
 from app.services import auth, email_outbox
 from app.services.actions import invalid_secret
 from app.services.outcome import UserErrors, problem
+from app.services.overdue import Notify
 from app.services.persisted_queries import forget_cached_documents
 from db import event_log
 from db.event_log import NewEvent
@@ -78,6 +81,7 @@ async def _erase(
     petition_ids: list[int],
     now: datetime,
     actor: ActorRole,
+    notify: Notify | None,
     cutoff: datetime | None = None,
 ) -> Erased:
     """Erase these petitions' contact data in the caller's transaction; leave out those
@@ -97,8 +101,16 @@ async def _erase(
     values = await erasure.delete_contacts(session, [petition.id for petition in claimed])
     await email_outbox.drop_queued(session, [petition.id for petition in claimed])
     await erasure.forget_documents_naming(session, values)
+    loaded: dict[int, Petition] = {}
+    if notify is not None:
+        loaded = {
+            petition.id: petition
+            for petition in await session.scalars(
+                select(Petition).where(Petition.id.in_([petition.id for petition in claimed]))
+            )
+        }
     for petition in claimed:
-        await event_log.append(
+        event = await event_log.append(
             session,
             NewEvent(
                 petition_id=petition.id,
@@ -110,6 +122,8 @@ async def _erase(
                 agency_id=petition.agency_id,
             ),
         )
+        if notify is not None:
+            await notify(session, event, loaded[petition.id])
     return Erased(claimed, values)
 
 
@@ -121,18 +135,24 @@ def _already_erased(erased_at: datetime | None) -> UserErrors:
 
 
 async def erase_for_petitioner(
-    writes: WriteGate, session: AsyncSession, tracking_code: str, secret: str, now: datetime
+    writes: WriteGate,
+    session: AsyncSession,
+    tracking_code: str,
+    secret: str,
+    now: datetime,
+    *,
+    notify: Notify,
 ) -> Petition:
     """The petitioner's request, in its own transaction: the same INVALID_SECRET as every
     petitioner action for an unknown code or a wrong secret, ALREADY_ERASED the second
-    time."""
+    time. `notify` queues what the CONTACT_ERASED event owes (its webhooks)."""
     async with writes.transaction(session):
         petition = await auth.petition_of_petitioner(session, tracking_code, secret)
         if petition is None:
             raise invalid_secret()
         if petition.contact_erased_at is not None:
             raise _already_erased(petition.contact_erased_at)
-        erased = await _erase(session, [petition.id], now, ActorRole.PETITIONER)
+        erased = await _erase(session, [petition.id], now, ActorRole.PETITIONER, notify)
         if not erased.petitions:
             raise _already_erased(None)
         set_committed_value(petition, "contact_erased_at", now)
@@ -150,9 +170,11 @@ async def purge(
     *,
     batch: int = PURGE_BATCH,
     proceed: Callable[[], bool] = lambda: True,
+    notify: Notify | None = None,
 ) -> int:
     """Erase the contact data of every petition due under `retention_days` (0: none), a
-    batch a transaction, while `proceed()` holds; return how many were erased."""
+    batch a transaction, while `proceed()` holds; return how many were erased. `notify`
+    queues what each CONTACT_ERASED event owes (its webhooks); None queues nothing."""
     if not 1 <= batch <= MAX_PURGE_BATCH:
         raise ValueError(f"a purge batch holds 1 to {MAX_PURGE_BATCH} petitions, not {batch}")
     cutoff = retention_cutoff(clock(), retention_days)
@@ -165,7 +187,12 @@ async def purge(
             async with writes.transaction(session):
                 due = await erasure.due_for_erasure(session, cutoff, after, batch)
                 done = await _erase(
-                    session, [petition.id for petition in due], clock(), ActorRole.SYSTEM, cutoff
+                    session,
+                    [petition.id for petition in due],
+                    clock(),
+                    ActorRole.SYSTEM,
+                    notify,
+                    cutoff,
                 )
             forget_cached_documents(done.values)
             erased += len(done.petitions)

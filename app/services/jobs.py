@@ -32,14 +32,16 @@ def contact_purge(
     writes: WriteGate,
     retention_days: int,
     interval_seconds: float,
+    notify: overdue.Notify | None = None,
 ) -> Job:
-    """Erase the contact data past PAKN_CONTACT_RETENTION_DAYS, every PAKN_PURGE_INTERVAL;
-    on SQLite a run that erased something ends with a checkpoint on the job's own
-    connection, so the deleted bytes leave the write-ahead log too."""
+    """Erase the contact data past PAKN_CONTACT_RETENTION_DAYS, every PAKN_PURGE_INTERVAL,
+    queueing what each CONTACT_ERASED event owes through `notify` (its webhooks); on SQLite
+    a run that erased something ends with a checkpoint on the job's own connection, so the
+    deleted bytes leave the write-ahead log too."""
 
     async def run(lease: Lease) -> int:
         erased = await erasure.purge(
-            sessions, writes, retention_days, now, proceed=lambda: lease.held
+            sessions, writes, retention_days, now, proceed=lambda: lease.held, notify=notify
         )
         if erased:
             logger.info("contact purge: erased the contact data of %d petitions", erased)
@@ -131,12 +133,15 @@ class Background:
         overdue_interval_seconds: float = 60.0,
         auto_urge: overdue.Urge | None = None,
         auto_urge_days: int = 0,
+        purge_notify: overdue.Notify | None = None,
     ) -> None:
         """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
         webhooks, with the outbox's other channels; None: not here (the tests' servers).
         `overdue_notify` (`notifications.for_settings`): run the overdue clock; None: not
         here. `auto_urge` (`transitions.system_urge`) with `auto_urge_days` > 0: the clock
-        urges the petitions that many working days overdue."""
+        urges the petitions that many working days overdue. `purge_notify`
+        (`notifications.for_settings`): what the contact purge queues for its
+        CONTACT_ERASED events; None: nothing."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
         if webhook_key is not None:
@@ -150,7 +155,11 @@ class Background:
             )
             sessions = session_factory(self.engine)
             if retention_days > 0:
-                jobs.append(contact_purge(sessions, writes, retention_days, purge_interval_seconds))
+                jobs.append(
+                    contact_purge(
+                        sessions, writes, retention_days, purge_interval_seconds, purge_notify
+                    )
+                )
             if outbox_channels:
                 jobs.append(
                     outbox_sender(sessions, writes, outbox_channels, outbox_interval_seconds)

@@ -539,3 +539,64 @@ def test_the_cursor_is_the_apis() -> None:
 
 def _environment() -> dict[str, str]:
     return {**os.environ, "PAKN_SECRET_KEY": TEST_KEY}
+
+
+ERASE = (
+    "mutation($input: ErasePetitionerDataInput!) { erasePetitionerData(input: $input) { "
+    "petition { contactErasedAt } userErrors { code } } }"
+)
+PERSONAL = ("Nguyễn Thị Hoa", "hoa.nguyen@example.vn", "0912345678", "Phố Huế")
+"""The sample petitioner's contact data (`tests.support.sample`)."""
+
+
+async def _erased_event(harness: Harness) -> PetitionEvent:
+    async with harness.sessions() as session:
+        return await session.scalar(
+            select(PetitionEvent).where(PetitionEvent.action == "CONTACT_ERASED")
+        )
+
+
+async def test_an_erasure_on_request_is_delivered_without_personal_data(
+    harness: Harness,
+) -> None:
+    async with Receiver() as receiver:
+        await harness.add(receiver)
+        petition, secret = harness.workflow.assigned()
+        code = petition["trackingCode"]
+        response = harness.workflow.server.post(
+            ERASE, {"input": {"trackingCode": code, "secret": secret}}
+        )
+        erased = response.json()["data"]["erasePetitionerData"]
+        assert not erased["userErrors"] and erased["petition"]["contactErasedAt"]
+        assert await harness.send_due(harness.channel()) == [Delivered()] * 3
+    assert [d.payload["data"]["action"] for d in receiver.deliveries] == [
+        "SUBMIT",
+        "ASSIGN",
+        "CONTACT_ERASED",
+    ]
+    delivery = receiver.deliveries[-1]
+    assert delivery.problem is None
+    event = await _erased_event(harness)
+    assert delivery.payload == expected_body(event, code, "BTC", None)
+    assert event.actor_role == "PETITIONER"
+    assert not any(value in delivery.body.decode() for value in PERSONAL)
+
+
+async def test_the_retention_purge_delivers_its_erasures(harness: Harness) -> None:
+    from app.services import erasure, notifications
+
+    async with Receiver() as receiver:
+        await harness.add(receiver, actions="contact_erased")
+        petition, _secret = harness.workflow.answered()
+        later = harness.clock() + timedelta(days=10)
+        notify = notifications.for_settings(workflow_settings(harness.url))
+        erased = await erasure.purge(
+            harness.sessions, harness.writes, 1, lambda: later, notify=notify
+        )
+        assert erased == 1
+        assert await harness.send_due(harness.channel()) == [Delivered()]
+    [delivery] = receiver.deliveries
+    event = await _erased_event(harness)
+    assert delivery.payload == expected_body(event, petition["trackingCode"], "BTC", None)
+    assert event.actor_role == "SYSTEM"
+    assert not any(value in delivery.body.decode() for value in PERSONAL)
