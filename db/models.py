@@ -393,6 +393,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Never reused (AUTOINCREMENT on SQLite too): an e-mail's Message-ID is derived from it."""
     event_id: Mapped[int] = mapped_column(ForeignKey("petition_events.id", ondelete="CASCADE"))
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
@@ -422,6 +423,7 @@ class OutboxMessage(Base):
             postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
         ),
         Index("ix_outbox_petition", "petition_id", "channel"),
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -371,6 +371,25 @@ async def test_a_sender_stopped_mid_send_never_sends_twice(mail: Mail) -> None:
     assert given_up.last_error == outbox.UNCERTAIN
 
 
+async def test_a_deleted_outbox_id_is_never_reused(mail: Mail) -> None:
+    """Ended rows are deleted after `outbox.KEEP_DONE`; a later e-mail must not get a
+    deleted one's id, from which the Message-ID is derived (SQLite reuses the highest
+    rowid unless the table has AUTOINCREMENT)."""
+    mail.consenting()
+    assert (await mail.send()).delivered == 1
+    (first,) = await mail.emails()
+    later = mail.clock() + outbox.KEEP_DONE + timedelta(seconds=1)
+    assert await outbox.delete_done(mail.sessions, mail.writes, later) == 1
+    assert await mail.emails() == []
+
+    mail.consenting()
+    assert (await mail.send()).delivered == 1
+    (second,) = await mail.emails()
+    assert second.id > first.id
+    old, new = (got.message["Message-ID"] for got in mail.smtp.received)
+    assert old != new
+
+
 async def test_erasure_drops_the_queued_emails(mail: Mail) -> None:
     petition = mail.consenting()
     other = mail.consenting()

@@ -2,8 +2,10 @@
 
 `outbox`: one row per message owed to one recipient about one event (an e-mail to a
 petitioner, a webhook delivery to an endpoint), written in the event's transaction and sent
-by the background sender. `petitioner_contacts.notify_by_email`: the consent, false for
-every petition submitted before it could be given.
+by the background sender; its ids are never reused (AUTOINCREMENT on SQLite too), since an
+e-mail's Message-ID is derived from one and ended rows are deleted.
+`petitioner_contacts.notify_by_email`: the consent, false for every petition submitted
+before it could be given.
 
 Revision ID: 0012
 Revises: 0011
@@ -61,6 +63,7 @@ def upgrade() -> None:
         sa.Column("failed_at", instant, nullable=True),
         sa.Column("last_error", sa.String(500), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "ix_outbox_message", "outbox", ["event_id", "channel", "recipient"], unique=True
