@@ -9,16 +9,20 @@ into the outbox; a contact erased (or unsubscribed) meanwhile gives the message 
 erasure and unsubscribing delete the petition's pending e-mails in their own transaction.
 
 `EmailChannel` is at most once: a message whose sender stopped during the attempt is given
-up as uncertain, never sent twice; each attempt's Message-ID is derived from the outbox id,
-so a copy that did go out twice would be recognisable as one message. A temporary failure
-(a 4xx reply, a refused connection, a timeout, and also a refused login or sender, which an
-operator can fix within the message's 3 days) is retried after a minute, doubling to at
-most an hour; a 5xx refusal of the recipient or of the message gives it up.
+up as uncertain, never sent twice, and so is one the server may have taken: once DATA is
+issued, a timeout or a lost connection gives it up as uncertain, and only a definite 4xx
+reply to the message is retried. Each attempt's Message-ID is derived from the outbox id,
+so a copy that did go out twice would be recognisable as one message. Before DATA, a
+temporary failure (a 4xx reply, a refused connection, a timeout, a lost connection, and
+also a refused login or sender, which an operator can fix within the message's 3 days) is
+retried after a minute, doubling to at most an hour; a 5xx refusal of the recipient or of
+the message gives it up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -210,34 +215,57 @@ class EmailChannel:
         return await self._send(email, address)
 
     async def _send(self, email: EmailMessage, address: str) -> Outcome:
+        """One SMTP transaction, step by step, so that what failed is known: before DATA
+        nothing was handed over and a temporary failure is retried; once DATA is issued
+        the server may have taken the message, so only a definite 4xx reply is retried and
+        a timeout or a lost connection gives the message up as uncertain."""
         server = self._server
+        client = aiosmtplib.SMTP(
+            hostname=server.host,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.implicit_tls,
+            start_tls=False if server.implicit_tls else None,
+            timeout=self._timeout,
+        )
+        try:
+            return await self._transaction(client, email, address)
+        finally:
+            client.close()
+
+    async def _transaction(
+        self, client: aiosmtplib.SMTP, email: EmailMessage, address: str
+    ) -> Outcome:
+        server = self._server
+        data_issued = False
         try:
             async with asyncio.timeout(self._timeout * 3):
-                await aiosmtplib.send(
-                    email,
-                    sender=self._envelope_from,
-                    recipients=[address],
-                    hostname=server.host,
-                    port=server.port,
-                    username=server.username,
-                    password=server.password,
-                    use_tls=server.implicit_tls,
-                    start_tls=False if server.implicit_tls else None,
-                    timeout=self._timeout,
+                await client.connect()
+                eight_bit = client.supports_extension("8BITMIME")
+                await client.mail(
+                    self._envelope_from, options=["BODY=8BITMIME"] if eight_bit else []
                 )
-        except aiosmtplib.SMTPRecipientsRefused as refused:
-            replies = [_reply(error, address) for error in refused.recipients]
-            text = "recipient refused: " + "; ".join(replies)
-            if any(500 <= error.code < 600 for error in refused.recipients):
-                return GiveUp(text)
-            return RetryLater(text)
-        except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as error:
-            what = "recipient" if isinstance(error, aiosmtplib.SMTPRecipientRefused) else "message"
-            text = f"{what} refused: {_reply(error, address)}"
-            return GiveUp(text) if 500 <= error.code < 600 else RetryLater(text)
+                await client.rcpt(address)
+                content = flatten_message(email, cte_type="8bit" if eight_bit else "7bit")
+                data_issued = True
+                await client.data(content)
         except aiosmtplib.SMTPResponseException as error:
+            if data_issued:
+                text = f"message refused: {_reply(error, address)}"
+                if 400 <= error.code < 500:
+                    return RetryLater(text)
+                return GiveUp(text if 500 <= error.code < 600 else f"uncertain: {text}")
+            if isinstance(error, aiosmtplib.SMTPRecipientRefused):
+                text = f"recipient refused: {_reply(error, address)}"
+                return GiveUp(text) if 500 <= error.code < 600 else RetryLater(text)
             return RetryLater(f"{type(error).__name__}: {_reply(error, address)}")
         except TimeoutError:
+            if data_issued:
+                return GiveUp(
+                    f"uncertain: no reply to the message in time ({server.host}:{server.port}),"
+                    " which it may have taken"
+                )
             return RetryLater(f"timed out after {self._timeout:g} s ({server.host}:{server.port})")
         except aiosmtplib.SMTPConnectError as error:
             cause = error.__cause__
@@ -248,5 +276,10 @@ class EmailChannel:
             return RetryLater(f"cannot connect to {server.host}:{server.port}: {reason}")
         except (aiosmtplib.SMTPException, OSError) as error:
             detail = _scrubbed(str(error), address) or type(error).__name__
+            if data_issued:
+                return GiveUp(f"uncertain: {type(error).__name__}: {detail}")
             return RetryLater(f"{type(error).__name__}: {detail}")
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+            async with asyncio.timeout(self._timeout):
+                await client.quit()
         return Delivered()

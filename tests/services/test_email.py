@@ -29,7 +29,7 @@ from db.transactions import WriteGate
 from tests.support.cli import pakn
 from tests.support.sample import SUBMISSION
 from tests.support.server import RunningServer
-from tests.support.smtp_server import SilentServer, SmtpServer, closed_port
+from tests.support.smtp_server import HANG, HANG_UP, SilentServer, SmtpServer, closed_port
 from tests.support.waiting import wait_until
 from tests.support.workflow import (
     TEST_KEY,
@@ -303,6 +303,41 @@ async def test_a_4xx_refusal_is_retried(mail: Mail) -> None:
     mail.smtp.refuse_recipients("451 4.3.0 try again later")
     assert (await mail.send()).retried == 1
     mail.smtp.refuse_recipients(None)
+    mail.clock.advance(60)
+    assert (await mail.send()).delivered == 1
+    assert len(mail.smtp.received) == 1
+
+
+@pytest.mark.parametrize("behaviour", [HANG, HANG_UP])
+async def test_a_message_the_server_may_have_taken_is_never_sent_again(
+    mail: Mail, behaviour: str
+) -> None:
+    """The server keeps the message, then its reply is lost (it hangs, or hangs up): the
+    message may have been delivered, so it is given up as uncertain, not retried."""
+    mail.consenting()
+    mail.smtp.after_data(behaviour)
+    report = await mail.send(mail.channel(timeout=2))
+    assert report.given_up == 1 and report.retried == 0
+    assert len(mail.smtp.received) == 1
+    (message,) = await mail.emails()
+    assert message.failed_at is not None and message.sent_at is None
+    assert message.last_error is not None and message.last_error.startswith("uncertain: ")
+    assert "email failed (1): uncertain: " in mail.outbox_report()
+
+    mail.smtp.after_data(None)
+    mail.clock.advance(3600)
+    assert (await mail.send()).attempted == 0
+    assert len(mail.smtp.received) == 1
+
+
+async def test_a_4xx_reply_to_the_message_is_retried(mail: Mail) -> None:
+    mail.consenting()
+    mail.smtp.after_data("452 4.3.1 insufficient system storage")
+    report = await mail.send()
+    assert report.retried == 1 and mail.smtp.received == []
+    (message,) = await mail.emails()
+    assert message.last_error == "message refused: 452 4.3.1 insufficient system storage"
+    mail.smtp.after_data(None)
     mail.clock.advance(60)
     assert (await mail.send()).delivered == 1
     assert len(mail.smtp.received) == 1

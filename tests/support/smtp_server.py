@@ -1,10 +1,12 @@
 """Real SMTP servers on loopback for the e-mail tests: `SmtpServer` (aiosmtpd, in a thread
-of its own) that keeps what it receives, or refuses recipients with a code the test sets;
+of its own) that keeps what it receives, or refuses recipients or messages with a code the
+test sets, or keeps a message and then hangs or hangs up without a reply;
 `SilentServer`, which accepts connections and never says a word (a hung server); and
 `closed_port`, where nothing listens."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -17,6 +19,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from tests.support.server import free_port
+
+HANG = "hang"
+HANG_UP = "hang up"
 
 
 @dataclass
@@ -37,6 +42,9 @@ class _Handler:
         self.received: list[Received] = []
         self.rcpt_reply: str | None = None
         """Refuse every recipient with this reply (e.g. '550 5.1.1 no such user')."""
+        self.data_reply: str | None = None
+        """After the message's content: HANG (keep it, never reply), HANG_UP (keep it,
+        close the connection without a reply), or a reply refusing it (not kept)."""
         self.lock = threading.Lock()
 
     async def handle_RCPT(
@@ -47,11 +55,18 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, _session: Any, envelope: Any) -> str:
+        reply = self.data_reply
+        if reply is not None and reply not in (HANG, HANG_UP):
+            return reply
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        if reply == HANG_UP:
+            server.transport.abort()
+        if reply in (HANG, HANG_UP):
+            await asyncio.sleep(3600)  # cancelled when the server stops
         return "250 Message accepted"
 
 
@@ -75,6 +90,10 @@ class SmtpServer:
 
     def refuse_recipients(self, reply: str | None) -> None:
         self._handler.rcpt_reply = reply
+
+    def after_data(self, reply: str | None) -> None:
+        """How to answer the message's content: HANG, HANG_UP, a refusal, or (None) 250."""
+        self._handler.data_reply = reply
 
     def __enter__(self) -> SmtpServer:
         self._controller.start()
