@@ -36,6 +36,9 @@ def test_the_csv_encoder_unpacks_the_row_layout_in_order() -> None:
 
 
 def test_the_rating_counts_close_the_statistics_columns() -> None:
-    """`stats_csv` writes the named figures, then the five rating counts."""
-    assert STATS_COLUMNS[-5:] == tuple(f"rating_{score}" for score in range(1, 6))
-    assert not any(name.startswith("rating_") for name in STATS_COLUMNS[:-5])
+    """`stats_csv` writes the named figures, then the five rating counts, then the figures
+    #15 added at the end (readers by position keep working)."""
+    added = ("urged", "overdue_ever")
+    assert STATS_COLUMNS[-2:] == added
+    assert STATS_COLUMNS[-7:-2] == tuple(f"rating_{score}" for score in range(1, 6))
+    assert not any(name.startswith("rating_") for name in STATS_COLUMNS[:-7])
