@@ -105,15 +105,49 @@ def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address 
         return None
 
 
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+"""RFC 6052: a translator forwards 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d."""
+
+REFUSED_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = tuple(
+    ipaddress.ip_network(text)
+    for text in (
+        "192.0.0.0/24",  # IETF protocol assignments (RFC 6890), whatever Python's table says
+        "::/96",  # IPv4-compatible, deprecated (RFC 4291): ::a.b.c.d may still reach a.b.c.d
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765, SIIT)
+        "64:ff9b:1::/48",  # NAT64 for local use (RFC 8215): translators inside a network
+        "fec0::/10",  # site-local, deprecated (RFC 3879) but still routed by some networks
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # SRv6 segment identifiers (RFC 9602)
+    )
+)
+"""Ranges refused whatever `ipaddress` thinks of them: the Python versions pakn runs on
+disagree on some (3.11 calls ::127.0.0.1 and fec0::1 global), and each can carry a request
+to a host that is not on the internet."""
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one forwards to, when it is one of the forms that do:
+    IPv4-mapped, 6to4, Teredo (its client), NAT64's well-known prefix."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def forbidden_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether a delivery may not go to `address` unless private addresses are allowed:
     anything not globally routable (loopback, private, link-local, unspecified, shared,
-    reserved, documentation ranges) and multicast. An IPv6 address that embeds an IPv4 one
-    (mapped, 6to4, Teredo) is judged by that too."""
+    reserved, documentation ranges), multicast, and `REFUSED_NETWORKS`. An IPv6 address
+    that forwards to an IPv4 one (`embedded_ipv4`) is judged by that too."""
+    if any(address in network for network in REFUSED_NETWORKS):
+        return True
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address.teredo is not None:
-            embedded = address.teredo[1]
+        embedded = embedded_ipv4(address)
         if embedded is not None and forbidden_address(embedded):
             return True
     return address.is_multicast or not address.is_global

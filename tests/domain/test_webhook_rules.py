@@ -80,15 +80,55 @@ def test_urls_refused(url: str, code: str) -> None:
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
         "2002:7f00:1::",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "64:ff9b::127.0.0.1",  # NAT64 to loopback
+        "64:ff9b::10.0.0.1",
+        "64:ff9b::169.254.169.254",
+        "64:ff9b:1::8.8.8.8",  # local-use NAT64, whatever it embeds
+        "::127.0.0.1",  # IPv4-compatible
+        "::8.8.8.8",
+        "::ffff:0:127.0.0.1",  # IPv4-translated
+        "::ffff:0:8.8.8.8",
+        "192.0.0.1",
+        "192.0.0.9",
+        "192.0.0.170",
+        "fec0::1",
+        "fed0::1",
+        "3fff::1",
+        "5f00::1",
     ],
 )
 def test_addresses_refused(address: str) -> None:
     assert rules.forbidden_address(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["1.1.1.1", "8.8.8.8", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1.1.1.1",
+        "8.8.8.8",
+        "2606:4700:4700::1111",
+        "64:ff9b::8.8.8.8",  # NAT64 to a public address
+        "2002:808:808::1",  # 6to4 of a public address
+    ],
+)
 def test_public_addresses_taken(address: str) -> None:
     assert not rules.forbidden_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    ("address", "embedded"),
+    [
+        ("::ffff:10.0.0.1", "10.0.0.1"),
+        ("2002:7f00:1::", "127.0.0.1"),
+        ("64:ff9b::127.0.0.1", "127.0.0.1"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1"),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_embedded_ipv4(address: str, embedded: str | None) -> None:
+    found = rules.embedded_ipv4(ipaddress.IPv6Address(address))
+    assert (str(found) if found else None) == embedded
 
 
 def test_backoff_doubles_from_30_seconds_up_to_an_hour() -> None:
