@@ -20,6 +20,12 @@ class WriteGate:
         self._lock = asyncio.Lock() if serialise else None
         self.after_commit = after_commit
 
+    @property
+    def held(self) -> bool:
+        """Whether a write transaction of this process holds the gate (never, on
+        PostgreSQL, where there is none)."""
+        return self._lock is not None and self._lock.locked()
+
     @asynccontextmanager
     async def transaction(self, session: AsyncSession) -> AsyncIterator[AsyncSession]:
         """Commit when the block ends normally, roll back on any exception."""

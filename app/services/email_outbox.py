@@ -39,7 +39,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain import email_notice
 from app.domain.email_notice import CHANNEL, EMAIL_ACTIONS, RECIPIENT, Notice
 from app.domain.timezone import now as current_time
-from app.services.outbox import MAX_AGE, Delivered, GiveUp, Outcome, RetryLater, enqueue
+from app.services.outbox import (
+    MAX_AGE,
+    Delivered,
+    GiveUp,
+    Outcome,
+    RetryLater,
+    end_reads,
+    enqueue,
+)
 from db.models import Agency, OutboxMessage, Petition, PetitionerContact, PetitionEvent
 
 SMTP_TIMEOUT_SECONDS = 10.0
@@ -168,6 +176,10 @@ class EmailChannel:
     def backoff(self, attempts: int) -> float:
         return email_notice.backoff_seconds(attempts)
 
+    def postpone(self, message: OutboxMessage, now: datetime) -> float | None:
+        """Never: each message has its own recipient."""
+        return None
+
     async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
         found = (
             await session.execute(
@@ -212,6 +224,7 @@ class EmailChannel:
             token=email_notice.unsubscribe_token(self._secret_key, petition.id),
             date=current_time(),
         )
+        await end_reads(session)
         return await self._send(email, address)
 
     async def _send(self, email: EmailMessage, address: str) -> Outcome:

@@ -15,7 +15,12 @@ through:
    SQLite the process's writes queue behind one gate);
 3. the outcome, committed under the claim (`claimed_at` still ours): sent (`sent_at`), a
    retry (`next_attempt_at` = now + the backoff, the claim cleared) or given up
-   (`failed_at`, `last_error`).
+   (`failed_at`, `last_error`), with the writes the channel asked for (`effects`: a
+   webhook endpoint's state) in the same gated transaction.
+
+Before the claim the channel may `postpone` a message without an attempt: a webhook
+endpoint that has just failed is not tried again for its other messages in the same run
+(each would wait out the timeout, and the sender is serial), they wait for its retry.
 
 A message still claimed after `CLAIM_STALE` was claimed by a sender that stopped during the
 attempt, so nobody knows whether it went out. An at-most-once channel (e-mail) gives it up,
@@ -28,7 +33,7 @@ receivers dedupe by webhook-id) tries it again. A message past its `expires_at` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -61,9 +66,22 @@ MAX_ERROR = 500
 UNCERTAIN = "uncertain: the sender stopped during the attempt"
 
 
+Effect = Callable[[AsyncSession], Awaitable[object]]
+"""A write a channel asks for with an outcome; the sender runs it in the transaction that
+records the outcome, under the process's write gate. (Written in `deliver`'s own session it
+would, on SQLite, take the database's write lock before the gate: another writer of this
+process holding the gate would then wait on the lock, and the sender on the gate.)"""
+
+
+def _effects() -> tuple[Effect, ...]:
+    return field(default=(), compare=False, repr=False)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Delivered:
     """The recipient took the message."""
+
+    effects: tuple[Effect, ...] = _effects()
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,7 @@ class RetryLater:
 
     error: str
     after_seconds: float | None = None
+    effects: tuple[Effect, ...] = _effects()
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,7 @@ class GiveUp:
     """A permanent failure (refused for good, the recipient gone): never tried again."""
 
     error: str
+    effects: tuple[Effect, ...] = _effects()
 
 
 Outcome = Delivered | RetryLater | GiveUp
@@ -100,14 +120,23 @@ class OutboxChannel(Protocol):
         """Seconds before the next try after `attempts` attempts (1 after the first)."""
         ...
 
-    async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
-        """One attempt. `session` is open outside any write transaction: it is for reads.
-        Writes the channel makes in it are committed as the sender's write transaction for
-        the outcome begins, just before the outcome. On SQLite a statement that writes
-        (rather than a change to a loaded object, flushed at that commit) takes the
-        database's write lock before the sender holds the process's write gate: keep such
-        statements few and last."""
+    def postpone(self, message: OutboxMessage, now: datetime) -> float | None:
+        """Seconds to put `message` off without an attempt (its recipient failed a moment
+        ago), or None to attempt it now."""
         ...
+
+    async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
+        """One attempt. `session` is outside any write transaction and for reads only: a
+        channel ends its reads (`end_reads`) before it goes to the network, and returns
+        what it wants written as the outcome's `effects`."""
+        ...
+
+
+async def end_reads(session: AsyncSession) -> None:
+    """End the read transaction a channel's `deliver` opened, before its network I/O: no
+    PostgreSQL session idles in a transaction, and no pool connection is held, for the
+    seconds an attempt may take. Loaded objects stay usable (nothing expires on commit)."""
+    await session.commit()
 
 
 # Queueing, in the event's transaction
@@ -201,6 +230,8 @@ class SendReport:
     """Stale claims of an at-least-once channel released for another attempt."""
     lost_claims: int = 0
     """Messages another sender claimed first (or finished) between the read and the claim."""
+    postponed: int = 0
+    """Messages their channel put off without an attempt (`OutboxChannel.postpone`)."""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -311,6 +342,20 @@ async def _send_one(
             else:
                 report.lost_claims += 1
             return
+        channel = channels[message.channel]
+        wait = channel.postpone(message, claimed_at)
+        if wait is not None:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(*_pending_unclaimed(message_id))
+                .values(next_attempt_at=claimed_at + timedelta(seconds=max(wait, 0.0))),
+                execution_options={"synchronize_session": False},
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                report.postponed += 1
+            else:
+                report.lost_claims += 1
+            return
         result = await session.execute(
             update(OutboxMessage)
             .where(*_pending_unclaimed(message_id))
@@ -320,7 +365,6 @@ async def _send_one(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             report.lost_claims += 1
             return
-    channel = channels[message.channel]
     message = await session.get(OutboxMessage, message_id, populate_existing=True)
     assert message is not None
     session.expunge(message)
@@ -383,6 +427,8 @@ async def _record(
             .values(**values),
             execution_options={"synchronize_session": False},
         )
+        for effect in outcome.effects:
+            await effect(session)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         logger.warning(
             "outbox: message %d was taken from its sender during the attempt (%s)",

@@ -29,6 +29,7 @@ import logging
 import ssl
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 import httpx
 from sqlalchemy import select, update
@@ -42,7 +43,7 @@ from app.domain.visibility import handles_petition, shown_text
 from app.domain.vocabulary import ActorRole
 from app.domain.webhooks import WebhookRefusal, WebhookUrl
 from app.domain.workflow import Actor
-from app.services.outbox import Delivered, GiveUp, Outcome, RetryLater, enqueue
+from app.services.outbox import Delivered, Effect, GiveUp, Outcome, RetryLater, end_reads, enqueue
 from app.services.webhook_endpoints import (
     CHANNEL,
     MAX_ERROR,
@@ -179,8 +180,24 @@ async def post(
     seconds: float = DELIVERY_TIMEOUT_SECONDS,
 ) -> int:
     """POST `body` to `url`, connecting to an address checked just now; the 2xx status,
-    or Failure. No redirect is followed, no proxy of the environment used, no connection
-    kept (each attempt resolves and checks anew), and no response body read."""
+    or Failure. `seconds` bounds the whole attempt, the name's resolution included. No
+    redirect is followed, no proxy of the environment used, no connection kept (each
+    attempt resolves and checks anew), and no response body read."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await _post_checked(url, headers, body, allow_private, ssl_context, resolver)
+    except TimeoutError:
+        raise Failure(f"no answer within {seconds:g} s") from None
+
+
+async def _post_checked(
+    url: WebhookUrl,
+    headers: dict[str, str],
+    body: bytes,
+    allow_private: bool,
+    ssl_context: ssl.SSLContext,
+    resolver: Resolver,
+) -> int:
     try:
         addresses = await checked_addresses(url, allow_private, resolver)
     except WebhookRefusal as refused:
@@ -190,12 +207,11 @@ async def post(
     extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
     try:
         async with (
-            asyncio.timeout(seconds),
             httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=False,
                 verify=ssl_context,
-                timeout=seconds,
+                timeout=None,
                 limits=httpx.Limits(max_keepalive_connections=0),
             ) as client,
             client.stream(
@@ -209,10 +225,6 @@ async def post(
             status = response.status_code
             location = response.headers.get("location")
             retry_after = _retry_after(response.headers.get("retry-after"))
-    except TimeoutError:
-        raise Failure(f"no answer within {seconds:g} s") from None
-    except httpx.TimeoutException:
-        raise Failure(f"no answer within {seconds:g} s") from None
     except httpx.HTTPError as failed:
         raise Failure(f"cannot reach {address}: {type(failed).__name__}: {failed}") from None
     except OSError as failed:
@@ -228,7 +240,9 @@ async def post(
 
 
 class WebhookChannel:
-    """The outbox channel 'webhook' (`app.services.outbox.OutboxChannel`)."""
+    """The outbox channel 'webhook' (`app.services.outbox.OutboxChannel`). It remembers,
+    for as long as it runs, until when each failing endpoint rests (its message's retry
+    time), and postpones the endpoint's other messages until then without an attempt."""
 
     name = CHANNEL
     at_most_once = False
@@ -250,15 +264,25 @@ class WebhookChannel:
         self._resolver = resolver
         self._ssl_context = ssl_context or default_ssl_context()
         self._timeout = timeout
+        self._resting: dict[str, datetime] = {}
 
     def backoff(self, attempts: int) -> float:
         return rules.backoff_seconds(attempts)
 
+    def postpone(self, message: OutboxMessage, now: datetime) -> float | None:
+        until = self._resting.get(message.recipient)
+        if until is None:
+            return None
+        if now >= until:
+            del self._resting[message.recipient]
+            return None
+        return (until - now).total_seconds()
+
     async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
-        """One attempt. The endpoint's state (failing since, last error, last success,
-        disabled) is written in `session` by a statement or two after the attempt, which
-        the sender commits with the outcome. The `webhook-timestamp` is the wall clock's,
-        whatever the sender's clock says: receivers check it against theirs."""
+        """One attempt. The endpoint's new state (failing since, last error, last success,
+        disabled) is the outcome's effects, written with it. The `webhook-timestamp` is
+        the wall clock's, whatever the sender's clock says: receivers check it against
+        theirs."""
         try:
             endpoint_id = int(message.recipient)
         except ValueError:
@@ -279,6 +303,7 @@ class WebhookChannel:
         if found is None:
             return GiveUp("the event is gone")
         event, petition, agency_code = found
+        await end_reads(session)
         try:
             secret = secret_of(endpoint, self._kek)
         except KeyUnwrapError:
@@ -286,10 +311,9 @@ class WebhookChannel:
                 "its secret does not decrypt under the key encryption key (the secret key "
                 "changed): remove the endpoint and add it again"
             )
-            await self._disable(
-                session, endpoint, self._clock(), reason, message.id, last_error=reason
-            )
-            return GiveUp(reason)
+            moment = self._clock()
+            disable = _disabling(endpoint, moment, reason, message.id, last_error=reason)
+            return GiveUp(reason, effects=disable)
         body = body_of(endpoint, event, petition, agency_code)
         msg_id = rules.webhook_id(event.id, endpoint.id)
         signed_at = rules.signing_time(current_time())
@@ -312,19 +336,16 @@ class WebhookChannel:
                 seconds=self._timeout,
             )
         except Failure as failed:
-            return await self._failed(session, endpoint, failed, message)
-        await _set_state(session, endpoint.id, failing_since=None, last_success_at=self._clock())
-        return Delivered()
+            return self._failed(endpoint, failed, message)
+        self._resting.pop(message.recipient, None)
+        succeeded = _state(endpoint.id, failing_since=None, last_success_at=self._clock())
+        return Delivered(effects=(succeeded,))
 
-    async def _failed(
-        self,
-        session: AsyncSession,
-        endpoint: WebhookEndpoint,
-        failed: Failure,
-        message: OutboxMessage,
+    def _failed(
+        self, endpoint: WebhookEndpoint, failed: Failure, message: OutboxMessage
     ) -> Outcome:
-        """Record the failure on the endpoint (one statement, last, as the sender asks);
-        disable it after 24 hours of failure or a 410."""
+        """The failure recorded on the endpoint, which rests until the message's retry;
+        disabled after 24 hours of failure or a 410."""
         moment = self._clock()
         since = endpoint.failing_since or moment
         if failed.gone:
@@ -335,46 +356,50 @@ class WebhookChannel:
                 f"last: {failed.message}"
             )
         else:
-            await _set_state(session, endpoint.id, failing_since=since, last_error=failed.message)
-            return RetryLater(failed.message, failed.retry_after)
-        await self._disable(
-            session, endpoint, moment, reason, message.id, last_error=failed.message
-        )
-        return GiveUp(reason[:MAX_ERROR])
+            wait = failed.retry_after
+            if wait is None:
+                wait = self.backoff(message.attempts)
+            self._resting[message.recipient] = moment + timedelta(seconds=wait)
+            failing = _state(endpoint.id, failing_since=since, last_error=failed.message)
+            return RetryLater(failed.message, failed.retry_after, effects=(failing,))
+        disable = _disabling(endpoint, moment, reason, message.id, last_error=failed.message)
+        return GiveUp(reason[:MAX_ERROR], effects=disable)
 
-    async def _disable(
-        self,
-        session: AsyncSession,
-        endpoint: WebhookEndpoint,
-        moment: datetime,
-        reason: str,
-        but: int,
-        *,
-        last_error: str,
-    ) -> None:
-        """Disable the endpoint and give up its other queued deliveries."""
-        await _set_state(
-            session,
-            endpoint.id,
-            failing_since=endpoint.failing_since or moment,
-            last_error=last_error[:MAX_ERROR],
-            disabled_at=moment,
-            disabled_reason=reason[:MAX_ERROR],
-        )
+
+def _state(endpoint_id: int, **values: object) -> Effect:
+    return partial(_set_state, endpoint_id=endpoint_id, **values)
+
+
+def _disabling(
+    endpoint: WebhookEndpoint, moment: datetime, reason: str, but: int, *, last_error: str
+) -> tuple[Effect, ...]:
+    """The effects that disable the endpoint and give up its other queued deliveries."""
+    endpoint_id = endpoint.id
+
+    async def give_up_queue(session: AsyncSession) -> None:
         given_up = await give_up_pending(
-            session, endpoint.id, moment, f"the webhook endpoint was disabled: {reason}", but=but
+            session, endpoint_id, moment, f"the webhook endpoint was disabled: {reason}", but=but
         )
         logger.warning(
             "webhook endpoint %d disabled (%s); %d queued deliveries given up",
-            endpoint.id,
+            endpoint_id,
             reason,
             given_up,
         )
 
+    disabled = _state(
+        endpoint_id,
+        failing_since=endpoint.failing_since or moment,
+        last_error=last_error[:MAX_ERROR],
+        disabled_at=moment,
+        disabled_reason=reason[:MAX_ERROR],
+    )
+    return (disabled, give_up_queue)
 
-async def _set_state(session: AsyncSession, endpoint_id: int, **values: object) -> None:
-    """Update an endpoint's delivery state by statement: an endpoint removed meanwhile is
-    simply not updated (a change to a loaded object would fail the sender's commit)."""
+
+async def _set_state(session: AsyncSession, *, endpoint_id: int, **values: object) -> None:
+    """Update an endpoint's delivery state by statement: an endpoint removed or disabled
+    meanwhile is simply not updated."""
     await session.execute(
         update(WebhookEndpoint)
         .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.disabled_at.is_(None))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.timezone import now
@@ -39,9 +39,14 @@ class ScriptedChannel:
     hold: asyncio.Event | None = None
     attempts: list[int] = field(default_factory=list)
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    postponing: dict[int, float] = field(default_factory=dict)
+    """Message id -> the seconds `postpone` puts it off by."""
 
     def backoff(self, attempts: int) -> float:
         return 60.0 * 2 ** (attempts - 1)
+
+    def postpone(self, message: OutboxMessage, now: datetime) -> float | None:
+        return self.postponing.get(message.id)
 
     async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
         self.started.set()
@@ -242,6 +247,43 @@ async def test_a_refusal_is_given_up_and_an_error_of_the_channel_retried(box: Bo
     assert broken.failed_at is None and broken.last_error == "internal error: RuntimeError"
     later = await box.send(channel, box.start + timedelta(hours=1))
     assert later.delivered == 1 and channel.attempts.count(refused.id) == 1
+
+
+async def test_a_postponed_message_waits_without_an_attempt(box: Box) -> None:
+    first, second = await box.enqueue(2)
+    channel = ScriptedChannel(postponing={second: 90.0})
+    report = await box.send(channel, box.start)
+    assert (report.delivered, report.postponed, report.attempted) == (1, 1, 1)
+    assert channel.attempts == [first]
+    postponed = (await box.messages())[1]
+    assert postponed.attempts == 0 and postponed.claimed_at is None
+    assert postponed.next_attempt_at == box.start + timedelta(seconds=90)
+    assert (await box.send(channel, box.start + timedelta(seconds=89))).postponed == 0
+    channel.postponing.clear()
+    assert (await box.send(channel, box.start + timedelta(seconds=90))).delivered == 1
+    assert channel.attempts == [first, second]
+
+
+async def test_an_outcomes_effects_are_written_with_it_under_the_write_gate(box: Box) -> None:
+    """A channel's writes (`Outcome.effects`) run in the transaction that records the
+    outcome, holding the process's write gate on SQLite, and commit with it."""
+    first, second = await box.enqueue(2)
+    seen: list[tuple[bool, bool]] = []
+
+    async def note_on_the_other(session: AsyncSession) -> None:
+        seen.append((session.in_transaction(), box.writes.held))
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == second).values(last_error="noted")
+        )
+
+    channel = ScriptedChannel(script=[RetryLater("busy", effects=(note_on_the_other,))])
+    report = await box.send(channel, box.start, batch=1, max_batches=1)
+    assert report.retried == 1
+    assert seen == [(True, box.engine.dialect.name == "sqlite")]
+    retried, other = await box.messages()
+    assert retried.id == first and retried.last_error == "busy" and retried.claimed_at is None
+    assert other.last_error == "noted" and other.attempts == 0
+    assert RetryLater("busy", effects=(note_on_the_other,)) == RetryLater("busy")
 
 
 async def test_a_message_expires_unsent_after_three_days(box: Box) -> None:

@@ -49,7 +49,8 @@ class Clock:
     """The sender's and the channel's time, moved by the test."""
 
     def __init__(self) -> None:
-        self.moment = now() + timedelta(seconds=1)
+        self.moment = now() + timedelta(minutes=1)
+        """A minute ahead: what the test writes after it starts is due at once."""
 
     def __call__(self) -> datetime:
         return self.moment
@@ -127,6 +128,9 @@ class Recording:
 
     def backoff(self, attempts: int) -> float:
         return self.channel.backoff(attempts)
+
+    def postpone(self, message: OutboxMessage, now: datetime) -> float | None:
+        return self.channel.postpone(message, now)
 
     async def deliver(self, session: AsyncSession, message: OutboxMessage) -> Outcome:
         outcome = await self.channel.deliver(session, message)
@@ -429,6 +433,53 @@ async def test_410_gone_disables_at_once_and_gives_up_the_queue(harness: Harness
     state = await harness.endpoint(endpoint_id)
     assert state.disabled_at is not None and "410 Gone" in state.disabled_reason
     assert all(m.failed_at is not None for m in await harness.messages(endpoint_id))
+
+
+async def test_a_failing_endpoint_is_tried_once_a_run_and_its_other_deliveries_wait(
+    harness: Harness,
+) -> None:
+    """The sender is serial: three deliveries to a receiver that times out would hold the
+    run for three timeouts, and everyone else's deliveries with it. After one failure the
+    endpoint's other due deliveries are put off to its retry, with no attempt."""
+    async with Receiver(behaviour=Behaviour(delay_seconds=3)) as slow, Receiver() as healthy:
+        slow_id = await harness.add(slow)
+        await harness.add(healthy)
+        for _ in range(3):
+            harness.workflow.submit()
+        channel = harness.channel(timeout=1.0)
+        outcomes = await harness.send_due(channel)
+        assert sorted(type(o).__name__ for o in outcomes) == ["Delivered"] * 3 + ["RetryLater"]
+        assert len(healthy.deliveries) == 3
+        retried, *waiting = await harness.messages(slow_id)
+        assert retried.attempts == 1 and "no answer within 1 s" in retried.last_error
+        for message in waiting:
+            assert message.attempts == 0 and message.claimed_at is None
+            assert message.next_attempt_at == retried.next_attempt_at
+        assert retried.next_attempt_at == harness.clock.moment + timedelta(seconds=30)
+
+        slow.behaviour = Behaviour()
+        harness.clock.advance(30)
+        assert await harness.send_due(channel) == [Delivered()] * 3
+    assert len({d.headers["webhook-id"] for d in slow.deliveries}) == 3
+    assert all(d.problem is None for d in slow.deliveries)
+
+
+async def test_the_timeout_bounds_the_names_resolution_too(harness: Harness) -> None:
+    async def hanging(_host: str, _port: int) -> list[Any]:
+        await asyncio.sleep(30)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    async with Receiver() as receiver:
+        url = f"http://news.example:{receiver.port}/hooks/pakn"
+        await harness.add(receiver, url=url, resolver=_loopback)
+        harness.workflow.submit()
+        (outcome,) = await harness.send_due(harness.channel(resolver=hanging, timeout=0.5))
+    assert outcome == RetryLater("no answer within 0.5 s")
+    assert receiver.deliveries == []
+
+
+async def _loopback(_host: str, _port: int) -> list[Any]:
+    return [ipaddress.ip_address("127.0.0.1")]
 
 
 async def test_a_removed_endpoints_queue_is_dropped(harness: Harness) -> None:
