@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import os
 import re
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -118,7 +119,7 @@ async def unsubscribe(session: AsyncSession, petition_id: int) -> int | None:
 @dataclass(frozen=True)
 class SmtpServer:
     """PAKN_SMTP_URL: smtp://[user:password@]host[:port] (STARTTLS when the server offers
-    it) or smtps://... (TLS from the start)."""
+    it, and required before a login) or smtps://... (TLS from the start)."""
 
     host: str
     port: int
@@ -139,6 +140,14 @@ class SmtpServer:
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
         )
+
+    @property
+    def start_tls(self) -> bool | None:
+        """aiosmtplib's `start_tls`: never over TLS from the start; required when there is
+        a login, so that a password never goes in the clear; otherwise if offered."""
+        if self.implicit_tls:
+            return False
+        return True if self.username else None
 
 
 def _scrubbed(text: str, address: str) -> str:
@@ -165,8 +174,12 @@ class EmailChannel:
         public_url: str,
         secret_key: str,
         timeout: float = SMTP_TIMEOUT_SECONDS,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls_context` replaces the system's trusted certificates (tests use their own
+        CA); the server's certificate and name are checked either way."""
         self._server = SmtpServer.parse(smtp_url)
+        self._tls_context = tls_context
         self._mail_from = mail_from
         self._envelope_from = parseaddr(mail_from)[1] or "no-reply@pakn.invalid"
         self._public_url = public_url.rstrip("/")
@@ -239,7 +252,8 @@ class EmailChannel:
             username=server.username,
             password=server.password,
             use_tls=server.implicit_tls,
-            start_tls=False if server.implicit_tls else None,
+            start_tls=server.start_tls,
+            tls_context=self._tls_context,
             timeout=self._timeout,
         )
         try:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +32,7 @@ from tests.support.cli import pakn
 from tests.support.sample import SUBMISSION
 from tests.support.server import RunningServer
 from tests.support.smtp_server import HANG, HANG_UP, SilentServer, SmtpServer, closed_port
+from tests.support.tls import tls_pair
 from tests.support.waiting import wait_until
 from tests.support.workflow import (
     TEST_KEY,
@@ -341,6 +344,74 @@ async def test_a_4xx_reply_to_the_message_is_retried(mail: Mail) -> None:
     mail.clock.advance(60)
     assert (await mail.send()).delivered == 1
     assert len(mail.smtp.received) == 1
+
+
+ACCOUNT = ("pakn@gov.vn", "mật khẩu:@/1")
+
+
+@pytest.fixture
+def trusting(tmp_path: Path) -> Iterator[tuple[ssl.SSLContext, ssl.SSLContext]]:
+    """A certificate for 127.0.0.1 (the SMTP server's) and a client context trusting it."""
+    yield tls_pair("127.0.0.1", str(tmp_path))
+
+
+@pytest.mark.parametrize("implicit_tls", [False, True], ids=["STARTTLS", "smtps"])
+async def test_a_login_goes_over_tls_and_the_message_after_it(
+    mail: Mail, trusting: tuple[ssl.SSLContext, ssl.SSLContext], implicit_tls: bool
+) -> None:
+    served, trusted = trusting
+    mail.consenting()
+    with SmtpServer(tls=served, implicit_tls=implicit_tls, account=ACCOUNT) as relay:
+        channel = mail.channel(relay.url_with(*ACCOUNT), tls_context=trusted)
+        assert (await mail.send(channel)).delivered == 1
+        (received,) = relay.received
+        assert relay.logins == [(ACCOUNT[0], True)]
+    assert received.encrypted and received.login == ACCOUNT[0]
+    assert received.recipients == [ADDRESS]
+
+
+async def test_a_refused_login_is_retried_and_its_password_never_shown(
+    mail: Mail, trusting: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
+    served, trusted = trusting
+    mail.consenting()
+    with SmtpServer(tls=served, account=ACCOUNT) as relay:
+        wrong = mail.channel(relay.url_with(ACCOUNT[0], "sai mật khẩu"), tls_context=trusted)
+        assert (await mail.send(wrong)).retried == 1
+        assert relay.received == [] and relay.logins
+        assert relay.logins == [(ACCOUNT[0], False)] * len(relay.logins)  # PLAIN, LOGIN
+        (message,) = await mail.emails()
+        assert message.last_error is not None and "535" in message.last_error
+        shown = mail.outbox_report()
+        assert "sai mật khẩu" not in shown + message.last_error
+        mail.clock.advance(60)
+        right = mail.channel(relay.url_with(*ACCOUNT), tls_context=trusted)
+        assert (await mail.send(right)).delivered == 1
+        assert len(relay.received) == 1
+
+
+async def test_a_server_with_a_certificate_not_trusted_gets_nothing(
+    mail: Mail, trusting: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
+    """The system's trust store does not know the test's CA: neither the login nor the
+    message goes to a server that cannot prove who it is."""
+    served, _trusted = trusting
+    mail.consenting()
+    with SmtpServer(tls=served, account=ACCOUNT) as relay:
+        assert (await mail.send(mail.channel(relay.url_with(*ACCOUNT)))).retried == 1
+        assert relay.received == [] and relay.logins == []
+    (message,) = await mail.emails()
+    assert message.last_error is not None and "certificate" in message.last_error.lower()
+
+
+async def test_a_login_is_never_sent_to_a_server_without_starttls(mail: Mail) -> None:
+    """The shared server offers no STARTTLS: with a login in PAKN_SMTP_URL, pakn will not
+    send the password in the clear, and retries (an operator can fix it in 3 days)."""
+    mail.consenting()
+    assert (await mail.send(mail.channel(mail.smtp.url_with(*ACCOUNT)))).retried == 1
+    assert mail.smtp.received == [] and mail.smtp.logins == []
+    (message,) = await mail.emails()
+    assert message.last_error is not None and "STARTTLS" in message.last_error
 
 
 async def test_a_hung_smtp_server_times_out_and_is_retried(mail: Mail) -> None:

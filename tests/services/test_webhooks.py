@@ -31,7 +31,8 @@ from db.transactions import WriteGate
 from resolvers.history import cursor_for_event_id
 from tests.support.cli import pakn
 from tests.support.server import RunningServer
-from tests.support.webhook_receiver import Behaviour, Receiver, tls_pair
+from tests.support.tls import tls_pair
+from tests.support.webhook_receiver import Behaviour, Receiver
 from tests.support.workflow import (
     TEST_KEK,
     TEST_KEY,

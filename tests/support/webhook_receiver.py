@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import json
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from tests.support.server import free_port
@@ -55,7 +50,7 @@ class Receiver:
     behaviour: Behaviour = field(default_factory=Behaviour)
     deliveries: list[Delivery] = field(default_factory=list)
     tls: ssl.SSLContext | None = None
-    """Serve HTTPS with this context (`tls_pair`)."""
+    """Serve HTTPS with this context (`tests.support.tls.tls_pair`)."""
     host_name: str = "127.0.0.1"
     """The host its URL names."""
     _server: asyncio.Server | None = None
@@ -135,49 +130,3 @@ class Receiver:
             "Connection: close\r\n\r\n".encode()
         )
         await writer.drain()
-
-
-def tls_pair(host_name: str, folder: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """A server context with a certificate for `host_name` from a throwaway CA, and a
-    client context that trusts only that CA (files written in `folder`)."""
-
-    def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
-    end = start + datetime.timedelta(days=2)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("pakn test CA"))
-        .issuer_name(name("pakn test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name(host_name))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host_name)]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    with open(f"{folder}/cert.pem", "wb") as out:
-        out.write(certificate.public_bytes(pem))
-    with open(f"{folder}/key.pem", "wb") as out:
-        out.write(
-            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        )
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(f"{folder}/cert.pem", f"{folder}/key.pem")
-    client = ssl.create_default_context(cadata=ca.public_bytes(pem).decode())
-    return server, client
