@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 MAX_URL_LENGTH = 2000
@@ -157,6 +157,14 @@ def backoff_seconds(attempts: int) -> float:
     """The wait after the `attempts`-th failed attempt: 30 s, doubling, at most an hour."""
     exponent = min(max(attempts - 1, 0), 16)
     return min(FIRST_BACKOFF_SECONDS * 2.0**exponent, MAX_BACKOFF_SECONDS)
+
+
+def resting_seconds(failing_for: timedelta, attempts: int) -> float:
+    """How long a failing endpoint rests before its next attempt: as long again as it has
+    been failing (so the waits double whichever of its deliveries is tried), and never less
+    than the attempted delivery's own backoff; 30 s to an hour."""
+    grown = max(failing_for.total_seconds(), backoff_seconds(attempts))
+    return min(max(grown, FIRST_BACKOFF_SECONDS), MAX_BACKOFF_SECONDS)
 
 
 def event_cursor(event_id: int) -> str:

@@ -18,9 +18,11 @@ through:
    (`failed_at`, `last_error`), with the writes the channel asked for (`effects`: a
    webhook endpoint's state) in the same gated transaction.
 
-Before the claim the channel may `postpone` a message without an attempt: a webhook
-endpoint that has just failed is not tried again for its other messages in the same run
-(each would wait out the timeout, and the sender is serial), they wait for its retry.
+A recipient that fails rests until its retry: the channel's failure puts the recipient's
+other pending messages off to then (`postpone_recipient`, one UPDATE among the outcome's
+effects), and before each claim the channel may `postpone` one queued meanwhile, without an
+attempt. So a webhook endpoint that times out costs the serial sender one timeout a retry,
+not one per queued event.
 
 A message still claimed after `CLAIM_STALE` was claimed by a sender that stopped during the
 attempt, so nobody knows whether it went out. An at-most-once channel (e-mail) gives it up,
@@ -87,7 +89,7 @@ class Delivered:
 @dataclass(frozen=True)
 class RetryLater:
     """A temporary failure: try again after `after_seconds` (the recipient's wish, e.g. a
-    Retry-After) or, when None, the channel's backoff."""
+    Retry-After, or the channel's own reckoning) or, when None, the channel's backoff."""
 
     error: str
     after_seconds: float | None = None
@@ -137,6 +139,27 @@ async def end_reads(session: AsyncSession) -> None:
     PostgreSQL session idles in a transaction, and no pool connection is held, for the
     seconds an attempt may take. Loaded objects stay usable (nothing expires on commit)."""
     await session.commit()
+
+
+async def postpone_recipient(
+    session: AsyncSession, channel: str, recipient: str, until: datetime
+) -> int:
+    """Put the recipient's pending, unclaimed messages due before `until` off to then (an
+    effect of a failure: the recipient rests). Returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.claimed_at.is_(None),
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at < until,
+        )
+        .values(next_attempt_at=until),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # Queueing, in the event's transaction
@@ -313,6 +336,15 @@ def _pending_unclaimed(message_id: int) -> tuple[object, ...]:
     )
 
 
+async def _update_pending(session: AsyncSession, message_id: int, **values: object) -> bool:
+    """Update the message if it is still pending and unclaimed; whether it was."""
+    result = await session.execute(
+        update(OutboxMessage).where(*_pending_unclaimed(message_id)).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
 async def _send_one(
     session: AsyncSession,
     writes: WriteGate,
@@ -328,41 +360,26 @@ async def _send_one(
             report.lost_claims += 1
             return
         if claimed_at > message.expires_at:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(*_pending_unclaimed(message_id))
-                .values(
-                    failed_at=claimed_at,
-                    last_error=_expired_error(message.attempts, message.last_error),
-                ),
-                execution_options={"synchronize_session": False},
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            expired = _expired_error(message.attempts, message.last_error)
+            if await _update_pending(session, message_id, failed_at=claimed_at, last_error=expired):
                 report.expired += 1
             else:
                 report.lost_claims += 1
             return
+        if message.next_attempt_at > claimed_at:
+            report.postponed += 1  # put off since the batch was read: its recipient rests
+            return
         channel = channels[message.channel]
         wait = channel.postpone(message, claimed_at)
         if wait is not None:
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(*_pending_unclaimed(message_id))
-                .values(next_attempt_at=claimed_at + timedelta(seconds=max(wait, 0.0))),
-                execution_options={"synchronize_session": False},
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
+            until = claimed_at + timedelta(seconds=max(wait, 0.0))
+            if await _update_pending(session, message_id, next_attempt_at=until):
                 report.postponed += 1
             else:
                 report.lost_claims += 1
             return
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(*_pending_unclaimed(message_id))
-            .values(claimed_at=claimed_at, attempts=OutboxMessage.attempts + 1),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        claim = {"claimed_at": claimed_at, "attempts": OutboxMessage.attempts + 1}
+        if not await _update_pending(session, message_id, **claim):
             report.lost_claims += 1
             return
     message = await session.get(OutboxMessage, message_id, populate_existing=True)
@@ -415,26 +432,44 @@ async def _record(
         values = {"failed_at": moment, "last_error": outcome.error[:MAX_ERROR]}
         report.given_up += 1
         report.errors.append(outcome.error)
-    async with writes.transaction(session):
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message.id,
-                OutboxMessage.claimed_at == claimed_at,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-            )
-            .values(**values),
-            execution_options={"synchronize_session": False},
+    try:
+        async with writes.transaction(session):
+            recorded = await _mark(session, message.id, claimed_at, values)
+            for effect in outcome.effects:
+                await effect(session)
+    except Exception:
+        if not outcome.effects:
+            raise
+        logger.exception(
+            "outbox: the writes of message %d's outcome failed; it is recorded without them",
+            message.id,
         )
-        for effect in outcome.effects:
-            await effect(session)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+        async with writes.transaction(session):
+            recorded = await _mark(session, message.id, claimed_at, values)
+    if not recorded:
         logger.warning(
             "outbox: message %d was taken from its sender during the attempt (%s)",
             message.id,
             type(outcome).__name__,
         )
+
+
+async def _mark(
+    session: AsyncSession, message_id: int, claimed_at: datetime, values: dict[str, object]
+) -> bool:
+    """Write an outcome under the claim it was made under; False if the claim was lost."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_at == claimed_at,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
 async def _release_stale(
@@ -492,13 +527,9 @@ async def _expire(
                 )
             ).all()
             for message_id, attempts, last_error in rows:
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(*_pending_unclaimed(message_id))
-                    .values(failed_at=moment, last_error=_expired_error(attempts, last_error)),
-                    execution_options={"synchronize_session": False},
-                )
-                report.expired += int(result.rowcount or 0)  # type: ignore[attr-defined]
+                expired = _expired_error(attempts, last_error)
+                if await _update_pending(session, message_id, failed_at=moment, last_error=expired):
+                    report.expired += 1
         if len(rows) < BATCH * 10:
             return
 

@@ -16,9 +16,13 @@ one event to one endpoint. Each attempt resolves the host anew and refuses it if
 addresses is not public (unless PAKN_WEBHOOK_ALLOW_PRIVATE), then connects to the address
 it checked, so a name that resolves elsewhere a moment later (DNS rebinding) is never
 reached. Redirects are not followed; 10 s bounds the attempt; only a 2xx delivers.
-Failures are retried 30 s after the first, doubling up to an hour, for 25 hours. An endpoint
-that has failed for 24 hours without a success in between, or that answered 410 Gone, is
-disabled with the reason (`pakn webhook list`), and its queued deliveries are given up.
+Failures are retried 30 s after the first, doubling up to an hour, for 25 hours. The
+endpoint rests until the retry: its other deliveries, and those queued meanwhile, wait with
+no attempt, and whichever is tried next waits as long again as the endpoint has been
+failing (30 s, 30 s, 1, 2, 4 ... minutes, at most an hour) whatever its own attempts. An
+endpoint that has failed for 24 hours without a success in between, or that answered 410
+Gone, is disabled with the reason (`pakn webhook list`), and its queued deliveries are
+given up.
 """
 
 from __future__ import annotations
@@ -43,7 +47,16 @@ from app.domain.visibility import handles_petition, shown_text
 from app.domain.vocabulary import ActorRole
 from app.domain.webhooks import WebhookRefusal, WebhookUrl
 from app.domain.workflow import Actor
-from app.services.outbox import Delivered, Effect, GiveUp, Outcome, RetryLater, end_reads, enqueue
+from app.services.outbox import (
+    Delivered,
+    Effect,
+    GiveUp,
+    Outcome,
+    RetryLater,
+    end_reads,
+    enqueue,
+    postpone_recipient,
+)
 from app.services.webhook_endpoints import (
     CHANNEL,
     MAX_ERROR,
@@ -358,10 +371,13 @@ class WebhookChannel:
         else:
             wait = failed.retry_after
             if wait is None:
-                wait = self.backoff(message.attempts)
-            self._resting[message.recipient] = moment + timedelta(seconds=wait)
+                wait = rules.resting_seconds(moment - since, message.attempts)
+            until = moment + timedelta(seconds=wait)
+            self._resting[message.recipient] = until
             failing = _state(endpoint.id, failing_since=since, last_error=failed.message)
-            return RetryLater(failed.message, failed.retry_after, effects=(failing,))
+            others = partial(postpone_recipient, channel=CHANNEL, recipient=message.recipient)
+            return RetryLater(failed.message, wait, effects=(failing, partial(others, until=until)))
+        self._resting.pop(message.recipient, None)
         disable = _disabling(endpoint, moment, reason, message.id, last_error=failed.message)
         return GiveUp(reason[:MAX_ERROR], effects=disable)
 

@@ -4,7 +4,7 @@ backoff, the body."""
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -183,3 +183,11 @@ def test_actions_parsed() -> None:
             rules.parse_actions(bad, known)
         assert refused.value.code == "UNKNOWN_ACTION"
         assert len(refused.value.message) < 200
+
+
+def test_a_failing_endpoint_rests_as_long_again_as_it_has_failed() -> None:
+    rest = rules.resting_seconds
+    assert [rest(timedelta(seconds=s), 1) for s in (0, 30, 60, 120, 500)] == [30, 30, 60, 120, 500]
+    assert rest(timedelta(hours=5), 1) == 3600
+    assert rest(timedelta(0), 4) == 240, "never less than the delivery's own backoff"
+    assert rest(timedelta(seconds=-5), 0) == 30

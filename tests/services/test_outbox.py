@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.timezone import now
@@ -284,6 +284,24 @@ async def test_an_outcomes_effects_are_written_with_it_under_the_write_gate(box:
     assert retried.id == first and retried.last_error == "busy" and retried.claimed_at is None
     assert other.last_error == "noted" and other.attempts == 0
     assert RetryLater("busy", effects=(note_on_the_other,)) == RetryLater("busy")
+
+
+async def test_an_outcome_whose_writes_fail_is_recorded_without_them(
+    box: Box, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A channel's write that fails (here a statement the database refuses) does not stop
+    the run or leave the message claimed to be sent again: the outcome is recorded alone
+    and the failure logged."""
+    await box.enqueue(2)
+
+    async def broken(session: AsyncSession) -> None:
+        await session.execute(text("UPDATE no_such_table SET x = 1"))
+
+    channel = ScriptedChannel(script=[Delivered(effects=(broken,))])
+    report = await box.send(channel, box.start)
+    assert report.delivered == 2 and len(channel.attempts) == 2
+    assert all(m.sent_at is not None and m.claimed_at is not None for m in await box.messages())
+    assert any("recorded without them" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_message_expires_unsent_after_three_days(box: Box) -> None:

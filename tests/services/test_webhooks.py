@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import ipaddress
+import itertools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -52,9 +53,13 @@ class Clock:
     def __init__(self) -> None:
         self.moment = now() + timedelta(minutes=1)
         """A minute ahead: what the test writes after it starts is due at once."""
+        self.tick = timedelta(0)
+        """How far each reading moves it (a real clock never reads the same twice)."""
 
     def __call__(self) -> datetime:
-        return self.moment
+        moment = self.moment
+        self.moment += self.tick
+        return moment
 
     def advance(self, seconds: float) -> None:
         self.moment += timedelta(seconds=seconds)
@@ -340,7 +345,8 @@ async def test_retry_after_is_waited_for_within_bounds(harness: Harness) -> None
         assert await harness.send_due(channel) == [RetryLater("answered 503", 3600.0)]
         receiver.behaviour = Behaviour(status=500, retry_after="5")
         harness.clock.advance(3600)
-        assert await harness.send_due(channel) == [RetryLater("answered 500")]
+        # a 500's Retry-After is not taken; failing for 70 minutes, the endpoint rests an hour
+        assert await harness.send_due(channel) == [RetryLater("answered 500", 3600.0)]
     assert len(receiver.deliveries) == 3
     assert (await harness.endpoint(endpoint_id)).disabled_at is None
 
@@ -465,6 +471,33 @@ async def test_a_failing_endpoint_is_tried_once_a_run_and_its_other_deliveries_w
     assert all(d.problem is None for d in slow.deliveries)
 
 
+async def test_a_down_endpoint_rests_longer_each_time_whichever_delivery_is_tried(
+    harness: Harness,
+) -> None:
+    """With a clock that moves between readings, the delivery tried at the endpoint's
+    retry is not always the same one; the waits double all the same, one attempt a
+    retry, and the others are put off in one statement, not one each."""
+    async with Receiver(behaviour=Behaviour(status=500)) as down:
+        endpoint_id = await harness.add(down)
+        for _ in range(3):
+            harness.workflow.submit()
+        harness.clock.tick = timedelta(milliseconds=1)
+        channel = harness.channel()
+        attempted_at: list[datetime] = []
+        tried: set[int] = set()
+        for _ in range(6):
+            before = {m.id: m.attempts for m in await harness.messages(endpoint_id)}
+            assert len(await harness.send_due(channel)) == 1
+            after = await harness.messages(endpoint_id)
+            (message,) = [m for m in after if m.attempts > before[m.id]]
+            tried.add(message.id)
+            attempted_at.append(message.next_attempt_at)
+            harness.clock.moment = min(m.next_attempt_at for m in after)
+    gaps = [round((b - a).total_seconds()) for a, b in itertools.pairwise(attempted_at)]
+    assert gaps == [30, 60, 120, 240, 480]
+    assert len(tried) > 1, "the tie between the deliveries went another way"
+
+
 async def test_the_timeout_bounds_the_names_resolution_too(harness: Harness) -> None:
     async def hanging(_host: str, _port: int) -> list[Any]:
         await asyncio.sleep(30)
@@ -475,7 +508,7 @@ async def test_the_timeout_bounds_the_names_resolution_too(harness: Harness) -> 
         await harness.add(receiver, url=url, resolver=_loopback)
         harness.workflow.submit()
         (outcome,) = await harness.send_due(harness.channel(resolver=hanging, timeout=0.5))
-    assert outcome == RetryLater("no answer within 0.5 s")
+    assert outcome == RetryLater("no answer within 0.5 s", 30.0)
     assert receiver.deliveries == []
 
 
