@@ -26,7 +26,7 @@ import contextlib
 import os
 import re
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -125,7 +125,7 @@ class SmtpServer:
     port: int
     implicit_tls: bool
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)
 
     @classmethod
     def parse(cls, url: str) -> SmtpServer:
@@ -296,7 +296,11 @@ class EmailChannel:
             return RetryLater(f"timed out after {self._timeout:g} s ({server.host}:{server.port})")
         except aiosmtplib.SMTPConnectError as error:
             cause = error.__cause__
-            if isinstance(cause, OSError) and cause.errno:
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                reason = f"certificate not trusted: {cause.verify_message}"
+            elif isinstance(cause, ssl.SSLError):
+                reason = f"TLS failed: {cause.reason or type(cause).__name__}"
+            elif isinstance(cause, OSError) and cause.errno:
                 reason = os.strerror(cause.errno).lower()
             else:
                 reason = _scrubbed(str(error), address)

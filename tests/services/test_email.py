@@ -390,15 +390,32 @@ async def test_a_refused_login_is_retried_and_its_password_never_shown(
         assert len(relay.received) == 1
 
 
+@pytest.mark.parametrize("implicit_tls", [False, True], ids=["STARTTLS", "smtps"])
 async def test_a_server_with_a_certificate_not_trusted_gets_nothing(
-    mail: Mail, trusting: tuple[ssl.SSLContext, ssl.SSLContext]
+    mail: Mail, trusting: tuple[ssl.SSLContext, ssl.SSLContext], implicit_tls: bool
 ) -> None:
     """The system's trust store does not know the test's CA: neither the login nor the
-    message goes to a server that cannot prove who it is."""
+    message goes to a server that cannot prove who it is, and the reason says so."""
     served, _trusted = trusting
     mail.consenting()
-    with SmtpServer(tls=served, account=ACCOUNT) as relay:
+    with SmtpServer(tls=served, implicit_tls=implicit_tls, account=ACCOUNT) as relay:
         assert (await mail.send(mail.channel(relay.url_with(*ACCOUNT)))).retried == 1
+        assert relay.received == [] and relay.logins == []
+    (message,) = await mail.emails()
+    assert message.last_error is not None and "certificate" in message.last_error.lower()
+    assert "certificate" in mail.outbox_report().lower()
+
+
+@pytest.mark.parametrize("implicit_tls", [False, True], ids=["STARTTLS", "smtps"])
+async def test_a_certificate_for_another_name_gets_nothing(
+    mail: Mail, tmp_path: Path, implicit_tls: bool
+) -> None:
+    """A certificate from a trusted CA, but for 'localhost', served at 127.0.0.1."""
+    served, trusted = tls_pair("localhost", str(tmp_path))
+    mail.consenting()
+    with SmtpServer(tls=served, implicit_tls=implicit_tls, account=ACCOUNT) as relay:
+        channel = mail.channel(relay.url_with(*ACCOUNT), tls_context=trusted)
+        assert (await mail.send(channel)).retried == 1
         assert relay.received == [] and relay.logins == []
     (message,) = await mail.emails()
     assert message.last_error is not None and "certificate" in message.last_error.lower()
@@ -613,6 +630,9 @@ def test_the_smtp_url_names_the_server_and_its_login() -> None:
         "relay@gov.vn",
         "p@ss",
     )
+    assert "p@ss" not in repr(login) and "p@ss" not in str(login)
+    assert (plain.start_tls, login.start_tls) == (None, False)
+    assert Parsed.parse("smtp://u:p@mail.gov.vn").start_tls is True
     assert Parsed.parse("smtp://127.0.0.1:1025").port == 1025
     with pytest.raises(ValueError):
         Parsed.parse("http://mail.gov.vn")
