@@ -47,14 +47,16 @@ async def _statements_still_running(database_url: str) -> list[str]:
     """Statements of the server's connections still active (the lock holder's and this
     query's own, and the event listener, left out). The event feed's read of new events is
     left out too: the listener wakes the feed whenever it connects, and that read waits on
-    the lock as well, for as long as the lock is held, without being the operation's."""
+    the lock as well, for as long as the lock is held, without being the operation's. It is
+    known by its columns, events with their petition joined, as pg_stat_activity keeps only
+    a statement's first kilobyte (no FROM or WHERE of so long a select list)."""
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         rows = await connection.fetch(
             "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
             "AND state = 'active' AND pid <> pg_backend_pid() "
             "AND application_name <> $1 AND query NOT LIKE 'LOCK TABLE%' "
-            "AND query NOT LIKE 'SELECT petition_events.id, %'",
+            "AND query NOT LIKE 'SELECT petition_events.id, %, petitions_1.id AS id_1, %'",
             APPLICATION_NAME,
         )
         return [row["query"] for row in rows]
