@@ -1,4 +1,5 @@
-"""The append-only petition event log, chained by SHA-256 (see `app.domain.chain`).
+"""The append-only petition event log, chained by SHA-256 (see `app.domain.chain`), each
+event also a leaf of the transparency log (`db.log_leaves`), in the same transaction.
 
 Appending takes the chain lock for the rest of the transaction, so events get ids and
 hashes in commit order: on PostgreSQL a transaction-scoped advisory lock, which also orders
@@ -15,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.chain import GENESIS, BrokenLink, EventContent, event_hash, verify_chain
+from db import log_leaves
 from db.models import PetitionEvent
 
 NOTIFY_CHANNEL = "pakn_events"
@@ -59,7 +61,16 @@ def content_of(event: PetitionEvent) -> EventContent:
 
 
 async def append(session: AsyncSession, new: NewEvent) -> PetitionEvent:
-    """Add one event at the end of the chain, in the session's transaction."""
+    """Add one event at the end of the chain, and its leaf to the transparency log, in the
+    session's transaction."""
+    event = await append_to_chain(session, new)
+    await session.run_sync(lambda sync: log_leaves.extend(sync.connection()))
+    return event
+
+
+async def append_to_chain(session: AsyncSession, new: NewEvent) -> PetitionEvent:
+    """The chain's part of `append`: the event hashed onto the chain, without its leaf (as
+    pakn wrote events before migration 0014)."""
     await lock_chain(session)
     last = (
         await session.execute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -337,6 +338,36 @@ class PetitionEvent(Base):
         Index("ix_petition_events_petition", "petition_id", "id"),
         Index("ix_petition_events_action_at", "action", "at", "agency_id"),
     )
+
+
+class LogEntry(Base):
+    """A leaf of the transparency log (#16): the canonical entry of one event
+    (`app.domain.log_entry`), its RFC 9162 leaf hash, and the salts of the commitments to
+    its texts (served beside the text to whoever may read it). Leaf index = event id - 1;
+    written in the event's transaction, under the chain lock."""
+
+    __tablename__ = "log_entries"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("petition_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    note_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    title_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LogHash(Base):
+    """The Merkle Tree Hash of the full subtree of 256**level leaves number `position` of
+    its level (level 1 and up; level 0 is `LogEntry.leaf_hash`): the tiles above level 0,
+    derived from the leaves the moment the subtree is complete."""
+
+    __tablename__ = "log_hashes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class OfficerToken(Base):

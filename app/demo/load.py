@@ -22,7 +22,7 @@ from app.demo.spec import LoadSpec
 from app.demo.sqlite_loader import load_with_inserts
 from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.reference import FIELDS, agencies
-from db import rollup
+from db import log_leaves, rollup
 from db.engine import session_factory
 from db.keys import ensure_keys
 from db.models import Agency, AgencyKey, Field, Petition
@@ -56,6 +56,8 @@ async def load_demo(
         await load_with_inserts(engine, spec)
     async with engine.begin() as conn:
         await rollup.rebuild(conn)
+        added, seconds = await conn.run_sync(log_leaves.extend)
+    log.info("transparency log: %d leaves in %.1f s", added, seconds)
     log.info("loaded %d demo petitions in %.1f s", petitions, perf_counter() - started)
     return petitions
 

@@ -48,6 +48,18 @@ def fold(hashes: list[bytes]) -> bytes:
     return hashes[0]
 
 
+def completed(old_size: int, new_size: int) -> list[tuple[int, int]]:
+    """The (level, position) of the stored hashes, level 1 and up, whose subtrees a tree
+    growing from `old_size` to `new_size` leaves completes, lower levels first."""
+    found: list[tuple[int, int]] = []
+    level = 1
+    while new_size >= TILE_WIDTH**level:
+        span = TILE_WIDTH**level
+        found += [(level, p) for p in range(old_size // span, new_size // span)]
+        level += 1
+    return found
+
+
 def width_at(level: int, tree_size: int, tile: int) -> int:
     """How many hashes tile `tile` of `level` holds in a tree of `tree_size` (0: none)."""
     stored = tree_size // TILE_WIDTH**level

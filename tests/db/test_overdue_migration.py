@@ -147,7 +147,7 @@ async def _build_at_0010(url: str, histories: dict[str, list[Step]]) -> dict[str
                 current = None
                 for step in steps:
                     current = agencies[step.agency] if step.agency else current
-                    await event_log.append(
+                    await event_log.append_to_chain(
                         session,
                         NewEvent(
                             petition_id=number,

@@ -78,3 +78,11 @@ def test_a_subtree_is_a_run_of_one_tile() -> None:
     assert run == tiles.Run(1, 384, 128) and run.tile == 1
     with pytest.raises(ValueError):
         tiles.fold([b"x" * 32] * 3)
+
+
+def test_growing_completes_the_subtrees_it_fills() -> None:
+    assert tiles.completed(0, 255) == []
+    assert tiles.completed(255, 256) == [(1, 0)]
+    assert tiles.completed(256, 600) == [(1, 1)]
+    assert tiles.completed(65_535, 65_536) == [(1, 255), (2, 0)]
+    assert tiles.completed(0, 70_000)[-2:] == [(1, 272), (2, 0)]

@@ -1,0 +1,161 @@
+"""The transparency log's leaves (#16): `extend` gives every event without a leaf its
+leaf, in id order, and stores the subtree hashes (tiles above level 0) they complete.
+
+One implementation for every writer: `db.event_log.append` runs it in the event's own
+transaction, under the chain lock (so leaves are appended in commit order, without gaps);
+migration 0014 runs it over the events written before it, and `pakn demo` over those it
+loads in bulk. Plain SQL on a synchronous connection (`AsyncSession.run_sync` for the
+asynchronous callers), so that the migration depends on no ORM model of a later schema.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.domain import log_entry, merkle, tiles
+from app.domain.log_entry import Entry, Seal
+
+BATCH = 5000
+
+_EVENTS = sa.text(
+    "SELECT e.id, e.petition_id, e.action, e.from_status, e.to_status, e.at, e.actor_role,"
+    " e.note, e.is_public, p.tracking_code, p.title, p.body, a.code"
+    " FROM petition_events e JOIN petitions p ON p.id = e.petition_id"
+    " LEFT JOIN agencies a ON a.id = e.agency_id"
+    " WHERE e.id > :after ORDER BY e.id LIMIT :batch"
+)
+_SEALS = sa.text(
+    "SELECT e.id, s.seal_version, s.key_id, s.signature, s.body_sha256 FROM"
+    " (SELECT id, petition_id,"
+    "  ROW_NUMBER() OVER (PARTITION BY petition_id ORDER BY id) AS k"
+    "  FROM petition_events WHERE action = 'ANSWER' AND petition_id IN"
+    "  (SELECT petition_id FROM petition_events WHERE id > :after AND id <= :last"
+    "   AND action = 'ANSWER')) e"
+    " JOIN (SELECT petition_id, seal_version, key_id, signature, body_sha256,"
+    "  ROW_NUMBER() OVER (PARTITION BY petition_id ORDER BY id) AS k FROM answers) s"
+    " ON s.petition_id = e.petition_id AND s.k = e.k"
+    " WHERE e.id > :after AND e.id <= :last"
+)
+
+
+def entry_of(row: Any, seal: Seal | None) -> tuple[Entry, dict[str, bytes | None]]:
+    """The entry of one event row (as `_EVENTS` reads it) and the salts of its texts."""
+    salts: dict[str, bytes | None] = {"note_salt": None, "title_salt": None, "body_salt": None}
+    note = title = body = None
+    if row.note is not None:
+        salts["note_salt"] = log_entry.new_salt()
+        note = log_entry.commitment(salts["note_salt"], row.note)
+    if row.action == "SUBMIT":
+        salts["title_salt"], salts["body_salt"] = log_entry.new_salt(), log_entry.new_salt()
+        title = log_entry.commitment(salts["title_salt"], row.title)
+        body = log_entry.commitment(salts["body_salt"], row.body)
+    entry = Entry(
+        event_id=row.id,
+        tracking_code=row.tracking_code,
+        action=row.action,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        at=_aware(row.at),
+        actor_role=row.actor_role,
+        agency_code=row.code,
+        is_public=bool(row.is_public),
+        note=note,
+        title=title,
+        body=body,
+        seal=seal,
+    )
+    return entry, salts
+
+
+def seal_of(
+    version: int | None, key_id: str | None, signature: str | None, digest: str | None
+) -> Seal | None:
+    if version is None or key_id is None or signature is None or digest is None:
+        return None
+    return Seal(int(version), key_id, signature, digest)
+
+
+def _aware(at: datetime | str) -> datetime:
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
+    """Give every event without a leaf its leaf, in id order, and store the subtree
+    hashes they complete; returns (leaves added, seconds)."""
+    started = time.perf_counter()
+    size = int(
+        connection.execute(
+            sa.text("SELECT COALESCE(MAX(event_id), 0) FROM log_entries")
+        ).scalar_one()
+    )
+    added = 0
+    while True:
+        rows = connection.execute(_EVENTS, {"after": size, "batch": batch}).all()
+        if not rows:
+            return added, time.perf_counter() - started
+        if rows[0].id != size + 1:
+            raise RuntimeError(f"the log has {size} leaves but the next event is {rows[0].id}")
+        seals = {}
+        if any(row.action == "ANSWER" for row in rows):
+            seals = {
+                r.id: seal_of(r.seal_version, r.key_id, r.signature, r.body_sha256)
+                for r in connection.execute(_SEALS, {"after": size, "last": rows[-1].id})
+            }
+        leaves = []
+        for row in rows:
+            entry, salts = entry_of(row, seals.get(row.id))
+            encoded = entry.encode()
+            leaves.append(
+                {
+                    "event_id": row.id,
+                    "entry": encoded,
+                    "leaf_hash": merkle.leaf_hash(encoded),
+                    **salts,
+                }
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO log_entries (event_id, entry, leaf_hash, note_salt, title_salt,"
+                " body_salt) VALUES (:event_id, :entry, :leaf_hash, :note_salt, :title_salt,"
+                " :body_salt)"
+            ),
+            leaves,
+        )
+        store_completed(connection, size, size + len(rows))
+        size += len(rows)
+        added += len(rows)
+
+
+def store_completed(connection: sa.Connection, old_size: int, new_size: int) -> None:
+    for level, position in tiles.completed(old_size, new_size):
+        below = _hashes_below(connection, level, position)
+        connection.execute(
+            sa.text("INSERT INTO log_hashes (level, position, hash) VALUES (:l, :p, :h)"),
+            {"l": level, "p": position, "h": tiles.fold(list(below))},
+        )
+
+
+def _hashes_below(connection: sa.Connection, level: int, position: int) -> Iterable[bytes]:
+    first = position * tiles.TILE_WIDTH
+    bounds = {"a": first, "b": first + tiles.TILE_WIDTH}
+    if level == 1:
+        statement = sa.text(
+            "SELECT leaf_hash FROM log_entries WHERE event_id > :a AND event_id <= :b"
+            " ORDER BY event_id"
+        )
+    else:
+        statement = sa.text(
+            "SELECT hash FROM log_hashes WHERE level = :level AND position >= :a"
+            " AND position < :b ORDER BY position"
+        ).bindparams(level=level - 1)
+    hashes = [bytes(h) for (h,) in connection.execute(statement, bounds)]
+    if len(hashes) != tiles.TILE_WIDTH:
+        raise RuntimeError(f"the subtree {level}/{position} is not complete")
+    return hashes

@@ -1,0 +1,109 @@
+"""Reads of the transparency log (#16): its size, tiles, entry bundles and proofs.
+
+A proof is folded from stored tiles (`app.domain.merkle`, `app.domain.tiles`): whatever
+the tree's size, it reads the few tiles its subtrees lie in, one statement a tile, never
+the leaves themselves above the one tile of the leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain import merkle, tiles
+from app.domain.merkle import Subtree
+from db.models import LogEntry, LogHash
+
+
+async def tree_size(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.max(LogEntry.event_id))) or 0)
+
+
+async def tile(session: AsyncSession, level: int, index: int, width: int) -> bytes:
+    """The first `width` hashes of tile `index` of `level`, concatenated (fewer when the
+    tree is smaller: the caller checks the size first)."""
+    return b"".join(await _tile_hashes(session, level, index, width))
+
+
+async def _tile_hashes(session: AsyncSession, level: int, index: int, width: int) -> list[bytes]:
+    first = index * tiles.TILE_WIDTH
+    if level == 0:
+        rows = await session.scalars(
+            select(LogEntry.leaf_hash)
+            .where(LogEntry.event_id > first, LogEntry.event_id <= first + width)
+            .order_by(LogEntry.event_id)
+        )
+    else:
+        rows = await session.scalars(
+            select(LogHash.hash)
+            .where(
+                LogHash.level == level,
+                LogHash.position >= first,
+                LogHash.position < first + width,
+            )
+            .order_by(LogHash.position)
+        )
+    return [bytes(h) for h in rows]
+
+
+async def entry_bundle(session: AsyncSession, index: int, width: int) -> bytes:
+    """Entries of leaves index * 256 on, each after its big-endian uint16 length."""
+    first = index * tiles.TILE_WIDTH
+    rows = await session.scalars(
+        select(LogEntry.entry)
+        .where(LogEntry.event_id > first, LogEntry.event_id <= first + width)
+        .order_by(LogEntry.event_id)
+    )
+    return b"".join(len(e).to_bytes(2, "big") + bytes(e) for e in rows)
+
+
+async def entry(session: AsyncSession, index: int) -> bytes | None:
+    found = await session.scalar(select(LogEntry.entry).where(LogEntry.event_id == index + 1))
+    return bytes(found) if found is not None else None
+
+
+class _Tiles:
+    """The tiles a set of subtrees lies in, read once each."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[tuple[int, int], list[bytes]] = {}
+
+    async def read(self, session: AsyncSession, subtrees: Iterable[Subtree]) -> None:
+        for subtree in subtrees:
+            run = tiles.run_of(subtree)
+            key = (run.level, run.tile)
+            if key not in self.hashes:
+                width = tiles.TILE_WIDTH
+                self.hashes[key] = await _tile_hashes(session, run.level, run.tile, width)
+
+    def lookup(self, subtree: Subtree) -> bytes:
+        run = tiles.run_of(subtree)
+        stored = self.hashes[(run.level, run.tile)]
+        offset = run.start - run.tile * tiles.TILE_WIDTH
+        hashes = stored[offset : offset + run.count]
+        if len(hashes) != run.count:
+            raise LookupError(f"the subtree {subtree} is not stored")
+        return tiles.fold(hashes)
+
+
+async def _hashes(session: AsyncSession, ranges: list[tuple[int, int]]) -> list[bytes]:
+    read = _Tiles()
+    await read.read(session, (s for a, b in ranges for s in merkle.subtrees(a, b)))
+    return [merkle.range_hash(a, b, read.lookup) for a, b in ranges]
+
+
+async def root(session: AsyncSession, size: int) -> bytes:
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    (found,) = await _hashes(session, [(0, size)])
+    return found
+
+
+async def inclusion_proof(session: AsyncSession, index: int, size: int) -> list[bytes]:
+    return await _hashes(session, merkle.inclusion_ranges(index, size))
+
+
+async def consistency_proof(session: AsyncSession, old_size: int, new_size: int) -> list[bytes]:
+    return await _hashes(session, merkle.consistency_ranges(old_size, new_size))
