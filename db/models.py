@@ -370,6 +370,33 @@ class LogHash(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class LogKey(Base):
+    """A signing key of the transparency log, the Government Office's: Ed25519, its private
+    half encrypted under the key encryption key like the agencies' sealing keys. Its name is
+    the log's origin, fixed by the first key; rotating retires the current key."""
+
+    __tablename__ = "log_keys"
+
+    verifier_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    """The C2SP verifier key, `<name>+<hex key id>+<base64 key>`."""
+    name: Mapped[str] = mapped_column(String(150))
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(Instant())
+    retired_at: Mapped[datetime | None] = mapped_column(Instant())
+
+
+class LogCheckpoint(Base):
+    """A checkpoint the log issued: the tree's size and root, signed (every one is kept)."""
+
+    __tablename__ = "log_checkpoints"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    """The whole C2SP signed note, as issued (the witnesses' cosignatures come beside)."""
+    issued_at: Mapped[datetime] = mapped_column(Instant())
+
+
 class OfficerToken(Base):
     """A bearer token of an officer; only its hash is stored."""
 
