@@ -28,6 +28,7 @@ from app.web.cors import ApiCORS
 from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
+from app.web.log_routes import checkpoint_endpoint, tile_endpoint
 from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
 from app.web.report_page import report_page
@@ -103,6 +104,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         auto_urge=transitions.system_urge(settings, settings.auto_urge_days),
         auto_urge_days=settings.auto_urge_days,
         purge_notify=notifications.for_settings(settings),
+        log_key=settings.key_encryption_key if settings.log_checkpoints else None,
+        public_url=settings.public_url,
+        checkpoint_seconds=settings.checkpoint_seconds,
     )
 
     async def health(_request: Request) -> Response:
@@ -160,6 +164,8 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 unsubscribe_endpoint(sessions, writes, settings),
                 methods=["GET", "POST"],
             ),
+            Route("/log/checkpoint", checkpoint_endpoint(sessions), methods=["GET"]),
+            Route("/log/tile/{path:path}", tile_endpoint(sessions), methods=["GET"]),
             WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},

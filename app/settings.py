@@ -347,6 +347,12 @@ class Settings:
     """This process's outbox sender sends the e-mails (where PAKN_SMTP_URL is set); off
     only in the tests' servers, whose tests send with a clock of their own (no environment
     variable). They are queued all the same."""
+    checkpoint_seconds: float = 10.0
+    """How often, at most, the transparency log's signer issues a checkpoint while the tree
+    grows (one signer across all workers and hosts)."""
+    log_checkpoints: bool = True
+    """This process may sign the log's checkpoints; off only in the tests' servers, whose
+    tests issue them themselves (no environment variable)."""
 
     @property
     def effective_request_timeout(self) -> float:
@@ -396,6 +402,7 @@ class Settings:
         for name, variable in (
             ("overdue_interval_seconds", "PAKN_OVERDUE_INTERVAL"),
             ("outbox_interval_seconds", "PAKN_OUTBOX_INTERVAL"),
+            ("checkpoint_seconds", "PAKN_CHECKPOINT_SECONDS"),
         ):
             if not MIN_PURGE_INTERVAL <= values.get(name, 60) <= MAX_PURGE_INTERVAL:
                 raise SettingsError(
@@ -450,6 +457,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "overdue_interval_seconds": ("PAKN_OVERDUE_INTERVAL", _number),
     "auto_urge_days": ("PAKN_AUTO_URGE_DAYS", _integer),
     "outbox_interval_seconds": ("PAKN_OUTBOX_INTERVAL", _number),
+    "checkpoint_seconds": ("PAKN_CHECKPOINT_SECONDS", _number),
     "webhook_allow_private": ("PAKN_WEBHOOK_ALLOW_PRIVATE", _flag),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key

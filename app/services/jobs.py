@@ -13,6 +13,7 @@ from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
 from app.services import erasure, outbox, overdue, webhooks
 from app.services.background import BackgroundRunner, Job, Lease
+from db import log_checkpoints
 from db.engine import create_engine, session_factory
 from db.leadership import leadership_for
 from db.transactions import WriteGate
@@ -20,6 +21,7 @@ from db.transactions import WriteGate
 CONTACT_PURGE = "contact-purge"
 OUTBOX = "outbox"
 OVERDUE_CLOCK = "overdue-clock"
+LOG_SIGNER = "log-checkpoint"
 BACKGROUND_POOL = 2
 """Connections of the background jobs' own engine: their work never waits for, nor holds,
 one of the requests' connections."""
@@ -113,6 +115,30 @@ def overdue_clock(
     return Job(OVERDUE_CLOCK, interval_seconds, run)
 
 
+def log_signer(
+    sessions: async_sessionmaker[AsyncSession],
+    writes: WriteGate,
+    kek: KeyEncryptionKey,
+    public_url: str,
+    interval_seconds: float,
+) -> Job:
+    """Sign a checkpoint of the transparency log every PAKN_CHECKPOINT_SECONDS while the
+    tree grows (one leader across all workers and hosts: one signer, no two checkpoints
+    of one size)."""
+
+    async def run(_lease: Lease) -> int:
+        async with sessions() as session:
+            try:
+                async with writes.transaction(session):
+                    issued = await log_checkpoints.issue(session, kek, public_url, now())
+            except log_checkpoints.LogForked as forked:
+                logger.error("transparency log: no checkpoint signed: %s", forked)
+                return 0
+        return 0 if issued is None else 1
+
+    return Job(LOG_SIGNER, interval_seconds, run)
+
+
 class Background:
     """A worker's runner and the engine its jobs work through, made when any job runs (a
     retention of 0 days, no outbox channel and no overdue clock run none)."""
@@ -134,6 +160,9 @@ class Background:
         auto_urge: overdue.Urge | None = None,
         auto_urge_days: int = 0,
         purge_notify: overdue.Notify | None = None,
+        log_key: KeyEncryptionKey | None = None,
+        public_url: str = "",
+        checkpoint_seconds: float = 10.0,
     ) -> None:
         """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
         webhooks, with the outbox's other channels; None: not here (the tests' servers).
@@ -141,7 +170,8 @@ class Background:
         here. `auto_urge` (`transitions.system_urge`) with `auto_urge_days` > 0: the clock
         urges the petitions that many working days overdue. `purge_notify`
         (`notifications.for_settings`): what the contact purge queues for its
-        CONTACT_ERASED events; None: nothing."""
+        CONTACT_ERASED events; None: nothing. `log_key` (the key encryption key the log
+        keys are under): sign the log's checkpoints for `public_url`; None: not here."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
         if webhook_key is not None:
@@ -149,7 +179,8 @@ class Background:
                 *outbox_channels,
                 webhooks.WebhookChannel(webhook_key, allow_private=webhook_allow_private),
             ]
-        if retention_days > 0 or outbox_channels or overdue_notify is not None:
+        wanted = retention_days > 0 or bool(outbox_channels) or overdue_notify is not None
+        if wanted or log_key is not None:
             self.engine = create_engine(
                 database_url, pool_size=BACKGROUND_POOL, statement_timeout=statement_timeout
             )
@@ -175,6 +206,8 @@ class Background:
                         auto_urge_days,
                     )
                 )
+            if log_key is not None:
+                jobs.append(log_signer(sessions, writes, log_key, public_url, checkpoint_seconds))
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 
     def start(self) -> None:

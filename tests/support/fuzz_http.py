@@ -280,10 +280,39 @@ UNSUBSCRIBE_BODIES: tuple[bytes | None, ...] = (
 )
 
 
+LOG_PATHS = st.one_of(
+    st.sampled_from(
+        [
+            "checkpoint",
+            "tile/0/000",
+            "tile/0/000.p/1",
+            "tile/0/000.p/255",
+            "tile/entries/000",
+            "tile/entries/000.p/3",
+            "tile/1/000.p/1",
+            "tile/63/x999/x999/x999/x999/x999/x999/999",
+            "tile/64/000",
+            "tile/0/x000/001",
+            "tile/0/000.p/0",
+            "tile/0/000.p/256",
+            "tile/../checkpoint",
+            "tile/entries/000.p/999999999999999999999",
+        ]
+    ),
+    st.builds(
+        lambda level, parts: f"tile/{level}/{'/'.join(parts)}",
+        st.sampled_from(["0", "1", "2", "entries", "63", "x", "-1", "01"]),
+        st.lists(st.text(alphabet="x0123456789.p/", max_size=6), min_size=1, max_size=8),
+    ),
+    st.text(max_size=40),
+)
+"""The transparency log's paths: well-formed tiles beyond the tree, and malformed ones."""
+
+
 @st.composite
 def _routes(draw: st.DrawFn) -> RawRequest:
-    """The export, report and unsubscribe routes (app/web) with hostile parameters (and
-    bodies, for an unsubscribe's POST)."""
+    """The export, report, unsubscribe and transparency log routes (app/web) with hostile
+    parameters (and bodies, for an unsubscribe's POST)."""
     values = st.one_of(
         st.sampled_from(FAR_TIMES + ODD_TIMES + FAR_DATES + ODD_DATES),
         st.sampled_from(HOSTILE_TEXT),
@@ -309,6 +338,7 @@ def _routes(draw: st.DrawFn) -> RawRequest:
             st.sampled_from(["0", "1", "4", "5", "99", "-1", "x", ""]),
         ),
         st.builds(lambda token: f"/unsubscribe/{quote(token, safe='')}", UNSUBSCRIBE_TOKENS),
+        st.builds(lambda tile: f"/log/{quote(tile, safe='/.')}", LOG_PATHS),
     )
     path = draw(paths)
     if path.startswith("/unsubscribe/"):

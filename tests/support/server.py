@@ -119,7 +119,8 @@ class RunningServer(HttpServer):
     at start would write CONTACT_ERASED events into databases that tests share and read
     (tests/services/test_background.py runs them). Nor does it deliver webhooks, send
     e-mails or run the overdue clock then: those tests run them with a clock of their own
-    (tests/services/test_webhooks.py, test_email.py, test_overdue_clock.py)."""
+    (tests/services/test_webhooks.py, test_email.py, test_overdue_clock.py), nor sign the
+    transparency log's checkpoints (tests issue them: `db.log_checkpoints.issue`)."""
 
     def __init__(
         self, settings: Settings, port: int | None = None, *, background: bool = False
@@ -131,6 +132,7 @@ class RunningServer(HttpServer):
                 webhook_delivery=False,
                 email_delivery=False,
                 overdue_clock=False,
+                log_checkpoints=False,
             )
         self.settings = settings
         self.port = port or free_port()

@@ -1,0 +1,90 @@
+"""`/log/` over HTTP (#16, point 3), on both databases: the signed checkpoint, and the
+tiles and entry bundles of the tree it signs, as C2SP tlog-tiles spells them: a client
+that knows only the log's public key rebuilds the root from what it fetched; full tiles
+and bundles are cacheable for a year, the checkpoint for seconds; what the signed tree does
+not cover, and paths the specification does not spell, are 404."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.demo import load_demo
+from app.domain import merkle
+from app.domain.signed_note import Checkpoint, Note, Verifier
+from app.domain.timezone import now
+from db import log_checkpoints
+from db.engine import create_engine, session_factory
+from tests.domain import rfc9162
+from tests.support.demo_rows import NOW
+from tests.support.server import RunningServer
+from tests.support.workflow import TEST_KEK, workflow_settings
+
+
+async def _prepare(url: str) -> str:
+    """70 demo petitions (more than 256 events) and a checkpoint; the log's public key."""
+    engine = create_engine(url)
+    try:
+        await load_demo(engine, 70, 11, key_encryption_key=TEST_KEK, now=NOW)
+        async with session_factory(engine)() as session:
+            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
+            await session.commit()
+            (vkey,) = await log_checkpoints.public_keys(session)
+        return vkey
+    finally:
+        await engine.dispose()
+
+
+def _bundle(body: bytes) -> list[bytes]:
+    entries, at = [], 0
+    while at < len(body):
+        length = int.from_bytes(body[at : at + 2], "big")
+        entries.append(body[at + 2 : at + 2 + length])
+        at += 2 + length
+    return entries
+
+
+def test_a_client_rebuilds_the_signed_root_from_the_tiles(empty_database: str) -> None:
+    with RunningServer(workflow_settings(empty_database)) as server:
+        assert server.client.get("/log/checkpoint").status_code == 404, "none signed yet"
+        vkey = asyncio.run(_prepare(empty_database))
+        response = server.client.get("/log/checkpoint", headers={"Origin": "https://a.example"})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.headers["cache-control"] == "public, max-age=5"
+        assert response.headers["access-control-allow-origin"] == "*"
+        note = Note.parse(response.text)
+        assert note.signed_by(Verifier.parse(vkey)) is not None
+        checkpoint = Checkpoint.parse(note.text)
+        size = checkpoint.size
+        assert 256 < size < 512
+
+        full = server.client.get("/log/tile/entries/000")
+        assert full.headers["cache-control"] == "public, max-age=31536000, immutable"
+        rest = server.client.get(f"/log/tile/entries/001.p/{size - 256}")
+        entries = _bundle(full.content) + _bundle(rest.content)
+        assert len(entries) == size
+        assert rfc9162.mth(entries) == checkpoint.root
+
+        leaves = server.client.get("/log/tile/0/000").content
+        assert leaves == b"".join(merkle.leaf_hash(e) for e in entries[:256])
+        level1 = server.client.get("/log/tile/1/000.p/1")
+        assert level1.content == rfc9162.mth(entries[:256])
+        partial = server.client.get(f"/log/tile/0/001.p/{size - 256}").content
+        assert partial == b"".join(merkle.leaf_hash(e) for e in entries[256:])
+        assert server.client.head("/log/tile/0/000").status_code == 200
+
+        for beyond in (
+            "/log/tile/0/001",
+            f"/log/tile/0/001.p/{size - 255}",
+            "/log/tile/0/002.p/1",
+            "/log/tile/1/000",
+            "/log/tile/2/000.p/1",
+            "/log/tile/entries/001",
+            "/log/tile/0/x000/001",
+            "/log/tile/0/000.p/256",
+            "/log/tile/64/000",
+            "/log/tile/0",
+        ):
+            answer = server.client.get(beyond)
+            assert answer.status_code == 404, beyond
+            assert answer.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND", beyond
