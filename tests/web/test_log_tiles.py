@@ -7,6 +7,7 @@ not cover, and paths the specification does not spell, are 404."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from app.demo import load_demo
 from app.domain import merkle
@@ -17,7 +18,8 @@ from db.engine import create_engine, session_factory
 from tests.domain import rfc9162
 from tests.support.demo_rows import NOW
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, workflow_settings
+from tests.support.waiting import wait_until
+from tests.support.workflow import SUBMIT, TEST_KEK, count_events, submission, workflow_settings
 
 
 async def _prepare(url: str) -> str:
@@ -88,3 +90,22 @@ def test_a_client_rebuilds_the_signed_root_from_the_tiles(empty_database: str) -
             answer = server.client.get(beyond)
             assert answer.status_code == 404, beyond
             assert answer.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND", beyond
+
+
+def test_the_servers_own_signer_checkpoints_what_is_written(empty_database: str) -> None:
+    """The background job log-checkpoint: a petition submitted over the API is in a signed
+    checkpoint moments later, with nobody else signing."""
+    settings = workflow_settings(empty_database, checkpoint_seconds=0.2)
+    with RunningServer(settings, background=True) as server:
+        submitted = server.post(SUBMIT, {"input": submission()}).json()
+        assert submitted["data"]["submitPetition"]["userErrors"] == []
+
+        def signed() -> int:
+            time.sleep(0.2)  # well within the read rate limit
+            response = server.client.get("/log/checkpoint")
+            if response.status_code != 200:
+                return 0
+            return Checkpoint.parse(Note.parse(response.text).text).size
+
+        wait_until(lambda: signed() >= 1, "a checkpoint of the submission")
+        assert signed() == count_events(empty_database)
