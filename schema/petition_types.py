@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from app.domain.log_entry import log_index
 from app.domain.visibility import shown_text
 from app.domain.vocabulary import is_overdue
 from app.domain.working_days import elapsed_working_days
@@ -180,6 +181,13 @@ class PetitionEventType(Node):
     )
     def cursor(self) -> str:
         return event_cursor(self)  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="The event's leaf in the transparency log (Query.inclusionProof, "
+        "Query.logEntry): leaves are the events in order, from 0."
+    )
+    def log_index(self) -> int:
+        return log_index(self.id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> PetitionType:

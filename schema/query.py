@@ -21,6 +21,7 @@ from schema.descriptions import FIRST_SUBMISSION_DATE, LAST_SUBMISSION_DATE
 from schema.enums import AgencyKind
 from schema.info import GraphInfo
 from schema.inputs import PetitionFilter, PetitionOrder, ordering_of
+from schema.log_types import LogQueries
 from schema.petition_types import PetitionType, SimilarFirst
 from schema.reference_types import AgencyType, FieldType, Province
 from schema.relay import ConnectionType, Node
@@ -38,7 +39,7 @@ from schema.stats import (
     description="The read side of the public record. Anyone may query it without a token; "
     "an officer's `Authorization: Bearer` token adds what only officers see."
 )
-class Query:
+class Query(LogQueries):
     @strawberry.field(
         description="Any Agency, Petition, Answer or PetitionEvent by its global id; null when "
         "there is none (or it is an internal event)."

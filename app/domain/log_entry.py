@@ -41,6 +41,13 @@ MAX_ENTRY_BYTES = 4096
 _FIELD = re.compile(r"[\x21-\x7e]{1,200}")
 
 
+def log_index(event_id: int) -> int:
+    """The event's index in the transparency log: the log has one leaf per event in chain
+    order from index 0, and event ids are 1, 2, 3, ... without gaps (`db.event_log.append`
+    gives each the last id + 1 under the chain lock), so the leaf of event N is N - 1."""
+    return event_id - 1
+
+
 def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from app.domain.log_entry import log_index
+
 MAX_URL_LENGTH = 2000
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -172,13 +174,6 @@ def event_cursor(event_id: int) -> str:
     `after` of `Subscription.petitionEvents`): URL-safe base64 of `event:<id>`, unpadded.
     tests/services/test_webhooks.py checks it against the resolvers' own."""
     return base64.urlsafe_b64encode(f"event:{event_id}".encode()).decode().rstrip("=")
-
-
-def log_index(event_id: int) -> int:
-    """The event's index in the transparency log: the log has one leaf per event in chain
-    order from index 0, and event ids are 1, 2, 3, ... without gaps (`db.event_log.append`
-    gives each the last id + 1 under the chain lock), so the leaf of event N is N - 1."""
-    return event_id - 1
 
 
 def webhook_id(event_id: int, endpoint_id: int) -> str:

@@ -1,0 +1,97 @@
+"""The transparency log over GraphQL (#16, point 3), on both databases: a petition's events
+name their leaves; the proofs and entries the API gives verify against the signed
+checkpoint with nothing but the RFC's hashing and the log key; arguments outside the signed
+tree get coded refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+from sqlalchemy import select
+
+from app.demo import load_demo
+from app.domain import merkle
+from app.domain.log_entry import Entry
+from app.domain.signed_note import Checkpoint, Note, Verifier
+from app.domain.timezone import now
+from db import log_checkpoints
+from db.engine import create_engine, session_factory
+from db.models import Petition
+from tests.support.demo_rows import NOW
+from tests.support.server import RunningServer
+from tests.support.workflow import TEST_KEK, workflow_settings
+
+CHECKPOINT = "{ logCheckpoint { origin treeSize rootHash signedNote } logPublicKeys }"
+EVENTS = """query($c: String!) {
+  petition(trackingCode: $c) { events(first: 50) { nodes { logIndex action } } }
+}"""
+INCLUSION = "query($i: Int!, $n: Int!) { inclusionProof(logIndex: $i, treeSize: $n) }"
+CONSISTENCY = "query($a: Int!, $b: Int!) { consistencyProof(fromSize: $a, toSize: $b) }"
+ENTRY = "query($i: Int!) { logEntry(logIndex: $i) }"
+
+
+async def _load_and_sign(url: str, checkpoint: bool = True) -> str:
+    engine = create_engine(url)
+    try:
+        await load_demo(engine, 20, 12, key_encryption_key=TEST_KEK, now=NOW)
+        async with session_factory(engine)() as session:
+            if checkpoint:
+                await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
+                await session.commit()
+            newest = select(Petition.tracking_code).order_by(Petition.id.desc()).limit(1)
+            return str((await session.execute(newest)).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def _codes(server: RunningServer, query: str, variables: dict[str, int]) -> list[str]:
+    return [e["extensions"]["code"] for e in server.errors(query, variables)]
+
+
+def test_a_petitions_events_are_proven_in_the_signed_tree(empty_database: str) -> None:
+    with RunningServer(workflow_settings(empty_database)) as server:
+        code = asyncio.run(_load_and_sign(empty_database))
+        data = server.gql(CHECKPOINT)
+        checkpoint, (vkey,) = data["logCheckpoint"], data["logPublicKeys"]
+        note = Note.parse(checkpoint["signedNote"])
+        assert note.signed_by(Verifier.parse(vkey)) is not None
+        body = Checkpoint.parse(note.text)
+        size, root = checkpoint["treeSize"], base64.b64decode(checkpoint["rootHash"])
+        assert (body.origin, body.size, body.root) == (checkpoint["origin"], size, root)
+
+        events = server.gql(EVENTS, {"c": code})["petition"]["events"]["nodes"]
+        assert events
+        for event in events:
+            index = event["logIndex"]
+            entry = base64.b64decode(server.gql(ENTRY, {"i": index})["logEntry"])
+            assert Entry.decode(entry).tracking_code == code
+            assert Entry.decode(entry).action == event["action"]
+            proof = server.gql(INCLUSION, {"i": index, "n": size})["inclusionProof"]
+            merkle.verify_inclusion(
+                index, size, merkle.leaf_hash(entry), [base64.b64decode(p) for p in proof], root
+            )
+        first = base64.b64decode(server.gql(ENTRY, {"i": 0})["logEntry"])
+        proof = server.gql(CONSISTENCY, {"a": 1, "b": size})["consistencyProof"]
+        merkle.verify_consistency(
+            1, size, merkle.leaf_hash(first), root, [base64.b64decode(p) for p in proof]
+        )
+
+        assert _codes(server, INCLUSION, {"i": 0, "n": 0}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, INCLUSION, {"i": 0, "n": size + 1}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, INCLUSION, {"i": size, "n": size}) == ["LOG_INDEX_OUT_OF_RANGE"]
+        assert _codes(server, INCLUSION, {"i": -1, "n": size}) == ["LOG_INDEX_OUT_OF_RANGE"]
+        assert _codes(server, CONSISTENCY, {"a": 3, "b": 2}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, CONSISTENCY, {"a": 0, "b": 2}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, CONSISTENCY, {"a": 1, "b": size + 1}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, ENTRY, {"i": size}) == ["LOG_INDEX_OUT_OF_RANGE"]
+        assert _codes(server, ENTRY, {"i": 2**31 - 1}) == ["LOG_INDEX_OUT_OF_RANGE"]
+
+
+def test_before_any_checkpoint_the_log_answers_with_codes(empty_database: str) -> None:
+    with RunningServer(workflow_settings(empty_database)) as server:
+        asyncio.run(_load_and_sign(empty_database, checkpoint=False))
+        assert _codes(server, "{ logCheckpoint { treeSize } }", {}) == ["NOT_FOUND"]
+        assert _codes(server, INCLUSION, {"i": 0, "n": 1}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert _codes(server, ENTRY, {"i": 0}) == ["TREE_SIZE_OUT_OF_RANGE"]
+        assert server.gql("{ logPublicKeys }")["logPublicKeys"] == []
