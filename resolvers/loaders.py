@@ -22,7 +22,7 @@ from db.models import (
     PetitionEvent,
     Rating,
 )
-from db.queries import events, petitions, reference
+from db.queries import events, log, petitions, reference
 from db.queries.similar import SimilarRequest, find_similar
 
 K = TypeVar("K", bound=Hashable)
@@ -184,6 +184,10 @@ class Loaders:
     @cached_property
     def event_page(self) -> DataLoader[EventPageKey, list[PetitionEvent]]:
         return _event_pages(self._session)
+
+    @cached_property
+    def log_salts(self) -> DataLoader[int, log.Salts | None]:
+        return _loader(self._session, log.salts_by_event)
 
     @cached_property
     def agency_id_by_code(self) -> DataLoader[str, int | None]:

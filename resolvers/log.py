@@ -5,12 +5,14 @@ checkpoint's size before any proof is read."""
 from __future__ import annotations
 
 import base64
+import inspect
 
 from db import log_checkpoints
-from db.models import LogCheckpoint
+from db.models import LogCheckpoint, PetitionEvent
 from db.queries import log
 from resolvers.context import Context
 from resolvers.errors import ClientError
+from resolvers.private_text import text_for
 
 LOG_INDEX_OUT_OF_RANGE = "LOG_INDEX_OUT_OF_RANGE"
 TREE_SIZE_OUT_OF_RANGE = "TREE_SIZE_OUT_OF_RANGE"
@@ -77,3 +79,22 @@ async def log_entry(context: Context, index: int) -> str:
 
 async def public_keys(context: Context) -> list[str]:
     return await log_checkpoints.public_keys(context.session)
+
+
+async def text_salt(context: Context, event: PetitionEvent, which: str) -> str | None:
+    """The salt of the commitment to the event's `which` text ('note'; 'title' or 'body'
+    of a SUBMIT) in its leaf, base64; null wherever the reader is not shown the text."""
+    if which == "note":
+        probe = event.note
+    elif event.action == "SUBMIT":
+        probe = ""
+    else:
+        return None
+    shown = text_for(context, event.petition_id, probe)
+    if inspect.isawaitable(shown):
+        shown = await shown
+    if shown is None:
+        return None
+    salts = await context.loaders.log_salts.load(event.id)
+    value = getattr(salts, which) if salts is not None else None
+    return base64.b64encode(value).decode() if value is not None else None

@@ -18,6 +18,7 @@ from app.domain.visibility import shown_text
 from app.domain.vocabulary import is_overdue
 from app.domain.working_days import elapsed_working_days
 from db import models
+from resolvers import log as log_resolvers
 from resolvers.history import event_connection, event_cursor
 from resolvers.private_text import remember, text_for
 from resolvers.similar import petition_similar
@@ -188,6 +189,28 @@ class PetitionEventType(Node):
     )
     def log_index(self) -> int:
         return log_index(self.id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="The salt of the commitment to `note` in the event's log entry, base64 "
+        "(SHA-256 of 'pakn-text/v1\\n', the salt and the note's UTF-8): whoever is shown the "
+        "note checks it against the leaf. Null when there is no note or it is not shown."
+    )
+    async def note_salt(self, info: GraphInfo) -> str | None:
+        return await log_resolvers.text_salt(info.context, self, "note")  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="For SUBMIT: the salt of the commitment to the petition's title in the "
+        "log entry, base64; null for other events and when the title is not shown."
+    )
+    async def title_salt(self, info: GraphInfo) -> str | None:
+        return await log_resolvers.text_salt(info.context, self, "title")  # type: ignore[arg-type]
+
+    @strawberry.field(
+        description="For SUBMIT: the salt of the commitment to the petition's body, base64; "
+        "null for other events and when the body is not shown."
+    )
+    async def body_salt(self, info: GraphInfo) -> str | None:
+        return await log_resolvers.text_salt(info.context, self, "body")  # type: ignore[arg-type]
 
     @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> PetitionType:

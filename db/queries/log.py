@@ -7,7 +7,8 @@ the leaves themselves above the one tile of the leaf.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,25 @@ async def entry_bundle(session: AsyncSession, index: int, width: int) -> bytes:
 async def entry(session: AsyncSession, index: int) -> bytes | None:
     found = await session.scalar(select(LogEntry.entry).where(LogEntry.event_id == index + 1))
     return bytes(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class Salts:
+    note: bytes | None
+    title: bytes | None
+    body: bytes | None
+
+
+async def salts_by_event(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, Salts]:
+    rows = await session.execute(
+        select(
+            LogEntry.event_id, LogEntry.note_salt, LogEntry.title_salt, LogEntry.body_salt
+        ).where(LogEntry.event_id.in_(event_ids))
+    )
+    return {
+        event_id: Salts(*(bytes(s) if s is not None else None for s in salts))
+        for event_id, *salts in rows
+    }
 
 
 class _Tiles:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from typing import Any
 
 from sqlalchemy import select
 
 from app.demo import load_demo
-from app.domain import merkle
+from app.domain import log_entry, merkle
 from app.domain.log_entry import Entry
 from app.domain.signed_note import Checkpoint, Note, Verifier
 from app.domain.timezone import now
@@ -20,15 +21,28 @@ from db.engine import create_engine, session_factory
 from db.models import Petition
 from tests.support.demo_rows import NOW
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, workflow_settings
+from tests.support.workflow import TEST_KEK, make_tokens, serving_workflow, workflow_settings
 
 CHECKPOINT = "{ logCheckpoint { origin treeSize rootHash signedNote } logPublicKeys }"
 EVENTS = """query($c: String!) {
-  petition(trackingCode: $c) { events(first: 50) { nodes { logIndex action } } }
+  petition(trackingCode: $c) {
+    title body
+    events(first: 50) { nodes { logIndex action note noteSalt titleSalt bodySalt } }
+  }
 }"""
 INCLUSION = "query($i: Int!, $n: Int!) { inclusionProof(logIndex: $i, treeSize: $n) }"
 CONSISTENCY = "query($a: Int!, $b: Int!) { consistencyProof(fromSize: $a, toSize: $b) }"
 ENTRY = "query($i: Int!) { logEntry(logIndex: $i) }"
+
+
+async def _sign(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
+            await session.commit()
+    finally:
+        await engine.dispose()
 
 
 async def _load_and_sign(url: str, checkpoint: bool = True) -> str:
@@ -43,6 +57,24 @@ async def _load_and_sign(url: str, checkpoint: bool = True) -> str:
             return str((await session.execute(newest)).scalar_one())
     finally:
         await engine.dispose()
+
+
+def _check_texts(entry: Entry, event: dict[str, Any], petition: dict[str, Any]) -> None:
+    """The texts the API shows, with their salts, are those the leaf commits to."""
+    if event["note"] is None:
+        assert event["noteSalt"] is None
+    else:
+        salt = base64.b64decode(event["noteSalt"])
+        assert entry.note == log_entry.commitment(salt, event["note"])
+    if event["action"] != "SUBMIT":
+        assert event["titleSalt"] is event["bodySalt"] is None
+        return
+    if petition["title"] is None:
+        assert event["titleSalt"] is event["bodySalt"] is None, "private: no salt either"
+        return
+    title, body = (base64.b64decode(event[k]) for k in ("titleSalt", "bodySalt"))
+    assert entry.title == log_entry.commitment(title, petition["title"])
+    assert entry.body == log_entry.commitment(body, petition["body"])
 
 
 def _codes(server: RunningServer, query: str, variables: dict[str, int]) -> list[str]:
@@ -60,13 +92,15 @@ def test_a_petitions_events_are_proven_in_the_signed_tree(empty_database: str) -
         size, root = checkpoint["treeSize"], base64.b64decode(checkpoint["rootHash"])
         assert (body.origin, body.size, body.root) == (checkpoint["origin"], size, root)
 
-        events = server.gql(EVENTS, {"c": code})["petition"]["events"]["nodes"]
+        petition = server.gql(EVENTS, {"c": code})["petition"]
+        events = petition["events"]["nodes"]
         assert events
         for event in events:
             index = event["logIndex"]
             entry = base64.b64decode(server.gql(ENTRY, {"i": index})["logEntry"])
-            assert Entry.decode(entry).tracking_code == code
-            assert Entry.decode(entry).action == event["action"]
+            decoded = Entry.decode(entry)
+            assert (decoded.tracking_code, decoded.action) == (code, event["action"])
+            _check_texts(decoded, event, petition)
             proof = server.gql(INCLUSION, {"i": index, "n": size})["inclusionProof"]
             merkle.verify_inclusion(
                 index, size, merkle.leaf_hash(entry), [base64.b64decode(p) for p in proof], root
@@ -95,3 +129,22 @@ def test_before_any_checkpoint_the_log_answers_with_codes(empty_database: str) -
         assert _codes(server, INCLUSION, {"i": 0, "n": 1}) == ["TREE_SIZE_OUT_OF_RANGE"]
         assert _codes(server, ENTRY, {"i": 0}) == ["TREE_SIZE_OUT_OF_RANGE"]
         assert server.gql("{ logPublicKeys }")["logPublicKeys"] == []
+
+
+def test_a_private_petitions_salts_go_only_to_those_who_read_its_text(
+    empty_database: str,
+) -> None:
+    tokens = asyncio.run(make_tokens(empty_database))
+    with serving_workflow(empty_database, tokens) as workflow:
+        code = workflow.submit(isPrivate=True)["petition"]["trackingCode"]
+        asyncio.run(_sign(empty_database))
+        public = workflow.server.gql(EVENTS, {"c": code})["petition"]
+        (submit,) = public["events"]["nodes"]
+        assert public["title"] is None and submit["titleSalt"] is submit["bodySalt"] is None
+        auth = {"Authorization": f"Bearer {tokens.coordinator}"}
+        coordinator = workflow.server.post(EVENTS, {"c": code}, headers=auth).json()
+        petition = coordinator["data"]["petition"]
+        (submit,) = petition["events"]["nodes"]
+        entry = base64.b64decode(workflow.server.gql(ENTRY, {"i": submit["logIndex"]})["logEntry"])
+        assert petition["title"] is not None and submit["titleSalt"] is not None
+        _check_texts(Entry.decode(entry), submit, petition)
