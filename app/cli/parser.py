@@ -24,6 +24,7 @@ from app.cli import (
     serve,
     stats,
     tokens,
+    verify,
     webhook,
 )
 from app.cli.command import Commands
@@ -38,6 +39,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     backup.register,
     privacy.register,
     keys.register,
+    verify.register,
     webhook.register,
     outbox.register,
     schema.register,
