@@ -29,18 +29,23 @@ _EVENTS = sa.text(
     " LEFT JOIN agencies a ON a.id = e.agency_id"
     " WHERE e.id > :after ORDER BY e.id LIMIT :batch"
 )
+_ANSWERED = (
+    "SELECT petition_id FROM petition_events"
+    " WHERE id > :after AND id <= :last AND action = 'ANSWER'"
+)
 _SEALS = sa.text(
     "SELECT e.id, s.seal_version, s.key_id, s.signature, s.body_sha256 FROM"
     " (SELECT id, petition_id,"
     "  ROW_NUMBER() OVER (PARTITION BY petition_id ORDER BY id) AS k"
-    "  FROM petition_events WHERE action = 'ANSWER' AND petition_id IN"
-    "  (SELECT petition_id FROM petition_events WHERE id > :after AND id <= :last"
-    "   AND action = 'ANSWER')) e"
+    f"  FROM petition_events WHERE action = 'ANSWER' AND petition_id IN ({_ANSWERED})) e"
     " JOIN (SELECT petition_id, seal_version, key_id, signature, body_sha256,"
-    "  ROW_NUMBER() OVER (PARTITION BY petition_id ORDER BY id) AS k FROM answers) s"
+    "  ROW_NUMBER() OVER (PARTITION BY petition_id ORDER BY id) AS k"
+    f"  FROM answers WHERE petition_id IN ({_ANSWERED})) s"
     " ON s.petition_id = e.petition_id AND s.k = e.k"
     " WHERE e.id > :after AND e.id <= :last"
 )
+"""The seal of each ANSWER event in a batch: the k-th ANSWER of a petition is its k-th
+answer (each ANSWER writes one), both windows over the batch's answered petitions only."""
 
 
 def entry_of(row: Any, seal: Seal | None) -> tuple[Entry, dict[str, bytes | None]]:

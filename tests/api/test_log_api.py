@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from pathlib import Path
 from typing import Any
 
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from app.demo import load_demo
 from app.domain import log_entry, merkle
 from app.domain.log_entry import Entry
-from app.domain.signed_note import Checkpoint, Note, Verifier
+from app.domain.signed_note import Checkpoint, Note, Signer, Verifier
 from app.domain.timezone import now
 from db import log_checkpoints
 from db.engine import create_engine, session_factory
 from db.models import Petition
 from tests.support.demo_rows import NOW
+from tests.support.inclusion_check import check_inclusion
 from tests.support.server import RunningServer
 from tests.support.workflow import TEST_KEK, make_tokens, serving_workflow, workflow_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 CHECKPOINT = "{ logCheckpoint { origin treeSize rootHash signedNote } logPublicKeys }"
 EVENTS = """query($c: String!) {
   petition(trackingCode: $c) {
@@ -148,3 +153,22 @@ def test_a_private_petitions_salts_go_only_to_those_who_read_its_text(
         entry = base64.b64decode(workflow.server.gql(ENTRY, {"i": submit["logIndex"]})["logEntry"])
         assert petition["title"] is not None and submit["titleSalt"] is not None
         _check_texts(Entry.decode(entry), submit, petition)
+
+
+def test_the_readmes_stand_alone_check_proves_an_event(empty_database: str) -> None:
+    """`tests/support/inclusion_check.py`, which the README quotes word for word, proves
+    every event of a petition with the standard library and `cryptography` alone, and
+    refuses a key that is not the log's."""
+    with RunningServer(workflow_settings(empty_database)) as server:
+        code = asyncio.run(_load_and_sign(empty_database))
+        (vkey,) = server.gql("{ logPublicKeys }")["logPublicKeys"]
+        events = server.gql(EVENTS, {"c": code})["petition"]["events"]["nodes"]
+        for event in events:
+            entry = check_inclusion(server.url, vkey, event["logIndex"])
+            assert Entry.decode(entry).tracking_code == code
+        other = str(Signer("127.0.0.1:8000/log", Ed25519PrivateKey.generate()).verifier)
+        with pytest.raises(ValueError, match="not signed by this key"):
+            check_inclusion(server.url, other, events[0]["logIndex"])
+    source = (ROOT / "tests/support/inclusion_check.py").read_text()
+    code_block = source[source.index("import base64") :]
+    assert f"```python\n{code_block}```" in (ROOT / "README.md").read_text()
