@@ -96,7 +96,7 @@ def _query_parameters(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
     from app.domain.timezone import now
-    from app.services.datapackage import descriptor_json, file_package
+    from app.services.datapackage import descriptor_json, file_package, with_checkpoint
     from app.services.export import (
         ExportFormat,
         canonical_params,
@@ -107,6 +107,7 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
     from app.services.filters import FilterError, args_from_params, criteria_from_args
     from db.engine import open_engine
     from db.queries import export as export_queries
+    from db.queries import log as log_queries
 
     fmt = ExportFormat(args.format)
     async with open_engine(database_url) as engine:
@@ -117,6 +118,7 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
         except FilterError as error:
             print(f"pakn: {error.code}: {error.message}", file=sys.stderr)
             return 2
+        checkpoint = await log_queries.latest_signed(engine)
         progress = ProgressBar(await export_queries.count(engine, flt))
         chunks = petition_export(engine, flt, fmt, moment, bom=args.bom, on_rows=progress.add)
         # Blocking writes are fine: nothing else runs on this loop.
@@ -129,6 +131,7 @@ async def _export_petitions(args: argparse.Namespace, database_url: str) -> int:
             query_string(canonical_params(filter_args)).removeprefix("?"),
             moment,
         )
+        with_checkpoint(package, checkpoint)
         with _replacing(args.output + DESCRIPTOR_SUFFIX) as out:
             out.write(descriptor_json(package))
         progress.finish()

@@ -29,6 +29,7 @@ address, organisation, tax number) is exported, so nothing of them is named here
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any
 
@@ -201,6 +202,28 @@ def file_package(filename: str, fmt: ExportFormat, query: str, created: datetime
     )
     package["created"] = to_local(created).isoformat(timespec="seconds")
     return package
+
+
+CHECKPOINT_PROPERTY = "pakn:logCheckpoint"
+CHECKPOINT_HEADER = "Pakn-Log-Checkpoint"
+
+
+def checkpoint_text(checkpoint: tuple[int, bytes]) -> str:
+    """`<tree size> <base64 root>`: the `Pakn-Log-Checkpoint` header's value."""
+    size, root = checkpoint
+    return f"{size} {base64.b64encode(root).decode()}"
+
+
+def with_checkpoint(package: dict[str, Any], checkpoint: tuple[int, bytes] | None) -> None:
+    """Name in the descriptor the transparency log's checkpoint current when the data was
+    read, so that a researcher can later show the dataset matches the log."""
+    if checkpoint is not None:
+        size, root = checkpoint
+        package[CHECKPOINT_PROPERTY] = {
+            "treeSize": size,
+            "rootHash": base64.b64encode(root).decode(),
+            "checkpoint": "/log/checkpoint",
+        }
 
 
 def descriptor_json(package: dict[str, Any]) -> bytes:

@@ -45,7 +45,13 @@ from app.domain.stats import WindowError, local_window
 from app.domain.timezone import now as current_time
 from app.domain.timezone import to_local
 from app.services.breakdowns import windowed
-from app.services.datapackage import descriptor_json, served_package
+from app.services.datapackage import (
+    CHECKPOINT_HEADER,
+    checkpoint_text,
+    descriptor_json,
+    served_package,
+    with_checkpoint,
+)
 from app.services.export import (
     LAYOUT_VERSION,
     MEDIA_TYPES,
@@ -184,12 +190,16 @@ def _bom(values: list[str]) -> bool:
 
 
 class _Cache:
-    """The validator of one export response and the headers that carry it."""
+    """The validator of one export response and the headers that carry it, with the
+    transparency log's checkpoint current when it was made (`Pakn-Log-Checkpoint`)."""
 
-    def __init__(self, request: Request, etag: str) -> None:
+    def __init__(self, request: Request, etag: str, checkpoint: tuple[int, bytes] | None) -> None:
         seconds = max(0, int(request.app.state.settings.cache_seconds))
         self.etag = etag
+        self.checkpoint = checkpoint
         self.headers = {"ETag": etag, "Cache-Control": f"public, max-age={seconds}"}
+        if checkpoint is not None:
+            self.headers[CHECKPOINT_HEADER] = checkpoint_text(checkpoint)
 
     def not_modified(self) -> Response:
         return Response(None, 304, headers=self.headers)
@@ -213,7 +223,7 @@ async def _cache(
     Raises FilterError (BAD_REQUEST) for an If-None-Match past its limits or malformed.
     """
     header = _if_none_match(request)
-    newest = await queries.newest_event_id(engine)
+    newest, checkpoint = await queries.newest_state(engine)
     etag = weak_etag(
         (
             LAYOUT_VERSION,
@@ -221,13 +231,14 @@ async def _cache(
             query_string(params),
             str(newest),
             to_local(now).date().isoformat(),
+            str(checkpoint[0] if checkpoint else 0),
         )
     )
     try:
         matches = if_none_match(header, etag)
     except IfNoneMatchError as error:
         raise FilterError("BAD_REQUEST", str(error), header="If-None-Match") from None
-    return _Cache(request, etag), matches
+    return _Cache(request, etag, checkpoint), matches
 
 
 def _download(name: str, cache: _Cache) -> dict[str, str]:
@@ -355,6 +366,7 @@ def datapackage_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[R
         headers = {"X-Content-Type-Options": "nosniff", **cache.headers}
         stats = [(name, value) for name, value in canonical if name in STATS_FILTERS]
         package = served_package(query_string(canonical), query_string(stats))
+        with_checkpoint(package, cache.checkpoint)
         return Response(descriptor_json(package), media_type=DESCRIPTOR_MEDIA_TYPE, headers=headers)
 
     return answers_unavailable(endpoint)

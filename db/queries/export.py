@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import Agency, Answer, Field, Petition, PetitionEvent, Rating
+from db.models import Agency, Answer, Field, LogCheckpoint, Petition, PetitionEvent, Rating
 from db.queries.petitions import PetitionCriteria, conditions
 
 DEFAULT_BATCH_SIZE = 5000
@@ -174,13 +174,21 @@ async def count(engine: AsyncEngine, flt: PetitionCriteria) -> int:
         return int((await connection.execute(statement)).scalar_one())
 
 
-async def newest_event_id(engine: AsyncEngine) -> int:
-    """The id of the newest petition event (0 when there is none): one index lookup.
+async def newest_state(engine: AsyncEngine) -> tuple[int, tuple[int, bytes] | None]:
+    """The id of the newest petition event (0 when there is none) and the transparency
+    log's latest checkpoint (size and root), which the exports name: two index lookups in
+    one statement.
 
     Every change to a petition writes an event in its own transaction, with ids growing in
-    commit order, so an export's content can only change when this does (or when time
-    passes: `is_overdue`). The exports' ETags are made from it.
+    commit order, so an export's content can only change when the id does (or when time
+    passes: `is_overdue`). The exports' ETags are made from both.
     """
-    statement = select(func.max(PetitionEvent.id))
+    latest = select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1).subquery()
+    statement = select(
+        select(func.max(PetitionEvent.id)).scalar_subquery(),
+        select(latest.c.tree_size).scalar_subquery(),
+        select(latest.c.root).scalar_subquery(),
+    )
     async with engine.connect() as connection:
-        return int((await connection.execute(statement)).scalar_one() or 0)
+        newest, size, root = (await connection.execute(statement)).one()
+    return int(newest or 0), (int(size), bytes(root)) if size is not None else None

@@ -11,15 +11,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain import merkle, tiles
 from app.domain.merkle import Subtree
-from db.models import LogEntry, LogHash
+from db.models import LogCheckpoint, LogEntry, LogHash
 
 
 async def tree_size(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(LogEntry.event_id))) or 0)
+
+
+async def latest_signed(engine: AsyncEngine) -> tuple[int, bytes] | None:
+    """The latest checkpoint's size and root (one index lookup), for the exports."""
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(LogCheckpoint.tree_size, LogCheckpoint.root)
+                .order_by(LogCheckpoint.tree_size.desc())
+                .limit(1)
+            )
+        ).first()
+    return (int(row[0]), bytes(row[1])) if row is not None else None
 
 
 async def tile(session: AsyncSession, level: int, index: int, width: int) -> bytes:
