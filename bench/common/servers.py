@@ -46,7 +46,8 @@ class ServerExited(RuntimeError):
 
 
 class ServerProcess:
-    """A server (`pakn serve`, the floor) as a subprocess run from the project root.
+    """A server (`pakn serve`, the floor) as a subprocess run from the project root (or
+    `cwd`: another checkout of pakn, for a baseline).
 
     Its output goes to `log` (stdout and stderr) or nowhere. With `own_session` it runs in
     a session of its own and stop() signals the whole group, workers included.
@@ -61,6 +62,7 @@ class ServerProcess:
         *,
         log: Path | None = None,
         own_session: bool = True,
+        cwd: Path = ROOT,
     ) -> None:
         self.name = name
         self.port = port
@@ -71,7 +73,7 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command,
                 env=env,
-                cwd=ROOT,
+                cwd=cwd,
                 stdout=output,
                 stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
                 start_new_session=own_session,
