@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import merkle
 from app.domain.key_wrapping import KeyEncryptionKey
-from app.domain.signed_note import Checkpoint, Signer
+from app.domain.signed_note import Checkpoint, Note, NoteError, Signer, Verifier
 from db.models import LogCheckpoint, LogKey
 from db.queries import log
 
@@ -114,3 +114,48 @@ async def issue(
     session.add(checkpoint)
     await session.flush()
     return checkpoint
+
+
+async def audit(session: AsyncSession, batch: int = 1000) -> tuple[int, str | None]:
+    """Check every checkpoint kept (`pakn audit verify`): its note says its size and root,
+    is signed by one of the log's keys, and its root is the tree's at its size now.
+    Returns (checkpoints checked, the first problem or None)."""
+    verifiers = [Verifier.parse(k) for k in await public_keys(session)]
+    checked, after = 0, -1
+    while True:
+        rows = list(
+            await session.scalars(
+                select(LogCheckpoint)
+                .where(LogCheckpoint.tree_size > after)
+                .order_by(LogCheckpoint.tree_size)
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return checked, None
+        for checkpoint in rows:
+            problem = await _checkpoint_problem(session, checkpoint, verifiers)
+            if problem is not None:
+                return checked, problem
+            checked += 1
+        after = rows[-1].tree_size
+        session.expunge_all()
+
+
+async def _checkpoint_problem(
+    session: AsyncSession, checkpoint: LogCheckpoint, verifiers: list[Verifier]
+) -> str | None:
+    size = checkpoint.tree_size
+    try:
+        note = Note.parse(checkpoint.note)
+        body = Checkpoint.parse(note.text)
+        signed = [v for v in verifiers if note.signed_by(v) is not None]
+    except NoteError as bad:
+        return f"checkpoint {size}: {bad}"
+    if (body.size, body.root) != (size, bytes(checkpoint.root)):
+        return f"checkpoint {size}: its note names another tree"
+    if not signed:
+        return f"checkpoint {size}: not signed by any of the log's keys"
+    if await log.root(session, size) != bytes(checkpoint.root):
+        return f"checkpoint {size}: the tree at that size no longer has its root"
+    return None

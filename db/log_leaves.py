@@ -10,6 +10,7 @@ asynchronous callers), so that the migration depends on no ORM model of a later 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -50,17 +51,23 @@ _SEALS = sa.text(
 answer (each ANSWER writes one), both windows over the batch's answered petitions only."""
 
 
-def entry_of(row: Any, seal: Seal | None) -> tuple[Entry, dict[str, bytes | None]]:
-    """The entry of one event row (as `_EVENTS` reads it) and the salts of its texts."""
-    salts: dict[str, bytes | None] = {"note_salt": None, "title_salt": None, "body_salt": None}
+Salts = dict[str, bytes | None]
+
+
+def entry_of(row: Any, seal: Seal | None, salts: Salts | None = None) -> tuple[Entry, Salts]:
+    """The entry of one event row (as `_EVENTS` reads it) and the salts of its texts: new
+    ones, or `salts` (a stored leaf's, to check it)."""
+    given = salts or {}
+    made: Salts = {"note_salt": None, "title_salt": None, "body_salt": None}
     note = title = body = None
     if row.note is not None:
-        salts["note_salt"] = log_entry.new_salt()
-        note = log_entry.commitment(salts["note_salt"], row.note)
+        made["note_salt"] = given.get("note_salt") or log_entry.new_salt()
+        note = log_entry.commitment(made["note_salt"], row.note)
     if row.action == "SUBMIT":
-        salts["title_salt"], salts["body_salt"] = log_entry.new_salt(), log_entry.new_salt()
-        title = log_entry.commitment(salts["title_salt"], row.title)
-        body = log_entry.commitment(salts["body_salt"], row.body)
+        made["title_salt"] = given.get("title_salt") or log_entry.new_salt()
+        made["body_salt"] = given.get("body_salt") or log_entry.new_salt()
+        title = log_entry.commitment(made["title_salt"], row.title)
+        body = log_entry.commitment(made["body_salt"], row.body)
     entry = Entry(
         event_id=row.id,
         tracking_code=row.tracking_code,
@@ -76,7 +83,7 @@ def entry_of(row: Any, seal: Seal | None) -> tuple[Entry, dict[str, bytes | None
         body=body,
         seal=seal,
     )
-    return entry, salts
+    return entry, made
 
 
 def seal_of(
@@ -109,12 +116,7 @@ def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
             return added, time.perf_counter() - started
         if rows[0].id != size + 1:
             raise RuntimeError(f"the log has {size} leaves but the next event is {rows[0].id}")
-        seals = {}
-        if any(row.action == "ANSWER" for row in rows):
-            seals = {
-                r.id: seal_of(r.seal_version, r.key_id, r.signature, r.body_sha256)
-                for r in connection.execute(_SEALS, {"after": size, "last": rows[-1].id})
-            }
+        seals = _seals(connection, rows, size)
         leaves = []
         for row in rows:
             entry, salts = entry_of(row, seals.get(row.id))
@@ -138,6 +140,66 @@ def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
         store_completed(connection, size, size + len(rows))
         size += len(rows)
         added += len(rows)
+
+
+def _seals(connection: sa.Connection, rows: list[Any], after: int) -> dict[int, Seal | None]:
+    if not any(row.action == "ANSWER" for row in rows):
+        return {}
+    return {
+        r.id: seal_of(r.seal_version, r.key_id, r.signature, r.body_sha256)
+        for r in connection.execute(_SEALS, {"after": after, "last": rows[-1].id})
+    }
+
+
+_LEAVES = sa.text(
+    "SELECT event_id, entry, leaf_hash, note_salt, title_salt, body_salt FROM log_entries"
+    " WHERE event_id > :after ORDER BY event_id LIMIT :batch"
+)
+
+
+def audit(connection: sa.Connection, batch: int = BATCH) -> tuple[int, str | None]:
+    """Check the log against the events (`pakn audit verify`): every event has its leaf,
+    which is exactly the entry its event makes with the stored salts, hashed; and every
+    stored subtree hash is the fold of the hashes below it. Returns (leaves checked, the
+    first problem or None)."""
+    checked = 0
+    while True:
+        rows = connection.execute(_EVENTS, {"after": checked, "batch": batch}).all()
+        leaves = connection.execute(_LEAVES, {"after": checked, "batch": batch}).all()
+        if not rows and not leaves:
+            break
+        seals = _seals(connection, rows, checked)
+        for row, leaf in itertools.zip_longest(rows, leaves):
+            problem = _leaf_problem(row, leaf, seals)
+            if problem is not None:
+                return checked, problem
+            checked += 1
+    for level, position in tiles.completed(0, checked):
+        stored = connection.execute(
+            sa.text("SELECT hash FROM log_hashes WHERE level = :l AND position = :p"),
+            {"l": level, "p": position},
+        ).scalar()
+        below = tiles.fold(list(_hashes_below(connection, level, position)))
+        if stored is None or bytes(stored) != below:
+            return checked, f"the stored hash of subtree {level}/{position} is not its leaves'"
+    return checked, None
+
+
+def _leaf_problem(row: Any, leaf: Any, seals: dict[int, Seal | None]) -> str | None:
+    if leaf is None or (row is not None and leaf.event_id > row.id):
+        return f"event {row.id} has no leaf"
+    if row is None or leaf.event_id < row.id:
+        return f"the leaf of event {leaf.event_id} has no event"
+    salts = {k: bytes(getattr(leaf, k)) if getattr(leaf, k) else None for k in _SALT_COLUMNS}
+    entry, _ = entry_of(row, seals.get(row.id), salts)
+    if entry.encode() != bytes(leaf.entry):
+        return f"the leaf of event {row.id} does not say what the event says"
+    if merkle.leaf_hash(bytes(leaf.entry)) != bytes(leaf.leaf_hash):
+        return f"the leaf hash of event {row.id} is not its entry's"
+    return None
+
+
+_SALT_COLUMNS = ("note_salt", "title_salt", "body_salt")
 
 
 def store_completed(connection: sa.Connection, old_size: int, new_size: int) -> None:

@@ -1,0 +1,81 @@
+"""`pakn audit verify` checks the transparency log against the events (#16, point 1), on
+both databases: an intact database passes; a changed event, leaf, leaf hash, subtree hash
+or checkpoint, and a leaf gone, are each named."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import delete, update
+
+from app.demo import load_demo
+from app.domain.timezone import now
+from db import log_checkpoints
+from db.engine import create_engine, session_factory
+from db.models import LogCheckpoint, LogEntry, LogHash, PetitionEvent
+from tests.support.cli import pakn
+from tests.support.demo_rows import NOW
+from tests.support.workflow import TEST_KEK
+
+TAMPERING = {
+    "event": (
+        update(PetitionEvent).where(PetitionEvent.id == 9).values(note="đã sửa"),
+        "the leaf of event 9 does not say what the event says",
+    ),
+    "entry": (
+        update(LogEntry).where(LogEntry.event_id == 9).values(entry=b"pakn-log-entry/v1\n"),
+        "the leaf of event 9 does not say what the event says",
+    ),
+    "leaf hash": (
+        update(LogEntry).where(LogEntry.event_id == 9).values(leaf_hash=b"\0" * 32),
+        "the leaf hash of event 9 is not its entry's",
+    ),
+    "leaf gone": (
+        delete(LogEntry).where(LogEntry.event_id == 9),
+        "event 9 has no leaf",
+    ),
+    "subtree hash": (
+        update(LogHash).where(LogHash.level == 1, LogHash.position == 0).values(hash=b"\0" * 32),
+        "the stored hash of subtree 1/0 is not its leaves'",
+    ),
+    "checkpoint": (
+        update(LogCheckpoint).values(root=b"\1" * 32),
+        "its note names another tree",
+    ),
+}
+
+
+async def _prepare(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await load_demo(engine, 60, 17, key_encryption_key=TEST_KEK, now=NOW)
+        async with session_factory(engine)() as session:
+            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _tamper(url: str, statement: object) -> None:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            await session.execute(statement)  # type: ignore[call-overload]
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("what", list(TAMPERING))
+def test_audit_verify_names_what_was_changed(empty_database: str, what: str) -> None:
+    asyncio.run(_prepare(empty_database))
+    intact = pakn("audit", "verify", database_url=empty_database)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "leaves match the events" in intact.stdout
+    assert "1 checkpoints hold" in intact.stdout
+    statement, message = TAMPERING[what]
+    asyncio.run(_tamper(empty_database, statement))
+    audited = pakn("audit", "verify", database_url=empty_database)
+    assert audited.returncode == 1
+    assert message in audited.stdout, audited.stdout
