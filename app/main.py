@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from app.services import notifications, transitions
+from app.services import notifications, transitions, witness_push
 from app.services.email_outbox import EmailChannel
 from app.services.export import ExportFormat
 from app.services.feed import EventFeed
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         log_key=settings.key_encryption_key if settings.log_checkpoints else None,
         public_url=settings.public_url,
         checkpoint_seconds=settings.checkpoint_seconds,
+        witnesses=[witness_push.Witness.from_setting(pair) for pair in settings.witnesses],
     )
 
     async def health(_request: Request) -> Response:

@@ -253,6 +253,29 @@ def _smtp_url(raw: str) -> str:
     return raw.strip()
 
 
+def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
+    """PAKN_WITNESSES: one `<verifier key> <URL>` a line (or separated by ';')."""
+    from app.domain.signed_note import COSIGNATURE, NoteError, Verifier
+
+    found = []
+    for line in raw.replace(";", "\n").splitlines():
+        if not line.strip():
+            continue
+        key, _, url = line.strip().partition(" ")
+        try:
+            kind = Verifier.parse(key).kind
+        except NoteError as bad:
+            raise SettingsError(f"PAKN_WITNESSES: {bad}: {key!r}") from None
+        parts = urlsplit(url.strip())
+        if kind != COSIGNATURE or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(
+                "PAKN_WITNESSES takes lines '<witness cosignature key> <http(s) URL>'; "
+                f"not {line.strip()!r}."
+            )
+        found.append((key, url.strip().rstrip("/")))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -347,6 +370,9 @@ class Settings:
     """This process's outbox sender sends the e-mails (where PAKN_SMTP_URL is set); off
     only in the tests' servers, whose tests send with a clock of their own (no environment
     variable). They are queued all the same."""
+    witnesses: tuple[tuple[str, str], ...] = ()
+    """The transparency log's witnesses: (cosignature verifier key, URL) pairs, to which
+    each new checkpoint is pushed (C2SP tlog-witness add-checkpoint)."""
     checkpoint_seconds: float = 10.0
     """How often, at most, the transparency log's signer issues a checkpoint while the tree
     grows (one signer across all workers and hosts)."""
@@ -458,6 +484,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "auto_urge_days": ("PAKN_AUTO_URGE_DAYS", _integer),
     "outbox_interval_seconds": ("PAKN_OUTBOX_INTERVAL", _number),
     "checkpoint_seconds": ("PAKN_CHECKPOINT_SECONDS", _number),
+    "witnesses": ("PAKN_WITNESSES", _witnesses),
     "webhook_allow_private": ("PAKN_WEBHOOK_ALLOW_PRIVATE", _flag),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key

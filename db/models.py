@@ -397,6 +397,19 @@ class LogCheckpoint(Base):
     issued_at: Mapped[datetime] = mapped_column(Instant())
 
 
+class LogCosignature(Base):
+    """A witness's cosignature of a checkpoint (C2SP tlog-cosignature), as its line."""
+
+    __tablename__ = "log_cosignatures"
+
+    tree_size: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("log_checkpoints.tree_size"), primary_key=True
+    )
+    witness_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    cosigned_at: Mapped[datetime] = mapped_column(Instant())
+
+
 class OfficerToken(Base):
     """A bearer token of an officer; only its hash is stored."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import inspect
 
+from app.services import witness_push
 from db import log_checkpoints
 from db.models import LogCheckpoint, PetitionEvent
 from db.queries import log
@@ -22,11 +23,12 @@ def encoded(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
-async def latest_checkpoint(context: Context) -> LogCheckpoint:
+async def latest_checkpoint(context: Context) -> tuple[LogCheckpoint, str]:
+    """The latest checkpoint, and its note with the witnesses' cosignatures."""
     found = await log_checkpoints.latest(context.session)
     if found is None:
         raise ClientError("NOT_FOUND", "The log has not signed a checkpoint yet.")
-    return found
+    return found, await witness_push.with_cosignatures(context.session, found)
 
 
 async def _signed_size(context: Context) -> int:

@@ -26,7 +26,8 @@ class LogCheckpointType:
     tree_size: int = strawberry.field(description="How many events (leaves) the tree holds.")
     root_hash: str = strawberry.field(description="The RFC 9162 root hash, base64.")
     signed_note: str = strawberry.field(
-        description="The whole C2SP signed note, as /log/checkpoint serves it."
+        description="The whole C2SP signed note, as /log/checkpoint serves it: the log's "
+        "signature, then its witnesses' cosignatures (C2SP tlog-cosignature)."
     )
 
 
@@ -34,13 +35,13 @@ class LogCheckpointType:
 class LogQueries:
     @strawberry.field(description="The latest checkpoint the log signed; NOT_FOUND before any.")
     async def log_checkpoint(self, info: GraphInfo) -> LogCheckpointType:
-        latest = await log_resolvers.latest_checkpoint(info.context)
+        latest, note = await log_resolvers.latest_checkpoint(info.context)
         body = Checkpoint.parse(Note.parse(latest.note).text)
         return LogCheckpointType(
             origin=body.origin,
             tree_size=latest.tree_size,
             root_hash=base64.b64encode(bytes(latest.root)).decode(),
-            signed_note=latest.note,
+            signed_note=note,
         )
 
     @strawberry.field(

@@ -26,6 +26,7 @@ from app.cli import (
     tokens,
     verify,
     webhook,
+    witness,
 )
 from app.cli.command import Commands
 
@@ -40,6 +41,7 @@ COMMAND_GROUPS: tuple[Callable[[Commands], None], ...] = (
     privacy.register,
     keys.register,
     verify.register,
+    witness.register,
     webhook.register,
     outbox.register,
     schema.register,

@@ -28,13 +28,26 @@ def register(commands: Commands) -> None:
         help="the log's verifier key to pin (<name>+<key id>+<key>); else kept from"
         " --state, else taken on first use",
     )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        help="require the checkpoint's cosignature by this witness (its verifier key); repeat "
+        "to require several",
+    )
     verify.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, _settings: Settings) -> int:
     from app.services.public_verifier import verify
 
-    report = verify(args.url, petition=args.petition, state_path=args.state, key=args.key)
+    report = verify(
+        args.url,
+        petition=args.petition,
+        state_path=args.state,
+        key=args.key,
+        witnesses=args.witness,
+    )
     for line in report.lines:
         print(line)
     if report.failures:

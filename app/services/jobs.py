@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
-from app.services import erasure, outbox, overdue, webhooks
+from app.services import erasure, outbox, overdue, webhooks, witness_push
 from app.services.background import BackgroundRunner, Job, Lease
 from db import log_checkpoints
 from db.engine import create_engine, session_factory
@@ -121,10 +121,11 @@ def log_signer(
     kek: KeyEncryptionKey,
     public_url: str,
     interval_seconds: float,
+    witnesses: Sequence[witness_push.Witness] = (),
 ) -> Job:
     """Sign a checkpoint of the transparency log every PAKN_CHECKPOINT_SECONDS while the
     tree grows (one leader across all workers and hosts: one signer, no two checkpoints
-    of one size)."""
+    of one size), then bring the latest to the witnesses that have not cosigned it."""
 
     async def run(_lease: Lease) -> int:
         async with sessions() as session:
@@ -134,6 +135,7 @@ def log_signer(
             except log_checkpoints.LogForked as forked:
                 logger.error("transparency log: no checkpoint signed: %s", forked)
                 return 0
+        await witness_push.push(sessions, writes, witnesses)
         return 0 if issued is None else 1
 
     return Job(LOG_SIGNER, interval_seconds, run)
@@ -163,6 +165,7 @@ class Background:
         log_key: KeyEncryptionKey | None = None,
         public_url: str = "",
         checkpoint_seconds: float = 10.0,
+        witnesses: Sequence[witness_push.Witness] = (),
     ) -> None:
         """`webhook_key` (the key encryption key the endpoints' secrets are under): deliver
         webhooks, with the outbox's other channels; None: not here (the tests' servers).
@@ -171,7 +174,8 @@ class Background:
         urges the petitions that many working days overdue. `purge_notify`
         (`notifications.for_settings`): what the contact purge queues for its
         CONTACT_ERASED events; None: nothing. `log_key` (the key encryption key the log
-        keys are under): sign the log's checkpoints for `public_url`; None: not here."""
+        keys are under): sign the log's checkpoints for `public_url` and push them to
+        `witnesses`; None: not here."""
         self.engine: AsyncEngine | None = None
         jobs: list[Job] = []
         if webhook_key is not None:
@@ -207,7 +211,9 @@ class Background:
                     )
                 )
             if log_key is not None:
-                jobs.append(log_signer(sessions, writes, log_key, public_url, checkpoint_seconds))
+                jobs.append(
+                    log_signer(sessions, writes, log_key, public_url, checkpoint_seconds, witnesses)
+                )
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 
     def start(self) -> None:

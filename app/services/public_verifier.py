@@ -5,6 +5,7 @@ What it checks, each reported in plain words:
 1. the checkpoint at /log/checkpoint is signed by the pinned log key (`--key`, or the key
    kept in the state file, or on first use the first of Query.logPublicKeys, then kept);
    a checkpoint not signed by the pinned key fails, whatever keys the server lists now;
+   and cosigned by every witness named (`--witness`, a cosignature verifier key);
 2. the tree extends the last checkpoint this state file saw (Query.consistencyProof), so
    any rewrite of history since fails: a shrunk tree, another root at the same size, or a
    proof that does not lead from the old root to the new one;
@@ -24,8 +25,9 @@ import base64
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ import httpx
 
 from app.domain import log_entry, merkle
 from app.domain.log_entry import Entry
-from app.domain.signed_note import Checkpoint, Note, NoteError, Verifier
+from app.domain.signed_note import Checkpoint, Note, NoteError, Verifier, cosignature_time
 from app.domain.signing import verify_answer
 
 TIMEOUT_SECONDS = 30.0
@@ -118,6 +120,7 @@ def verify(
     petition: str | None = None,
     state_path: Path | None = None,
     key: str | None = None,
+    witnesses: Sequence[str] = (),
     client: httpx.Client | None = None,
 ) -> Report:
     report = Report()
@@ -125,7 +128,7 @@ def verify(
     with client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
         log = PublicLog(url, http)
         try:
-            checkpoint = _checkpoint(log, state, key, report)
+            checkpoint = _checkpoint(log, state, key, witnesses, report)
             _consistency(log, state, checkpoint, report)
             if petition is not None:
                 _petition(log, petition, checkpoint, report)
@@ -138,7 +141,9 @@ def verify(
     return report
 
 
-def _checkpoint(log: PublicLog, state: State, key: str | None, report: Report) -> Checkpoint:
+def _checkpoint(
+    log: PublicLog, state: State, key: str | None, witnesses: Sequence[str], report: Report
+) -> Checkpoint:
     note = Note.parse(log.checkpoint())
     pinned = key or state.key
     if pinned is None:
@@ -162,7 +167,21 @@ def _checkpoint(log: PublicLog, state: State, key: str | None, report: Report) -
     checkpoint = Checkpoint.parse(note.text)
     state.key = pinned
     report.ok(f"checkpoint of {checkpoint.size} events signed by {verifier.name}")
+    for witness in witnesses:
+        _cosigned(note, Verifier.parse(witness), report)
     return checkpoint
+
+
+def _cosigned(note: Note, witness: Verifier, report: Report) -> None:
+    try:
+        found = note.signed_by(witness)
+    except NoteError as bad:
+        message = f"the cosignature of witness {witness.name} does not verify: {bad}"
+        raise VerifyFailed(message) from None
+    if found is None:
+        raise VerifyFailed(f"the checkpoint is not cosigned by witness {witness.name}")
+    when = datetime.fromtimestamp(cosignature_time(found), UTC).isoformat()
+    report.ok(f"cosigned by witness {witness.name} at {when}")
 
 
 def _consistency(log: PublicLog, state: State, checkpoint: Checkpoint, report: Report) -> None:

@@ -1,6 +1,7 @@
 """`/log/`: the transparency log as C2SP tlog-tiles serves it (#16, point 3).
 
-`/log/checkpoint` is the latest signed checkpoint (text, cached for seconds). The tiles and
+`/log/checkpoint` is the latest signed checkpoint with its witnesses' cosignatures (text,
+cached for seconds). The tiles and
 entry bundles are those of the tree that checkpoint signs: `/log/tile/<L>/<N>` full (256
 hashes), `/log/tile/<L>/<N>.p/<W>` partial, `/log/tile/entries/<N>[.p/<W>]` the entries,
 each after its big-endian uint16 length. What a tile holds never changes once the signed
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.domain import tiles
+from app.services import witness_push
 from db import log_checkpoints
 from db.queries import log
 
@@ -30,10 +32,11 @@ def checkpoint_endpoint(sessions: async_sessionmaker[AsyncSession]) -> Endpoint:
     async def checkpoint(_request: Request) -> Response:
         async with sessions() as session:
             latest = await log_checkpoints.latest(session)
-        if latest is None:
-            raise HTTPException(404)
+            if latest is None:
+                raise HTTPException(404)
+            note = await witness_push.with_cosignatures(session, latest)
         return Response(
-            latest.note,
+            note,
             media_type="text/plain; charset=utf-8",
             headers={"Cache-Control": f"public, max-age={CHECKPOINT_MAX_AGE}"},
         )

@@ -91,6 +91,27 @@ def test_the_new_limits_read_numbers_and_lists(monkeypatch: pytest.MonkeyPatch) 
     assert settings.read_rate == 0
 
 
+WITNESS_KEY = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+LOG_KEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+
+
+def test_the_witnesses_and_the_checkpoint_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAKN_SECRET_KEY", "test-key-of-thirty-two-bytes-0123456789")
+    monkeypatch.setenv("PAKN_WITNESSES", f"{WITNESS_KEY} https://w.example/ ;\n")
+    monkeypatch.setenv("PAKN_CHECKPOINT_SECONDS", "2")
+    settings = Settings.from_env()
+    assert settings.witnesses == ((WITNESS_KEY, "https://w.example"),)
+    assert settings.checkpoint_seconds == 2
+    for wrong in (f"{LOG_KEY} https://w.example", f"{WITNESS_KEY} ftp://w.example", "x y"):
+        monkeypatch.setenv("PAKN_WITNESSES", wrong)
+        with pytest.raises(SettingsError, match="PAKN_WITNESSES"):
+            Settings.from_env()
+    monkeypatch.setenv("PAKN_WITNESSES", "")
+    monkeypatch.setenv("PAKN_CHECKPOINT_SECONDS", "0")
+    with pytest.raises(SettingsError, match="PAKN_CHECKPOINT_SECONDS"):
+        Settings.from_env()
+
+
 @pytest.mark.parametrize("key", ["a", "x" * 31])
 def test_a_secret_key_under_32_bytes_is_refused_at_start(
     key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
