@@ -24,7 +24,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from statistics import median
@@ -33,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import database
 from bench.common.paths import ROOT
+from bench.common.petition_writes import ACTIONS, one_petition
 from bench.common.servers import ServerProcess, free_port, server_environment
 from tests.support.server import HttpServer
-from tests.support.workflow import ANSWER_TEXT, Workflow, make_tokens
+from tests.support.workflow import Workflow, make_tokens
 
 SECRET = "bench-secret-key-of-thirty-two-bytes-0123456789"
-ACTIONS = ("submit", "assign", "acknowledge", "progress", "answer")
 
 
 def baseline_tree() -> Path:
@@ -60,22 +59,6 @@ def baseline_tree() -> Path:
             ["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True
         )
     return tree
-
-
-def one_petition(workflow: Workflow, times: dict[str, list[float]]) -> None:
-    tokens = workflow.tokens
-    started = time.perf_counter()
-    petition = workflow.submit()["petition"]
-    times["submit"].append(time.perf_counter() - started)
-    for name, token, extra in (
-        ("assign", tokens.coordinator, {"agencyCode": "BTC", "fieldCode": "DAT_DAI"}),
-        ("acknowledge", tokens.btc, {}),
-        ("progress", tokens.btc, {"note": "Sở đang xác minh hồ sơ."}),
-        ("answer", tokens.btc, {"body": ANSWER_TEXT}),
-    ):
-        started = time.perf_counter()
-        petition = workflow.act(name, token, petition, **extra)
-        times[name].append(time.perf_counter() - started)
 
 
 def _database(stack: ExitStack, backend: str, folder: Path, name: str) -> str:

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from statistics import median
@@ -32,39 +31,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from bench.common import petition_writes
+from bench.common.petition_writes import ACTIONS
 from db.engine import open_engine
 from db.models import OutboxMessage
 from tests.support.databases import prepared_database
 from tests.support.sample import SUBMISSION
 from tests.support.server import RunningServer
-from tests.support.workflow import ANSWER_TEXT, Workflow, make_tokens, workflow_settings
+from tests.support.workflow import Workflow, make_tokens, workflow_settings
 
 SMTP_URL = "smtp://127.0.0.1:9"
 """Never connected to: the servers here queue and do not send."""
 WRITES_PER_PETITION = 5
 
 
-ACTIONS = ("submit", "assign", "acknowledge", "progress", "answer")
 QUEUEING = ("assign", "progress", "answer")
 """The writes that queue an e-mail with SMTP set."""
 
 
 def one_petition(workflow: Workflow, times: dict[str, list[float]]) -> None:
-    tokens = workflow.tokens
+    """The five writes, by a consenting petitioner."""
     person = {**SUBMISSION["petitioner"], "notifyByEmail": True}
-    started = time.perf_counter()
-    submitted = workflow.submit(petitioner=person)
-    times["submit"].append(time.perf_counter() - started)
-    petition = submitted["petition"]
-    for name, token, extra in (
-        ("assign", tokens.coordinator, {"agencyCode": "BTC", "fieldCode": "DAT_DAI"}),
-        ("acknowledge", tokens.btc, {}),
-        ("progress", tokens.btc, {"note": "Sở đang xác minh hồ sơ."}),
-        ("answer", tokens.btc, {"body": ANSWER_TEXT}),
-    ):
-        started = time.perf_counter()
-        petition = workflow.act(name, token, petition, **extra)
-        times[name].append(time.perf_counter() - started)
+    petition_writes.one_petition(workflow, times, person)
 
 
 async def queued(url: str) -> int:

@@ -25,27 +25,32 @@ def register(commands: Commands) -> None:
 def run(_args: argparse.Namespace, settings: Settings) -> int:
     from db import event_log, log_checkpoints, log_leaves
 
-    failed = False
     count, broken = run_in_session(settings.database_url, event_log.verify)
-    if broken is None:
-        print(f"pakn: the event chain is intact ({count} events)")
-    else:
-        print(f"pakn: the event chain is broken at event {broken.event_id}: {broken.reason}")
-        failed = True
+    problem = f"at event {broken.event_id}: {broken.reason}" if broken else None
+    passed = _report(
+        count, problem, "the event chain is intact ({} events)", "the event chain is broken"
+    )
 
     async def leaves(session: AsyncSession) -> tuple[int, str | None]:
         return await session.run_sync(lambda sync: log_leaves.audit(sync.connection()))
 
     count, problem = run_in_session(settings.database_url, leaves)
-    if problem is None:
-        print(f"pakn: the transparency log's {count} leaves match the events")
-    else:
-        print(f"pakn: the transparency log does not match the events: {problem}")
-        failed = True
+    passed &= _report(
+        count,
+        problem,
+        "the transparency log's {} leaves match the events",
+        "the transparency log does not match the events:",
+    )
     count, problem = run_in_session(settings.database_url, log_checkpoints.audit)
-    if problem is None:
-        print(f"pakn: the transparency log's {count} checkpoints hold")
-    else:
-        print(f"pakn: a transparency log checkpoint does not hold: {problem}")
-        failed = True
-    return 1 if failed else 0
+    passed &= _report(
+        count,
+        problem,
+        "the transparency log's {} checkpoints hold",
+        "a transparency log checkpoint does not hold:",
+    )
+    return 0 if passed else 1
+
+
+def _report(count: int, problem: str | None, intact: str, broken: str) -> bool:
+    print(f"pakn: {intact.format(count)}" if problem is None else f"pakn: {broken} {problem}")
+    return problem is None

@@ -18,12 +18,11 @@ from app.demo import load_demo
 from app.domain import log_entry, merkle
 from app.domain.log_entry import Entry
 from app.domain.signed_note import Checkpoint, Note, Signer, Verifier
-from app.domain.timezone import now
-from db import log_checkpoints
 from db.engine import create_engine, session_factory
 from db.models import Petition
 from tests.support.demo_rows import NOW
 from tests.support.inclusion_check import check_inclusion
+from tests.support.log import sign
 from tests.support.server import RunningServer
 from tests.support.workflow import TEST_KEK, make_tokens, serving_workflow, workflow_settings
 
@@ -40,24 +39,17 @@ CONSISTENCY = "query($a: Int!, $b: Int!) { consistencyProof(fromSize: $a, toSize
 ENTRY = "query($i: Int!) { logEntry(logIndex: $i) }"
 
 
-async def _sign(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session:
-            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-            await session.commit()
-    finally:
-        await engine.dispose()
-
-
 async def _load_and_sign(url: str, checkpoint: bool = True) -> str:
+    """20 demo petitions (and a checkpoint); the newest petition's tracking code."""
+    if checkpoint:
+        await sign(url, 20, 12)
+    else:
+        engine = create_engine(url)
+        await load_demo(engine, 20, 12, key_encryption_key=TEST_KEK, now=NOW)
+        await engine.dispose()
     engine = create_engine(url)
     try:
-        await load_demo(engine, 20, 12, key_encryption_key=TEST_KEK, now=NOW)
         async with session_factory(engine)() as session:
-            if checkpoint:
-                await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-                await session.commit()
             newest = select(Petition.tracking_code).order_by(Petition.id.desc()).limit(1)
             return str((await session.execute(newest)).scalar_one())
     finally:
@@ -142,7 +134,7 @@ def test_a_private_petitions_salts_go_only_to_those_who_read_its_text(
     tokens = asyncio.run(make_tokens(empty_database))
     with serving_workflow(empty_database, tokens) as workflow:
         code = workflow.submit(isPrivate=True)["petition"]["trackingCode"]
-        asyncio.run(_sign(empty_database))
+        asyncio.run(sign(empty_database))
         public = workflow.server.gql(EVENTS, {"c": code})["petition"]
         (submit,) = public["events"]["nodes"]
         assert public["title"] is None and submit["titleSalt"] is submit["bodySalt"] is None

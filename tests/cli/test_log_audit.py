@@ -9,14 +9,10 @@ import asyncio
 import pytest
 from sqlalchemy import delete, update
 
-from app.demo import load_demo
-from app.domain.timezone import now
-from db import log_checkpoints
 from db.engine import create_engine, session_factory
 from db.models import LogCheckpoint, LogEntry, LogHash, PetitionEvent
 from tests.support.cli import pakn
-from tests.support.demo_rows import NOW
-from tests.support.workflow import TEST_KEK
+from tests.support.log import sign
 
 TAMPERING = {
     "event": (
@@ -46,17 +42,6 @@ TAMPERING = {
 }
 
 
-async def _prepare(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await load_demo(engine, 60, 17, key_encryption_key=TEST_KEK, now=NOW)
-        async with session_factory(engine)() as session:
-            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-            await session.commit()
-    finally:
-        await engine.dispose()
-
-
 async def _tamper(url: str, statement: object) -> None:
     engine = create_engine(url)
     try:
@@ -69,7 +54,7 @@ async def _tamper(url: str, statement: object) -> None:
 
 @pytest.mark.parametrize("what", list(TAMPERING))
 def test_audit_verify_names_what_was_changed(empty_database: str, what: str) -> None:
-    asyncio.run(_prepare(empty_database))
+    asyncio.run(sign(empty_database, 60, 17))
     intact = pakn("audit", "verify", database_url=empty_database)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert "leaves match the events" in intact.stdout

@@ -10,35 +10,20 @@ import base64
 import json
 from pathlib import Path
 
-from app.demo import load_demo
 from app.domain.signed_note import Checkpoint, Note
-from app.domain.timezone import now
-from db import log_checkpoints
-from db.engine import create_engine, session_factory
 from tests.support.cli import pakn
-from tests.support.demo_rows import NOW
+from tests.support.log import sign
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, workflow_settings
+from tests.support.workflow import workflow_settings
 
 EXPORTS = ("/export/petitions.csv", "/export/petitions.ndjson", "/export/stats.csv")
-
-
-async def _grow_and_sign(url: str, seed: int) -> None:
-    engine = create_engine(url)
-    try:
-        await load_demo(engine, 10, seed, key_encryption_key=TEST_KEK, now=NOW)
-        async with session_factory(engine)() as session:
-            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-            await session.commit()
-    finally:
-        await engine.dispose()
 
 
 def test_every_export_names_its_checkpoint(empty_database: str, tmp_path: Path) -> None:
     with RunningServer(workflow_settings(empty_database)) as server:
         assert "pakn-log-checkpoint" not in server.client.get(EXPORTS[0]).headers
         before = server.client.get(EXPORTS[0]).headers["etag"]
-        asyncio.run(_grow_and_sign(empty_database, 15))
+        asyncio.run(sign(empty_database, 10, 15))
         signed = Checkpoint.parse(Note.parse(server.client.get("/log/checkpoint").text).text)
         expected = f"{signed.size} {base64.b64encode(signed.root).decode()}"
         for path in EXPORTS:
@@ -52,7 +37,7 @@ def test_every_export_names_its_checkpoint(empty_database: str, tmp_path: Path) 
             "rootHash": base64.b64encode(signed.root).decode(),
             "checkpoint": "/log/checkpoint",
         }
-        asyncio.run(_grow_and_sign(empty_database, 16))
+        asyncio.run(sign(empty_database, 10, 16))
         assert server.client.get(EXPORTS[0]).headers["etag"] not in (before, csv.headers["etag"])
 
     output = tmp_path / "petitions.csv"

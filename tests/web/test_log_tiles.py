@@ -9,31 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from app.demo import load_demo
 from app.domain import merkle
 from app.domain.signed_note import Checkpoint, Note, Verifier
-from app.domain.timezone import now
-from db import log_checkpoints
-from db.engine import create_engine, session_factory
 from tests.domain import rfc9162
-from tests.support.demo_rows import NOW
+from tests.support.log import sign
 from tests.support.server import RunningServer
 from tests.support.waiting import wait_until
-from tests.support.workflow import SUBMIT, TEST_KEK, count_events, submission, workflow_settings
-
-
-async def _prepare(url: str) -> str:
-    """70 demo petitions (more than 256 events) and a checkpoint; the log's public key."""
-    engine = create_engine(url)
-    try:
-        await load_demo(engine, 70, 11, key_encryption_key=TEST_KEK, now=NOW)
-        async with session_factory(engine)() as session:
-            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-            await session.commit()
-            (vkey,) = await log_checkpoints.public_keys(session)
-        return vkey
-    finally:
-        await engine.dispose()
+from tests.support.workflow import SUBMIT, count_events, submission, workflow_settings
 
 
 def _bundle(body: bytes) -> list[bytes]:
@@ -48,7 +30,7 @@ def _bundle(body: bytes) -> list[bytes]:
 def test_a_client_rebuilds_the_signed_root_from_the_tiles(empty_database: str) -> None:
     with RunningServer(workflow_settings(empty_database)) as server:
         assert server.client.get("/log/checkpoint").status_code == 404, "none signed yet"
-        vkey = asyncio.run(_prepare(empty_database))
+        vkey, _signer = asyncio.run(sign(empty_database, 70, 11))
         response = server.client.get("/log/checkpoint", headers={"Origin": "https://a.example"})
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/plain; charset=utf-8"

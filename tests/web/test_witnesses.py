@@ -20,32 +20,12 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.demo import load_demo
 from app.domain.signed_note import Checkpoint, Note, Signer, Verifier
-from app.domain.timezone import now
-from db import log_checkpoints
-from db.engine import create_engine, session_factory
 from tests.support.cli import pakn
-from tests.support.demo_rows import NOW
+from tests.support.log import sign
 from tests.support.server import RunningServer, free_port
 from tests.support.waiting import wait_until
-from tests.support.workflow import SUBMIT, TEST_KEK, submission, workflow_settings
-
-
-async def _first_checkpoint(url: str) -> tuple[str, Signer]:
-    """Demo petitions and a first checkpoint (which makes the log key); the log's verifier
-    key, and its signer (for the forged checkpoints a test sends by hand)."""
-    engine = create_engine(url)
-    try:
-        await load_demo(engine, 20, 19, key_encryption_key=TEST_KEK, now=NOW)
-        async with session_factory(engine)() as session:
-            await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
-            await session.commit()
-            key = await log_checkpoints.current_key(session)
-            assert key is not None
-            return key.verifier_key, log_checkpoints.signer_of(key, TEST_KEK)
-    finally:
-        await engine.dispose()
+from tests.support.workflow import SUBMIT, submission, workflow_settings
 
 
 @contextmanager
@@ -93,7 +73,7 @@ def _add(url: str, old: int, proof: list[bytes], note: str) -> httpx.Response:
 
 
 def test_two_witnesses_cosign_what_the_log_signs(empty_database: str, tmp_path: Path) -> None:
-    log_key, log_signer = asyncio.run(_first_checkpoint(empty_database))
+    log_key, log_signer = asyncio.run(sign(empty_database, 20, 19))
     with (
         witness(tmp_path, "newsroom.example.vn/w", log_key) as (url1, key1, state1),
         witness(tmp_path, "witness.example.edu.vn", log_key) as (url2, key2, _state2),
