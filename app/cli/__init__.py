@@ -19,9 +19,13 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `pakn` command; its handler's return value is the exit code. The settings
-    are read only once the arguments parse, so `--help` needs no environment."""
+    are read only once the arguments parse, so `--help` needs no environment, and not at
+    all for a `standalone` command (`pakn verify`, `pakn witness`), which a journalist or a
+    witness runs with no pakn of their own: reading them would make a secret key file."""
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
+    if getattr(args, "standalone", False):
+        return int(handler(args, Settings()))
     try:
         settings = Settings.from_env()
     except SettingsError as refused:

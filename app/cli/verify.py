@@ -35,7 +35,7 @@ def register(commands: Commands) -> None:
         help="require the checkpoint's cosignature by this witness (its verifier key); repeat "
         "to require several",
     )
-    verify.set_defaults(handler=run)
+    verify.set_defaults(handler=run, standalone=True)
 
 
 def run(args: argparse.Namespace, _settings: Settings) -> int:

@@ -16,6 +16,7 @@ from app.settings import Settings
 def register(commands: Commands) -> None:
     witness = add_group(commands, "witness", "run a transparency log witness", run)
     serve = witness.add_parser("serve", help="answer add-checkpoint with cosignatures")
+    serve.set_defaults(standalone=True)
     serve.add_argument("--key", type=Path, required=True, help="the witness's key file")
     serve.add_argument(
         "--name", help="the witness's name, to make a new key file (e.g. witness.example.edu.vn)"

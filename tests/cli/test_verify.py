@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from tests.support.server import RunningServer
 from tests.support.workflow import TEST_KEK, workflow_settings
 
 PUBLIC_URL = "http://127.0.0.1:8000"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _in_session(url: str, work: object) -> object:
@@ -191,3 +195,24 @@ def test_a_log_signed_by_another_key_is_reported_not_followed(
     assert json.loads(state.read_text())["key"] == pinned, "the state keeps the old key"
     status, said = verify(server, "--key", pinned)
     assert status == 1 and "not signed by the pinned log key" in said
+
+
+def test_verify_needs_no_pakn_of_ones_own(
+    served: tuple[str, str, RunningServer], tmp_path: Path
+) -> None:
+    """A journalist's laptop has no pakn settings: `pakn verify` reads none, and leaves no
+    secret key file (nor database) behind in the folder it ran in."""
+    _url, _code, server = served
+    laptop = tmp_path / "laptop"
+    laptop.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAKN_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify", server.url],
+        cwd=laptop,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(laptop.iterdir()) == []

@@ -36,7 +36,7 @@ def witness(folder: Path, name: str, log_key: str) -> Iterator[tuple[str, str, P
     command = [sys.executable, "-m", "app.cli", "witness", "serve", "--name", name]
     command += ["--key", str(folder / f"{stem}.key"), "--state", str(state)]
     command += ["--log-key", log_key, "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=folder)
     try:
         assert process.stdout is not None
         printed = process.stdout.readline().strip()
