@@ -14,6 +14,7 @@ keeps that name whatever the setting says then.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -159,3 +160,24 @@ async def _checkpoint_problem(
     if await log.root(session, size) != bytes(checkpoint.root):
         return f"checkpoint {size}: the tree at that size no longer has its root"
     return None
+
+
+async def rekey(
+    session: AsyncSession, old: Sequence[KeyEncryptionKey], new: KeyEncryptionKey
+) -> tuple[list[str], list[str]]:
+    """Re-encrypt the log's keys from one of the `old` key encryption keys to `new`, as
+    `db.keys.rekey` does the sealing keys; returns (re-encrypted, opening under none)."""
+    rekeyed: list[str] = []
+    unopened: list[str] = []
+    for key in await session.scalars(select(LogKey).order_by(LogKey.created_at)):
+        if new.opens(key.verifier_key, key.private_key):
+            continue
+        opener = next((k for k in old if k.opens(key.verifier_key, key.private_key)), None)
+        if opener is None:
+            unopened.append(key.verifier_key)
+            continue
+        raw = opener.unwrap(key.verifier_key, key.private_key)
+        key.private_key = new.wrap(key.verifier_key, raw)
+        rekeyed.append(key.verifier_key)
+    await session.flush()
+    return rekeyed, unopened

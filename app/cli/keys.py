@@ -1,5 +1,5 @@
-"""`pakn keys rotate|rekey`: agencies' answer-sealing keys, and the check at start that
-they decrypt under the configured key encryption key.
+"""`pakn keys rotate|rekey`: agencies' answer-sealing keys and the transparency log's key,
+and the check at start that they decrypt under the configured key encryption key.
 
 No secret is ever taken as an argument (it would show in the process list): a previous
 secret key, or a previous PAKN_KEY_ENCRYPTION_KEY, is read from a file.
@@ -32,6 +32,12 @@ def register(commands: Commands) -> None:
     which = rotate.add_mutually_exclusive_group(required=True)
     which.add_argument("--agency", help="the agency's code")
     which.add_argument("--all", action="store_true", help="every agency")
+    which.add_argument(
+        "--log",
+        action="store_true",
+        help="the transparency log's key (its origin stays; the next checkpoint is signed "
+        "with the new key, which readers must be given: pakn verify reports a changed key)",
+    )
     rekey = keys.add_parser(
         "rekey",
         help="re-encrypt every sealing key from a previous secret key to the current one",
@@ -59,6 +65,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if old is None:
             return 2
         return run_in_session(settings.database_url, partial(_rekey, old, kek))
+    if args.log:
+        return run_in_session(settings.database_url, partial(_rotate_log, kek, settings.public_url))
     return run_in_session(settings.database_url, partial(_rotate, args.agency, kek))
 
 
@@ -123,7 +131,7 @@ async def _rekey(old: list[KeyEncryptionKey], new: KeyEncryptionKey, session: As
     """One transaction: every key re-encrypted, or (a key opening under none) none; the
     webhook endpoints' secrets with them."""
     from app.services import webhook_endpoints
-    from db import keys
+    from db import keys, log_checkpoints
 
     done = await keys.rekey(session, old, new)
     if done.unopened:
@@ -138,6 +146,17 @@ async def _rekey(old: list[KeyEncryptionKey], new: KeyEncryptionKey, session: As
         f"{len(done.current)} already under the current key",
         file=sys.stderr,
     )
+    log_keys, log_unopened = await log_checkpoints.rekey(session, old, new)
+    if log_unopened:
+        await session.rollback()
+        print(
+            f"pakn: {len(log_unopened)} transparency log key(s) decrypt under neither the old "
+            f"nor the current key: {', '.join(log_unopened)}; nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
+    if log_keys:
+        print(f"pakn: re-encrypted {len(log_keys)} transparency log key(s)", file=sys.stderr)
     hooks = await webhook_endpoints.rekey(session, old, new)
     if hooks.rekeyed or hooks.unopened:
         print(
@@ -179,4 +198,13 @@ async def _rotate(code: str | None, kek: KeyEncryptionKey, session: AsyncSession
     moment = now()
     for agency in agencies:
         print((await keys.rotate(session, agency, moment, kek)).key_id)
+    return 0
+
+
+async def _rotate_log(kek: KeyEncryptionKey, public_url: str, session: AsyncSession) -> int:
+    """Prints the log's new verifier key on stdout."""
+    from app.domain.timezone import now
+    from db import log_checkpoints
+
+    print((await log_checkpoints.create_key(session, kek, public_url, now())).verifier_key)
     return 0
