@@ -52,13 +52,16 @@ answer (each ANSWER writes one), both windows over the batch's answered petition
 
 
 Salts = dict[str, bytes | None]
+SALT_COLUMNS = ("note_salt", "title_salt", "body_salt", "blinding_salt")
 
 
 def entry_of(row: Any, seal: Seal | None, salts: Salts | None = None) -> tuple[Entry, Salts]:
     """The entry of one event row (as `_EVENTS` reads it) and the salts of its texts: new
     ones, or `salts` (a stored leaf's, to check it)."""
     given = salts or {}
-    made: Salts = {"note_salt": None, "title_salt": None, "body_salt": None}
+    made: Salts = {k: None for k in SALT_COLUMNS}
+    if not row.is_public:
+        made["blinding_salt"] = given.get("blinding_salt") or log_entry.new_salt()
     note = title = body = None
     if row.note is not None:
         made["note_salt"] = given.get("note_salt") or log_entry.new_salt()
@@ -120,7 +123,7 @@ def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
         leaves = []
         for row in rows:
             entry, salts = entry_of(row, seals.get(row.id))
-            encoded = entry.encode()
+            encoded = log_entry.leaf_of(entry, salts["blinding_salt"])
             leaves.append(
                 {
                     "event_id": row.id,
@@ -132,8 +135,8 @@ def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
         connection.execute(
             sa.text(
                 "INSERT INTO log_entries (event_id, entry, leaf_hash, note_salt, title_salt,"
-                " body_salt) VALUES (:event_id, :entry, :leaf_hash, :note_salt, :title_salt,"
-                " :body_salt)"
+                " body_salt, blinding_salt) VALUES (:event_id, :entry, :leaf_hash, :note_salt,"
+                " :title_salt, :body_salt, :blinding_salt)"
             ),
             leaves,
         )
@@ -152,7 +155,8 @@ def _seals(connection: sa.Connection, rows: list[Any], after: int) -> dict[int, 
 
 
 _LEAVES = sa.text(
-    "SELECT event_id, entry, leaf_hash, note_salt, title_salt, body_salt FROM log_entries"
+    "SELECT event_id, entry, leaf_hash, note_salt, title_salt, body_salt, blinding_salt"
+    " FROM log_entries"
     " WHERE event_id > :after ORDER BY event_id LIMIT :batch"
 )
 
@@ -190,16 +194,13 @@ def _leaf_problem(row: Any, leaf: Any, seals: dict[int, Seal | None]) -> str | N
         return f"event {row.id} has no leaf"
     if row is None or leaf.event_id < row.id:
         return f"the leaf of event {leaf.event_id} has no event"
-    salts = {k: bytes(getattr(leaf, k)) if getattr(leaf, k) else None for k in _SALT_COLUMNS}
-    entry, _ = entry_of(row, seals.get(row.id), salts)
-    if entry.encode() != bytes(leaf.entry):
+    salts = {k: bytes(getattr(leaf, k)) if getattr(leaf, k) else None for k in SALT_COLUMNS}
+    entry, made = entry_of(row, seals.get(row.id), salts)
+    if log_entry.leaf_of(entry, made["blinding_salt"]) != bytes(leaf.entry):
         return f"the leaf of event {row.id} does not say what the event says"
     if merkle.leaf_hash(bytes(leaf.entry)) != bytes(leaf.leaf_hash):
         return f"the leaf hash of event {row.id} is not its entry's"
     return None
-
-
-_SALT_COLUMNS = ("note_salt", "title_salt", "body_salt")
 
 
 def store_completed(connection: sa.Connection, old_size: int, new_size: int) -> None:

@@ -342,9 +342,9 @@ class PetitionEvent(Base):
 
 class LogEntry(Base):
     """A leaf of the transparency log (#16): the canonical entry of one event
-    (`app.domain.log_entry`), its RFC 9162 leaf hash, and the salts of the commitments to
-    its texts (served beside the text to whoever may read it). Leaf index = event id - 1;
-    written in the event's transaction, under the chain lock."""
+    (`app.domain.log_entry`; an internal event's blinded), its RFC 9162 leaf hash, and the
+    salts of the commitments (served beside the text to whoever may read it). Leaf index =
+    event id - 1; written in the event's transaction, under the chain lock."""
 
     __tablename__ = "log_entries"
 
@@ -356,6 +356,8 @@ class LogEntry(Base):
     note_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     title_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     body_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    blinding_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """An internal event's: its leaf commits to the whole entry with it."""
 
 
 class LogHash(Base):

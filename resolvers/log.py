@@ -85,8 +85,12 @@ async def public_keys(context: Context) -> list[str]:
 
 async def text_salt(context: Context, event: PetitionEvent, which: str) -> str | None:
     """The salt of the commitment to the event's `which` text ('note'; 'title' or 'body'
-    of a SUBMIT) in its leaf, base64; null wherever the reader is not shown the text."""
-    if which == "note":
+    of a SUBMIT; 'blinding', the whole entry of an internal event) in its leaf, base64;
+    null wherever the reader is not shown the text (an internal event is shown only to
+    those who may see it)."""
+    if which == "blinding":
+        probe = None if event.is_public else ""
+    elif which == "note":
         probe = event.note
     elif event.action == "SUBMIT":
         probe = ""

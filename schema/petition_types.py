@@ -212,6 +212,14 @@ class PetitionEventType(Node):
     async def body_salt(self, info: GraphInfo) -> str | None:
         return await log_resolvers.text_salt(info.context, self, "body")  # type: ignore[arg-type]
 
+    @strawberry.field(
+        description="For an internal event (its agency's officers and the Government Office "
+        "see it): the salt its blinded log leaf commits to the whole entry with, base64 "
+        "(SHA-256 of 'pakn-entry/v1\\n', the salt and the entry); null for a public event."
+    )
+    async def blinding_salt(self, info: GraphInfo) -> str | None:
+        return await log_resolvers.text_salt(info.context, self, "blinding")  # type: ignore[arg-type]
+
     @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> PetitionType:
         if loaded(self, "petition"):

@@ -22,7 +22,19 @@ newline:
     seal <version> <key id> <signature> <body SHA-256>   ANSWER only (a sealed answer)
 
 A commitment is the hex SHA-256 of `pakn-text/v1\\n`, the 32-byte salt and the text's
-UTF-8 bytes (NFC, as stored). An entry is at most 4 KiB: far under the 64 KiB an entry
+UTF-8 bytes (NFC, as stored).
+
+An internal event (`public 0`: what the public API does not show, such as a transfer
+request) is blinded: its leaf is only
+
+    pakn-log-entry/v1
+    event <event id>
+    public 0
+    blinded <hex SHA-256 of `pakn-entry/v1\\n`, a 32-byte salt and the entry above>
+
+so the public log says that an internal event took that place, and nothing of it; whoever
+may see the event (its agency, the Government Office) is given the salt and checks the
+entry against the leaf. An entry is at most 4 KiB: far under the 64 KiB an entry
 bundle's length prefix allows.
 """
 
@@ -36,6 +48,7 @@ from datetime import UTC, datetime
 
 VERSION_LINE = "pakn-log-entry/v1"
 TEXT_PREFIX = b"pakn-text/v1\n"
+ENTRY_PREFIX = b"pakn-entry/v1\n"
 SALT_BYTES = 32
 MAX_ENTRY_BYTES = 4096
 _FIELD = re.compile(r"[\x21-\x7e]{1,200}")
@@ -150,6 +163,50 @@ class Entry:
             body=optional.get("body"),
             seal=seal,
         )
+
+
+@dataclass(frozen=True)
+class Blinded:
+    """The leaf of an internal event: its id and a commitment to its whole entry."""
+
+    event_id: int
+    commitment: str
+
+    def encode(self) -> bytes:
+        lines = [VERSION_LINE, f"event {self.event_id}", "public 0", f"blinded {self.commitment}"]
+        return ("\n".join(lines) + "\n").encode()
+
+    @classmethod
+    def of(cls, entry: Entry, salt: bytes) -> Blinded:
+        if len(salt) != SALT_BYTES:
+            raise ValueError(f"a salt is {SALT_BYTES} bytes")
+        digest = hashlib.sha256(ENTRY_PREFIX + salt + entry.encode()).hexdigest()
+        return cls(entry.event_id, digest)
+
+
+def leaf_of(entry: Entry, blinding_salt: bytes | None) -> bytes:
+    """The leaf's bytes: the entry, or for an internal event its blinded form."""
+    if entry.is_public:
+        return entry.encode()
+    if blinding_salt is None:
+        raise ValueError("an internal event's leaf is blinded with a salt")
+    return Blinded.of(entry, blinding_salt).encode()
+
+
+def parse_leaf(leaf: bytes) -> Entry | Blinded:
+    """A leaf's entry, or the blinded leaf of an internal event; ValueError unless it is
+    exactly what `leaf_of` writes."""
+    lines = leaf.split(b"\n")
+    if len(lines) == 5 and lines[2] == b"public 0" and lines[3].startswith(b"blinded "):
+        try:
+            event_id = int(lines[1].removeprefix(b"event ").decode("ascii"))
+            blinded = Blinded(event_id, lines[3].removeprefix(b"blinded ").decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("not a pakn-log-entry/v1") from None
+        if blinded.encode() != leaf or not re.fullmatch(r"[0-9a-f]{64}", blinded.commitment):
+            raise ValueError("not a canonical pakn-log-entry/v1")
+        return blinded
+    return Entry.decode(leaf)
 
 
 def _field(value: str) -> str:

@@ -247,7 +247,10 @@ def _proven(log: PublicLog, index: int, checkpoint: Checkpoint, report: Report) 
         )
     except merkle.ProofError as failed:
         raise VerifyFailed(f"event {index} is not in the signed tree: {failed}") from None
-    return Entry.decode(entry)
+    parsed = log_entry.parse_leaf(entry)
+    if isinstance(parsed, log_entry.Blinded):
+        raise VerifyFailed(f"event {index} is shown publicly but blinded in the log")
+    return parsed
 
 
 def _differences(entry: Entry, event: dict[str, Any], petition: dict[str, Any]) -> list[str]:

@@ -83,13 +83,13 @@ class Salts:
     note: bytes | None
     title: bytes | None
     body: bytes | None
+    blinding: bytes | None
 
 
 async def salts_by_event(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, Salts]:
+    salts = (LogEntry.note_salt, LogEntry.title_salt, LogEntry.body_salt, LogEntry.blinding_salt)
     rows = await session.execute(
-        select(
-            LogEntry.event_id, LogEntry.note_salt, LogEntry.title_salt, LogEntry.body_salt
-        ).where(LogEntry.event_id.in_(event_ids))
+        select(LogEntry.event_id, *salts).where(LogEntry.event_id.in_(event_ids))
     )
     return {
         event_id: Salts(*(bytes(s) if s is not None else None for s in salts))

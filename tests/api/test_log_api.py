@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,49 @@ def test_the_readmes_stand_alone_check_proves_an_event(empty_database: str) -> N
     source = (ROOT / "tests/support/inclusion_check.py").read_text()
     code_block = source[source.index("import base64") :]
     assert f"```python\n{code_block}```" in (ROOT / "README.md").read_text()
+
+
+INTERNAL = """query($c: String!) { petition(trackingCode: $c) { events(first: 20) { nodes {
+  logIndex action fromStatus toStatus at actorRole agency { code } note noteSalt blindingSalt
+} } } }"""
+
+
+def test_an_internal_event_is_blinded_in_the_log_and_checkable_by_its_readers(
+    empty_database: str,
+) -> None:
+    """A transfer request is internal: the public log says only that an event took its
+    place; the Government Office, shown the event and its blinding salt, checks the leaf."""
+    tokens = asyncio.run(make_tokens(empty_database))
+    with serving_workflow(empty_database, tokens) as workflow:
+        petition, _secret = workflow.assigned()
+        workflow.act("request_transfer", tokens.btc, petition, note="Thuộc thẩm quyền Sở Y tế.")
+        asyncio.run(sign(empty_database))
+        code = petition["trackingCode"]
+        public = workflow.server.gql(INTERNAL, {"c": code})["petition"]["events"]["nodes"]
+        assert [e["action"] for e in public] == ["SUBMIT", "ASSIGN"]
+        auth = {"Authorization": f"Bearer {tokens.coordinator}"}
+        seen = workflow.server.post(INTERNAL, {"c": code}, headers=auth).json()
+        (event,) = [
+            e
+            for e in seen["data"]["petition"]["events"]["nodes"]
+            if e["action"] == "REQUEST_TRANSFER"
+        ]
+        leaf = base64.b64decode(workflow.server.gql(ENTRY, {"i": event["logIndex"]})["logEntry"])
+        blinded = log_entry.parse_leaf(leaf)
+        assert isinstance(blinded, log_entry.Blinded)
+        assert code.encode() not in leaf and b"REQUEST_TRANSFER" not in leaf
+        assert all(shown["blindingSalt"] is None for shown in public)
+        rebuilt = Entry(
+            event_id=event["logIndex"] + 1,
+            tracking_code=code,
+            action=event["action"],
+            from_status=event["fromStatus"],
+            to_status=event["toStatus"],
+            at=datetime.fromisoformat(event["at"]),
+            actor_role=event["actorRole"],
+            agency_code=event["agency"]["code"],
+            is_public=False,
+            note=log_entry.commitment(base64.b64decode(event["noteSalt"]), event["note"]),
+        )
+        salt = base64.b64decode(event["blindingSalt"])
+        assert log_entry.Blinded.of(rebuilt, salt) == blinded

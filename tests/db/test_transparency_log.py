@@ -51,10 +51,12 @@ async def _check_leaves(session: AsyncSession) -> list[bytes]:
     for answer in await session.scalars(select(Answer).order_by(Answer.id)):
         answers.setdefault(answer.petition_id, []).append(answer)
     answered: dict[int, int] = {}
+    internal = 0
     for event, leaf in zip(events, leaves, strict=True):
-        entry = Entry.decode(leaf.entry)
         petition = petitions[event.petition_id]
         assert bytes(leaf.leaf_hash) == merkle.leaf_hash(leaf.entry)
+        entry = _inner_entry(leaf, event, petition, codes)
+        internal += not event.is_public
         assert (entry.event_id, entry.tracking_code, entry.action) == (
             event.id,
             petition.tracking_code,
@@ -88,7 +90,37 @@ async def _check_leaves(session: AsyncSession) -> list[bytes]:
             )
         else:
             assert entry.seal is None
+    assert internal > 0, "the histories have internal events"
     return [bytes(leaf.entry) for leaf in leaves]
+
+
+def _inner_entry(
+    leaf: LogEntry, event: PetitionEvent, petition: Petition, codes: dict[int, str]
+) -> Entry:
+    """The leaf's entry. An internal event's leaf is blinded: it shows only the event's id,
+    and commits, with the stored salt, to the entry the event makes (checked here)."""
+    parsed = log_entry.parse_leaf(bytes(leaf.entry))
+    if event.is_public:
+        assert isinstance(parsed, Entry) and leaf.blinding_salt is None
+        return parsed
+    assert isinstance(parsed, log_entry.Blinded) and parsed.event_id == event.id
+    lines = bytes(leaf.entry).split(b"\n")
+    assert lines[:3] == [b"pakn-log-entry/v1", f"event {event.id}".encode(), b"public 0"]
+    assert petition.tracking_code.encode() not in leaf.entry
+    inner = Entry(
+        event_id=event.id,
+        tracking_code=petition.tracking_code,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        at=event.at,
+        actor_role=event.actor_role,
+        agency_code=codes[event.agency_id] if event.agency_id else None,
+        is_public=False,
+        note=log_entry.commitment(leaf.note_salt, event.note) if event.note else None,
+    )
+    assert log_entry.Blinded.of(inner, bytes(leaf.blinding_salt)) == parsed
+    return inner
 
 
 async def _check_tree(session: AsyncSession, entries: list[bytes]) -> None:

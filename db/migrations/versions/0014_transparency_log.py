@@ -1,6 +1,7 @@
 """The transparency log (#16): one leaf per petition event (`log_entries`: its canonical
-entry, leaf hash and the salts of its texts' commitments) and the hashes of the full
-subtrees above the leaves (`log_hashes`: the C2SP tiles of level 1 and up).
+entry, blinded for an internal event, its leaf hash and the salts of its commitments) and
+the hashes of the full subtrees above the leaves (`log_hashes`: the C2SP tiles of level 1
+and up).
 
 The SHA-256 chain stays beside the tree: it covers every event's full text and is what
 `pakn audit verify` checks inside the database; the tree covers the same events with their
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.Column("note_salt", sa.LargeBinary(), nullable=True),
         sa.Column("title_salt", sa.LargeBinary(), nullable=True),
         sa.Column("body_salt", sa.LargeBinary(), nullable=True),
+        sa.Column("blinding_salt", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name="pk_log_entries"),
     )
     op.create_table(
