@@ -92,11 +92,7 @@ def judge(request: AddCheckpoint, log_keys: list[Verifier], seen: Seen | None) -
     keys = [k for k in log_keys if k.name == checkpoint.origin]
     if not keys:
         return Verdict(404, f"unknown log {checkpoint.origin}")
-    try:
-        signed = any(request.note.signed_by(k) is not None for k in keys)
-    except NoteError:
-        signed = False
-    if not signed:
+    if not any(_signed_by(request.note, key) for key in keys):
         return Verdict(403, "no signature of the log's keys verifies")
     if request.old_size > checkpoint.size:
         return Verdict(400, "the old size exceeds the checkpoint's")
@@ -106,8 +102,10 @@ def judge(request: AddCheckpoint, log_keys: list[Verifier], seen: Seen | None) -
     if seen is not None and checkpoint.size == seen.size:
         if checkpoint.root != seen.root:
             return Verdict(409, "another root for the size cosigned last", last)
+        if request.proof:
+            return Verdict(422, "a proof between equal sizes is empty")
         return ACCEPTED
-    if seen is None:
+    if seen is None or seen.size == 0:
         if request.proof:
             return Verdict(422, "a proof from size 0 is empty")
         return ACCEPTED
@@ -118,3 +116,12 @@ def judge(request: AddCheckpoint, log_keys: list[Verifier], seen: Seen | None) -
     except merkle.ProofError as failed:
         return Verdict(422, f"the consistency proof does not verify: {failed}")
     return ACCEPTED
+
+
+def _signed_by(note: Note, key: Verifier) -> bool:
+    """Whether `key` signed `note`; a signature of a known key that does not verify is not
+    its signature (another trusted key's may still be)."""
+    try:
+        return note.signed_by(key) is not None
+    except NoteError:
+        return False

@@ -126,4 +126,4 @@ class WitnessKeeper:
             if verdict.status != 200:
                 return Answer(verdict.status, f"{verdict.reason}\n")
             self.state.keep(checkpoint.origin, Seen(checkpoint.size, checkpoint.root))
-        return Answer(200, self.signer.cosign(checkpoint.body, int(time.time())))
+        return Answer(200, self.signer.cosign(submitted.note.text, int(time.time())))

@@ -3,6 +3,8 @@ and each answer the specification gives (200, 400, 403, 404, 409 with the size, 
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -79,3 +81,22 @@ def test_the_request_spells_back() -> None:
     assert AddCheckpoint.parse(request.body().encode()) == request
     assert len(request.proof) == len(rfc9162.proof(5, ENTRIES[:12]))
     merkle.verify_consistency(5, 12, _seen(5).root, request.checkpoint.root, request.proof)
+
+
+def test_the_reviews_edge_cases() -> None:
+    """A log whose first cosigned tree was empty still advances; equal sizes take no
+    proof; a failing signature of one trusted key does not hide another's good one."""
+    empty = Seen(0, merkle.EMPTY_ROOT)
+    assert judge(_request(0, 5), [LOG.verifier], empty).status == 200
+    same = _request(5, 5)
+    padded = AddCheckpoint(5, (b"\0" * 32,), same.note, same.checkpoint)
+    assert judge(padded, [LOG.verifier], _seen(5)).status == 422
+    other = Signer(ORIGIN, Ed25519PrivateKey.generate())
+    body = Checkpoint(ORIGIN, 5, rfc9162.mth(ENTRIES[:5])).body
+    blob = bytearray(base64.b64decode(other.sign(body).split(" ")[-1]))
+    blob[-1] ^= 1  # a trusted key's name and id, a signature that does not verify
+    wrong = f"\u2014 {ORIGIN} {base64.b64encode(bytes(blob)).decode()}\n"
+    note = Note.parse(body + "\n" + wrong + LOG.sign(body))
+    both = AddCheckpoint(0, (), note, Checkpoint.parse(body))
+    keys = [other.verifier, LOG.verifier]
+    assert judge(both, keys, None).status == 200
