@@ -13,7 +13,8 @@ What it checks, each reported in plain words:
    (Query.inclusionProof and Query.logEntry), and says in its leaf what the API says (the
    petition, action, statuses, time; a shown note, title and body against their
    commitments); each answer's seal verifies under the agency's published key and is the
-   seal in its ANSWER leaf.
+   seal in its ANSWER leaf. The agencies' keys are pinned too, on first use: a key id that
+   later names another key fails.
 
 The state file (JSON: the pinned key, the last size and root) is written only when every
 check passed, through a temporary file renamed into place.
@@ -39,12 +40,17 @@ from app.domain.signed_note import Checkpoint, Note, NoteError, Verifier, cosign
 from app.domain.signing import verify_answer
 
 TIMEOUT_SECONDS = 30.0
-PETITION = """query($code: String!) {
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""The most a response of the server being checked may hold: it is not trusted."""
+EVENTS_PAGE = 100
+PETITION = """query($code: String!, $after: String) {
   petition(trackingCode: $code) {
     trackingCode title body
-    events(first: 100) { nodes {
-      logIndex action fromStatus toStatus at actorRole note noteSalt titleSalt bodySalt
-      agency { code } } }
+    events(first: 100, after: $after) {
+      nodes {
+        logIndex action fromStatus toStatus at actorRole note noteSalt titleSalt bodySalt
+        agency { code } }
+      pageInfo { hasNextPage endCursor } }
     answers { body bodySha256 sealVersion signature keyId answeredAt
       agency { code publicKeys { keyId publicKey } } }
   }
@@ -70,19 +76,34 @@ class Report:
 
 @dataclass
 class State:
+    """What a state file pins: the log's key and origin, the last checkpoint seen (size
+    and root), and the agencies' sealing keys seen (key id: public key)."""
+
     key: str | None = None
     size: int = 0
     root: str | None = None
+    origin: str | None = None
+    agency_keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path | None) -> State:
         if path is None or not path.exists():
             return cls()
-        data = json.loads(path.read_text())
-        return cls(data.get("key"), int(data.get("size", 0)), data.get("root"))
+        try:
+            data = json.loads(path.read_text())
+            return cls(
+                data.get("key"),
+                int(data.get("size", 0)),
+                data.get("root"),
+                data.get("origin"),
+                {str(k): str(v) for k, v in (data.get("agency_keys") or {}).items()},
+            )
+        except (OSError, ValueError, TypeError, AttributeError) as bad:
+            raise VerifyFailed(f"the state file {path} cannot be read: {bad}") from None
 
     def write(self, path: Path) -> None:
-        text = json.dumps({"key": self.key, "size": self.size, "root": self.root}, indent=2)
+        kept = {"key": self.key, "origin": self.origin, "size": self.size, "root": self.root}
+        text = json.dumps({**kept, "agency_keys": self.agency_keys}, indent=2)
         folder = path.resolve().parent
         with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as out:
             out.write(text + "\n")
@@ -96,19 +117,26 @@ class PublicLog:
         self.url = url.rstrip("/")
         self.client = client
 
+    def _bounded(self, method: str, path: str, **options: Any) -> tuple[int, bytes]:
+        with self.client.stream(method, f"{self.url}{path}", **options) as response:
+            body = b""
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise VerifyFailed(f"{path} answered more than {MAX_RESPONSE_BYTES} bytes")
+            return response.status_code, body
+
     def checkpoint(self) -> str:
-        response = self.client.get(f"{self.url}/log/checkpoint")
-        if response.status_code != 200:
-            raise VerifyFailed(
-                f"no checkpoint at {self.url}/log/checkpoint ({response.status_code})"
-            )
-        return response.text
+        status, body = self._bounded("GET", "/log/checkpoint")
+        if status != 200:
+            raise VerifyFailed(f"no checkpoint at {self.url}/log/checkpoint ({status})")
+        return body.decode()
 
     def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.client.post(
-            f"{self.url}/graphql", json={"query": document, "variables": variables or {}}
+        _status, body = self._bounded(
+            "POST", "/graphql", json={"query": document, "variables": variables or {}}
         )
-        payload = response.json()
+        payload = json.loads(body)
         if payload.get("errors"):
             raise VerifyFailed(f"the API refused: {payload['errors'][0].get('message')}")
         return payload["data"]  # type: ignore[no-any-return]
@@ -124,14 +152,18 @@ def verify(
     client: httpx.Client | None = None,
 ) -> Report:
     report = Report()
-    state = State.read(state_path)
+    try:
+        state = State.read(state_path)
+    except VerifyFailed as failed:
+        report.fail(str(failed))
+        return report
     with client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
         log = PublicLog(url, http)
         try:
             checkpoint = _checkpoint(log, state, key, witnesses, report)
             _consistency(log, state, checkpoint, report)
             if petition is not None:
-                _petition(log, petition, checkpoint, report)
+                _petition(log, petition, checkpoint, state, report)
         except VerifyFailed as failed:
             report.fail(str(failed))
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as failed:
@@ -165,7 +197,11 @@ def _checkpoint(
             "changed, or this is not the log it was"
         )
     checkpoint = Checkpoint.parse(note.text)
-    state.key = pinned
+    if checkpoint.origin != verifier.name:
+        raise VerifyFailed(f"the checkpoint is of the log {checkpoint.origin}, not {verifier.name}")
+    if state.origin is not None and checkpoint.origin != state.origin:
+        raise VerifyFailed(f"the log is {checkpoint.origin}, not {state.origin} as last checked")
+    state.key, state.origin = pinned, checkpoint.origin
     report.ok(f"checkpoint of {checkpoint.size} events signed by {verifier.name}")
     for witness in witnesses:
         _cosigned(note, Verifier.parse(witness), report)
@@ -216,21 +252,36 @@ def _consistency(log: PublicLog, state: State, checkpoint: Checkpoint, report: R
     state.size, state.root = checkpoint.size, root
 
 
-def _petition(log: PublicLog, code: str, checkpoint: Checkpoint, report: Report) -> None:
-    found = log.query(PETITION, {"code": code})["petition"]
-    if found is None:
-        raise VerifyFailed(f"no petition {code}")
+def _petition(
+    log: PublicLog, code: str, checkpoint: Checkpoint, state: State, report: Report
+) -> None:
+    found, events = _history(log, code)
     seals: list[Any] = []
-    for event in found["events"]["nodes"]:
+    for event in events:
         entry = _proven(log, event["logIndex"], checkpoint, report)
         problems = _differences(entry, event, found)
         if problems:
             report.fail(f"event {event['logIndex']} ({event['action']}): {'; '.join(problems)}")
         if entry.seal is not None:
             seals.append(entry.seal)
-    report.ok(f"{len(found['events']['nodes'])} events of {found['trackingCode']} in the log")
+    report.ok(f"all {len(events)} events of {found['trackingCode']} in the log")
     for number, answer in enumerate(found["answers"], start=1):
-        _answer(answer, found["trackingCode"], seals, number, report)
+        _answer(answer, found["trackingCode"], seals, number, state, report)
+
+
+def _history(log: PublicLog, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The petition and every event the API shows of it, page after page."""
+    events: list[dict[str, Any]] = []
+    after = None
+    while True:
+        found = log.query(PETITION, {"code": code, "after": after})["petition"]
+        if found is None:
+            raise VerifyFailed(f"no petition {code}")
+        page = found["events"]
+        events += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found, events
+        after = page["pageInfo"]["endCursor"]
 
 
 def _proven(log: PublicLog, index: int, checkpoint: Checkpoint, report: Report) -> Entry:
@@ -281,10 +332,24 @@ def _differences(entry: Entry, event: dict[str, Any], petition: dict[str, Any]) 
 
 
 def _answer(
-    answer: dict[str, Any], code: str, seals: list[Any], number: int, report: Report
+    answer: dict[str, Any],
+    code: str,
+    seals: list[Any],
+    number: int,
+    state: State,
+    report: Report,
 ) -> None:
     agency = answer["agency"]
     key = next((k for k in agency["publicKeys"] if k["keyId"] == answer["keyId"]), None)
+    if key is not None:
+        pinned = state.agency_keys.get(key["keyId"])
+        if pinned is not None and pinned != key["publicKey"]:
+            report.fail(
+                f"answer {number}: {agency['code']}'s key {key['keyId']} is not the key this "
+                "state file saw under that id"
+            )
+            return
+        state.agency_keys[key["keyId"]] = key["publicKey"]
     sealed = key is not None and verify_answer(
         key["publicKey"],
         answer["signature"],

@@ -7,6 +7,7 @@ database rewritten and the tree rebuilt and re-signed), and a log signed by anot
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ from db.models import LogCheckpoint, LogEntry, LogHash, Petition, PetitionEvent
 from tests.support.cli import pakn
 from tests.support.demo_rows import NOW
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, workflow_settings
+from tests.support.workflow import TEST_KEK, make_tokens, serving_workflow, workflow_settings
 
 PUBLIC_URL = "http://127.0.0.1:8000"
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,3 +217,42 @@ def test_verify_needs_no_pakn_of_ones_own(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert list(laptop.iterdir()) == []
+
+
+def test_a_state_file_that_cannot_be_read_fails_plainly(
+    served: tuple[str, str, RunningServer], tmp_path: Path
+) -> None:
+    _url, _code, server = served
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    status, said = verify(server, "--state", str(state))
+    assert status == 1 and "cannot be read" in said and "Traceback" not in said
+    assert state.read_text() == "{not json", "left as it was"
+
+
+def test_an_agency_key_that_changes_under_its_id_is_caught(
+    served: tuple[str, str, RunningServer], tmp_path: Path
+) -> None:
+    _url, code, server = served
+    state = tmp_path / "state.json"
+    assert verify(server, "--petition", code, "--state", str(state))[0] == 0
+    kept = json.loads(state.read_text())
+    assert kept["agency_keys"] and kept["origin"] == "127.0.0.1:8000/log"
+    key_id = next(iter(kept["agency_keys"]))
+    kept["agency_keys"][key_id] = base64.b64encode(b"\1" * 32).decode()
+    state.write_text(json.dumps(kept))
+    status, said = verify(server, "--petition", code, "--state", str(state))
+    assert status == 1 and f"key {key_id} is not the key this state file saw" in said, said
+
+
+def test_every_event_of_a_long_history_is_proven(empty_database: str) -> None:
+    """More events than one page of the API (100): pakn verify pages through them all."""
+    tokens = asyncio.run(make_tokens(empty_database))
+    with serving_workflow(empty_database, tokens) as workflow:
+        petition, _secret = workflow.in_progress()
+        for step in range(100):
+            petition = workflow.act("progress", tokens.btc, petition, note=f"Bước {step}.")
+        run(empty_database, _sign)
+        done = pakn("verify", workflow.server.url, "--petition", petition["trackingCode"])
+    assert done.returncode == 0, done.stdout
+    assert f"all 103 events of {petition['trackingCode']} in the log" in done.stdout
