@@ -253,6 +253,9 @@ def _smtp_url(raw: str) -> str:
     return raw.strip()
 
 
+MAX_WITNESSES = 16
+
+
 def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
     """PAKN_WITNESSES: one `<verifier key> <URL>` a line (or separated by ';')."""
     from app.domain.signed_note import COSIGNATURE, NoteError, Verifier
@@ -273,6 +276,11 @@ def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
                 f"not {line.strip()!r}."
             )
         found.append((key, url.strip().rstrip("/")))
+    if len(found) > MAX_WITNESSES:
+        raise SettingsError(
+            f"PAKN_WITNESSES lists at most {MAX_WITNESSES} witnesses (a checkpoint with more "
+            "cosignatures is more than verifiers read)."
+        )
     return tuple(found)
 
 

@@ -29,6 +29,7 @@ from db.models import LogCheckpoint, LogKey
 from db.queries import log
 
 logger = logging.getLogger("pakn.log")
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class LogForked(RuntimeError):
@@ -54,7 +55,16 @@ async def create_key(
     session: AsyncSession, kek: KeyEncryptionKey, public_url: str, now: datetime
 ) -> LogKey:
     """A new current key (the one before retired), named after the log's origin."""
-    name = await origin(session) or origin_of(public_url)
+    name = await origin(session)
+    if name is None:
+        name = origin_of(public_url)
+        if urlsplit(public_url).hostname in LOOPBACK_NAMES:
+            logger.warning(
+                "transparency log: its origin is fixed now, for good, as %s (PAKN_PUBLIC_URL "
+                "names this machine); set PAKN_PUBLIC_URL before the first checkpoint of a "
+                "public log",
+                name,
+            )
     private = Ed25519PrivateKey.generate()
     verifier = str(Signer(name, private).verifier)
     for key in await session.scalars(select(LogKey).where(LogKey.retired_at.is_(None))):
@@ -95,7 +105,9 @@ async def issue(
     when the tree has not grown since the last one. LogForked if it is not consistent."""
     size = await log.tree_size(session)
     last = await latest(session)
-    if size == 0 or (last is not None and last.tree_size >= size):
+    if last is not None and size < last.tree_size:
+        raise LogForked(f"the tree has {size} leaves, fewer than checkpoint {last.tree_size}")
+    if size == 0 or (last is not None and last.tree_size == size):
         return None
     root = await log.root(session, size)
     if last is not None:

@@ -143,6 +143,8 @@ def extend(connection: sa.Connection, batch: int = BATCH) -> tuple[int, float]:
         store_completed(connection, size, size + len(rows))
         size += len(rows)
         added += len(rows)
+        if len(rows) < batch:  # that was the last of them: no read to find none
+            return added, time.perf_counter() - started
 
 
 def _seals(connection: sa.Connection, rows: list[Any], after: int) -> dict[int, Seal | None]:

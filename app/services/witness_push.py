@@ -11,6 +11,7 @@ at the next run.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from collections.abc import Sequence
@@ -79,29 +80,39 @@ async def push(
             )
         )
         await session.commit()
-    added = 0
+    waiting = [w for w in witnesses if str(w.verifier) not in done]
     async with client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS, trust_env=False) as http:
-        for witness in witnesses:
-            if str(witness.verifier) in done:
-                continue
-            try:
-                line = await _cosigned(sessions, http, witness, latest)
-            except (httpx.HTTPError, ValueError, NoteError) as failed:
-                logger.warning("witness %s: %s", witness.url, failed)
-                continue
-            if line is None:
-                continue
-            async with sessions() as session, writes.transaction(session):
-                session.add(
-                    LogCosignature(
-                        tree_size=latest.tree_size,
-                        witness_key=str(witness.verifier),
-                        line=line,
-                        cosigned_at=now(),
-                    )
+        lines = await asyncio.gather(*(_asked(sessions, http, w, latest) for w in waiting))
+    added = 0
+    for witness, line in zip(waiting, lines, strict=True):
+        if line is None:
+            continue
+        async with sessions() as session, writes.transaction(session):
+            session.add(
+                LogCosignature(
+                    tree_size=latest.tree_size,
+                    witness_key=str(witness.verifier),
+                    line=line,
+                    cosigned_at=now(),
                 )
-            added += 1
+            )
+        added += 1
     return added
+
+
+async def _asked(
+    sessions: async_sessionmaker[AsyncSession],
+    http: httpx.AsyncClient,
+    witness: Witness,
+    latest: LogCheckpoint,
+) -> str | None:
+    """The witness's cosignature, or None (logged) when it gives none: every witness is
+    asked at once, so one that hangs holds the others no longer than its timeout."""
+    try:
+        return await _cosigned(sessions, http, witness, latest)
+    except (httpx.HTTPError, ValueError, NoteError) as failed:
+        logger.warning("witness %s: %s", witness.url, failed)
+        return None
 
 
 async def _cosigned(
@@ -118,20 +129,19 @@ async def _cosigned(
     old = int(old or 0)
     for _attempt in range(2):
         body = await _request(sessions, old, latest)
-        response = await http.post(f"{witness.url}/add-checkpoint", content=body.encode())
-        if response.status_code == 409 and response.headers.get("content-type", "").startswith(
-            SIZE_MEDIA_TYPE
-        ):
-            held = int(response.text.strip())
+        status, media_type, answer = await _post(http, f"{witness.url}/add-checkpoint", body)
+        if status == 409 and media_type.startswith(SIZE_MEDIA_TYPE):
+            held = int(answer.decode().strip())
             if held > latest.tree_size:
                 raise ValueError(
                     f"holds a tree of {held}, larger than the log's {latest.tree_size}"
                 )
             old = held
             continue
-        if response.status_code != 200:
-            raise ValueError(f"answered {response.status_code}: {response.text[:200].strip()}")
-        return _verified_line(response.content[:MAX_ANSWER_BYTES], latest, witness)
+        if status != 200:
+            text = answer[:200].decode(errors="replace").strip()
+            raise ValueError(f"answered {status}: {text}")
+        return _verified_line(answer, latest, witness)
     raise ValueError("the witness's size changed twice")
 
 
@@ -144,6 +154,17 @@ async def _request(
             proof = await log.consistency_proof(session, old, latest.tree_size)
     lines = [f"old {old}", *(base64.b64encode(p).decode() for p in proof)]
     return "\n".join(lines) + "\n\n" + latest.note
+
+
+async def _post(http: httpx.AsyncClient, url: str, body: str) -> tuple[int, str, bytes]:
+    """POST, reading at most MAX_ANSWER_BYTES of the answer (a witness is not trusted)."""
+    async with http.stream("POST", url, content=body.encode()) as response:
+        answer = b""
+        async for chunk in response.aiter_bytes():
+            answer += chunk
+            if len(answer) > MAX_ANSWER_BYTES:
+                raise ValueError(f"answered more than {MAX_ANSWER_BYTES} bytes")
+        return response.status_code, response.headers.get("content-type", ""), answer
 
 
 def _verified_line(answer: bytes, latest: LogCheckpoint, witness: Witness) -> str | None:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.domain import tiles
+from app.domain.merkle import HASH_SIZE
 from app.services import witness_push
 from db import log_checkpoints
 from db.queries import log
@@ -55,9 +56,12 @@ def tile_endpoint(sessions: async_sessionmaker[AsyncSession]) -> Endpoint:
             if tiles.width_at(path.level or 0, signed, path.index) < path.width:
                 raise HTTPException(404)
             if path.level is None:
-                body = await log.entry_bundle(session, path.index, path.width)
+                body, count = await log.entry_bundle(session, path.index, path.width)
             else:
                 body = await log.tile(session, path.level, path.index, path.width)
+                count = len(body) // HASH_SIZE
+        if count != path.width:  # the stored tree lost what it signed: nothing to cache
+            raise HTTPException(404, headers={"Cache-Control": "no-store"})
         return Response(
             body, media_type="application/octet-stream", headers={"Cache-Control": IMMUTABLE}
         )

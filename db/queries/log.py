@@ -62,15 +62,18 @@ async def _tile_hashes(session: AsyncSession, level: int, index: int, width: int
     return [bytes(h) for h in rows]
 
 
-async def entry_bundle(session: AsyncSession, index: int, width: int) -> bytes:
-    """Entries of leaves index * 256 on, each after its big-endian uint16 length."""
+async def entry_bundle(session: AsyncSession, index: int, width: int) -> tuple[bytes, int]:
+    """Entries of leaves index * 256 on, each after its big-endian uint16 length; and how
+    many there were."""
     first = index * tiles.TILE_WIDTH
-    rows = await session.scalars(
-        select(LogEntry.entry)
-        .where(LogEntry.event_id > first, LogEntry.event_id <= first + width)
-        .order_by(LogEntry.event_id)
+    rows = list(
+        await session.scalars(
+            select(LogEntry.entry)
+            .where(LogEntry.event_id > first, LogEntry.event_id <= first + width)
+            .order_by(LogEntry.event_id)
+        )
     )
-    return b"".join(len(e).to_bytes(2, "big") + bytes(e) for e in rows)
+    return b"".join(len(e).to_bytes(2, "big") + bytes(e) for e in rows), len(rows)
 
 
 async def entry(session: AsyncSession, index: int) -> bytes | None:

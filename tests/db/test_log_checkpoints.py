@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.demo import load_demo
@@ -17,7 +17,7 @@ from app.domain.signed_note import Checkpoint, Note, Verifier
 from app.domain.timezone import now
 from db import log_checkpoints
 from db.engine import create_engine, session_factory
-from db.models import LogCheckpoint, LogHash
+from db.models import LogCheckpoint, LogEntry, LogHash
 from db.queries import log
 from tests.support.demo_rows import NOW
 from tests.support.workflow import TEST_KEK
@@ -88,3 +88,19 @@ async def test_a_tree_that_no_longer_extends_the_last_checkpoint_is_not_signed(
             await _issue(session)
         await session.rollback()
         assert (await log_checkpoints.latest(session)).tree_size == first.tree_size  # type: ignore[union-attr]
+
+
+async def test_a_shrunk_tree_is_refused_a_signature_and_its_tiles(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    await load_demo(engine, 10, 20, key_encryption_key=TEST_KEK, now=NOW)
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        first = await log_checkpoints.issue(session, TEST_KEK, "http://127.0.0.1:8000", now())
+        await session.commit()
+        assert first is not None
+        assert "its origin is fixed now, for good, as 127.0.0.1:8000/log" in caplog.text
+        await session.execute(delete(LogEntry).where(LogEntry.event_id == first.tree_size))
+        await session.commit()
+        with pytest.raises(log_checkpoints.LogForked, match="fewer than checkpoint"):
+            await log_checkpoints.issue(session, TEST_KEK, PUBLIC_URL, now())

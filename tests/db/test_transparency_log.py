@@ -141,7 +141,8 @@ async def _check_tree(session: AsyncSession, entries: list[bytes]) -> None:
         proof = await log.consistency_proof(session, old, size)
         assert proof == rfc9162.proof(old, entries[:size])
         merkle.verify_consistency(old, size, rfc9162.mth(entries[:old]), root, proof)
-    bundle = await log.entry_bundle(session, 0, tiles.TILE_WIDTH)
+    bundle, count = await log.entry_bundle(session, 0, tiles.TILE_WIDTH)
+    assert count == tiles.TILE_WIDTH
     first = [len(e).to_bytes(2, "big") + e for e in entries[: tiles.TILE_WIDTH]]
     assert bundle == b"".join(first)
     assert await log.tile(session, 0, 0, 3) == b"".join(merkle.leaf_hash(e) for e in entries[:3])

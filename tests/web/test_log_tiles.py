@@ -9,13 +9,26 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sqlalchemy import delete
+
 from app.domain import merkle
 from app.domain.signed_note import Checkpoint, Note, Verifier
+from db.engine import create_engine
+from db.models import LogEntry
 from tests.domain import rfc9162
 from tests.support.log import sign
 from tests.support.server import RunningServer
 from tests.support.waiting import wait_until
 from tests.support.workflow import SUBMIT, count_events, submission, workflow_settings
+
+
+async def _lose_leaf(url: str, event_id: int) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(delete(LogEntry).where(LogEntry.event_id == event_id))
+    finally:
+        await engine.dispose()
 
 
 def _bundle(body: bytes) -> list[bytes]:
@@ -57,6 +70,9 @@ def test_a_client_rebuilds_the_signed_root_from_the_tiles(empty_database: str) -
         assert partial == b"".join(merkle.leaf_hash(e) for e in entries[256:])
         assert server.client.head("/log/tile/0/000").status_code == 200
 
+        asyncio.run(_lose_leaf(empty_database, size))
+        lost = server.client.get(f"/log/tile/0/001.p/{size - 256}")
+        assert lost.status_code == 404 and lost.headers["cache-control"] == "no-store"
         for beyond in (
             "/log/tile/0/001",
             f"/log/tile/0/001.p/{size - 255}",

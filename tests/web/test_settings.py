@@ -106,6 +106,9 @@ def test_the_witnesses_and_the_checkpoint_interval(monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv("PAKN_WITNESSES", wrong)
         with pytest.raises(SettingsError, match="PAKN_WITNESSES"):
             Settings.from_env()
+    monkeypatch.setenv("PAKN_WITNESSES", ";".join([f"{WITNESS_KEY} https://w.example"] * 17))
+    with pytest.raises(SettingsError, match="at most 16 witnesses"):
+        Settings.from_env()
     monkeypatch.setenv("PAKN_WITNESSES", "")
     monkeypatch.setenv("PAKN_CHECKPOINT_SECONDS", "0")
     with pytest.raises(SettingsError, match="PAKN_CHECKPOINT_SECONDS"):
