@@ -32,6 +32,9 @@ COMPRESSIBLE = (
     "image/svg+xml",
     "text/",
 )
+COMPRESSIBLE_PATHS = ("/log/tile/entries/",)
+"""Served as application/octet-stream, as C2SP tlog-tiles has it, yet text that compresses
+(entry bundles SHOULD be compressed); the hash tiles beside them are random and are not."""
 NOT_MODIFIED_HEADERS = ("etag", "cache-control", "vary", "expires", "content-location", "date")
 
 
@@ -98,15 +101,23 @@ class Compression:
             negotiate(request.get("accept-encoding", "")),
             request.get("if-none-match") if scope["method"] in ("GET", "HEAD") else None,
             self.minimum_size,
+            by_path=scope["path"].startswith(COMPRESSIBLE_PATHS),
         )
         await self.app(scope, receive, responder.send)
 
 
 class _Responder:
     def __init__(
-        self, send: Send, encoding: str | None, if_none_match: str | None, minimum_size: int
+        self,
+        send: Send,
+        encoding: str | None,
+        if_none_match: str | None,
+        minimum_size: int,
+        *,
+        by_path: bool = False,
     ) -> None:
         self._send = send
+        self.by_path = by_path
         self.encoding = encoding
         self.if_none_match = if_none_match
         self.minimum_size = minimum_size
@@ -135,7 +146,7 @@ class _Responder:
         compressible = (
             status not in (204, 304)
             and "content-encoding" not in headers
-            and headers.get("content-type", "").startswith(COMPRESSIBLE)
+            and (self.by_path or headers.get("content-type", "").startswith(COMPRESSIBLE))
         )
         if compressible or status == 304:  # a 304 repeats the Vary of its 200
             headers.add_vary_header("Accept-Encoding")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 from sqlalchemy import delete
 
 from app.domain import merkle
@@ -62,6 +63,12 @@ def test_a_client_rebuilds_the_signed_root_from_the_tiles(empty_database: str) -
         assert len(entries) == size
         assert rfc9162.mth(entries) == checkpoint.root
 
+        gzipped = httpx.get(
+            f"{server.url}/log/tile/entries/000", headers={"Accept-Encoding": "gzip"}
+        )
+        assert gzipped.headers["content-encoding"] == "gzip" and gzipped.content == full.content
+        tile = httpx.get(f"{server.url}/log/tile/0/000", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in tile.headers, "hash tiles do not compress"
         leaves = server.client.get("/log/tile/0/000").content
         assert leaves == b"".join(merkle.leaf_hash(e) for e in entries[:256])
         level1 = server.client.get("/log/tile/1/000.p/1")
