@@ -9,6 +9,7 @@ import asyncio
 import pytest
 from sqlalchemy import delete, update
 
+from db import log_leaves
 from db.engine import create_engine, session_factory
 from db.models import LogCheckpoint, LogEntry, LogHash, PetitionEvent
 from tests.support.cli import pakn
@@ -64,3 +65,27 @@ def test_audit_verify_names_what_was_changed(empty_database: str, what: str) -> 
     audited = pakn("audit", "verify", database_url=empty_database)
     assert audited.returncode == 1
     assert message in audited.stdout, audited.stdout
+
+
+def test_audit_verify_catches_a_history_rewritten_with_its_leaves(empty_database: str) -> None:
+    """An event changed and the whole log rebuilt: every leaf matches its event again, but
+    the checkpoints kept name another tree."""
+    asyncio.run(sign(empty_database, 60, 18))
+
+    async def rewrite() -> None:
+        engine = create_engine(empty_database)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(PetitionEvent).where(PetitionEvent.id == 9).values(note="đã sửa")
+                )
+                await connection.execute(delete(LogHash))
+                await connection.execute(delete(LogEntry))
+                await connection.run_sync(log_leaves.extend)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(rewrite())
+    audited = pakn("audit", "verify", database_url=empty_database)
+    assert audited.returncode == 1
+    assert "the tree at that size no longer has its root" in audited.stdout, audited.stdout
