@@ -21,6 +21,7 @@ from starlette.responses import Response
 from app.domain import tiles
 from app.domain.merkle import HASH_SIZE
 from app.services import witness_push
+from app.web.unavailable import answers_unavailable
 from db import log_checkpoints
 from db.queries import log
 
@@ -42,7 +43,7 @@ def checkpoint_endpoint(sessions: async_sessionmaker[AsyncSession]) -> Endpoint:
             headers={"Cache-Control": f"public, max-age={CHECKPOINT_MAX_AGE}"},
         )
 
-    return checkpoint
+    return answers_unavailable(checkpoint)
 
 
 def tile_endpoint(sessions: async_sessionmaker[AsyncSession]) -> Endpoint:
@@ -66,4 +67,4 @@ def tile_endpoint(sessions: async_sessionmaker[AsyncSession]) -> Endpoint:
             body, media_type="application/octet-stream", headers={"Cache-Control": IMMUTABLE}
         )
 
-    return tile
+    return answers_unavailable(tile)

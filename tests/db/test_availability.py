@@ -159,6 +159,8 @@ PATHS = (
     "/export/petitions.ndjson",
     "/export/stats.csv",
     "/export/datapackage.json",
+    "/log/checkpoint",
+    "/log/tile/0/000.p/1",
 )
 
 
