@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp
 
 from app.services import notifications, transitions, witness_push
@@ -26,6 +26,7 @@ from app.settings import Settings
 from app.web.compression import Compression
 from app.web.cors import ApiCORS
 from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
+from app.web.graphiql_assets import graphiql_assets
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
 from app.web.log_routes import checkpoint_endpoint, tile_endpoint
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             ),
             Route("/log/checkpoint", checkpoint_endpoint(sessions), methods=["GET"]),
             Route("/log/tile/{path:path}", tile_endpoint(sessions), methods=["GET"]),
+            Mount("/static/graphiql", graphiql_assets()),
             WebSocketRoute("/graphql", graphql),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},

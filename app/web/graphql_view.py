@@ -23,6 +23,7 @@ from app.services.persisted_queries import PersistedQueries, document_hash
 from app.settings import Settings
 from app.web.caching import apply_cache_policy
 from app.web.deadline import OperationTimedOut, within
+from app.web.graphiql_assets import local_graphiql
 from app.web.guard import HTTP_ERROR_CODES, error_body, send_error
 from app.web.persisted_protocol import (
     PersistedQueryError,
@@ -303,6 +304,12 @@ class PaknGraphQL(GraphQL[Context, None]):
         body = getattr(response, "body", b"")
         if body.startswith(b'{"data":') and b'"errors":' not in body:
             self.compiled.learn(query, name)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Strawberry's GraphiQL page, its scripts and styles served by pakn itself
+        (`app.web.graphiql_assets`): the same files, so their integrity attributes hold."""
+        return local_graphiql(super().graphql_ide_html)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """GraphiQL for a browser's bare GET; a GET with a persisted query's hash runs it."""

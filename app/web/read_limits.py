@@ -76,7 +76,7 @@ from app.web.guard import error_body
 READ_CHARGE = "pakn_read_charge"
 """The scope state key of a socket's `Charge`."""
 LIMITED_PATH = "/graphql"
-LIMITED_PREFIXES = ("/export/", "/reports/", "/unsubscribe/", "/log/")
+LIMITED_PREFIXES = ("/export/", "/reports/", "/unsubscribe/", "/log/", "/static/")
 OFFICER_FACTOR = 10
 TOKEN_TTL_SECONDS = 30.0
 MAX_TOKENS_REMEMBERED = 10_000

@@ -328,6 +328,11 @@ def _routes(draw: st.DrawFn) -> RawRequest:
                 "/export/datapackage.json",
                 "/health",
                 "/reports/2026-Q1",
+                "/static/graphiql/graphiql@3.8.3/graphiql.min.css",
+                "/static/graphiql/../README.md",
+                "/static/graphiql/%2e%2e/%2e%2e/main.py",
+                "/static/graphiql/react@18.2.0/umd/",
+                "/static/graphiql/x" * 50,
             ]
         ),
         st.builds(
