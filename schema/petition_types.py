@@ -129,6 +129,15 @@ class AnswerType(Node):
         return isinstance(obj, models.Answer)
 
 
+def _log_salt(which: str, description: str) -> Any:
+    """A PetitionEvent field giving one salt of its log leaf (`resolvers.log.text_salt`)."""
+
+    async def resolve(root: models.PetitionEvent, info: GraphInfo) -> str | None:
+        return await log_resolvers.text_salt(info.context, root, which)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type(
     name="PetitionEvent",
     description="One change in a petition's history, written in the same transaction as the "
@@ -190,35 +199,28 @@ class PetitionEventType(Node):
     def log_index(self) -> int:
         return log_index(self.id)  # type: ignore[attr-defined]
 
-    @strawberry.field(
-        description="The salt of the commitment to `note` in the event's log entry, base64 "
-        "(SHA-256 of 'pakn-text/v1\\n', the salt and the note's UTF-8): whoever is shown the "
-        "note checks it against the leaf. Null when there is no note or it is not shown."
+    note_salt: str | None = _log_salt(
+        "note",
+        "The salt of the commitment to `note` in the event's log entry, base64 (SHA-256 of "
+        "'pakn-text/v1\\n', the salt and the note's UTF-8): whoever is shown the note checks "
+        "it against the leaf. Null when there is no note or it is not shown.",
     )
-    async def note_salt(self, info: GraphInfo) -> str | None:
-        return await log_resolvers.text_salt(info.context, self, "note")  # type: ignore[arg-type]
-
-    @strawberry.field(
-        description="For SUBMIT: the salt of the commitment to the petition's title in the "
-        "log entry, base64; null for other events and when the title is not shown."
+    title_salt: str | None = _log_salt(
+        "title",
+        "For SUBMIT: the salt of the commitment to the petition's title in the log entry, "
+        "base64; null for other events and when the title is not shown.",
     )
-    async def title_salt(self, info: GraphInfo) -> str | None:
-        return await log_resolvers.text_salt(info.context, self, "title")  # type: ignore[arg-type]
-
-    @strawberry.field(
-        description="For SUBMIT: the salt of the commitment to the petition's body, base64; "
-        "null for other events and when the body is not shown."
+    body_salt: str | None = _log_salt(
+        "body",
+        "For SUBMIT: the salt of the commitment to the petition's body, base64; null for other "
+        "events and when the body is not shown.",
     )
-    async def body_salt(self, info: GraphInfo) -> str | None:
-        return await log_resolvers.text_salt(info.context, self, "body")  # type: ignore[arg-type]
-
-    @strawberry.field(
-        description="For an internal event (its agency's officers and the Government Office "
-        "see it): the salt its blinded log leaf commits to the whole entry with, base64 "
-        "(SHA-256 of 'pakn-entry/v1\\n', the salt and the entry); null for a public event."
+    blinding_salt: str | None = _log_salt(
+        "blinding",
+        "For an internal event (its agency's officers and the Government Office see it): the "
+        "salt its blinded log leaf commits to the whole entry with, base64 (SHA-256 of "
+        "'pakn-entry/v1\\n', the salt and the entry); null for a public event.",
     )
-    async def blinding_salt(self, info: GraphInfo) -> str | None:
-        return await log_resolvers.text_salt(info.context, self, "blinding")  # type: ignore[arg-type]
 
     @strawberry.field(description="The petition that changed.")
     def petition(self, info: GraphInfo) -> PetitionType:
