@@ -120,16 +120,19 @@ class CompiledQueries:
     async def execute(self, plan: Plan, ctx: Context, variables: Any) -> dict[str, Any] | None:
         """The response for `plan`, or None when the general path must answer."""
         try:
-            coerced = get_variable_values(
+            found = get_variable_values(
                 self.gql, plan.operation.variable_definitions or [], variables or {}
             )
-            if isinstance(coerced, list):
+            if isinstance(found, list):
                 return None
+            # graphql-core 3.3.2 wraps the values (VariableValues.coerced) and its
+            # get_argument_values takes them wrapped; earlier, both were a plain dict
+            coerced: dict[str, Any] = getattr(found, "coerced", found)
             if self.max_query_cost and plan.cost.cost(coerced) > self.max_query_cost:
                 return None
             data: dict[str, Any] = {}
             for key, part in plan.root:
-                data[key] = "Query" if part is None else await part.run(ctx, self, coerced)
+                data[key] = "Query" if part is None else await part.run(ctx, self, found)
         except (Fallback, ClientError, GraphQLError):
             return None
         except Exception:
