@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint node browser
+.PHONY: run test install lint node browser messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ browser:
 	@if [ -n "$$PAKN_TEST_CHROMIUM" ] || command -v chromium >/dev/null; then :; \
 	elif [ "$$CI" = true ]; then echo "chromium missing and CI=true" >&2; exit 1; \
 	else echo "chromium missing: the browser test will skip" >&2; fi
+
+# The website's texts: extract them, then merge them into the Vietnamese catalog (translate
+# the new entries in app/web/site/locale/vi/LC_MESSAGES/messages.po).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o app/web/site/locale/messages.pot .
+	$(BIN)/pybabel update --quiet -i app/web/site/locale/messages.pot -d app/web/site/locale -l vi --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(BIN)/pakn serve --demo

@@ -33,6 +33,7 @@ from app.web.log_routes import checkpoint_endpoint, tile_endpoint
 from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
 from app.web.report_page import report_page
+from app.web.site import site_routes
 from app.web.unavailable import unavailable_response
 from app.web.unsubscribe import unsubscribe_endpoint
 from db.availability import database_unavailable
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
             Route("/log/tile/{path:path}", tile_endpoint(sessions), methods=["GET"]),
             Mount("/static/graphiql", graphiql_assets()),
             WebSocketRoute("/graphql", graphql),
+            *site_routes(graphql),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

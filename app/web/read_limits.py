@@ -76,7 +76,12 @@ from app.web.guard import error_body
 READ_CHARGE = "pakn_read_charge"
 """The scope state key of a socket's `Charge`."""
 LIMITED_PATH = "/graphql"
-LIMITED_PREFIXES = ("/export/", "/reports/", "/unsubscribe/", "/log/", "/static/")
+SITE_PATHS = frozenset({"/", "/petitions", "/agencies", "/submit", "/track"})
+LIMITED_PREFIXES = (
+    *("/export/", "/reports/", "/unsubscribe/", "/log/", "/static/"),
+    *("/p/", "/agencies/"),
+)
+"""The API's other routes, the website's pages (`app.web.site`) and every static file."""
 OFFICER_FACTOR = 10
 TOKEN_TTL_SECONDS = 30.0
 MAX_TOKENS_REMEMBERED = 10_000
@@ -246,7 +251,7 @@ def officer_lookup(sessions: async_sessionmaker[AsyncSession]) -> Lookup:
 
 
 def is_limited(path: str) -> bool:
-    return path == LIMITED_PATH or path.startswith(LIMITED_PREFIXES)
+    return path == LIMITED_PATH or path in SITE_PATHS or path.startswith(LIMITED_PREFIXES)
 
 
 class ReadLimits:

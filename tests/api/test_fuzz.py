@@ -35,7 +35,7 @@ QUERY_CASES = 360
 MUTATION_CASES = 260
 COMPILED_CASES = 140
 INVALID_CASES = 120
-RAW_CASES = 320
+RAW_CASES = 380
 FUZZ_CASES = QUERY_CASES + MUTATION_CASES + COMPILED_CASES + INVALID_CASES + RAW_CASES
 """Cases per database; each one HTTP request, but a compiled-path case two."""
 
@@ -131,5 +131,7 @@ def test_raw_http_hostility_never_gives_a_500(
     response = raw.send(fuzz.server.client)
     if raw.expects_json(response):
         check_response(response, raw)
+    if raw.path != "/graphql":
+        raw.check_page(response)
     assert response.status_code < 500, f"{response.status_code} for {raw!r}: {response.text[:500]}"
     check_quiet(error_log, raw)

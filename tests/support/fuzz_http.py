@@ -10,9 +10,10 @@ parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from tests.support.fuzz_values import (
     hostile_json,
 )
 
+SITE_PAGES = frozenset({"/", "/petitions", "/agencies", "/submit", "/track"})
 SMALL_QUERY = "{ fields { code } }"
 PAGE_QUERY = (
     "query($first: Int, $after: String) { petitions(first: $first, after: $after) { totalCount } }"
@@ -99,12 +101,16 @@ class RawRequest:
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     params: tuple[tuple[str, str], ...] = ()
+    csrf: bool = False
+    """Read the form page first and send its CSRF token with the body (a site form's POST)."""
 
     def expects_json(self, response: httpx.Response) -> bool:
         """Whether the answer must be a coded JSON error or result: every /graphql answer
         but GraphiQL's page (a GET without a query), a HEAD's and a CORS preflight's; and
         every JSON refusal of the other routes (an export's is `{"errors": [...]}` too)."""
         kind = response.headers.get("content-type", "")
+        if kind.startswith("text/html") and self.path != "/graphql":
+            return False
         if self.path != "/graphql":
             return response.status_code >= 400 and kind.startswith("application/json")
         if self.method in ("HEAD", "OPTIONS"):
@@ -112,11 +118,29 @@ class RawRequest:
         graphiql = kind.startswith("text/html")
         return not (self.method == "GET" and response.status_code == 200 and graphiql)
 
+    def check_page(self, response: httpx.Response) -> None:
+        """A website page refusing a request names the problem's code: an error page in
+        its text, a form sent back with errors beside each field it concerns."""
+        site = self.path in SITE_PAGES or self.path.startswith(("/p/", "/agencies/"))
+        if (
+            site
+            and response.status_code >= 400
+            and response.headers.get("content-type", "").startswith("text/html")
+        ):
+            coded = r'<code>[A-Z_]+</code>|data-codes="[A-Z_ ]+"'
+            assert re.search(coded, response.text), f"an uncoded page: {self!r}"
+
     def send(self, client: httpx.Client) -> httpx.Response:
+        content = self.content
+        if self.csrf:
+            form = client.get(self.path)
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert token, f"no CSRF field on {self.path}"
+            content = (content or b"") + b"&csrf=" + token.group(1).encode()
         return client.request(
             self.method,
             self.path,
-            content=self.content,
+            content=content,
             headers=self.headers,
             params=list(self.params),
         )
@@ -354,5 +378,93 @@ def _routes(draw: st.DrawFn) -> RawRequest:
     return RawRequest("GET", path, params=draw(params))
 
 
+SITE_PARAMS = (
+    *("search", "statuses", "agencyCodes", "fieldCodes", "provinceCodes", "channel", "kind"),
+    *("overdue", "from", "to", "order", "after", "before", "sort", "period", "lang", "x"),
+)
+"""The website's query parameters (`app.web.site`) and one it does not know."""
+SITE_VALUES = (
+    *("ON_TIME_RATE", "MOST_URGED", "quarter", "all", "newest", "deadline", "true", "en"),
+    *("vi", "01", "BTC", "DAT_DAI", "ANSWERED", "CITIZEN", "2026-01-01", "9999-12-31"),
+)
+
+
+@st.composite
+def _site(draw: st.DrawFn) -> RawRequest:
+    """The website's pages (`app.web.site`) with hostile paths, parameters and headers."""
+    segment = st.one_of(
+        st.sampled_from(["PAKN-2026-000001", "pakn-2000-999999", "BTC", "btc", "UBND-01"]),
+        st.sampled_from(HOSTILE_TEXT).map(lambda text: quote(text, safe="")),
+        st.text(max_size=30).map(lambda text: quote(text, safe="")),
+        st.just("A" * 3000),
+    )
+    path = draw(
+        st.one_of(
+            st.sampled_from(sorted(SITE_PAGES)),
+            st.sampled_from(["/static/site/site.css", "/static/site/../__init__.py"]),
+            st.builds(lambda code: f"/p/{code}", segment),
+            st.builds(lambda code: f"/agencies/{code}", segment),
+        )
+    )
+    values = st.one_of(
+        st.sampled_from(SITE_VALUES + FAR_DATES + ODD_DATES),
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(max_size=20),
+        st.just("x" * 5000),
+    )
+    params = draw(st.lists(st.tuples(st.sampled_from(SITE_PARAMS), values), max_size=4))
+    languages = st.sampled_from(
+        ["en", "vi;q=0.1, en", "*", "en;q=x", "x" * 3000, "en-US,en;q=0.9,vi;q=0.8"]
+    )
+    headers = draw(st.dictionaries(st.just("accept-language"), languages, max_size=1))
+    return RawRequest("GET", path, headers=headers, params=tuple(params))
+
+
+FORM_FIELDS = (
+    *("channel", "kind", "subject", "title", "body", "fullName", "email", "phone", "address"),
+    *("organizationName", "taxCode", "fieldCode", "provinceCode", "isPrivate", "notifyByEmail"),
+    *("idempotencyKey", "action", "trackingCode", "secret", "score", "comment", "x"),
+    "expectedVersion",
+)
+"""The fields of the website's two forms (`/submit`, `/track`) and one they do not have."""
+FORM_VALUES = (
+    *("CITIZEN", "BUSINESS", "REFLECTION", "POLICY", "rate", "follow_up", "view", "5", "-1"),
+    *("on", "PAKN-2026-000001", "0912345678", "a@b.vn", "DAT_DAI", "01", "9" * 40),
+    "Thủ tục đất đai ở Hà Nội chậm quá nhiều tháng",
+)
+
+
+@st.composite
+def _site_forms(draw: st.DrawFn) -> RawRequest:
+    """POSTs to the website's forms: hostile fields and bodies, with or without the form's
+    CSRF token (without it, each is refused before it is read)."""
+    values = st.one_of(
+        st.sampled_from(FORM_VALUES),
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(max_size=40),
+        st.just("x" * 20_000),
+    )
+    fields = st.lists(st.tuples(st.sampled_from(FORM_FIELDS), values), max_size=12)
+    body = draw(
+        st.one_of(
+            fields.map(lambda pairs: urlencode(pairs).encode()),
+            st.sampled_from([b"", b"\xff\xfe%%%", b"a=" + b"%FF" * 50, b"=&=&&", b"x" * 200_000]),
+        )
+    )
+    kind = draw(st.sampled_from(["application/x-www-form-urlencoded", "multipart/form-data", ""]))
+    headers = {"content-type": kind} if kind else {}
+    if draw(st.booleans()):
+        headers["origin"] = draw(
+            st.sampled_from(["null", "http://evil.example", "http://127.0.0.1"])
+        )
+    return RawRequest(
+        "POST",
+        draw(st.sampled_from(["/submit", "/track"])),
+        content=body,
+        headers=headers,
+        csrf=draw(st.booleans()),
+    )
+
+
 def raw_requests(seeds: Seeds) -> st.SearchStrategy[RawRequest]:
-    return st.one_of(_posts(seeds), _gets(), _other_methods(), _routes())
+    return st.one_of(_posts(seeds), _gets(), _other_methods(), _routes(), _site(), _site_forms())

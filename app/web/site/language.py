@@ -1,0 +1,125 @@
+"""The website's two languages: Vietnamese by default, English on request.
+
+A page is in English when its address says `?lang=en`, otherwise in the language the
+browser prefers of the two (`Accept-Language`), otherwise in Vietnamese. Every text of
+the site is a gettext message (English message ids) translated in
+`locale/vi/LC_MESSAGES/messages.po`; the catalog is compiled in memory when the module is
+loaded, so no compiled `.mo` file is kept beside its source. Dates and numbers are written
+by Babel in each language's own way (1.234,5 and 3 thg 12, 2026; 1,234.5 and Dec 3, 2026).
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+
+from app.domain.timezone import VN_TZ
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+CATALOG = Path(__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "messages.po"
+MAX_ACCEPT_LANGUAGE = 200
+"""Characters of `Accept-Language` read; a longer header is cut there."""
+
+
+def _compiled(path: Path) -> gettext.NullTranslations:
+    with path.open("rb") as source:
+        catalog = read_po(source, locale="vi")
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalog of `language`; English is the message ids themselves."""
+    return _compiled(CATALOG) if language == "vi" else gettext.NullTranslations()
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is defined; `translations` translates it
+    where it is shown."""
+    return message
+
+
+def _preferred(header: str) -> list[str]:
+    """The languages of an `Accept-Language` header, most preferred first."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header[:MAX_ACCEPT_LANGUAGE].split(",")[:20]):
+        tag, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, position, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def choose(query_lang: str | None, accept_language: str | None) -> tuple[str, bool]:
+    """The page's language, and whether the address chose it (links then keep `lang`)."""
+    if query_lang in LANGUAGES:
+        return query_lang, True
+    for tag in _preferred(accept_language or ""):
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return primary, False
+    return DEFAULT, False
+
+
+def _instant(text: str) -> datetime | date:
+    """A GraphQL DateTime or Date as Python's."""
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Dates, times and numbers as `language` writes them (times in Vietnam's zone)."""
+
+    language: str
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+    def date(self, value: date | datetime | str | None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, str):
+            value = _instant(value)
+        if isinstance(value, datetime):
+            value = value.astimezone(VN_TZ).date()
+        return format_date(value, format="medium", locale=self.locale)
+
+    def datetime(self, value: datetime | str | None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, str):
+            value = _instant(value)
+        return format_datetime(value, format="medium", tzinfo=VN_TZ, locale=self.locale)
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "—"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return format_percent(value, format="#,##0.0%", locale=self.locale)

@@ -1,0 +1,88 @@
+"""What the site says of a problem the API reports, by its stable code, in the visitor's
+language: the API's rules, in words for a person rather than a program."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.web.site.language import N_, translations
+
+MESSAGES: dict[str, str] = {
+    "REQUIRED": N_("This is required."),
+    "TOO_SHORT": N_("This is too short."),
+    "TOO_LONG": N_("This is too long."),
+    "INVALID_TEXT": N_(
+        "This contains characters that are not allowed, or line breaks where none may be."
+    ),
+    "INVALID_EMAIL": N_("Enter an e-mail address like name@example.vn."),
+    "INVALID_PHONE": N_("Enter a Vietnamese phone number, e.g. 0912 345 678 or +84 912 345 678."),
+    "INVALID_TAX_CODE": N_(
+        "Enter a tax code of 10 or 13 digits (13 may be written as 10, a dash and 3)."
+    ),
+    "UNKNOWN_CODE": N_("Choose one of the listed values."),
+    "INVALID_SECRET": N_("The tracking code and secret do not match."),
+    "INVALID_SCORE": N_("Choose a score from 1 to 5."),
+    "INVALID_TRANSITION": N_("This cannot be done in the petition's current status."),
+    "STALE_VERSION": N_("The petition changed since you opened it; look again and retry."),
+    "RATE_LIMITED": N_("Too many requests from your address; wait a while and retry."),
+    "INVALID_SEARCH": N_("Search for words with at least one letter or digit."),
+    "INVALID_DATE_RANGE": N_("The dates are out of range or in the wrong order."),
+    "INVALID_CURSOR": N_("This page link is not valid; start again from the first page."),
+    "INVALID_PARAMETER": N_("A value in the address is not one this page accepts."),
+    "FILTER_TOO_LARGE": N_("Too many values in one filter."),
+    "CSRF_FAILED": N_(
+        "This form has expired or did not come from this site; reload the page and send it again."
+    ),
+    "NOT_FOUND": N_("There is no such page."),
+    "UNKNOWN_PETITION": N_("There is no petition with this tracking code."),
+    "REQUEST_TIMEOUT": N_("This took too long; try again, or narrow the search."),
+    "DATABASE_UNAVAILABLE": N_("The service is briefly unavailable; try again in a minute."),
+    "UNSUPPORTED_FORM": N_("This form was not sent the way this site's forms are sent."),
+    "FORM_TOO_LARGE": N_("This form holds more than this site accepts; shorten the texts."),
+    "INVALID_FORM": N_(
+        "This form cannot be read: a field is repeated, malformed or not in UTF-8. "
+        "Reload the page and send it again."
+    ),
+    "IDEMPOTENCY_KEY_REUSED": N_(
+        "This form was already sent for another petition; check it and send it again to "
+        "file a new one."
+    ),
+}
+HEADINGS: dict[int, str] = {
+    400: N_("This request cannot be answered"),
+    403: N_("This form cannot be accepted"),
+    404: N_("Not found"),
+    429: N_("Too many requests"),
+    503: N_("Briefly unavailable"),
+}
+HEADING_OF = {
+    "CSRF_FAILED": 403,
+    "NOT_FOUND": 404,
+    "UNKNOWN_PETITION": 404,
+    "RATE_LIMITED": 429,
+    "REQUEST_TIMEOUT": 503,
+    "DATABASE_UNAVAILABLE": 503,
+}
+
+
+@dataclass(frozen=True)
+class Described:
+    heading: str
+    text: str
+
+
+def message(code: str, lang: str, fallback: str = "") -> str:
+    gettext = translations(lang).gettext
+    if code in MESSAGES:
+        return gettext(MESSAGES[code])
+    return fallback or gettext(N_("Something in the request is not right."))
+
+
+def describe(code: str, field: Sequence[str], lang: str, fallback: str = "") -> Described:
+    gettext = translations(lang).gettext
+    heading = gettext(HEADINGS[HEADING_OF.get(code, 400)])
+    text = message(code, lang, fallback)
+    if field and code == "INVALID_PARAMETER":
+        text = f"{text} ({field[-1]})"
+    return Described(heading, text)

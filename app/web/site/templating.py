@@ -1,0 +1,138 @@
+"""Rendering the website's pages: Jinja2 templates, one environment per language.
+
+Every value is escaped (autoescape); texts are gettext messages (`{% trans %}`, `_()`),
+dates and numbers go through the language's `Formats`. A page's links keep `?lang=` when
+the visitor chose the language in the address (`url`), since the site sets no cookie that
+could remember it. Public pages may be cached like the API's anonymous answers; pages that
+show a petitioner's own data or carry a form's token are `private, no-store`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app.web.site import language
+from app.web.site.labels import LABELS
+from app.web.site.security import protect
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC_PREFIX = "/static/site/"
+
+
+def _environment(lang: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(language.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    formats = language.Formats(lang)
+    gettext = language.translations(lang).gettext
+
+    def label(value: str | None) -> str:
+        return gettext(LABELS[value]) if value in LABELS else (value or "—")
+
+    def localized(thing: dict[str, Any] | None) -> str:
+        """An agency's or field's name in the page's language (English when it has one)."""
+        if not thing:
+            return "—"
+        return str((thing.get("nameEn") if lang == "en" else None) or thing["name"])
+
+    environment.filters.update(
+        label=label,
+        localized=localized,
+        date=formats.date,
+        datetime=formats.datetime,
+        number=formats.number,
+        percent=formats.percent,
+    )
+
+    def labels_json() -> Markup:
+        """The status and action labels as JSON, for `live.js` (in a data block, which
+        the policy lets through: it is never run)."""
+        data = {key: gettext(value) for key, value in LABELS.items()}
+        return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
+
+    environment.globals.update(lang=lang, static=STATIC_PREFIX, labels_json=labels_json)
+    return environment
+
+
+ENVIRONMENTS = {lang: _environment(lang) for lang in language.LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is looking, in which language, at which address."""
+
+    request: Request
+    lang: str
+    lang_in_url: bool
+
+    @classmethod
+    def of(cls, request: Request) -> Visit:
+        lang, chosen = language.choose(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+        return cls(request, lang, chosen)
+
+    def url(self, path: str, **params: Any) -> str:
+        """`path` with `params` (None and "" left out), and `lang` when the address chose it."""
+        pairs = [(key, value) for key, value in params.items() if value not in (None, "")]
+        if self.lang_in_url:
+            pairs.append(("lang", self.lang))
+        expanded = [
+            (key, item)
+            for key, value in pairs
+            for item in (value if isinstance(value, list | tuple) else [value])
+        ]
+        return f"{path}?{urlencode(expanded)}" if expanded else path
+
+    def link(self, path: str, pairs: list[tuple[str, str]], **params: str | None) -> str:
+        """`path` with the query `pairs` kept as they are, then `params` and `lang`."""
+        merged = [*pairs, *[(k, v) for k, v in params.items() if v not in (None, "")]]
+        if self.lang_in_url:
+            merged.append(("lang", self.lang))
+        return f"{path}?{urlencode(merged)}" if merged else path
+
+    def other_language(self) -> str:
+        """This page's address in the other language."""
+        other = "en" if self.lang == "vi" else "vi"
+        params = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
+        return f"{self.request.url.path}?{urlencode([*params, ('lang', other)])}"
+
+    @property
+    def formats(self) -> language.Formats:
+        return language.Formats(self.lang)
+
+
+def render(
+    visit: Visit,
+    template: str,
+    *,
+    status: int = 200,
+    private: bool = False,
+    cache_seconds: int = 10,
+    **values: Any,
+) -> HTMLResponse:
+    page = ENVIRONMENTS[visit.lang].get_template(template)
+    html = page.render(visit=visit, url=visit.url, path=visit.request.url.path, **values)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["content-language"] = visit.lang
+    response.headers["vary"] = "Accept-Language"
+    if private or status >= 400:
+        response.headers["cache-control"] = "private, no-store"
+    else:
+        response.headers["cache-control"] = f"public, max-age={cache_seconds}"
+    return protect(response)
