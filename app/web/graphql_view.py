@@ -358,6 +358,11 @@ class PaknGraphQL(GraphQL[Context, None]):
             session = self.sessions()
         if session is None:
             raise RuntimeError("no session for this request")
+        if not isinstance(request, WebSocket):
+            # connected before the resolvers run side by side: root fields that each reach
+            # the database (two `stats`, say) would otherwise both try to open the session's
+            # connection, which SQLAlchemy refuses while the pool makes them wait
+            await session.connection()
         client = request.scope.get("client")
         context = Context(
             session=session,

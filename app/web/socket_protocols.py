@@ -126,9 +126,14 @@ class OperationSchema:
         context = socket_context.for_operation(self.sessions())
         kwargs["context_value"] = context
         timeout = self.timeout_seconds
-        if document is not None and _is_subscription(document, kwargs.get("operation_name")):
+        subscription = document is not None and _is_subscription(
+            document, kwargs.get("operation_name")
+        )
+        if subscription:
             timeout = 0
         try:
+            if not subscription:  # as over HTTP (PaknGraphQL.get_context)
+                await context.session.connection()
             source = await run(query, **kwargs)
         except BaseException:
             await context.session.close()

@@ -59,9 +59,7 @@ class SiteApi:
         meaning the database is out of reach escapes (the app answers 503)."""
         document = DOCUMENTS[name]
         async with self.graphql.sessions() as session:
-            # connected before the resolvers run side by side: two of them asking a session
-            # with no connection yet would both try to open one (SQLAlchemy refuses that)
-            await session.connection()
+            await session.connection()  # as PaknGraphQL.get_context does, and why
             context = self._context(request, session)
             return await within(
                 self.graphql.request_timeout,
