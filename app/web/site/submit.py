@@ -38,7 +38,7 @@ from app.web.site.form_input import (
 )
 from app.web.site.pages import BadParameter, choice, failed
 from app.web.site.security import csrf_token
-from app.web.site.templating import Visit, render
+from app.web.site.templating import Skeletons, Visit, render, render_html, respond
 
 CHANNELS = tuple(Channel)
 KINDS = tuple(PetitionKind)
@@ -102,6 +102,11 @@ def submission(form: Form, key: str) -> dict[str, Any]:
     }
 
 
+BLANK = Skeletons()
+"""The blank form, per language and reference data: the same HTML for every visitor but
+the CSRF token and the idempotency key (rendering it took as long as its query)."""
+
+
 def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
     async def show(
         request: Request,
@@ -116,23 +121,25 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
         if not options.ok or options.data is None:
             return failed(visit, options.problems)
         token = csrf_token(request)
-        response = render(
-            visit,
-            "submit.html",
-            status=status,
-            private=True,
+        page = dict(
             options=options.data,
             channels=CHANNELS,
             kinds=KINDS,
             subjects=SUBJECTS,
             values=values,
             errors=errors or FieldErrors(),
-            similar=similar or [],
-            key=key,
-            csrf=token,
             max_length=MAX_LENGTH,
             limits=LIMITS,
         )
+        if errors is None and not similar:
+            fill = {"key": key, "csrf": token}
+            depends_on = [options.data, values]
+            html = BLANK.render(visit, "submit.html", fill, depends_on, **page, similar=[])
+        else:
+            html = render_html(
+                visit, "submit.html", **page, similar=similar or [], key=key, csrf=token
+            )
+        response = respond(visit, html, status, private=True)
         return with_token(response, request, token)
 
     async def similar_to(request: Request, form: Form) -> list[dict[str, Any]]:

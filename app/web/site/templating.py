@@ -10,13 +10,15 @@ show a petitioner's own data or carry a form's token are `private, no-store`.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -126,8 +128,17 @@ def render(
     cache_seconds: int = 10,
     **values: Any,
 ) -> HTMLResponse:
+    return respond(visit, render_html(visit, template, **values), status, private, cache_seconds)
+
+
+def render_html(visit: Visit, template: str, **values: Any) -> str:
     page = ENVIRONMENTS[visit.lang].get_template(template)
-    html = page.render(visit=visit, url=visit.url, path=visit.request.url.path, **values)
+    return page.render(visit=visit, url=visit.url, path=visit.request.url.path, **values)
+
+
+def respond(
+    visit: Visit, html: str, status: int = 200, private: bool = False, cache_seconds: int = 10
+) -> HTMLResponse:
     response = HTMLResponse(html, status_code=status)
     response.headers["content-language"] = visit.lang
     response.headers["vary"] = "Accept-Language"
@@ -136,3 +147,35 @@ def render(
     else:
         response.headers["cache-control"] = f"public, max-age={cache_seconds}"
     return protect(response)
+
+
+class Skeletons:
+    """Pages rendered once for the data they show, then given each visitor's own values.
+
+    A blank form is the same HTML for everyone who sees the same data in the same
+    language but for a token or two (the CSRF token, an idempotency key): it is rendered
+    with placeholders in their place, kept, and filled in for each visit. The data is
+    part of the key (its JSON), so a page always shows what the API answered."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    def render(
+        self, visit: Visit, template: str, fill: dict[str, str], depends_on: Any, **values: Any
+    ) -> str:
+        """`template` with `values`, the same for every visit whose `depends_on` (JSON:
+        the API's data and the visitor's choices the page shows) is the same, but for
+        the values of `fill`."""
+        page = (template, visit.lang, visit.lang_in_url, visit.request.url.path)
+        key = (*page, orjson.dumps(depends_on, option=orjson.OPT_SORT_KEYS))
+        html = self._pages.get(key)
+        if html is None:
+            holes = {name: f"\x00{name}\x00" for name in fill}
+            html = render_html(visit, template, **values, **holes)
+            self._pages[key] = html
+            if len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        for name, value in fill.items():
+            html = html.replace(f"\x00{name}\x00", str(escape(value)))
+        return html

@@ -5,6 +5,7 @@ the secret shown once (and never in an address), and no 500 whatever is posted."
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -67,6 +68,24 @@ def test_the_form_sets_its_token_cookie_and_the_same_token_in_a_hidden_field(
         assert page.by_id("business-fields") is not None and page.by_id("similar") is not None
         assert page.by_id("similar").attrs["aria-live"] == "polite"  # type: ignore[union-attr]
         assert who.get("/submit").hidden(FORM)["idempotencyKey"] != hidden["idempotencyKey"]
+
+
+def test_each_visitor_gets_the_blank_form_with_a_token_and_a_key_of_their_own(
+    workflow: Workflow,
+) -> None:
+    """The blank form is rendered once (`app.web.site.templating.Skeletons`) and filled in
+    for each visit: the same page but for its CSRF token and idempotency key."""
+    pages = []
+    for _ in range(3):
+        with httpx.Client(base_url=workflow.server.url) as client:
+            pages.append(client.get("/submit").text)
+    tokens = [re.findall(r'name="(?:csrf|idempotencyKey)" value="([^"]+)"', p) for p in pages]
+    assert all(len(found) == 2 for found in tokens)
+    assert len({value for found in tokens for value in found}) == 6
+    blanked = [re.sub(r'(name="(?:csrf|idempotencyKey)" value=)"[^"]+"', r"\1", p) for p in pages]
+    assert blanked[0] == blanked[1] == blanked[2]
+    english = httpx.get(f"{workflow.server.url}/submit?lang=en").text
+    assert '<html lang="en">' in english and "Full name" in english
 
 
 def test_the_hints_give_the_apis_rules_in_english(workflow: Workflow) -> None:
