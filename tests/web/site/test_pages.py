@@ -245,3 +245,13 @@ def test_the_site_is_under_the_read_limit(empty_database: str) -> None:
         codes = [server.client.get("/agencies").status_code for _ in range(5)]
         assert codes[:3] == [200, 200, 200] and 429 in codes[3:]
         assert server.client.get("/static/site/site.css").status_code == 429
+
+
+def test_the_dashboard_is_served_from_the_statistics_rollups(demo_server: RunningServer) -> None:
+    demo_server.client.get("/")
+    demo_server.log.clear()
+    assert demo_server.client.get("/").status_code == 200
+    statements = demo_server.log.statements
+    counting = [s for s in statements if "count(" in s.lower() or "sum(" in s.lower()]
+    assert any("petition_stats_rollup" in s for s in counting), counting
+    assert len(statements) <= 12, statements
