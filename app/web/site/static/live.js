@@ -43,7 +43,9 @@
   let refreshing = Promise.resolve();
   function refreshPetition() {
     refreshing = refreshing.then(async () => {
-      const response = await fetch(location.href, { headers: { Accept: "text/html" } });
+      // no-store: the page is cacheable for seconds, and a cached copy lacks the new event
+      const response = await fetch(location.href,
+        { cache: "no-store", headers: { Accept: "text/html" } });
       if (!response.ok) return;
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = page.querySelector("[data-live-petition]");
