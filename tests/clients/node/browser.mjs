@@ -10,6 +10,7 @@
 // the DevTools protocol, which reports CORS preflights too), and the page's WebSockets:
 // "ws-open", "ws-sent" and "ws-received" (each frame), "ws-close".
 // Exits, closing the browser, when stdin closes or after its watchdog (watchdogMs).
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
@@ -82,9 +83,46 @@ async function open(name, url) {
   await page.goto(url, { timeout: 15_000 });
 }
 
+const AXE = new URL("../../../node_modules/axe-core/axe.min.js", import.meta.url);
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+// axe-core in the page: through the DevTools protocol, which the page's CSP (no inline
+// script) does not govern, then run against WCAG 2.1 A and AA.
+async function axe(page) {
+  const source = await readFile(AXE, "utf8");
+  await page.evaluate(source);
+  const results = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
+    WCAG_AA,
+  );
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")),
+  }));
+}
+
 const commands = {
   open: ({ page, url }) => open(page, url),
   eval: ({ page, expression }) => pages.get(page).evaluate(expression),
+  goto: async ({ page, url }) => { await pages.get(page).goto(url, { timeout: 15_000 }); },
+  viewport: ({ page, width, height }) => pages.get(page).setViewportSize({ width, height }),
+  screenshot: async ({ page, path, fullPage }) => {
+    await pages.get(page).screenshot({ path, fullPage: fullPage ?? true });
+  },
+  axe: ({ page }) => axe(pages.get(page)),
+  fill: ({ page, selector, value }) => pages.get(page).fill(selector, value),
+  check: ({ page, selector }) => pages.get(page).check(selector),
+  select: ({ page, selector, value }) => pages.get(page).selectOption(selector, value),
+  click: async ({ page, selector }) => {
+    const target = pages.get(page);
+    await Promise.all([target.waitForLoadState("load"), target.click(selector)]);
+  },
+  submit: async ({ page, selector }) => {
+    const target = pages.get(page);
+    await Promise.all([target.waitForNavigation({ timeout: 15_000 }), target.click(selector)]);
+  },
+  waitFor: ({ page, selector, state, timeoutMs }) =>
+    pages.get(page).waitForSelector(selector, { state: state ?? "visible", timeout: timeoutMs ?? 15_000 }).then(() => null),
+  text: ({ page, selector }) => pages.get(page).textContent(selector),
 };
 
 createInterface({ input: process.stdin })
