@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import httpx
+
 
 class _Reader(HTMLParser):
     def __init__(self) -> None:
@@ -58,3 +60,21 @@ class Page:
 
     def count(self, pattern: str) -> int:
         return len(re.findall(pattern, self.html))
+
+
+def assets_of(html: str) -> set[str]:
+    """The site's own scripts and styles a page loads."""
+    return set(re.findall(r'(?:src|href)="(/static/site/[^"]+)"', html))
+
+
+def compressed_weight(client: httpx.Client, path: str) -> int:
+    """Bytes on the wire of the page at `path` and its assets, gzip-compressed."""
+
+    def downloaded(url: str) -> int:
+        with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.status_code == 200, url
+            response.read()
+            return response.num_bytes_downloaded
+
+    page = client.get(path).text
+    return downloaded(path) + sum(downloaded(asset) for asset in assets_of(page))

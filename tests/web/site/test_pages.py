@@ -13,7 +13,7 @@ import re
 import pytest
 
 from app.web.site.language import Formats
-from tests.support.html_text import Page
+from tests.support.html_text import Page, compressed_weight
 from tests.support.server import RunningServer
 from tests.support.workflow import workflow_settings
 
@@ -228,15 +228,7 @@ def test_every_page_has_the_security_headers_and_no_inline_script(
 def test_every_page_weighs_under_100_kb_compressed_with_its_assets(
     demo_server: RunningServer, path: str
 ) -> None:
-    def compressed(url: str) -> int:
-        with demo_server.client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as r:
-            assert r.status_code == 200, url
-            r.read()
-            return r.num_bytes_downloaded
-
-    response = demo_server.client.get(path)
-    assets = re.findall(r'(?:src|href)="(/static/site/[^"]+)"', response.text)
-    total = compressed(path) + sum(compressed(asset) for asset in set(assets))
+    total = compressed_weight(demo_server.client, path)
     assert total < 100_000, (path, total)
 
 

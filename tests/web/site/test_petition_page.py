@@ -19,7 +19,7 @@ from app.web.site.labels import LABELS
 from app.web.site.language import Formats, translations
 from db.engine import open_engine
 from db.models import Answer, Petition
-from tests.support.html_text import Page
+from tests.support.html_text import Page, assets_of, compressed_weight
 from tests.support.seal_check import check_answer
 from tests.support.server import RunningServer
 
@@ -245,16 +245,9 @@ def test_the_page_in_english_with_the_security_headers_and_no_inline_script(
 def test_the_page_weighs_under_100_kb_compressed_with_its_assets(
     demo_server: RunningServer,
 ) -> None:
-    def compressed(url: str) -> int:
-        with demo_server.client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as r:
-            assert r.status_code == 200, url
-            r.read()
-            return r.num_bytes_downloaded
-
     for private in (False, True):
         path = f"/p/{_answered(demo_server, private)['trackingCode']}"
         page = demo_server.client.get(path).text
-        assets = set(re.findall(r'(?:src|href)="(/static/site/[^"]+)"', page))
-        assert {"/static/site/seal.js", "/static/site/site.css"} <= assets
-        total = compressed(path) + sum(compressed(asset) for asset in assets)
+        assert {"/static/site/seal.js", "/static/site/site.css"} <= assets_of(page)
+        total = compressed_weight(demo_server.client, path)
         assert total < 100_000, (path, total)
