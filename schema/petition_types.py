@@ -15,8 +15,8 @@ import strawberry
 
 from app.domain.log_entry import log_index
 from app.domain.visibility import shown_text
-from app.domain.vocabulary import is_overdue
-from app.domain.working_days import elapsed_working_days
+from app.domain.vocabulary import OPEN_STATUSES, is_overdue
+from app.domain.working_days import elapsed_working_days, working_days_left
 from db import models
 from resolvers import log as log_resolvers
 from resolvers.history import event_connection, event_cursor
@@ -382,6 +382,18 @@ class PetitionType(Node):
             self.answered_at if self.status == "ANSWERED" and self.answered_at else info.context.now
         )
         return elapsed_working_days(started, end)
+
+    @strawberry.field(
+        description="Working days (Vietnam's calendar) after today up to the day of "
+        "deadlineAt, while the petition is open (ASSIGNED, IN_PROGRESS, TRANSFER_REQUESTED or "
+        "ESCALATED): PAKN_RESPONSE_WORKING_DAYS (20) on the day the clock starts, 0 on the "
+        "deadline's day and once it has passed (see isOverdue). Null when no deadline "
+        "runs: before assignment, and once answered, closed or rejected."
+    )
+    def working_days_left(self, info: GraphInfo) -> int | None:
+        if self.status not in OPEN_STATUSES or self.deadline_at is None:
+            return None
+        return working_days_left(self.deadline_at, info.context.now)
 
     @strawberry.field(
         description="The petitioner's personal data. Null for everyone but the petitioner "

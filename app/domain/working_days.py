@@ -85,3 +85,8 @@ def deadline_after(clock_start: datetime, working_days: int) -> datetime:
 
 def elapsed_working_days(since: datetime, until: datetime) -> int:
     return working_days_between(local_date(since), local_date(until))
+
+
+def working_days_left(deadline_at: datetime, now: datetime) -> int:
+    """Working days after today up to the deadline's day: 0 on that day and after it."""
+    return working_days_between(local_date(now), local_date(deadline_at))

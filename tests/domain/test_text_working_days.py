@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from app.domain.text import fold, normalize, petition_search_terms, search_terms
 from app.domain.timezone import VN_TZ
@@ -13,6 +13,7 @@ from app.domain.working_days import (
     elapsed_working_days,
     is_working_day,
     working_days_between,
+    working_days_left,
 )
 
 
@@ -76,3 +77,15 @@ def test_add_and_count_are_inverse_over_two_years() -> None:
     start = date(2024, 12, 20)
     for count in (1, 5, 20, 60, 250, 400):
         assert working_days_between(start, add_working_days(start, count)) == count
+
+
+def test_working_days_left_count_down_to_the_deadlines_day() -> None:
+    start = datetime(2026, 4, 27, 9, 0, tzinfo=VN_TZ)
+    deadline = deadline_after(start, 20)
+    assert working_days_left(deadline, start) == 20
+    assert working_days_left(deadline, deadline) == 0
+    assert working_days_left(deadline, datetime(2027, 1, 1, tzinfo=VN_TZ)) == 0
+    for day in range(1, 40):
+        moment = datetime(2026, 4, 27, 9, 0, tzinfo=VN_TZ) + timedelta(days=day)
+        elapsed = elapsed_working_days(start, moment)
+        assert working_days_left(deadline, moment) == max(0, 20 - elapsed)

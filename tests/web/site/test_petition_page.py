@@ -30,7 +30,7 @@ ANSWERED = """{
 }"""
 OPEN = """query($overdue: Boolean!) {
   petitions(first: 1, filter: {statuses: [ASSIGNED, IN_PROGRESS], overdue: $overdue}) {
-    nodes { trackingCode deadlineAt workingDaysElapsed isOverdue }
+    nodes { trackingCode deadlineAt workingDaysElapsed workingDaysLeft isOverdue }
   }
 }"""
 PETITION = """query($code: String!) {
@@ -181,6 +181,9 @@ def test_an_open_petitions_deadline_working_days_and_overdue_are_the_apis(
         days = petition["workingDaysElapsed"]
         assert f"{en.number(days)} working day{'' if days == 1 else 's'} ha" in page.text
         assert ("Overdue: the deadline passed" in page.text) is overdue
+        left = petition["workingDaysLeft"]
+        shown = f"{en.number(left)} working day{'' if left == 1 else 's'} left."
+        assert (shown in page.text) is not overdue, (shown, overdue)
 
 
 def test_unknown_and_malformed_codes_are_404_with_the_error_page(
