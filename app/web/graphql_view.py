@@ -361,7 +361,9 @@ class PaknGraphQL(GraphQL[Context, None]):
         if not isinstance(request, WebSocket):
             # connected before the resolvers run side by side: root fields that each reach
             # the database (two `stats`, say) would otherwise both try to open the session's
-            # connection, which SQLAlchemy refuses while the pool makes them wait
+            # connection, which SQLAlchemy refuses while the pool makes them wait. Not for a
+            # socket's operations: an outage there must reach the client as the operation's
+            # error, not end it (tests/db/test_postgres_restart.py)
             await session.connection()
         client = request.scope.get("client")
         context = Context(

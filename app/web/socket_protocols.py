@@ -126,14 +126,9 @@ class OperationSchema:
         context = socket_context.for_operation(self.sessions())
         kwargs["context_value"] = context
         timeout = self.timeout_seconds
-        subscription = document is not None and _is_subscription(
-            document, kwargs.get("operation_name")
-        )
-        if subscription:
+        if document is not None and _is_subscription(document, kwargs.get("operation_name")):
             timeout = 0
         try:
-            if not subscription:  # as over HTTP (PaknGraphQL.get_context)
-                await context.session.connection()
             source = await run(query, **kwargs)
         except BaseException:
             await context.session.close()
