@@ -10,6 +10,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.domain.vocabulary import OPEN_STATUS_VALUES
 from app.web.site.api import Problem, SiteApi
 from app.web.site.charts import label_every, monthly_chart
 from app.web.site.dashboard import METRICS
@@ -66,6 +67,7 @@ def agency_page(api: SiteApi):  # type: ignore[no-untyped-def]
                 "quarterTo": quarter.last_day.isoformat(),
                 "chartFrom": chart_start(),
                 "list": LISTED,
+                "open": list(OPEN_STATUS_VALUES),
             },
         )
         if any(problem.code == "UNKNOWN_CODE" for problem in result.problems):
@@ -84,6 +86,7 @@ def agency_page(api: SiteApi):  # type: ignore[no-untyped-def]
             label_step=label_every(len(months)),
             overdue=result.data["overdue"],
             open=result.data["open"],
+            open_statuses=list(OPEN_STATUS_VALUES),
         )
 
     return page

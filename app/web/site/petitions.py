@@ -38,9 +38,19 @@ def _date(request: Request, name: str) -> date | None:
         raise BadParameter(name) from None
 
 
+def _day_after(day: date | None) -> date | None:
+    """The exclusive end of an inclusive `to` date (there is none after 9999-12-31)."""
+    if day is None:
+        return None
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        raise BadParameter("to") from None
+
+
 def criteria(request: Request) -> dict[str, Any]:
     """The PetitionFilter the page's parameters ask for (its own field names)."""
-    start, end = _date(request, "from"), _date(request, "to")
+    start, end = _date(request, "from"), _day_after(_date(request, "to"))
     found: dict[str, Any] = {
         "search": text(request, "search"),
         "statuses": choices(request, "statuses", STATUSES),
@@ -53,7 +63,7 @@ def criteria(request: Request) -> dict[str, Any]:
             choice(request, "overdue", ("true", "false"), "")
         ],
         "submittedFrom": f"{start.isoformat()}T00:00:00" if start else None,
-        "submittedTo": f"{(end + timedelta(days=1)).isoformat()}T00:00:00" if end else None,
+        "submittedTo": f"{end.isoformat()}T00:00:00" if end else None,
     }
     return {key: value for key, value in found.items() if value not in (None, [])}
 

@@ -101,6 +101,7 @@ def _last_quarter() -> dict[str, str]:
         ("/petitions?after=garbage", "INVALID_CURSOR"),
         ("/petitions?after=a&before=b", "INVALID_PARAMETER"),
         ("/petitions?from=2026-13-01", "INVALID_PARAMETER"),
+        ("/petitions?to=9999-12-31", "INVALID_PARAMETER"),
         ("/petitions?search=a&search=b", "INVALID_PARAMETER"),
         ("/petitions?search=" + "x" * 201, "TOO_LONG"),
         ("/petitions?search=%00", "INVALID_TEXT"),
@@ -185,6 +186,29 @@ def test_the_agency_list_has_every_agency_and_the_agency_page_its_scorecard(
         vi.number(card["allTime"]["answered"]),
     ]
     assert figures[13] == vi.number(card["allTime"]["overdueOpen"])
+
+
+def test_the_agency_pages_links_to_its_lists_count_what_their_headings_count(
+    demo_server: RunningServer,
+) -> None:
+    """The overdue and the open-within-the-deadline lists show their first 20; the link to
+    each on /petitions finds as many as the heading says."""
+    ranking = demo_server.gql(
+        "{ agencyRanking(metric: OVERDUE_OPEN) { ranked { agency { code } } } }"
+    )["agencyRanking"]["ranked"]
+    busiest = ranking[-1]["agency"]["code"]
+    page = _page(demo_server, f"/agencies/{busiest}?lang=en")
+    for heading, link_text in [
+        ("Overdue now", "All overdue petitions of this agency"),
+        ("Open, within the deadline", "All open petitions of this agency"),
+    ]:
+        count = re.search(rf"<h2 [^>]*>{heading}: ([\d,]+)</h2>", page.html)
+        assert count, heading
+        link = re.search(rf'<a href="([^"]+)">{link_text}</a>', page.html)
+        assert int(count.group(1).replace(",", "")) > 0, heading
+        assert link, link_text
+        listed = _page(demo_server, link.group(1).replace("&amp;", "&"))
+        assert re.search(rf"\b{count.group(1)} petitions? ", listed.text), link_text
 
 
 def test_english_by_address_or_by_the_browsers_preference(demo_server: RunningServer) -> None:
