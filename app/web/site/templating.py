@@ -133,6 +133,7 @@ def render(
 
 def render_html(visit: Visit, template: str, **values: Any) -> str:
     page = ENVIRONMENTS[visit.lang].get_template(template)
+    values.setdefault("other_language", visit.other_language())
     return page.render(visit=visit, url=visit.url, path=visit.request.url.path, **values)
 
 
@@ -155,7 +156,9 @@ class Skeletons:
     A blank form is the same HTML for everyone who sees the same data in the same
     language but for a token or two (the CSRF token, an idempotency key): it is rendered
     with placeholders in their place, kept, and filled in for each visit. The data is
-    part of the key (its JSON), so a page always shows what the API answered."""
+    part of the key (its JSON), so a page always shows what the API answered. The link to
+    the page in the other language keeps the visitor's query string, so it is a hole too:
+    one visitor's address never reaches another's page."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
@@ -167,6 +170,7 @@ class Skeletons:
         """`template` with `values`, the same for every visit whose `depends_on` (JSON:
         the API's data and the visitor's choices the page shows) is the same, but for
         the values of `fill`."""
+        fill = {**fill, "other_language": visit.other_language()}
         page = (template, visit.lang, visit.lang_in_url, visit.request.url.path)
         key = (*page, orjson.dumps(depends_on, option=orjson.OPT_SORT_KEYS))
         html = self._pages.get(key)
@@ -176,6 +180,8 @@ class Skeletons:
             self._pages[key] = html
             if len(self._pages) > self.size:
                 self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
         for name, value in fill.items():
             html = html.replace(f"\x00{name}\x00", str(escape(value)))
         return html

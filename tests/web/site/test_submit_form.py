@@ -88,6 +88,16 @@ def test_each_visitor_gets_the_blank_form_with_a_token_and_a_key_of_their_own(
     assert '<html lang="en">' in english and "Full name" in english
 
 
+def test_one_visitors_address_never_reaches_the_next_visitors_form(workflow: Workflow) -> None:
+    """The language link keeps the query string: on the kept blank form it is filled in
+    for each visit, like the tokens."""
+    first = httpx.get(f"{workflow.server.url}/submit?ref=from-a-mail").text
+    second = httpx.get(f"{workflow.server.url}/submit").text
+    assert 'href="/submit?ref=from-a-mail&amp;lang=en"' in first
+    assert "from-a-mail" not in second
+    assert 'href="/submit?lang=en"' in second
+
+
 def test_the_hints_give_the_apis_rules_in_english(workflow: Workflow) -> None:
     with visitor(workflow.server.url) as who:
         page = who.get("/submit?lang=en")
