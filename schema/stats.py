@@ -105,6 +105,11 @@ class StatsRowType:
         "OVERDUE event was written for one of their deadlines), whatever their status now: "
         "petitions, not OVERDUE events."
     )
+    urged_rate: float | None = strawberry.field(
+        description="The share of the received petitions urged at least once, urged / "
+        "received, a fraction from 0 to 1: the value agencyRanking(metric: MOST_URGED) ranks "
+        "by; null when nothing was received."
+    )
 
 
 @strawberry.type(
@@ -141,6 +146,10 @@ class StatsChangeType:
         description="Change in each of StatsRow.ratingCounts: five differences, for score 1 first."
     )
     urged: int = strawberry.field(description="Change in StatsRow.urged.")
+    urged_rate: float | None = strawberry.field(
+        description="Change in StatsRow.urgedRate (a fraction); null when either quarter "
+        "received nothing."
+    )
     overdue_ever: int = strawberry.field(description="Change in StatsRow.overdueEver.")
 
 

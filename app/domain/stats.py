@@ -272,6 +272,7 @@ class StatsChange:
     average_rating: float | None
     rating_counts: tuple[int, ...]
     urged: int
+    urged_rate: float | None
     overdue_ever: int
 
 
@@ -300,6 +301,7 @@ def change(current: StatsRow, previous: StatsRow) -> StatsChange:
             a - b for a, b in zip(current.rating_counts, previous.rating_counts, strict=True)
         ),
         urged=current.urged - previous.urged,
+        urged_rate=_minus(current.urged_rate, previous.urged_rate),
         overdue_ever=current.overdue_ever - previous.overdue_ever,
     )
 

@@ -113,7 +113,7 @@ def test_quarterly_report_on_the_demo_data(demo_server: RunningServer, demo_data
                 report["change"][figure]
                 == report["totals"][figure] - report["previousTotals"][figure]
             )
-        for figure in ("onTimeRate", "medianResponseWorkingDays", "averageRating"):
+        for figure in ("onTimeRate", "medianResponseWorkingDays", "averageRating", "urgedRate"):
             now, before = report["totals"][figure], report["previousTotals"][figure]
             if now is None or before is None:
                 assert report["change"][figure] is None

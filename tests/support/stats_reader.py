@@ -14,7 +14,7 @@ from tests.support.server import HttpServer
 
 ROW = """received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
          medianResponseWorkingDays p90ResponseWorkingDays averageRating ratingCounts
-         urged overdueEver"""
+         urged urgedRate overdueEver"""
 ADDITIVE = (
     "received",
     "answered",
@@ -70,7 +70,8 @@ def reader_row(nodes: list[dict[str, Any]]) -> dict[str, Any]:
         "p90ResponseWorkingDays": _nearest_rank(days, 9, 10),
         "averageRating": sum(scores) / len(scores) if scores else None,
         "ratingCounts": [scores.count(s) for s in range(1, 6)],
-        "urged": sum(1 for n in nodes if n["urgeCount"] > 0),
+        "urged": (urged := sum(1 for n in nodes if n["urgeCount"] > 0)),
+        "urgedRate": urged / len(nodes) if nodes else None,
         "overdueEver": sum(1 for n in nodes if n["overdueCount"] > 0),
     }
 
