@@ -42,8 +42,8 @@ browser:
 # The website's texts: extract them, then merge them into the Vietnamese catalog (translate
 # the new entries in app/web/site/locale/vi/LC_MESSAGES/messages.po).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o app/web/site/locale/messages.pot .
-	$(BIN)/pybabel update --quiet -i app/web/site/locale/messages.pot -d app/web/site/locale -l vi --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --no-location --sort-output -w 100 -o app/web/site/locale/messages.pot .
+	$(BIN)/pybabel --quiet update -i app/web/site/locale/messages.pot -d app/web/site/locale -l vi -w 100 --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(BIN)/pakn serve --demo

@@ -12,11 +12,10 @@ from starlette.responses import Response
 
 from app.domain.vocabulary import OPEN_STATUS_VALUES
 from app.web.site.api import Problem, SiteApi
-from app.web.site.charts import label_every, monthly_chart
-from app.web.site.dashboard import METRICS
+from app.web.site.charts import monthly_chart
 from app.web.site.pages import BadParameter, choice, failed
-from app.web.site.periods import PERIODS, chart_start, last_quarter, window
-from app.web.site.templating import Visit, render
+from app.web.site.periods import PERIODS, chart_months, chart_start, last_quarter, window
+from app.web.site.templating import RANKING_METRICS, Visit, render
 
 AGENCY_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")
 LISTED = 20
@@ -26,7 +25,7 @@ def agencies_page(api: SiteApi):  # type: ignore[no-untyped-def]
     async def page(request: Request) -> Response:
         visit = Visit.of(request)
         try:
-            metric = choice(request, "sort", METRICS, "ON_TIME_RATE")
+            metric = choice(request, "sort", RANKING_METRICS, "ON_TIME_RATE")
             period = choice(request, "period", PERIODS, "quarter")
         except BadParameter as problem:
             return problem.page(visit)
@@ -39,7 +38,6 @@ def agencies_page(api: SiteApi):  # type: ignore[no-untyped-def]
             "agencies.html",
             ranking=result.data["agencyRanking"],
             metric=metric,
-            metrics=METRICS,
             period=period,
             periods=PERIODS,
             quarter=last_quarter(),
@@ -82,8 +80,7 @@ def agency_page(api: SiteApi):  # type: ignore[no-untyped-def]
             "agency.html",
             agency=result.data["agency"],
             quarter=quarter,
-            chart=monthly_chart(months),
-            label_step=label_every(len(months)),
+            chart=monthly_chart(months, chart_months()),
             overdue=result.data["overdue"],
             open=result.data["open"],
             open_statuses=list(OPEN_STATUS_VALUES),

@@ -2,7 +2,9 @@
 per month, and a line of the on-time rate on its own 0-100 % scale.
 
 `monthly_chart` only computes the geometry; the template writes the SVG elements, their
-titles (read by screen readers and shown on hover) and a table of the same figures.
+titles (read by screen readers and shown on hover) and a table of the same figures. The
+API lists only the months something happened in; the chart has every month of its span,
+so a quiet month is an empty slot, not a gap closed up.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Month:
-    label: str
+    month: str
+    """"YYYY-MM", as the API writes it (the template writes it in the page's language)."""
     label_x: float
     received: Bar
     answered: Bar
@@ -49,6 +52,8 @@ class Chart:
     baseline: float
     left: int
     right: int
+    label_step: int
+    """Label one month in this many on the axis, so that the labels do not overlap."""
 
 
 def _nice_ceiling(value: int) -> int:
@@ -61,15 +66,24 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def monthly_chart(rows: Sequence[dict[str, Any]]) -> Chart:
-    """The chart of `rows`, each `{month, stats: {received, answered, onTimeRate}}`."""
+def every_month(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> list[dict[str, Any]]:
+    """`rows` with a row of zeros (and no rate) for each of `months` they lack."""
+    found = {row["month"]: row for row in rows}
+    empty = {"received": 0, "answered": 0, "onTimeRate": None}
+    return [found.get(month, {"month": month, "stats": empty}) for month in months]
+
+
+def monthly_chart(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> Chart:
+    """The chart of `rows`, each `{month, stats: {received, answered, onTimeRate}}`, over
+    `months` ("YYYY-MM", in order)."""
+    rows = every_month(rows, months)
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
     top = _nice_ceiling(max([int(row["stats"]["received"]) for row in rows] + [1]))
     slot = plot_width / max(1, len(rows))
     bar = max(1.0, slot * 0.38)
-    months: list[Month] = []
+    drawn: list[Month] = []
     points: list[tuple[float, float]] = []
     for index, row in enumerate(rows):
         stats = row["stats"]
@@ -82,9 +96,9 @@ def monthly_chart(rows: Sequence[dict[str, Any]]) -> Chart:
             middle = LEFT + index * slot + slot / 2
             point = (round(middle, 1), round(baseline - rate * plot_height, 1))
             points.append(point)
-        months.append(
+        drawn.append(
             Month(
-                label=row["month"],
+                month=row["month"],
                 label_x=round(LEFT + index * slot + slot / 2, 1),
                 received=_bar(x, received, top, bar, baseline, plot_height),
                 answered=_bar(x + bar, answered, top, bar, baseline, plot_height),
@@ -95,7 +109,18 @@ def monthly_chart(rows: Sequence[dict[str, Any]]) -> Chart:
     path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
     count_ticks = [(round(baseline - plot_height * k / 4, 1), top * k // 4) for k in range(5)]
     rate_ticks = [(round(baseline - plot_height * k / 4, 1), 25 * k) for k in range(5)]
-    return Chart(WIDTH, HEIGHT, months, path, count_ticks, rate_ticks, baseline, LEFT, RIGHT)
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        drawn,
+        path,
+        count_ticks,
+        rate_ticks,
+        baseline,
+        LEFT,
+        RIGHT,
+        label_every(len(drawn)),
+    )
 
 
 def _bar(x: float, value: int, top: int, width: float, baseline: float, height: int) -> Bar:
@@ -104,5 +129,6 @@ def _bar(x: float, value: int, top: int, width: float, baseline: float, height: 
 
 
 def label_every(months: int) -> int:
-    """Label one month in this many, so labels do not overlap (12 at most)."""
-    return max(1, -(-months // 12))
+    """Label one month in this many, so labels do not overlap (6 at most: a month's
+    name and year take some 70 of the chart's 632 units)."""
+    return max(1, -(-months // 6))

@@ -10,12 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.web.site.api import SiteApi
-from app.web.site.charts import label_every, monthly_chart
+from app.web.site.charts import monthly_chart
 from app.web.site.pages import BadParameter, choice, failed
-from app.web.site.periods import chart_start, last_quarter
-from app.web.site.templating import Visit, render
+from app.web.site.periods import chart_months, chart_start, last_quarter
+from app.web.site.templating import RANKING_METRICS, Visit, render
 
-METRICS = ("ON_TIME_RATE", "MEDIAN_RESPONSE", "AVERAGE_RATING", "OVERDUE_OPEN", "MOST_URGED")
 FEED_SIZE = 10
 
 
@@ -23,7 +22,7 @@ def dashboard(api: SiteApi):  # type: ignore[no-untyped-def]
     async def page(request: Request) -> Response:
         visit = Visit.of(request)
         try:
-            metric = choice(request, "sort", METRICS, "ON_TIME_RATE")
+            metric = choice(request, "sort", RANKING_METRICS, "ON_TIME_RATE")
         except BadParameter as problem:
             return problem.page(visit)
         quarter = last_quarter()
@@ -46,10 +45,8 @@ def dashboard(api: SiteApi):  # type: ignore[no-untyped-def]
             "dashboard.html",
             quarter=quarter,
             metric=metric,
-            metrics=METRICS,
             data=result.data,
-            chart=monthly_chart(months),
-            label_step=label_every(len(months)),
+            chart=monthly_chart(months, chart_months()),
             feed=result.data["feed"]["nodes"],
         )
 

@@ -139,6 +139,10 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.summary)
 
+    def unplaced(self) -> FieldErrors:
+        """The same messages, in the summary alone: for a page without their inputs."""
+        return FieldErrors(summary=[(None, code, text) for _, code, text in self.summary])
+
 
 def field_errors(
     problems: Iterable[Problem],

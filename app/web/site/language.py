@@ -17,7 +17,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -115,6 +115,11 @@ class Formats:
         if isinstance(value, str):
             value = _instant(value)
         return format_datetime(value, format="medium", tzinfo=VN_TZ, locale=self.locale)
+
+    def month(self, value: str) -> str:
+        """A month the API writes "YYYY-MM": "thg 5 2026", "May 2026"."""
+        year, month = value.split("-")
+        return format_skeleton("yMMM", date(int(year), int(month), 1), locale=self.locale)
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """`value` grouped by thousands, with `digits` decimals (half to even)."""

@@ -27,8 +27,15 @@ def window(period: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def chart_months(months: int = CHART_MONTHS) -> list[str]:
+    """The last `months` months up to this one, as "YYYY-MM", oldest first."""
+    today = now().date()
+    last = today.year * 12 + today.month - 1
+    return [
+        f"{index // 12:04d}-{index % 12 + 1:02d}" for index in range(last - months + 1, last + 1)
+    ]
+
+
 def chart_start(months: int = CHART_MONTHS) -> str:
     """The first day of the month `months - 1` months before this one."""
-    today = now().date()
-    index = today.year * 12 + today.month - 1 - (months - 1)
-    return date(index // 12, index % 12 + 1, 1).isoformat()
+    return f"{chart_months(months)[0]}-01"

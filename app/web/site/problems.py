@@ -79,10 +79,31 @@ def message(code: str, lang: str, fallback: str = "") -> str:
     return fallback or gettext(N_("Something in the request is not right."))
 
 
+PARAMETERS: dict[str, str] = {
+    "search": N_("Search the titles and texts"),
+    "statuses": N_("Status"),
+    "agencyCodes": N_("Agency"),
+    "fieldCodes": N_("Field"),
+    "provinceCodes": N_("Province"),
+    "channel": N_("From"),
+    "kind": N_("Kind"),
+    "overdue": N_("Overdue"),
+    "from": N_("Submitted from"),
+    "to": N_("Submitted until"),
+    "order": N_("Order"),
+    "after": N_("Next page"),
+    "before": N_("Previous page"),
+    "period": N_("Petitions submitted in"),
+    "sort": N_("Ranked by"),
+    "code": N_("Tracking code"),
+}
+"""The address's parameters by the labels of the inputs that set them (the same messages)."""
+
+
 def describe(code: str, field: Sequence[str], lang: str, fallback: str = "") -> Described:
     gettext = translations(lang).gettext
     heading = gettext(HEADINGS[HEADING_OF.get(code, 400)])
     text = message(code, lang, fallback)
-    if field and code == "INVALID_PARAMETER":
-        text = f"{text} ({field[-1]})"
+    if field and code == "INVALID_PARAMETER" and field[-1] in PARAMETERS:
+        text = f"{text} ({gettext(PARAMETERS[field[-1]])})"
     return Described(heading, text)

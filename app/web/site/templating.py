@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,24 +23,23 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app.domain.stats import METRICS, Quarter
 from app.web.site import language
 from app.web.site.labels import LABELS
 from app.web.site.security import protect
 
 TEMPLATES = Path(__file__).parent / "templates"
+RANKING_METRICS = tuple(metric.value for metric in METRICS)
+SORT_ORDER = {
+    metric.value: "descending" if higher_is_better else "ascending"
+    for metric, (_, higher_is_better) in METRICS.items()
+}
+"""Each ranking metric's column, sorted best first: aria-sort's direction."""
 STATIC_PREFIX = "/static/site/"
 
 
-def _environment(lang: str) -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True),
-        extensions=["jinja2.ext.i18n"],
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.install_gettext_translations(language.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+def _filters(lang: str) -> dict[str, Callable[..., Any]]:
+    """What templates write values with, in `lang`: labels, names, dates and numbers."""
     formats = language.Formats(lang)
     gettext = language.translations(lang).gettext
 
@@ -52,14 +52,39 @@ def _environment(lang: str) -> Environment:
             return "—"
         return str((thing.get("nameEn") if lang == "en" else None) or thing["name"])
 
-    environment.filters.update(
-        label=label,
-        localized=localized,
-        date=formats.date,
-        datetime=formats.datetime,
-        number=formats.number,
-        percent=formats.percent,
-    )
+    def vietnamese(text: str | None) -> Markup:
+        """A Vietnamese name or text, marked as such on an English page (screen readers
+        then read it in Vietnamese)."""
+        if lang == "vi" or not text:
+            return escape(text or "—")
+        return Markup('<span lang="vi">{}</span>').format(text)
+
+    def named(thing: dict[str, Any] | None) -> Markup:
+        """`localized`, marked lang="vi" where an English page falls back to the
+        Vietnamese name (for text-only places, a <title> or an <option>: `localized`)."""
+        if thing and not (lang == "en" and thing.get("nameEn")):
+            return vietnamese(thing["name"])
+        return escape(localized(thing))
+
+    def quarter(period: Quarter) -> str:
+        return gettext("Q%(quarter)s %(year)s") % {"quarter": period.quarter, "year": period.year}
+
+    return {
+        "label": label,
+        "localized": localized,
+        "named": named,
+        "vi": vietnamese,
+        "quarter": quarter,
+        "month": formats.month,
+        "date": formats.date,
+        "datetime": formats.datetime,
+        "number": formats.number,
+        "percent": formats.percent,
+    }
+
+
+def _labels_json(lang: str) -> Callable[[], Markup]:
+    gettext = language.translations(lang).gettext
 
     def labels_json() -> Markup:
         """The status and action labels as JSON, for `live.js` (in a data block, which
@@ -67,7 +92,27 @@ def _environment(lang: str) -> Environment:
         data = {key: gettext(value) for key, value in LABELS.items()}
         return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
 
-    environment.globals.update(lang=lang, static=STATIC_PREFIX, labels_json=labels_json)
+    return labels_json
+
+
+def _environment(lang: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(language.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    environment.filters.update(_filters(lang))
+    environment.globals.update(
+        lang=lang,
+        static=STATIC_PREFIX,
+        labels_json=_labels_json(lang),
+        ranking_metrics=RANKING_METRICS,
+        sort_order=SORT_ORDER,
+    )
     return environment
 
 

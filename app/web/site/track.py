@@ -39,6 +39,10 @@ characters): a longer value is refused before the API is asked."""
 CREDENTIALS = ("trackingCode", "secret")
 FORM_NAMES = {"rate": ("score", "comment"), "follow_up": ("body",)}
 ANCHORS = {"score": "score-1"}
+FORMS_SHOWN = ("ANSWERED",)
+"""The statuses in which the view carries the rating and follow-up forms (tracked.html):
+in any other, an error of theirs (the petition moved on meanwhile) is said above the
+view, linked to no input."""
 SCORES = (1, 2, 3, 4, 5)
 VERSION = re.compile(r"[0-9]{1,9}")
 SCORE = re.compile(r"-?[0-9]{1,3}")
@@ -135,6 +139,8 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
             return refused_credentials(request, visit, code, invalid)
         token = csrf_token(request)
         none = FieldErrors()
+        if errors and petition["status"] not in FORMS_SHOWN:
+            errors = errors.unplaced()
         response = render(
             visit,
             "tracked.html",

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from app.web.site.language import Formats
+from app.web.site.periods import chart_months, last_quarter
 from tests.support.html_text import Page, compressed_weight
 from tests.support.server import RunningServer
 from tests.support.workflow import workflow_settings
@@ -271,3 +272,58 @@ def test_the_dashboard_is_served_from_the_statistics_rollups(demo_server: Runnin
     counting = [s for s in statements if "count(" in s.lower() or "sum(" in s.lower()]
     assert any("petition_stats_rollup" in s for s in counting), counting
     assert len(statements) <= 12, statements
+
+
+def test_the_charts_have_every_month_named_in_the_pages_language(
+    demo_server: RunningServer,
+) -> None:
+    """The API lists the months something happened in; the chart and its table have all
+    24, a quiet one at zero, each named as the language writes it."""
+    months = chart_months()
+    listed = demo_server.gql(
+        'query($from: Date!) { stats(filter: {agencyCodes: ["BTC"], from: $from}) {'
+        " byMonth { month stats { received } } } }",
+        {"from": f"{months[0]}-01"},
+    )["stats"]["byMonth"]
+    received = {row["month"]: row["stats"]["received"] for row in listed}
+    assert len(received) < len(months), "the demo has quiet months for BTC"
+    for lang in ("vi", "en"):
+        page = _page(demo_server, f"/agencies/BTC?lang={lang}")
+        formats = Formats(lang)
+        rows = re.findall(
+            r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', page.html
+        )
+        assert rows == [
+            (formats.month(month), formats.number(received.get(month, 0))) for month in months
+        ]
+        assert page.count('<rect class="bar-received"') == len(months)
+    assert Formats("vi").month("2026-05") == "thg 5 2026"
+    assert Formats("en").month("2026-05") == "May 2026"
+
+
+def test_the_quarter_and_a_bad_parameter_are_named_in_the_pages_language(
+    demo_server: RunningServer,
+) -> None:
+    quarter = last_quarter()
+    vi, en = _page(demo_server, "/"), _page(demo_server, "/?lang=en")
+    assert f"Quý {quarter.quarter}/{quarter.year}" in vi.text
+    assert f"Q{quarter.quarter} {quarter.year}" in en.text and "-Q" not in en.text
+    for lang, label in [("en", "Submitted until"), ("vi", None)]:
+        response = demo_server.client.get(f"/petitions?to=9999-12-31&lang={lang}")
+        text = Page(response.text).text
+        assert "(to)" not in text
+        if label:
+            assert f"({label})" in text
+
+
+def test_vietnamese_names_on_english_pages_are_marked_as_vietnamese(
+    demo_server: RunningServer,
+) -> None:
+    node = demo_server.gql(
+        "{ petitions(first: 1, filter: {statuses: [ANSWERED]}) { nodes { trackingCode"
+        " provinceCode } } }"
+    )["petitions"]["nodes"][0]
+    english = _page(demo_server, f"/p/{node['trackingCode']}?lang=en")
+    assert re.search(r'<dd><span lang="vi">[^<]+</span></dd>', english.html), "the province"
+    vietnamese = _page(demo_server, f"/p/{node['trackingCode']}")
+    assert '<span lang="vi">' not in vietnamese.html.split('<main id="main">', 1)[1]

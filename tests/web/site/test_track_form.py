@@ -111,6 +111,11 @@ def test_after_the_answer_the_petitioner_rates_it_through_the_page(workflow: Wor
         assert rated.text_of("status") == "Closed" and rated.by_id("rate-form") is None
         late = who.post("/track", {**hidden, "score": "5"})
         assert late.status == 422 and late.summary_codes()
+        unplaced = who.post("/track", {**hidden, "score": "many"})
+        assert unplaced.status == 422 and unplaced.summary_codes() == ["INVALID_SCORE"]
+        assert unplaced.by_id("rate-form") is None
+        main = unplaced.response.text.split("<main", 1)[1]
+        assert 'href="#' not in main, "the summary links to no input the page lacks"
     public = workflow.public_view(code)
     assert public["status"] == "CLOSED" and public["rating"]["score"] == 4
 
