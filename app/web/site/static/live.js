@@ -1,14 +1,20 @@
 // Live updates for pakn's pages over its own WebSocket (the graphql-transport-ws protocol),
-// with no library. The dashboard's feed (#feed) gets each public event as it happens; a
-// petition's page ([data-live-petition]) is re-read from the server when one of its events
-// arrives, so what it shows is always what the server renders. After a dropped connection
-// it subscribes again with `after` = the last event's cursor: no event is missed.
+// with no library. The dashboard's feed (#feed) gets each public event as it happens, as
+// an item cloned from the server's own (#feed-item); a petition's page
+// ([data-live-petition]) is re-read from the server when its events arrive, so what it
+// shows is always what the server renders, with the reader's place kept (the focused
+// control, the open <details>) and one polite announcement (#live-announce).
+// When the connection drops, or the server ends the subscription (`error`, `complete`),
+// it subscribes again with `after` = the last event's cursor: no event is missed. A
+// REPLAY_TOO_LONG refusal names where to resume; the petition page is re-read instead.
 "use strict";
 (function () {
   const feed = document.getElementById("feed");
   const petition = document.querySelector("[data-live-petition]");
   if (!feed && !petition) return;
   const labels = JSON.parse(document.getElementById("labels")?.textContent || "{}");
+  const status = document.getElementById("live-status");
+  const announce = document.getElementById("live-announce");
   const query = `subscription Live($trackingCode: String, $after: String) {
     petitionEvents(trackingCode: $trackingCode, after: $after) {
       cursor action toStatus at petition { trackingCode title }
@@ -18,42 +24,81 @@
   let cursor = petition ? petition.dataset.liveCursor || null : null;
   let delay = 500;
 
+  function showStatus(key) {
+    if (status && status.dataset[key]) status.textContent = status.dataset[key];
+  }
+
   function feedItem(event) {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
+    const item = document.getElementById("feed-item").content.firstElementChild.cloneNode(true);
     const code = event.petition.trackingCode;
+    const link = item.querySelector("a");
     link.href = `/p/${encodeURIComponent(code)}${feed.dataset.urlSuffix || ""}`;
     link.textContent = code;
-    const status = document.createElement("span");
-    status.className = "status";
-    status.textContent = labels[event.toStatus] || event.toStatus;
-    const when = new Date(event.at).toLocaleString(feed.dataset.lang === "en" ? "en-GB" : "vi-VN",
-      { timeZone: "Asia/Ho_Chi_Minh" });
-    item.append(link, " · ", status, ` · ${labels[event.action] || event.action}`);
-    if (event.petition.title) item.append(` · ${event.petition.title}`);
-    const muted = document.createElement("span");
-    muted.className = "muted";
-    muted.textContent = ` · ${when}`;
-    item.append(muted);
-    item.dataset.cursor = event.cursor;
+    item.querySelector(".status").textContent = labels[event.toStatus] || event.toStatus;
+    item.querySelector(".action").textContent = labels[event.action] || event.action;
+    item.querySelector(".title").textContent = event.petition.title || feed.dataset.withheld;
+    const time = item.querySelector("time");
+    time.dateTime = event.at;
+    time.textContent = new Intl.DateTimeFormat(feed.dataset.lang,
+      { dateStyle: "medium", timeStyle: "medium", timeZone: "Asia/Ho_Chi_Minh" })
+      .format(new Date(event.at));
     feed.prepend(item);
     while (feed.children.length > 30) feed.lastElementChild.remove();
   }
 
-  let refreshing = Promise.resolve();
-  function refreshPetition() {
-    refreshing = refreshing.then(async () => {
-      // no-store: the page is cacheable for seconds, and a cached copy lacks the new event
-      const response = await fetch(location.href,
-        { cache: "no-store", headers: { Accept: "text/html" } });
-      if (!response.ok) return;
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const fresh = page.querySelector("[data-live-petition]");
-      if (!fresh) return;
-      petition.replaceChildren(...fresh.childNodes);
-      petition.dataset.liveCursor = fresh.dataset.liveCursor || "";
-      document.dispatchEvent(new CustomEvent("pakn:updated"));
-    }).catch(() => {});
+  const FOCUSABLE = "a[href], button, summary, input, select, textarea, [tabindex]";
+  function place() {
+    const focusable = [...petition.querySelectorAll(FOCUSABLE)];
+    return {
+      focused: focusable.indexOf(document.activeElement),
+      open: [...petition.querySelectorAll("details")].map((details) => details.open),
+    };
+  }
+  function restore(kept) {
+    petition.querySelectorAll("details").forEach((details, index) => {
+      if (kept.open[index]) details.open = true;
+    });
+    if (kept.focused >= 0) petition.querySelectorAll(FOCUSABLE)[kept.focused]?.focus();
+  }
+
+  // One re-read at a time; events that arrive meanwhile are coalesced into one more.
+  let reading = false;
+  let again = false;
+  async function refreshPetition() {
+    if (reading) { again = true; return; }
+    reading = true;
+    try {
+      do {
+        again = false;
+        // no-store: the page is cacheable for seconds, and a cached copy lacks the new event
+        const response = await fetch(location.href,
+          { cache: "no-store", headers: { Accept: "text/html" } });
+        if (!response.ok) continue;
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const fresh = page.querySelector("[data-live-petition]");
+        if (!fresh) continue;
+        const kept = place();
+        petition.replaceChildren(...fresh.childNodes);
+        petition.dataset.liveCursor = fresh.dataset.liveCursor || "";
+        restore(kept);
+        if (announce) {
+          const shown = petition.querySelector("#status")?.textContent || "";
+          announce.textContent = announce.dataset.template.replace("{status}", shown);
+        }
+        document.dispatchEvent(new CustomEvent("pakn:updated"));
+      } while (again);
+    } catch (_) {
+      // the next event, or the next connection, reads the page again
+    } finally {
+      reading = false;
+    }
+  }
+
+  function resumeFrom(errors) {
+    const resume = (errors || []).map((error) => error.extensions?.resumeAfter).find(Boolean);
+    if (!resume) return;
+    cursor = resume;
+    if (petition) refreshPetition();
   }
 
   function connect() {
@@ -63,21 +108,26 @@
     socket.addEventListener("message", (message) => {
       const frame = JSON.parse(message.data);
       if (frame.type === "connection_ack") {
-        delay = 500;
-        const status = document.getElementById("live-status");
-        if (status && status.dataset.liveText) status.textContent = status.dataset.liveText;
+        showStatus("liveText");
         socket.send(JSON.stringify({ id: "live", type: "subscribe",
           payload: { query, variables: { trackingCode, after: cursor } } }));
       } else if (frame.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       } else if (frame.type === "next" && frame.payload.data) {
+        delay = 500;
         const event = frame.payload.data.petitionEvents;
         cursor = event.cursor;
         if (feed) feedItem(event);
         if (petition) refreshPetition();
+      } else if (frame.type === "next" || frame.type === "error") {
+        resumeFrom(frame.type === "next" ? frame.payload.errors : frame.payload);
+        if (frame.type === "error") socket.close();
+      } else if (frame.type === "complete") {
+        socket.close();
       }
     });
     socket.addEventListener("close", () => {
+      showStatus("offlineText");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     });
