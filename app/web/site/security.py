@@ -80,4 +80,7 @@ def _own_origin(request: Request) -> str:
     url = request.url
     default = {"http": 80, "https": 443}.get(url.scheme)
     port = "" if url.port in (None, default) else f":{url.port}"
-    return f"{url.scheme}://{url.hostname}{port}"
+    host = url.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{url.scheme}://{host}{port}"

@@ -60,7 +60,7 @@ async function watchNetwork(name, page) {
   cdp.on("Network.requestWillBeSent", ({ requestId, request, type }) => {
     methods.set(requestId, request.method);
     emit({ kind: "request", page: name, type, method: request.method, url: request.url,
-           headers: request.headers });
+           headers: request.headers, postData: request.postData ?? null });
   });
   cdp.on("Network.responseReceived", ({ requestId, response, type }) => {
     emit({ kind: "response", page: name, type, method: methods.get(requestId),

@@ -130,6 +130,32 @@ def test_a_public_answer_is_verified_and_a_changed_text_or_seal_fails(
     _settled(browser, "public", {"seal": "failed", "log": "failed"})
 
 
+MALFORMED_KEY_FIRST = """(() => {
+  const real = window.fetch;
+  window.fetch = async (...args) => {
+    const response = await real(...args);
+    if (!String(args[0]).endsWith('/graphql')) return response;
+    const payload = await response.json();
+    payload.data?.logPublicKeys?.unshift('pakn+00000000+not*base64', 'pakn', '++');
+    return new Response(JSON.stringify(payload), {status: response.status});
+  };
+  document.dispatchEvent(new CustomEvent('pakn:updated'));
+})()"""
+
+
+def test_a_malformed_log_key_beside_the_good_one_is_passed_over(
+    site: tuple[str, Workflow], browser: Browser
+) -> None:
+    """The page reads the log's keys from the API: one it cannot parse has signed nothing,
+    and the check goes on to the next (the page's fetch adds them before the real one)."""
+    _url, workflow = site
+    code = _code(workflow, private=False)
+    browser.command("open", page="keys", url=f"{workflow.server.url}/p/{code}?lang=en")
+    _settled(browser, "keys", {"seal": "verified", "log": "verified"})
+    browser.command("eval", page="keys", expression=MALFORMED_KEY_FIRST)
+    _settled(browser, "keys", {"seal": "verified", "log": "verified"})
+
+
 def test_a_private_answer_is_verified_with_its_text_withheld(
     site: tuple[str, Workflow], browser: Browser
 ) -> None:

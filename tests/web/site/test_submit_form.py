@@ -136,6 +136,18 @@ def test_a_post_without_the_token_with_another_or_from_another_origin_is_refused
     assert found["petitions"]["totalCount"] == 0
 
 
+def test_the_sites_own_origin_passes_by_an_ipv6_address_too(workflow: Workflow) -> None:
+    """A browser writes an IPv6 host in brackets in Origin, as in Host."""
+    port = workflow.server.port
+    own = {"host": f"[::1]:{port}", "origin": f"http://[::1]:{port}"}
+    with visitor(workflow.server.url) as who:
+        hidden = who.get("/submit").hidden(FORM)
+        fields = {**petition_form(title=_unique_title()), **hidden}
+        assert who.post("/submit", fields, headers=own).status == 200
+        other = {**own, "origin": f"http://[::2]:{port}"}
+        assert who.post("/submit", fields, headers=other).status == 403
+
+
 def test_a_valid_petition_is_filed_and_its_secret_shown_once_never_in_an_address(
     workflow: Workflow,
 ) -> None:
@@ -342,6 +354,18 @@ def test_the_script_suggests_similar_petitions_and_shows_the_business_fields(
         browser.command("eval", page="s", expression=typed)
         link = "document.querySelector('#similar a')?.getAttribute('href') ?? null"
         _until(browser, link, f"/p/{code}?lang=en", "the suggested petition")
+        chosen = (
+            "(() => { const f = document.getElementById('fieldCode');"
+            " f.value = 'DAT_DAI'; f.dispatchEvent(new Event('change')); })()"
+        )
+        browser.command("eval", page="s", expression=chosen)
+        browser.wait_for(
+            lambda: any(
+                '"fieldCode":"DAT_DAI"' in (m.get("postData") or "")
+                for m in browser.where(kind="request", page="s", method="POST")
+            ),
+            "the suggestions asked for again within the field, as the server asks",
+        )
         browser.command(
             "eval", page="s", expression='document.getElementById("submit-form").submit()'
         )

@@ -35,6 +35,13 @@
     }
     return Uint8Array.from(binary, (c) => c.charCodeAt(0));
   }
+  function base64OrNull(text) {
+    try {
+      return fromBase64(text);
+    } catch {
+      return null;
+    }
+  }
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   function concat(...parts) {
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -153,14 +160,14 @@
       const [name, keyId, ...rest] = vkey.split("+");
       const material = rest.join("+"); // base64 has "+" too
       if (!name || !keyId || !material) continue;
-      const raw = fromBase64(material);
-      if (raw.length !== 33 || raw[0] !== 0x01) continue;
+      const raw = base64OrNull(material); // a malformed key is one that signed nothing
+      if (!raw || raw.length !== 33 || raw[0] !== 0x01) continue;
       const ownId = (await sha256(concat(encoder.encode(`${name}\n`), raw))).slice(0, 4);
       if (hex(ownId) !== keyId) continue;
       for (const line of checkpoint.signatures) {
         if (!line.startsWith(`\u2014 ${name} `)) continue;
-        const blob = fromBase64(line.slice(name.length + 3));
-        if (blob.length !== 68 || hex(blob.slice(0, 4)) !== keyId) continue;
+        const blob = base64OrNull(line.slice(name.length + 3));
+        if (!blob || blob.length !== 68 || hex(blob.slice(0, 4)) !== keyId) continue;
         return ed25519(raw.slice(1), blob.slice(4), message);
       }
     }

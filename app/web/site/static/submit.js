@@ -1,6 +1,7 @@
 // The submission form's enhancements, with no library; the form works without them.
 // - Petitions like the one being written are suggested as its title (and text) is typed:
-//   Query.similarPetitions over POST /graphql, shown as links in #similar (aria-live).
+//   Query.similarPetitions over POST /graphql (title, text and field, as the server asks
+//   when the form comes back), shown as links in #similar (aria-live).
 // - The business fields show only for a business (hidden ones are disabled, so a citizen
 //   does not send what they typed there before switching).
 // - The error summary, when the form came back with errors, takes the focus.
@@ -28,13 +29,16 @@
   const region = document.getElementById("similar");
   const title = document.getElementById("title");
   const body = document.getElementById("body");
+  const field = document.getElementById("fieldCode");
   if (!region || !title) return;
   const labels = JSON.parse(document.getElementById("labels")?.textContent || "{}");
   const lang = new URLSearchParams(location.search).get("lang");
   const suffix = lang ? `?lang=${encodeURIComponent(lang)}` : "";
   const intro = region.dataset.intro || "";
-  const query = `query Similar($title: String!, $body: String) {
-    similarPetitions(title: $title, body: $body, first: 5) { trackingCode title status }
+  const query = `query Similar($title: String!, $body: String, $fieldCode: String) {
+    similarPetitions(title: $title, body: $body, fieldCode: $fieldCode, first: 5) {
+      trackingCode title status
+    }
   }`;
   let timer = null;
   let asked = "";
@@ -65,7 +69,8 @@
   async function ask() {
     const words = title.value.trim().slice(0, 200);
     const text = body ? body.value.trim().slice(0, 10000) : "";
-    const key = `${words}\n${text}`;
+    const fieldCode = field && field.value ? field.value : null;
+    const key = `${words}\n${text}\n${fieldCode}`;
     if (words.length < 3 || key === asked) return;
     asked = key;
     const mine = ++latest;
@@ -73,7 +78,7 @@
       const response = await fetch("/graphql", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ query, variables: { title: words, body: text || null } }),
+        body: JSON.stringify({ query, variables: { title: words, body: text || null, fieldCode } }),
       });
       if (!response.ok) return;
       const result = await response.json();
@@ -90,4 +95,5 @@
   }
   title.addEventListener("input", later);
   if (body) body.addEventListener("input", later);
+  if (field) field.addEventListener("change", later);
 })();
