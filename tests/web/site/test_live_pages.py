@@ -8,17 +8,35 @@ again and resumes where the refusal says, missing nothing. On both databases."""
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.browser_driver import Browser, browser_or_skip, chromium_driver
+from tests.support.browser_driver import WAIT, Browser, browser_or_skip, chromium_driver
 from tests.support.server import RunningServer
 from tests.support.workflow import Tokens, Workflow, workflow_settings
 
 MAX_REPLAY = 2
 SECOND_ANSWER = "Trả lời lần hai: thủ tục đã được rút ngắn còn mười ngày làm việc."
 TIMELINE = "document.querySelectorAll('ol.timeline li').length"
+LISTEN = """(() => {
+  window.__spoken = [];
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      const region = node && node.closest('[aria-live], [role=status], [role=alert]');
+      if (region && (region.getAttribute('aria-live') || 'polite') !== 'off') {
+        window.__spoken.push(region.id || region.className);
+      }
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+})()"""
+"""Records each change a screen reader would announce: one inside a live region that is
+not switched off."""
+CHECKS_SETTLED = """[...document.querySelectorAll('.check[data-log-index], .seal')]
+  .every((e) => !['unchecked', 'checking'].includes(e.dataset.sealState || e.dataset.state))"""
 PLACE = """(() => {
   const details = document.querySelector('details.seal-details');
   return {open: details.open, focused: document.activeElement === details.querySelector('summary'),
@@ -78,11 +96,57 @@ def test_the_feed_adds_an_event_as_the_server_lists_it(
         assert tags.findall(live) == tags.findall(served)
 
 
+def _settled_checks(browser: Browser, page: str) -> None:
+    """Polled here: `Browser.wait_for` holds the lock that the driver's replies need."""
+    deadline = time.monotonic() + WAIT
+    while not browser.command("eval", page=page, expression=CHECKS_SETTLED):
+        assert time.monotonic() < deadline, "the seal checks did not settle"
+        time.sleep(0.1)
+
+
+def test_an_update_keeps_the_focus_on_its_control_and_is_announced_once(
+    browser: Browser, workflow: Workflow, backend: str
+) -> None:
+    """The answer adds links and a <summary> before the focused one, a similar petition's
+    link; the focus stays on that link, and of all the page's live regions only the
+    update's announcement speaks."""
+    title = f"Thủ tục đăng ký đất đai kéo dài {backend} {uuid.uuid4().hex[:6]}"
+    workflow.submit(title=title)
+    submitted = workflow.submit(title=title)
+    secret = submitted["secret"]
+    petition = workflow.act(
+        "assign",
+        workflow.tokens.coordinator,
+        submitted["petition"],
+        agencyCode="BTC",
+        fieldCode="DAT_DAI",
+    )
+    petition = workflow.step("acknowledge", petition, secret)
+    code = petition["trackingCode"]
+    page = f"focus-{backend}"
+    subscribed = workflow.server.subscriptions()
+    browser.command("open", page=page, url=f"{workflow.server.url}/p/{code}?lang=en")
+    workflow.server.wait_for_subscriptions(subscribed + 1)
+    similar = "document.querySelector('.results a')"
+    href = browser.command("eval", page=page, expression=f"{similar}.getAttribute('href')")
+    browser.command("eval", page=page, expression=f"{similar}.focus()")
+    browser.command("eval", page=page, expression=LISTEN)
+
+    workflow.step("answer", petition, secret)
+    browser.command("waitFor", page=page, selector="#answer-1", timeoutMs=20_000)
+    _settled_checks(browser, page)
+    focused = "document.activeElement.getAttribute('href')"
+    assert browser.command("eval", page=page, expression=focused) == href
+    assert browser.command("eval", page=page, expression="window.__spoken") == ["live-announce"]
+
+
 def test_a_petition_page_updates_in_place_and_resumes_after_a_refused_replay(
     browser: Browser, lifecycle_database: str, lifecycle_tokens: Tokens, backend: str
 ) -> None:
-    """While the page's server is down, a second server (same database) takes more steps
-    than the restarted one will replay; the page learns of them by reading itself."""
+    """While the pages' server is down, a second server (same database) takes more steps
+    than the restarted one will replay: the petition page and the dashboard's feed learn
+    of them by reading themselves again (the feed's first missed event, a new petition,
+    lies before where the refusal resumes: only that re-read shows it)."""
     settings = workflow_settings(lifecycle_database, max_replay=MAX_REPLAY)
     with RunningServer(settings) as server:
         workflow = Workflow(server, lifecycle_tokens)
@@ -91,7 +155,9 @@ def test_a_petition_page_updates_in_place_and_resumes_after_a_refused_replay(
         page = f"petition-{backend}"
         browser.command("open", page=page, url=f"{server.url}/p/{code}?lang=en")
         _connected(browser, page)
-        server.wait_for_subscriptions(1)
+        feed = f"feed-restart-{backend}"
+        browser.command("open", page=feed, url=f"{server.url}/?lang=en")
+        server.wait_for_subscriptions(2)
         before = browser.command("eval", page=page, expression=TIMELINE)
         browser.command(
             "eval",
@@ -112,9 +178,11 @@ def test_a_petition_page_updates_in_place_and_resumes_after_a_refused_replay(
         }
 
         server.stop()
-        browser.wait_for(lambda: browser.where(kind="ws-close", page=page), "the close")
+        for closed in (page, feed):
+            browser.wait_for(lambda p=closed: browser.where(kind="ws-close", page=p), "the close")
         with RunningServer(settings) as side:
             officer = Workflow(side, lifecycle_tokens)
+            newcomer = officer.submit()["petition"]["trackingCode"]
             for number in range(MAX_REPLAY + 1):
                 petition = officer.act(
                     "progress", lifecycle_tokens.btc, petition, note=f"Đang xử lý, bước {number}."
@@ -134,6 +202,8 @@ def test_a_petition_page_updates_in_place_and_resumes_after_a_refused_replay(
             ]
             resume = refused()[0]["payload"]["errors"][0]["extensions"]["resumeAfter"]
             assert sent[2] == resume != sent[1], sent
+            missed = f'#feed li a:text-is("{newcomer}")'
+            browser.command("waitFor", page=feed, selector=missed, timeoutMs=20_000)
 
             Workflow(restarted, lifecycle_tokens).act(
                 "answer",

@@ -6,7 +6,9 @@
 // control, the open <details>) and one polite announcement (#live-announce).
 // When the connection drops, or the server ends the subscription (`error`, `complete`),
 // it subscribes again with `after` = the last event's cursor: no event is missed. A
-// REPLAY_TOO_LONG refusal names where to resume; the petition page is re-read instead.
+// REPLAY_TOO_LONG refusal names where to resume: the page (or the feed) is read again
+// from the server, and the subscription resumes there at once. A refusal that cannot
+// succeed another time (an unknown petition, a bad cursor) ends the updates.
 "use strict";
 (function () {
   const feed = document.getElementById("feed");
@@ -46,19 +48,27 @@
     while (feed.children.length > 30) feed.lastElementChild.remove();
   }
 
+  // The reader's place, by what stays the same when the page changes around it: an
+  // element's id, or its nearest id, its tag, its address and its text.
   const FOCUSABLE = "a[href], button, summary, input, select, textarea, [tabindex]";
+  function keyOf(element) {
+    if (element.id) return `#${element.id}`;
+    const anchor = element.parentElement?.closest("[id]")?.id || "";
+    return [anchor, element.tagName, element.getAttribute("href") || "",
+      element.textContent.trim()].join("|");
+  }
   function place() {
-    const focusable = [...petition.querySelectorAll(FOCUSABLE)];
-    return {
-      focused: focusable.indexOf(document.activeElement),
-      open: [...petition.querySelectorAll("details")].map((details) => details.open),
-    };
+    const focused = petition.contains(document.activeElement) ? keyOf(document.activeElement) : null;
+    const open = [...petition.querySelectorAll("details[open]")].map(keyOf);
+    return { focused, open };
   }
   function restore(kept) {
-    petition.querySelectorAll("details").forEach((details, index) => {
-      if (kept.open[index]) details.open = true;
-    });
-    if (kept.focused >= 0) petition.querySelectorAll(FOCUSABLE)[kept.focused]?.focus();
+    for (const details of petition.querySelectorAll("details")) {
+      if (kept.open.includes(keyOf(details))) details.open = true;
+    }
+    if (kept.focused === null) return;
+    const same = [...petition.querySelectorAll(FOCUSABLE)].find((e) => keyOf(e) === kept.focused);
+    if (same) same.focus();
   }
 
   // One re-read at a time; events that arrive meanwhile are coalesced into one more.
@@ -85,7 +95,7 @@
           const shown = petition.querySelector("#status")?.textContent || "";
           announce.textContent = announce.dataset.template.replace("{status}", shown);
         }
-        document.dispatchEvent(new CustomEvent("pakn:updated"));
+        document.dispatchEvent(new CustomEvent("pakn:updated", { detail: { quiet: true } }));
       } while (again);
     } catch (_) {
       // the next event, or the next connection, reads the page again
@@ -94,11 +104,37 @@
     }
   }
 
-  function resumeFrom(errors) {
-    const resume = (errors || []).map((error) => error.extensions?.resumeAfter).find(Boolean);
-    if (!resume) return;
-    cursor = resume;
-    if (petition) refreshPetition();
+  // After a refused replay, the feed is read again from the server, as it lists it.
+  async function refreshFeed() {
+    try {
+      const response = await fetch(location.href,
+        { cache: "no-store", headers: { Accept: "text/html" } });
+      if (!response.ok) return;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.getElementById("feed");
+      if (fresh) feed.replaceChildren(...fresh.childNodes);
+    } catch (_) {
+      // the feed goes on from the next event
+    }
+  }
+
+  // What the server's refusal of a subscription means for the next one: resume where it
+  // says (at once), give up (it cannot succeed), or try again later.
+  const HOPELESS = new Set(["UNKNOWN_PETITION", "INVALID_CURSOR", "GRAPHQL_VALIDATION_FAILED",
+    "BAD_USER_INPUT"]);
+  let hopeless = false;
+  function refused(errors) {
+    for (const error of errors || []) {
+      const code = error.extensions?.code;
+      if (code === "REPLAY_TOO_LONG" && error.extensions.resumeAfter) {
+        cursor = error.extensions.resumeAfter;
+        delay = 0;
+        if (petition) refreshPetition();
+        if (feed) refreshFeed();
+      } else if (HOPELESS.has(code)) {
+        hopeless = true;
+      }
+    }
   }
 
   function connect() {
@@ -120,7 +156,7 @@
         if (feed) feedItem(event);
         if (petition) refreshPetition();
       } else if (frame.type === "next" || frame.type === "error") {
-        resumeFrom(frame.type === "next" ? frame.payload.errors : frame.payload);
+        refused(frame.type === "next" ? frame.payload.errors : frame.payload);
         if (frame.type === "error") socket.close();
       } else if (frame.type === "complete") {
         socket.close();
@@ -128,8 +164,9 @@
     });
     socket.addEventListener("close", () => {
       showStatus("offlineText");
+      if (hopeless) return;
       setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
+      delay = Math.min(Math.max(delay * 2, 500), 30000);
     });
   }
   connect();

@@ -246,7 +246,17 @@
     return "failed";
   }
 
-  async function sealOf(element, run) {
+  // A page re-read live (live.js) says once that it changed: its checks, run again, keep
+  // quiet (aria-live off) until a later outcome of theirs (a retry), which speaks.
+  function hush(element, quiet) {
+    const target = element.querySelector(".state-text");
+    if (!target) return;
+    if (quiet) target.setAttribute("aria-live", "off");
+    else target.removeAttribute("aria-live");
+  }
+
+  async function sealOf(element, run, quiet) {
+    hush(element, quiet);
     show(element, "data-seal-state", "checking", texts.checking);
     let state;
     try {
@@ -257,7 +267,8 @@
     if (run === generation) show(element, "data-seal-state", state, texts.seal[state]);
   }
 
-  async function logOf(element, run, checkpoints, tries = 0) {
+  async function logOf(element, run, checkpoints, tries = 0, quiet = false) {
+    hush(element, quiet);
     if (tries === 0) show(element, "data-state", "checking", texts.checking);
     let outcome;
     try {
@@ -294,15 +305,16 @@
     };
   }
 
-  function run() {
+  function run(event) {
     generation += 1;
     const current = generation;
     const checkpoints = sharedCheckpoint();
+    const quiet = Boolean(event?.detail?.quiet);
     for (const element of document.querySelectorAll(".seal[data-seal-state]")) {
-      sealOf(element, current);
+      sealOf(element, current, quiet);
     }
     for (const element of document.querySelectorAll(".log-inclusion[data-log-index]")) {
-      logOf(element, current, checkpoints);
+      logOf(element, current, checkpoints, 0, quiet);
     }
   }
 
