@@ -84,7 +84,6 @@ def monthly_chart(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> Char
     slot = plot_width / max(1, len(rows))
     bar = max(1.0, slot * 0.38)
     drawn: list[Month] = []
-    points: list[tuple[float, float]] = []
     for index, row in enumerate(rows):
         stats = row["stats"]
         x = LEFT + index * slot + slot * 0.1
@@ -95,7 +94,6 @@ def monthly_chart(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> Char
         if rate is not None:
             middle = LEFT + index * slot + slot / 2
             point = (round(middle, 1), round(baseline - rate * plot_height, 1))
-            points.append(point)
         drawn.append(
             Month(
                 month=row["month"],
@@ -106,7 +104,7 @@ def monthly_chart(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> Char
                 rate_point=point,
             )
         )
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
+    path = _line(drawn)
     count_ticks = [(round(baseline - plot_height * k / 4, 1), top * k // 4) for k in range(5)]
     rate_ticks = [(round(baseline - plot_height * k / 4, 1), 25 * k) for k in range(5)]
     return Chart(
@@ -121,6 +119,21 @@ def monthly_chart(rows: Sequence[dict[str, Any]], months: Sequence[str]) -> Char
         RIGHT,
         label_every(len(drawn)),
     )
+
+
+def _line(months: Sequence[Month]) -> str:
+    """The on-time rate's path: a month without a rate breaks it (a new "M" after the
+    gap), so no line is drawn through a month that answered nothing."""
+    steps: list[str] = []
+    joined = False
+    for month in months:
+        if month.rate_point is None:
+            joined = False
+            continue
+        x, y = month.rate_point
+        steps.append(f"{'L' if joined else 'M'}{x},{y}")
+        joined = True
+    return " ".join(steps)
 
 
 def _bar(x: float, value: int, top: int, width: float, baseline: float, height: int) -> Bar:

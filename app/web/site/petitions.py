@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.domain.stats import MAX_YEAR, MIN_YEAR
 from app.web.site.api import SiteApi
 from app.web.site.labels import STATUSES
 from app.web.site.pages import BadParameter, choice, choices, failed, text
@@ -29,23 +30,25 @@ KINDS = ("REFLECTION", "RECOMMENDATION")
 
 
 def _date(request: Request, name: str) -> date | None:
+    """A local date in the years the API takes (`MIN_YEAR` to `MAX_YEAR`)."""
     value = text(request, name)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadParameter(name) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadParameter(name)
+    return day
 
 
 def _day_after(day: date | None) -> date | None:
-    """The exclusive end of an inclusive `to` date (there is none after 9999-12-31)."""
-    if day is None:
+    """The exclusive end of an inclusive `to` date; none after the last year the API
+    takes, which no petition can be submitted after anyway."""
+    if day is None or day == date(MAX_YEAR, 12, 31):
         return None
-    try:
-        return day + timedelta(days=1)
-    except OverflowError:
-        raise BadParameter("to") from None
+    return day + timedelta(days=1)
 
 
 def criteria(request: Request) -> dict[str, Any]:

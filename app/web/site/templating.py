@@ -23,9 +23,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from app.domain.stats import METRICS, Quarter
+from app.domain.stats import METRICS, Quarter, RankingMetric
 from app.web.site import language
 from app.web.site.labels import LABELS
+from app.web.site.problems import PARAMETERS
 from app.web.site.security import protect
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,6 +36,16 @@ SORT_ORDER = {
     for metric, (_, higher_is_better) in METRICS.items()
 }
 """Each ranking metric's column, sorted best first: aria-sort's direction."""
+METRIC_COLUMNS: dict[str, tuple[str, int | None]] = {
+    RankingMetric.ON_TIME_RATE: ("onTimeRate", None),
+    RankingMetric.MEDIAN_RESPONSE: ("medianResponseWorkingDays", 0),
+    RankingMetric.AVERAGE_RATING: ("averageRating", 2),
+    RankingMetric.OVERDUE_OPEN: ("overdueOpen", 0),
+    RankingMetric.MOST_URGED: ("urgedRate", None),
+}
+"""The StatsRow field each ranking metric ranks by, and its decimals (None: a percentage)."""
+if set(METRIC_COLUMNS) != set(RankingMetric):
+    raise RuntimeError("every RankingMetric needs its column in the league tables")
 STATIC_PREFIX = "/static/site/"
 
 
@@ -66,6 +77,12 @@ def _filters(lang: str) -> dict[str, Callable[..., Any]]:
             return vietnamese(thing["name"])
         return escape(localized(thing))
 
+    def metric(stats: dict[str, Any], name: str) -> str:
+        """The figure a league table shows in metric `name`'s column."""
+        field, digits = METRIC_COLUMNS[name]
+        value = stats[field]
+        return formats.percent(value) if digits is None else formats.number(value, digits)
+
     def quarter(period: Quarter) -> str:
         return gettext("Q%(quarter)s %(year)s") % {"quarter": period.quarter, "year": period.year}
 
@@ -75,6 +92,7 @@ def _filters(lang: str) -> dict[str, Callable[..., Any]]:
         "named": named,
         "vi": vietnamese,
         "quarter": quarter,
+        "metric": metric,
         "month": formats.month,
         "date": formats.date,
         "datetime": formats.datetime,
@@ -112,6 +130,7 @@ def _environment(lang: str) -> Environment:
         labels_json=_labels_json(lang),
         ranking_metrics=RANKING_METRICS,
         sort_order=SORT_ORDER,
+        parameter_label=lambda name: language.translations(lang).gettext(PARAMETERS[name]),
     )
     return environment
 

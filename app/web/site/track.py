@@ -139,7 +139,8 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
             return refused_credentials(request, visit, code, invalid)
         token = csrf_token(request)
         none = FieldErrors()
-        if errors and petition["status"] not in FORMS_SHOWN:
+        forms_shown = petition["status"] in FORMS_SHOWN
+        if errors and not forms_shown:
             errors = errors.unplaced()
         response = render(
             visit,
@@ -147,6 +148,7 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
             status=status,
             private=True,
             petition=petition,
+            forms_shown=forms_shown,
             provinces={p["code"]: p["name"] for p in result.data["provinces"]},
             secret=secret,
             csrf=token,

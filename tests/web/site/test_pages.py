@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from app.web.site.language import Formats
+from app.web.site.language import Formats, translations
 from app.web.site.periods import chart_months, last_quarter
 from tests.support.html_text import Page, compressed_weight
 from tests.support.server import RunningServer
@@ -103,6 +103,8 @@ def _last_quarter() -> dict[str, str]:
         ("/petitions?after=a&before=b", "INVALID_PARAMETER"),
         ("/petitions?from=2026-13-01", "INVALID_PARAMETER"),
         ("/petitions?to=9999-12-31", "INVALID_PARAMETER"),
+        ("/petitions?to=5000-01-01", "INVALID_PARAMETER"),
+        ("/petitions?from=1999-12-31", "INVALID_PARAMETER"),
         ("/petitions?search=a&search=b", "INVALID_PARAMETER"),
         ("/petitions?search=" + "x" * 201, "TOO_LONG"),
         ("/petitions?search=%00", "INVALID_TEXT"),
@@ -308,12 +310,17 @@ def test_the_quarter_and_a_bad_parameter_are_named_in_the_pages_language(
     vi, en = _page(demo_server, "/"), _page(demo_server, "/?lang=en")
     assert f"Quý {quarter.quarter}/{quarter.year}" in vi.text
     assert f"Q{quarter.quarter} {quarter.year}" in en.text and "-Q" not in en.text
-    for lang, label in [("en", "Submitted until"), ("vi", None)]:
+    for lang in ("en", "vi"):
         response = demo_server.client.get(f"/petitions?to=9999-12-31&lang={lang}")
         text = Page(response.text).text
-        assert "(to)" not in text
-        if label:
-            assert f"({label})" in text
+        label = translations(lang).gettext("Submitted until")
+        assert f"({label})" in text and "(to)" not in text
+        assert (
+            f'<label for="to">{label}</label>' in _page(demo_server, f"/petitions?lang={lang}").html
+        )
+    assert translations("vi").gettext("Submitted until") != "Submitted until"
+    last_day = demo_server.client.get("/petitions?to=2199-12-31&lang=en")
+    assert last_day.status_code == 200, "the API's last year is a valid end"
 
 
 def test_vietnamese_names_on_english_pages_are_marked_as_vietnamese(
@@ -325,5 +332,7 @@ def test_vietnamese_names_on_english_pages_are_marked_as_vietnamese(
     )["petitions"]["nodes"][0]
     english = _page(demo_server, f"/p/{node['trackingCode']}?lang=en")
     assert re.search(r'<dd><span lang="vi">[^<]+</span></dd>', english.html), "the province"
+    options = _page(demo_server, "/petitions?lang=en").html
+    assert re.search(r'<option value="01" lang="vi">', options), "a province's option"
     vietnamese = _page(demo_server, f"/p/{node['trackingCode']}")
     assert '<span lang="vi">' not in vietnamese.html.split('<main id="main">', 1)[1]
