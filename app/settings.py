@@ -290,6 +290,11 @@ class Settings:
     response_working_days: int = RESPONSE_WORKING_DAYS
     follow_up_escalation_threshold: int = DEFAULT_FOLLOW_UP_THRESHOLD
     submissions_per_hour: int = 20
+    submit_pow: bool = False
+    """Every submission must carry a solved bot check (`app.domain.challenge`)."""
+    pow_max_number: int = 100_000
+    """The bot check's difficulty: its secret number is at most this (about half as many
+    SHA-256 hashes on average; some 0.3 s in a phone's browser)."""
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 4000
@@ -457,6 +462,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "response_working_days": ("PAKN_RESPONSE_WORKING_DAYS", _integer),
     "follow_up_escalation_threshold": ("PAKN_FOLLOW_UP_ESCALATION", _integer),
     "submissions_per_hour": ("PAKN_SUBMISSIONS_PER_HOUR", _integer),
+    "submit_pow": ("PAKN_SUBMIT_POW", _flag),
+    "pow_max_number": ("PAKN_POW_MAX_NUMBER", _integer),
     "max_query_depth": ("PAKN_MAX_QUERY_DEPTH", _integer),
     "max_aliases": ("PAKN_MAX_ALIASES", _integer),
     "max_tokens": ("PAKN_MAX_TOKENS", _integer),

@@ -456,6 +456,18 @@ class PersistedQuery(Base):
     __table_args__ = (Index("ix_persisted_queries_used_at", "used_at"),)
 
 
+class SpentChallenge(Base):
+    """A bot-check solution already used to submit (`app.domain.challenge`): each is good
+    once, so it is kept until its challenge expires, then deleted."""
+
+    __tablename__ = "spent_challenges"
+
+    challenge: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(Instant())
+
+    __table_args__ = (Index("ix_spent_challenges_expires_at", "expires_at"),)
+
+
 class OutboxMessage(Base):
     """A message owed to one recipient about one event: an e-mail to a petitioner or a
     webhook delivery to an endpoint. Written in the transaction of the event, so a message

@@ -36,6 +36,9 @@ class Context:
     """GET or POST; None over a WebSocket."""
     now: datetime = field(default_factory=now)
     petitioner_of: set[int] = field(default_factory=set)
+    no_store: bool = False
+    """A resolver answered something made for this caller alone (a bot-check challenge):
+    the HTTP response is then never cached, even for an anonymous GET."""
     """Petitions whose petitioner proved the secret in this request."""
     scorecards: Any = None
     """The request's scorecard loader (`resolvers.stats.scorecard_loader`), made on first use."""

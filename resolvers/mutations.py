@@ -94,8 +94,13 @@ async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -
     return Result(petition=petition)
 
 
-async def submit(ctx: Context, data: SubmissionData, idempotency_key: str | None) -> Result:
-    request = submission.Submission(data, idempotency_key, ctx.client_address)
+async def submit(
+    ctx: Context,
+    data: SubmissionData,
+    idempotency_key: str | None,
+    challenge_solution: str | None = None,
+) -> Result:
+    request = submission.Submission(data, idempotency_key, ctx.client_address, challenge_solution)
     try:
         outcome = await submission.submit_in_transaction(
             ctx.writes, ctx.session, ctx.settings, request, ctx.now

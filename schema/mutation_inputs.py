@@ -188,6 +188,14 @@ class SubmitPetitionInput:
         "submission: retrying with the same key and input returns the same petition and "
         "secret; the same key with other input is refused with IDEMPOTENCY_KEY_REUSED.",
     )
+    challenge_solution: str | None = strawberry.field(
+        default=None,
+        description="The solved bot check (see Query.submitChallenge): required when the "
+        "server runs with PAKN_SUBMIT_POW=1 (CHALLENGE_REQUIRED); one that does not hold "
+        "is CHALLENGE_INVALID, one older than 10 minutes CHALLENGE_EXPIRED, one used "
+        "before CHALLENGE_USED (a retry with the same idempotencyKey needs none). At most "
+        "2,000 characters.",
+    )
 
 
 @strawberry.input(description="Accept a SUBMITTED petition and assign it to an agency.")

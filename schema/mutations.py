@@ -88,7 +88,9 @@ class Mutation:
                 notify_by_email=person.notify_by_email,
             ),
         )
-        result = await mutations.submit(info.context, data, input.idempotency_key)
+        result = await mutations.submit(
+            info.context, data, input.idempotency_key, input.challenge_solution
+        )
         payload = _payload(result)
         return SubmitPetitionPayload(
             petition=payload.petition,

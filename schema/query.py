@@ -10,6 +10,7 @@ import strawberry
 from app.domain.reference import provinces as reference_provinces
 from resolvers import agencies as agency_resolvers
 from resolvers import stats as stats_resolvers
+from resolvers.challenge import submit_challenge
 from resolvers.nodes import node_by_id
 from resolvers.petitions import (
     petition_by_tracking_code,
@@ -209,6 +210,18 @@ class Query(LogQueries):
         return await petition_by_tracking_code(  # type: ignore[return-value]
             info.context, tracking_code, info.selected_fields[0]
         )
+
+    @strawberry.field(
+        description="A new bot-check challenge for submitPetition (an ALTCHA proof of work, "
+        "protocol version 1, as JSON: {algorithm, challenge, maxNumber, salt, signature}). "
+        "Find the number n, 0 <= n <= maxNumber, whose SHA-256(salt + n) in hex is "
+        "challenge, and send the base64 of the JSON {algorithm, challenge, number, salt, "
+        "signature} as SubmitPetitionInput.challengeSolution within 10 minutes; each "
+        "solution is good once. Required when the server runs with PAKN_SUBMIT_POW=1. "
+        "Never cached: each call is a new challenge."
+    )
+    def submit_challenge(self, info: GraphInfo) -> str:
+        return submit_challenge(info.context)
 
     @strawberry.field(
         description="The public petitions most like a text, best first: for a citizen "

@@ -25,7 +25,7 @@ from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
-from app.services import notifications
+from app.services import bot_check, notifications
 from app.services.action_text import text_problem
 from app.services.outcome import Outcome, UserErrors, problem
 from db import event_log, rollup
@@ -44,6 +44,7 @@ class Submission:
     data: SubmissionData
     idempotency_key: str | None
     client_address: str | None
+    challenge_solution: str | None = None
 
 
 def _keyed(settings: Settings, purpose: str, value: str) -> str:
@@ -131,6 +132,13 @@ async def submit(
         _keyed(settings, "client", submission.client_address) if submission.client_address else None
     )
     await _check_rate(session, client, now, settings.submissions_per_hour)
+    await bot_check.spend(
+        session,
+        submission.challenge_solution,
+        now,
+        secret_key=settings.secret_key,
+        required=settings.submit_pow,
+    )
     await event_log.lock_chain(session)
     petition_id = (await session.scalar(select(func.max(Petition.id))) or 0) + 1
     secret = _secret_for(settings, key)
@@ -195,7 +203,8 @@ async def submit_in_transaction(
 ) -> Outcome:
     """`submit` in its own transaction. Two retries of one idempotency key that race both
     pass the lookup and one insert then fails on the key's uniqueness: run once more, and
-    that run finds the winner's petition and answers with it."""
+    that run finds the winner's petition and answers with it. So for one bot-check
+    solution sent twice at once: the second run finds it spent (CHALLENGE_USED)."""
     refused = text_problem(submission.idempotency_key, "idempotencyKey")
     if refused is not None:
         raise UserErrors(refused)
@@ -204,6 +213,7 @@ async def submit_in_transaction(
             async with writes.transaction(session):
                 return await submit(session, settings, submission, now)
         except IntegrityError:
-            if attempt or submission.idempotency_key is None:
+            raced = submission.idempotency_key is not None or submission.challenge_solution
+            if attempt or not raced:
                 raise
     raise AssertionError("unreachable")

@@ -379,6 +379,8 @@ class PaknGraphQL(GraphQL[Context, None]):
         )
         if isinstance(request, WebSocket) and SOCKET_ENTRY in state:
             state[SOCKET_ENTRY].context = context
+        elif not isinstance(request, WebSocket):
+            state["context"] = context
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:

@@ -171,3 +171,16 @@ def chromium_driver(node: str, chromium: str) -> Iterator[Browser]:
         yield driver
     finally:
         driver.close()
+
+
+def fill_in_a_petition(browser: Browser, page: str, title: str) -> None:
+    """Type a citizen's petition into /submit's form on `page`, as a person would."""
+    fields = {
+        "#title": title,
+        "#body": "Thời gian cấp giấy phép xây dựng nhà ở riêng lẻ kéo dài quá quy định.",
+        "#fullName": "Nguyễn Văn An",
+        "#email": "an@example.vn",
+    }
+    for selector, value in fields.items():
+        browser.command("fill", page=page, selector=selector, value=value)
+    browser.command("select", page=page, selector="#subject", value="ADMINISTRATIVE_PROCEDURE")

@@ -28,6 +28,13 @@ MESSAGES: dict[str, str] = {
     "RATE_LIMITED": N_("Too many requests from your address; wait a while and retry."),
     "INVALID_SEARCH": N_("Search for words with at least one letter or digit."),
     "INVALID_DATE_RANGE": N_("The dates are out of range or in the wrong order."),
+    "CHALLENGE_REQUIRED": N_(
+        "The bot check was not done: this form needs JavaScript for it. Turn it on and send "
+        "the form again."
+    ),
+    "CHALLENGE_INVALID": N_("The bot check did not hold; send the form again."),
+    "CHALLENGE_EXPIRED": N_("The bot check expired after 10 minutes; send the form again."),
+    "CHALLENGE_USED": N_("This form was sent already; send it again to file a new petition."),
     "INVALID_CURSOR": N_("This page link is not valid; start again from the first page."),
     "INVALID_PARAMETER": N_("A value in the address is not one this page accepts."),
     "FILTER_TOO_LARGE": N_("Too many values in one filter."),

@@ -94,6 +94,7 @@ def submission(form: Form, key: str) -> dict[str, Any]:
         "provinceCode": form.optional("provinceCode"),
         "isPrivate": form.checked("isPrivate"),
         "idempotencyKey": key,
+        "challengeSolution": form.optional("challengeSolution"),
         "petitioner": {
             "fullName": form.text("fullName"),
             **{name: form.optional(name) for name in PETITIONER_TEXTS[1:]},
@@ -121,8 +122,11 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
         if not options.ok or options.data is None:
             return failed(visit, options.problems)
         token = csrf_token(request)
+        reference = {name: options.data[name] for name in ("fields", "provinces")}
+        challenge = options.data["challenge"]
         page = dict(
-            options=options.data,
+            options=reference,
+            pow_required=api.graphql.settings.submit_pow,
             channels=CHANNELS,
             kinds=KINDS,
             subjects=SUBJECTS,
@@ -132,12 +136,18 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
             limits=LIMITS,
         )
         if errors is None and not similar:
-            fill = {"key": key, "csrf": token}
-            depends_on = [options.data, values]
+            fill = {"key": key, "csrf": token, "challenge": challenge}
+            depends_on = [reference, values, page["pow_required"]]
             html = BLANK.render(visit, "submit.html", fill, depends_on, **page, similar=[])
         else:
             html = render_html(
-                visit, "submit.html", **page, similar=similar or [], key=key, csrf=token
+                visit,
+                "submit.html",
+                **page,
+                similar=similar or [],
+                key=key,
+                csrf=token,
+                challenge=challenge,
             )
         response = respond(visit, html, status, private=True)
         return with_token(response, request, token)

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser_driver import Browser, browser_or_skip, chromium_driver
+from tests.support.browser_driver import (
+    Browser,
+    browser_or_skip,
+    chromium_driver,
+    fill_in_a_petition,
+)
 from tests.support.browser_page import ROOT
 from tests.support.workflow import Workflow
 
@@ -81,15 +86,7 @@ def test_a_citizen_submits_sees_the_answer_arrive_live_and_rates_it(
     with chromium_driver(node, chromium) as browser:
         browser.command("open", page="a", url=f"{workflow.server.url}/submit?lang=vi")
         browser.command("viewport", page="a", **PHONE)
-        fields = {
-            "#title": title,
-            "#body": "Thời gian cấp giấy phép xây dựng nhà ở riêng lẻ kéo dài quá quy định.",
-            "#fullName": "Nguyễn Văn An",
-            "#email": "an@example.vn",
-        }
-        for selector, value in fields.items():
-            browser.command("fill", page="a", selector=selector, value=value)
-        browser.command("select", page="a", selector="#subject", value="ADMINISTRATIVE_PROCEDURE")
+        fill_in_a_petition(browser, "a", title)
         _shot(browser, "citizen-1-form", backend)
         browser.command("submit", page="a", selector="#submit-form button[type=submit]")
         code = browser.command("text", page="a", selector="#tracking-code").strip()

@@ -74,7 +74,8 @@ def test_each_visitor_gets_the_blank_form_with_a_token_and_a_key_of_their_own(
     workflow: Workflow,
 ) -> None:
     """The blank form is rendered once (`app.web.site.templating.Skeletons`) and filled in
-    for each visit: the same page but for its CSRF token and idempotency key."""
+    for each visit: the same page but for its CSRF token, idempotency key and bot-check
+    challenge."""
     pages = []
     for _ in range(3):
         with httpx.Client(base_url=workflow.server.url) as client:
@@ -82,7 +83,11 @@ def test_each_visitor_gets_the_blank_form_with_a_token_and_a_key_of_their_own(
     tokens = [re.findall(r'name="(?:csrf|idempotencyKey)" value="([^"]+)"', p) for p in pages]
     assert all(len(found) == 2 for found in tokens)
     assert len({value for found in tokens for value in found}) == 6
+    challenges = [re.findall(r'data-challenge="([^"]+)"', p) for p in pages]
+    assert all(len(found) == 1 for found in challenges)
+    assert len({found[0] for found in challenges}) == 3
     blanked = [re.sub(r'(name="(?:csrf|idempotencyKey)" value=)"[^"]+"', r"\1", p) for p in pages]
+    blanked = [re.sub(r'data-challenge="[^"]+"', "", p) for p in blanked]
     assert blanked[0] == blanked[1] == blanked[2]
     english = httpx.get(f"{workflow.server.url}/submit?lang=en").text
     assert '<html lang="en">' in english and "Full name" in english
