@@ -133,8 +133,11 @@ async def audit(session: AsyncSession, batch: int = 1000) -> tuple[int, str | No
     """Check every checkpoint kept (`pakn audit verify`): its note says its size and root
     and is signed by one of the log's keys (that its root is the tree's at its size,
     `db.log_leaves.audit` checks in its pass over the leaves). Returns (checkpoints
-    checked, the first problem or None)."""
-    verifiers = [Verifier.parse(k) for k in await public_keys(session)]
+    checked, the first problem or None).
+
+    The keys are read after each batch of checkpoints, not once before them: a server
+    signing while the audit runs may sign its first checkpoint, and create its key, in
+    between, and a checkpoint is committed with its key or after it, never before."""
     checked, after = 0, -1
     while True:
         rows = list(
@@ -147,6 +150,7 @@ async def audit(session: AsyncSession, batch: int = 1000) -> tuple[int, str | No
         )
         if not rows:
             return checked, None
+        verifiers = [Verifier.parse(k) for k in await public_keys(session)]
         for checkpoint in rows:
             problem = await _checkpoint_problem(session, checkpoint, verifiers)
             if problem is not None:
