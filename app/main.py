@@ -26,6 +26,7 @@ from app.settings import Settings
 from app.web.compression import Compression
 from app.web.cors import ApiCORS
 from app.web.export_routes import datapackage_endpoint, petitions_endpoint, stats_endpoint
+from app.web.file_routes import file_endpoint
 from app.web.graphiql_assets import graphiql_assets
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
                 methods=["GET", "POST"],
             ),
             Route("/log/checkpoint", checkpoint_endpoint(sessions), methods=["GET"]),
+            Route("/files/{sha256}", file_endpoint(sessions, settings), methods=["GET"]),
             Route("/log/tile/{path:path}", tile_endpoint(sessions), methods=["GET"]),
             Mount("/static/graphiql", graphiql_assets()),
             WebSocketRoute("/graphql", graphql),
@@ -183,6 +185,6 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app.state.settings = settings
     # Outside in: the client's address (a trusted proxy's X-Forwarded-For, else the peer's);
     # CORS, so a refusal too is readable cross-origin; the read limit, before a body is read.
-    guarded = Compression(RequestGuard(app, settings.max_body_bytes))
+    guarded = Compression(RequestGuard(app, settings.max_body_bytes, settings.max_upload_total))
     limited = read_limits(guarded, settings, sessions)
     return trusting_proxies(ApiCORS(limited, settings.cors_origins), settings.trusted_proxies)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from app.domain import attachments as attachment_rules
 from app.domain.retention import DEFAULT_CONTACT_RETENTION_DAYS
 from app.domain.workflow import DEFAULT_FOLLOW_UP_THRESHOLD
 from app.domain.working_days import RESPONSE_WORKING_DAYS
@@ -256,6 +257,20 @@ def _smtp_url(raw: str) -> str:
 MAX_WITNESSES = 16
 
 
+UPLOAD_TYPE_NAMES = tuple(attachment_rules.BY_NAME)
+
+
+def _upload_types(raw: str) -> tuple[str, ...]:
+    names = tuple(name.upper() for name in _items(raw))
+    unknown = [name for name in names if name not in UPLOAD_TYPE_NAMES]
+    if unknown or not names:
+        raise SettingsError(
+            f"PAKN_UPLOAD_TYPES: {', '.join(unknown) or 'none'}; "
+            f"name some of {', '.join(UPLOAD_TYPE_NAMES)}"
+        )
+    return names
+
+
 def _witnesses(raw: str) -> tuple[tuple[str, str], ...]:
     """PAKN_WITNESSES: one `<verifier key> <URL>` a line (or separated by ';')."""
     from app.domain.signed_note import COSIGNATURE, NoteError, Verifier
@@ -301,6 +316,15 @@ class Settings:
     max_query_cost: int = 20_000
     """The rows a document may be estimated to return (`schema.cost`; 0: no limit)."""
     max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    """Bytes of one attached file (PAKN_MAX_UPLOAD_BYTES)."""
+    max_uploads: int = 5
+    """Files attached to one petition or answer (PAKN_MAX_UPLOADS)."""
+    max_upload_total: int = 20 * 1024 * 1024
+    """Bytes of a multipart request's files together (PAKN_MAX_UPLOAD_TOTAL): a larger
+    request is refused by its declared length, before any of it is read."""
+    upload_types: tuple[str, ...] = UPLOAD_TYPE_NAMES
+    """The file types taken, decided by a file's bytes (PAKN_UPLOAD_TYPES)."""
     graphiql: bool = True
     introspection: bool = True
     """Introspection and "Did you mean" suggestions, on for a public API (0 turns both off)."""
@@ -469,6 +493,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_tokens": ("PAKN_MAX_TOKENS", _integer),
     "max_query_cost": ("PAKN_MAX_QUERY_COST", _integer),
     "max_body_bytes": ("PAKN_MAX_BODY_BYTES", _integer),
+    "max_upload_bytes": ("PAKN_MAX_UPLOAD_BYTES", _integer),
+    "max_uploads": ("PAKN_MAX_UPLOADS", _integer),
+    "max_upload_total": ("PAKN_MAX_UPLOAD_TOTAL", _integer),
+    "upload_types": ("PAKN_UPLOAD_TYPES", _upload_types),
     "graphiql": ("PAKN_GRAPHIQL", _flag),
     "introspection": ("PAKN_INTROSPECTION", _flag),
     "compiled_queries": ("PAKN_COMPILED_QUERIES", _flag),

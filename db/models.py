@@ -301,6 +301,52 @@ class Answer(Base):
     __table_args__ = (Index("ix_answers_petition", "petition_id", "id"),)
 
 
+class Blob(Base):
+    """A file's bytes, stored once however many attachments name them (by their SHA-256),
+    in `blob_chunks` of `db.blobs.CHUNK` bytes: written and read a chunk at a time, so no
+    file is ever held whole in memory, and kept in the database so that every host
+    serves them with no file server."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(Instant())
+
+
+class BlobChunk(Base):
+    __tablename__ = "blob_chunks"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    """A file attached to a petition (its petitioner's evidence: private unless they
+    publish it) or to an answer (the agency's signed dispatch: public)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    is_public: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(Instant())
+
+    __table_args__ = (
+        Index("ix_attachments_petition", "petition_id", "position"),
+        Index("ix_attachments_sha256", "sha256"),
+    )
+
+
 class Rating(Base):
     __tablename__ = "ratings"
 

@@ -17,7 +17,7 @@ from app.domain.stats import MAX_YEAR, MIN_YEAR
 from db.queries.keyset import SortKey
 from resolvers.errors import ClientError
 
-NODE_TYPES = ("Agency", "Petition", "Answer", "PetitionEvent")
+NODE_TYPES = ("Agency", "Petition", "Answer", "PetitionEvent", "Attachment")
 
 
 def _encode(text: str) -> str:

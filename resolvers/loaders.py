@@ -16,6 +16,7 @@ from db.models import (
     Agency,
     AgencyKey,
     Answer,
+    Attachment,
     Field,
     Petition,
     PetitionerContact,
@@ -160,6 +161,10 @@ class Loaders:
     @cached_property
     def answers(self) -> DataLoader[int, list[Answer]]:
         return _loader(self._session, petitions.answers_by_petition, list)
+
+    @cached_property
+    def attachments(self) -> DataLoader[int, list[Attachment]]:
+        return _loader(self._session, petitions.petition_attachments, list)
 
     @cached_property
     def rating(self) -> DataLoader[int, Rating | None]:

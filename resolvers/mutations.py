@@ -7,12 +7,16 @@ FORBIDDEN), as the API conventions say.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from app.domain.attachments import BY_NAME
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import actions, erasure, notifications, submission, transitions
+from app.services import actions, attachments, erasure, notifications, submission, transitions
+from app.services.attachments import Upload, UploadLimits
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
@@ -94,13 +98,34 @@ async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -
     return Result(petition=petition)
 
 
+def upload_limits(ctx: Context) -> UploadLimits:
+    settings = ctx.settings
+    return UploadLimits(
+        max_bytes=settings.max_upload_bytes,
+        max_count=settings.max_uploads,
+        max_total=settings.max_upload_total,
+        types=frozenset(BY_NAME[name] for name in settings.upload_types),
+    )
+
+
 async def submit(
     ctx: Context,
     data: SubmissionData,
     idempotency_key: str | None,
     challenge_solution: str | None = None,
+    uploads: Sequence[Upload] = (),
 ) -> Result:
-    request = submission.Submission(data, idempotency_key, ctx.client_address, challenge_solution)
+    try:
+        files = (
+            await asyncio.to_thread(attachments.prepare, uploads, upload_limits(ctx))
+            if uploads
+            else []
+        )
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
+    request = submission.Submission(
+        data, idempotency_key, ctx.client_address, challenge_solution, files
+    )
     try:
         outcome = await submission.submit_in_transaction(
             ctx.writes, ctx.session, ctx.settings, request, ctx.now

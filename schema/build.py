@@ -23,7 +23,13 @@ from schema.cost import CostEstimator
 from schema.execution import PaknExecutionContext
 from schema.extensions import ErrorCodes, QueryCost, SubscriptionsOverSockets
 from schema.mutations import Mutation
-from schema.petition_types import AgencyType, AnswerType, PetitionEventType, PetitionType
+from schema.petition_types import (
+    AgencyType,
+    AnswerType,
+    AttachmentType,
+    PetitionEventType,
+    PetitionType,
+)
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
@@ -77,7 +83,7 @@ def build_schema(limits: QueryLimits) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[AgencyType, PetitionType, AnswerType, PetitionEventType],
+        types=[AgencyType, PetitionType, AnswerType, PetitionEventType, AttachmentType],
         extensions=[
             ErrorCodes,
             SubscriptionsOverSockets,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from schema.descriptions import PETITION_SUBJECT
 from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason
@@ -187,6 +188,19 @@ class SubmitPetitionInput:
         description="Any string of 1 to 100 characters (INVALID_LENGTH) that names this "
         "submission: retrying with the same key and input returns the same petition and "
         "secret; the same key with other input is refused with IDEMPOTENCY_KEY_REUSED.",
+    )
+    attachments: list[Upload] | None = strawberry.field(
+        default=None,
+        description="Files of evidence, sent by the GraphQL multipart request specification "
+        "(with an Apollo-Require-Preflight or GraphQL-Preflight header, else "
+        "PREFLIGHT_REQUIRED): at most PAKN_MAX_UPLOADS (5; TOO_MANY_FILES), each at most "
+        "PAKN_MAX_UPLOAD_BYTES (10 MiB; FILE_TOO_LARGE), PAKN_MAX_UPLOAD_TOTAL together (20 "
+        "MiB; UPLOADS_TOO_LARGE, or a 413 by the request's length), of a type in "
+        "PAKN_UPLOAD_TYPES read from its bytes (JPEG, PNG, PDF, DOC, DOCX, XLS, XLSX; "
+        "UNSUPPORTED_FILE_TYPE), readable as that type (INVALID_FILE, EMPTY_FILE) and "
+        "nothing else (SUSPICIOUS_FILE: an archive that unpacks to a hundred times its "
+        "size, a file with another appended; IMAGE_TOO_LARGE: over 40 megapixels). "
+        "Pictures are re-encoded without their metadata. Private: see Attachment.",
     )
     challenge_solution: str | None = strawberry.field(
         default=None,

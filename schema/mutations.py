@@ -89,7 +89,11 @@ class Mutation:
             ),
         )
         result = await mutations.submit(
-            info.context, data, input.idempotency_key, input.challenge_solution
+            info.context,
+            data,
+            input.idempotency_key,
+            input.challenge_solution,
+            input.attachments or (),
         )
         payload = _payload(result)
         return SubmitPetitionPayload(

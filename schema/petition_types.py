@@ -19,6 +19,7 @@ from app.domain.vocabulary import OPEN_STATUSES, is_overdue
 from app.domain.working_days import elapsed_working_days, working_days_left
 from db import models
 from resolvers import log as log_resolvers
+from resolvers.attachments import download_url, petition_attachments
 from resolvers.history import event_connection, event_cursor
 from resolvers.private_text import remember, text_for
 from resolvers.similar import petition_similar
@@ -268,6 +269,40 @@ SimilarFirst = Annotated[
 
 
 @strawberry.type(
+    name="Attachment",
+    description="A file attached to a petition: its petitioner's evidence, private unless "
+    "published (the public sees only the published ones; the petitioner, the assigned "
+    "agency's officers and the Government Office see them all). Its type was read from its "
+    "bytes; a picture was re-encoded without its metadata (GPS position, camera serial).",
+)
+class AttachmentType(Node):
+    id: strawberry.ID = node_id("Attachment")
+    sha256: str = strawberry.field(
+        description="Lower-case hex SHA-256 of the file as stored (a picture's after its "
+        "re-encoding): what GET /files/<sha256> serves."
+    )
+    filename: str = strawberry.field(
+        description="The sender's file name, without a path or control characters, ending "
+        "in its real type's extension; at most 200 characters."
+    )
+    media_type: str = strawberry.field(description="Its type, read from its bytes.")
+    size: int = strawberry.field(description="Bytes.")
+    is_public: bool = strawberry.field(description="True when published.")
+
+    @strawberry.field(
+        description="Where to download it, relative to this API's origin: /files/<sha256>, "
+        "with a grant good for 10 minutes when it is private (the response is then never "
+        "cached)."
+    )
+    def url(self, info: GraphInfo) -> str:
+        return download_url(info.context, self)  # type: ignore[arg-type]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, models.Attachment)
+
+
+@strawberry.type(
     name="Petition",
     description="A petition (phản ánh, kiến nghị) as the public record shows it. Public, "
     "except `petitioner` and, for a private petition, its free text (`title`, `body`, "
@@ -446,6 +481,14 @@ class PetitionType(Node):
     def answers(self, info: GraphInfo) -> list[AnswerType]:
         remember(info.context, self)  # type: ignore[arg-type]
         return info.context.loaders.answers.load(self.id)  # type: ignore[arg-type,return-value]
+
+    @strawberry.field(
+        description="The files its petitioner attached, in the order sent: the published ones "
+        "for the public, all of them for the petitioner, the assigned agency's officers and "
+        "the Government Office."
+    )
+    async def attachments(self, info: GraphInfo) -> list[AttachmentType]:
+        return await petition_attachments(info.context, self)  # type: ignore[arg-type,return-value]
 
     @strawberry.field(description="The most recent answer; null until answered.")
     async def latest_answer(self, info: GraphInfo) -> AnswerType | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,8 +26,9 @@ from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
 from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
-from app.services import bot_check, notifications
+from app.services import attachments, bot_check, notifications
 from app.services.action_text import text_problem
+from app.services.attachments import Prepared
 from app.services.outcome import Outcome, UserErrors, problem
 from db import event_log, rollup
 from db.event_log import NewEvent
@@ -45,6 +47,8 @@ class Submission:
     idempotency_key: str | None
     client_address: str | None
     challenge_solution: str | None = None
+    attachments: Sequence[Prepared] = ()
+    """Checked files (`app.services.attachments.prepare`), private to the petition."""
 
 
 def _keyed(settings: Settings, purpose: str, value: str) -> str:
@@ -53,10 +57,12 @@ def _keyed(settings: Settings, purpose: str, value: str) -> str:
     ).hexdigest()
 
 
-def _fingerprint(data: SubmissionData) -> str:
+def _fingerprint(data: SubmissionData, files: Sequence[Prepared] = ()) -> str:
     fields = asdict(data)
     if not data.petitioner.notify_by_email:
         del fields["petitioner"]["notify_by_email"]  # the fingerprints stored before #15
+    if files:
+        fields["attachments"] = [file.sha256 for file in files]
     return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
@@ -122,7 +128,7 @@ async def submit(
     )
     if problems:
         raise UserErrors(*problems)
-    fingerprint = _fingerprint(data)
+    fingerprint = _fingerprint(data, submission.attachments)
     if key is not None:
         try:
             return await _existing(session, key, fingerprint, settings)
@@ -178,6 +184,7 @@ async def submit(
         )
     )
     await session.flush()
+    await attachments.attach(session, petition_id, submission.attachments, now)
     event = await event_log.append(
         session,
         NewEvent(
@@ -204,7 +211,8 @@ async def submit_in_transaction(
     """`submit` in its own transaction. Two retries of one idempotency key that race both
     pass the lookup and one insert then fails on the key's uniqueness: run once more, and
     that run finds the winner's petition and answers with it. So for one bot-check
-    solution sent twice at once: the second run finds it spent (CHALLENGE_USED)."""
+    solution sent twice at once (the second run finds it spent: CHALLENGE_USED), and for
+    one new file attached to two petitions at once (the second finds it stored)."""
     refused = text_problem(submission.idempotency_key, "idempotencyKey")
     if refused is not None:
         raise UserErrors(refused)
@@ -213,7 +221,11 @@ async def submit_in_transaction(
             async with writes.transaction(session):
                 return await submit(session, settings, submission, now)
         except IntegrityError:
-            raced = submission.idempotency_key is not None or submission.challenge_solution
+            raced = (
+                submission.idempotency_key is not None
+                or submission.challenge_solution
+                or submission.attachments
+            )
             if attempt or not raced:
                 raise
     raise AssertionError("unreachable")

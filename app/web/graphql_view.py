@@ -98,6 +98,17 @@ class CompiledPath(Protocol):
     async def execute(self, plan: Any, ctx: Context, variables: Any) -> dict[str, Any] | None: ...
 
 
+PREFLIGHT_HEADERS = {"apollo-require-preflight", "graphql-preflight"}
+"""A browser sends a multipart form from any page without asking this server first; one
+of these headers makes it ask (a CORS preflight): an upload then cannot be forged from
+another site (cross-site request forgery)."""
+
+
+def _multipart(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return request.method == "POST" and content_type == "multipart/form-data"
+
+
 class PaknGraphQL(GraphQL[Context, None]):
     """One AsyncSession per request, opened lazily and closed when the response is sent.
 
@@ -126,6 +137,7 @@ class PaknGraphQL(GraphQL[Context, None]):
             keep_alive=True,
             keep_alive_interval=settings.keep_alive_seconds,
             allowed_origins=settings.cors_origins or ("*",),
+            multipart_uploads_enabled=True,
         )
         self.sessions = sessions
         self.settings = settings
@@ -227,6 +239,14 @@ class PaknGraphQL(GraphQL[Context, None]):
         return TimedOut(body, media_type="application/json")
 
     async def _answer_now(self, request: Request) -> Response:
+        if _multipart(request) and not PREFLIGHT_HEADERS & set(request.headers.keys()):
+            body = error_body(
+                "PREFLIGHT_REQUIRED",
+                "A multipart request must carry an Apollo-Require-Preflight or a "
+                "GraphQL-Preflight header, which a page on another origin cannot send "
+                "without the CORS preflight that asks this server.",
+            )
+            return Response(body, status_code=400, media_type="application/json")
         document = await self._repeatable(request)
         response = await self._compiled(request, document) if document else None
         if response is None:

@@ -57,11 +57,18 @@ class RequestGuard:
 
     A body over `max_body_bytes` is refused with 413 and code REQUEST_TOO_LARGE before the
     application reads it, whether the client declared its length or streamed it.
+
+    A multipart POST to `/graphql` (files uploaded by the GraphQL multipart request
+    specification) may be larger, up to `max_upload_bytes` more, and is passed on as it
+    streams, not gathered here: Starlette's parser spools its files to disk. It must
+    declare its length (411 LENGTH_REQUIRED otherwise), so that one too large is refused
+    before a byte of it is read.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int = 0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,7 +76,11 @@ class RequestGuard:
             return
         request_id = _client_request_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        declared = dict(scope.get("headers", ())).get(b"content-length")
+        headers = dict(scope.get("headers", ()))
+        declared = headers.get(b"content-length")
+        if self._uploading(scope, headers):
+            await self._upload(scope, receive, send, request_id, declared)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await self._refuse(send, request_id)
             return
@@ -86,12 +97,38 @@ class RequestGuard:
             more = message.get("more_body", False)
         await self.app(scope, _replay(bytes(body), receive), _with_request_id(send, request_id))
 
-    async def _refuse(self, send: Send, request_id: str) -> None:
+    def _uploading(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        return (
+            self.max_upload_bytes > 0
+            and scope.get("method") == "POST"
+            and scope.get("path") == "/graphql"
+            and content_type == b"multipart/form-data"
+        )
+
+    async def _upload(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, declared: bytes | None
+    ) -> None:
+        most = self.max_body_bytes + self.max_upload_bytes
+        if declared is None:
+            await send_error(
+                send,
+                411,
+                "LENGTH_REQUIRED",
+                "A multipart request must declare its Content-Length.",
+                request_id,
+            )
+        elif not declared.isdigit() or int(declared) > most:
+            await self._refuse(send, request_id, most)
+        else:
+            await self.app(scope, receive, _with_request_id(send, request_id))
+
+    async def _refuse(self, send: Send, request_id: str, most: int | None = None) -> None:
         await send_error(
             send,
             413,
             "REQUEST_TOO_LARGE",
-            f"The request body is larger than {self.max_body_bytes} bytes.",
+            f"The request body is larger than {most or self.max_body_bytes} bytes.",
             request_id,
         )
 

@@ -78,7 +78,7 @@ READ_CHARGE = "pakn_read_charge"
 LIMITED_PATH = "/graphql"
 SITE_PATHS = frozenset({"/", "/petitions", "/agencies", "/submit", "/track"})
 LIMITED_PREFIXES = (
-    *("/export/", "/reports/", "/unsubscribe/", "/log/", "/static/"),
+    *("/export/", "/reports/", "/unsubscribe/", "/log/", "/static/", "/files/"),
     *("/p/", "/agencies/"),
 )
 """The API's other routes, the website's pages (`app.web.site`) and every static file."""

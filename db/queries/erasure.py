@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.retention import SETTLED_STATUS_VALUES
-from db.models import Petition, PetitionerContact, PetitionEvent
+from db.models import Attachment, Blob, Petition, PetitionerContact, PetitionEvent
 
 MIN_SCRUBBED_VALUE = 4
 """Contact values shorter than this are not looked for in persisted documents: two letters
@@ -148,7 +148,37 @@ async def delete_contacts(session: AsyncSession, petition_ids: Sequence[int]) ->
             .execution_options(synchronize_session=False)
         )
     ).all()
+    await _delete_private_attachments(session, petition_ids)
     return sorted({value for row in rows for value in row if value})
+
+
+async def _delete_private_attachments(session: AsyncSession, petition_ids: Sequence[int]) -> None:
+    """The petitioners' unpublished files (an identity card, a letter with an address) go
+    with their contact data; the bytes of each go too unless another attachment names them."""
+    shas = (
+        (
+            await session.execute(
+                delete(Attachment)
+                .where(
+                    Attachment.petition_id.in_(list(petition_ids)),
+                    Attachment.answer_id.is_(None),
+                    Attachment.is_public.is_(False),
+                )
+                .returning(Attachment.sha256)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not shas:
+        return
+    named = select(Attachment.sha256).where(Attachment.sha256.in_(set(shas)))
+    await session.execute(
+        delete(Blob)
+        .where(Blob.sha256.in_(set(shas)), Blob.sha256.not_in(named))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def scrubbed_values(values: Sequence[str]) -> list[str]:

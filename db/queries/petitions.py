@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.domain.vocabulary import OPEN_STATUS_VALUES
-from db.models import Agency, Answer, Field, Petition, PetitionerContact, Rating
+from db.models import Agency, Answer, Attachment, Field, Petition, PetitionerContact, Rating
 from db.queries.codes import lookup_code
 from db.queries.keyset import Ordering, SortKey
 from db.queries.search import matches_search
@@ -345,6 +345,21 @@ async def answers_by_petition(
     grouped: dict[int, list[Answer]] = {pid: [] for pid in petition_ids}
     for answer in await session.scalars(statement):
         grouped[answer.petition_id].append(answer)
+    return grouped
+
+
+async def petition_attachments(
+    session: AsyncSession, petition_ids: Sequence[int]
+) -> dict[int, list[Attachment]]:
+    """The petitioners' own attachments of each petition (not its answers'), in order."""
+    statement = (
+        select(Attachment)
+        .where(Attachment.petition_id.in_(list(petition_ids)), Attachment.answer_id.is_(None))
+        .order_by(Attachment.petition_id, Attachment.position)
+    )
+    grouped: dict[int, list[Attachment]] = {pid: [] for pid in petition_ids}
+    for attachment in await session.scalars(statement):
+        grouped[attachment.petition_id].append(attachment)
     return grouped
 
 

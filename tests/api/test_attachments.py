@@ -1,0 +1,253 @@
+"""Attachments on petitions (#18, points 1, 2 and 5), with real files over the GraphQL
+multipart request specification, on both databases: sent with gql (a stock client) or a
+plain multipart POST; typed by their bytes; pictures re-encoded without their metadata;
+private by default and downloaded through a grant; hostile files refused with a code and
+nothing stored; a request too large refused by its length before it is read."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, FileVar, GraphQLRequest
+from gql.transport.httpx import HTTPXAsyncTransport
+from PIL import Image
+
+from tests.support import sample_files
+from tests.support.server import RunningServer
+from tests.support.workflow import SUBMIT, submission, workflow_settings
+
+PREFLIGHT = {"GraphQL-Preflight": "1"}
+FILES = """query($c: String!, $s: String!) {
+  petitionForPetitioner(trackingCode: $c, secret: $s) {
+    attachments { id sha256 filename mediaType size isPublic url }
+  }
+}"""
+PUBLIC = """query($c: String!) { petition(trackingCode: $c) { attachments { sha256 } } }"""
+
+
+@pytest.fixture
+def server(empty_database: str) -> Iterator[RunningServer]:
+    with RunningServer(workflow_settings(empty_database)) as running:
+        yield running
+
+
+def _title() -> str:
+    return f"Thủ tục cấp giấy chứng nhận quyền sử dụng đất {uuid.uuid4().hex[:8]}"
+
+
+def _multipart(
+    server: RunningServer,
+    files: list[tuple[str, bytes, str]],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    data = submission(title=_title(), attachments=[None] * len(files))
+    operations = {"query": SUBMIT, "variables": {"input": data}}
+    mapping = {str(i): [f"variables.input.attachments.{i}"] for i in range(len(files))}
+    return server.client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+        files={str(i): file for i, file in enumerate(files)},
+        headers=PREFLIGHT if headers is None else headers,
+    )
+
+
+def _payload(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]["submitPetition"]  # type: ignore[no-any-return]
+
+
+def _codes(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(e["code"], e["field"]) for e in payload["userErrors"]]
+
+
+def _stored(server: RunningServer) -> int:
+    return int(server.gql("{ petitions { totalCount } }")["petitions"]["totalCount"])
+
+
+async def test_a_stock_client_uploads_a_photo_that_comes_back_without_its_metadata(
+    server: RunningServer,
+) -> None:
+    transport = HTTPXAsyncTransport(url=f"{server.url}/graphql", headers=PREFLIGHT)
+    photo = sample_files.photo_with_gps()
+    variables = {
+        "input": {
+            **submission(title=_title()),
+            "attachments": [
+                FileVar(
+                    io.BytesIO(photo), filename="../../ảnh CCCD.jpeg", content_type="image/jpeg"
+                ),
+                FileVar(io.BytesIO(sample_files.pdf()), filename="đơn.pdf"),
+            ],
+        }
+    }
+    async with Client(transport=transport) as session:
+        request = GraphQLRequest(SUBMIT, variable_values=variables)
+        result = await session.execute(request, upload_files=True)
+    filed = result["submitPetition"]
+    assert filed["userErrors"] == []
+    code, secret = filed["trackingCode"], filed["secret"]
+
+    assert server.gql(PUBLIC, {"c": code})["petition"]["attachments"] == [], "private"
+    shown = server.gql(FILES, {"c": code, "s": secret})["petitionForPetitioner"]["attachments"]
+    assert [(a["filename"], a["mediaType"], a["isPublic"]) for a in shown] == [
+        ("ảnh CCCD.jpeg", "image/jpeg", False),
+        ("đơn.pdf", "application/pdf", False),
+    ]
+    download = server.client.get(shown[0]["url"])
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "image/jpeg"
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in download.headers["content-security-policy"]
+    assert download.headers["cache-control"] == "private, no-store"
+    stored = download.content
+    assert len(stored) == shown[0]["size"]
+    assert sample_files.SERIAL.encode() not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        exif = image.getexif()
+        assert not exif.get_ifd(sample_files.GPS_IFD), "the GPS position is gone"
+        assert not exif.get_ifd(sample_files.EXIF_IFD), "the camera's serial is gone"
+        assert image.size == (480, 640), "turned upright by its orientation, then dropped"
+    pdf = server.client.get(shown[1]["url"])
+    assert pdf.content == sample_files.pdf(), "a PDF is stored as sent"
+
+
+def test_a_private_file_is_the_same_404_without_a_grant_as_an_absent_one(
+    server: RunningServer,
+) -> None:
+    filed = _payload(_multipart(server, [("id.png", sample_files.png(), "image/png")]))
+    files = server.gql(FILES, {"c": filed["trackingCode"], "s": filed["secret"]})
+    attachment = files["petitionForPetitioner"]["attachments"][0]
+    sha = attachment["sha256"]
+    refused = [
+        server.client.get(f"/files/{sha}"),
+        server.client.get(f"/files/{sha}?grant=9999999999.{'0' * 32}"),
+        server.client.get(f"/files/{sha}?grant=" + "x" * 500),
+        server.client.get(f"/files/{'0' * 64}"),
+        server.client.get("/files/not-a-digest"),
+    ]
+    assert {r.status_code for r in refused} == {404}
+    assert len({r.content for r in refused}) == 1, "absent and not allowed look the same"
+    assert server.client.get(attachment["url"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared", "code"),
+    [
+        ("photo.jpg", sample_files.pdf(), "image/jpeg", None),
+        ("note.txt", b"just some text\n" * 20, "image/jpeg", "UNSUPPORTED_FILE_TYPE"),
+        ("run.exe", b"MZ" + bytes(500), "application/pdf", "UNSUPPORTED_FILE_TYPE"),
+        ("cut.jpg", sample_files.photo_with_gps()[:700], "image/jpeg", "INVALID_FILE"),
+        ("bomb.docx", sample_files.zip_bomb(), "application/msword", "SUSPICIOUS_FILE"),
+        ("two.pdf", sample_files.polyglot(), "application/pdf", "SUSPICIOUS_FILE"),
+        ("empty.pdf", b"", "application/pdf", "EMPTY_FILE"),
+        ("fake.docx", b"PK\x03\x04" + bytes(100), "application/zip", "UNSUPPORTED_FILE_TYPE"),
+    ],
+)
+def test_a_file_is_judged_by_its_bytes(
+    server: RunningServer, name: str, content: bytes, declared: str, code: str | None
+) -> None:
+    payload = _payload(
+        _multipart(server, [("fine.docx", sample_files.docx(), "x/y"), (name, content, declared)])
+    )
+    if code is None:
+        shown = server.gql(FILES, {"c": payload["trackingCode"], "s": payload["secret"]})
+        kinds = [a["mediaType"] for a in shown["petitionForPetitioner"]["attachments"]]
+        assert kinds[1] == "application/pdf", "a PDF named .jpg is a PDF, not an image"
+        names = [a["filename"] for a in shown["petitionForPetitioner"]["attachments"]]
+        assert names == ["fine.docx", "photo.jpg.pdf"]
+        return
+    assert _codes(payload) == [(code, ["input", "attachments", "1"])]
+    assert payload["trackingCode"] is None and _stored(server) == 0, "nothing stored"
+
+
+def test_the_counts_and_sizes_are_limited(empty_database: str) -> None:
+    settings = replace(
+        workflow_settings(empty_database),
+        max_uploads=2,
+        max_upload_bytes=4000,
+        max_upload_total=20_000,
+        upload_types=("JPEG", "PNG"),
+    )
+    with RunningServer(settings) as server:
+        small = ("a.png", sample_files.png(), "image/png")
+        assert _codes(_payload(_multipart(server, [small] * 3))) == [
+            ("TOO_MANY_FILES", ["input", "attachments"])
+        ]
+        big = ("big.png", sample_files.png() + bytes(5000), "image/png")
+        assert _codes(_payload(_multipart(server, [big]))) == [
+            ("FILE_TOO_LARGE", ["input", "attachments", "0"])
+        ]
+        pdf = ("scan.pdf", sample_files.pdf(), "application/pdf")
+        assert _codes(_payload(_multipart(server, [pdf]))) == [
+            ("UNSUPPORTED_FILE_TYPE", ["input", "attachments", "0"])
+        ]
+        assert _stored(server) == 0
+        assert _payload(_multipart(server, [small, small]))["userErrors"] == []
+
+
+def test_a_multipart_request_needs_a_preflight_header(server: RunningServer) -> None:
+    response = _multipart(server, [("a.png", sample_files.png(), "image/png")], headers={})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "PREFLIGHT_REQUIRED"
+    assert _stored(server) == 0
+
+
+def test_a_request_over_the_upload_limit_is_refused_before_it_is_read(
+    server: RunningServer,
+) -> None:
+    """50 MB declared and hardly a byte sent: the 413 comes back at once."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(
+            b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"GraphQL-Preflight: 1\r\nContent-Length: 52428800\r\n\r\n--x\r\n"
+        )
+        answer = ""
+        while "REQUEST_TOO_LARGE" not in answer and (chunk := raw.recv(4096)):
+            answer += chunk.decode()
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert "REQUEST_TOO_LARGE" in answer
+    unsized = server.client.post(
+        "/graphql",
+        content=iter([b"--x\r\n"]),
+        headers={"content-type": "multipart/form-data; boundary=x", **PREFLIGHT},
+    )
+    assert unsized.status_code == 411
+
+
+ERASE = """mutation($c: String!, $s: String!) {
+  erasePetitionerData(input: {trackingCode: $c, secret: $s}) { userErrors { code } }
+}"""
+
+
+def test_erasing_the_contact_data_erases_the_unpublished_files(server: RunningServer) -> None:
+    """An identity card's photo is personal data: it goes with the name and the address,
+    its bytes too unless another petition's attachment names the same ones (a grant is
+    for the bytes: the same bytes stay downloadable by whoever already held them)."""
+    shared = ("same.png", sample_files.png(), "image/png")
+    mine = _payload(_multipart(server, [shared, ("id.pdf", sample_files.pdf(), "x/y")]))
+    other = _payload(_multipart(server, [shared]))
+    credentials = {"c": mine["trackingCode"], "s": mine["secret"]}
+    urls = [
+        a["url"] for a in server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"]
+    ]
+    before = [server.client.get(url) for url in urls]
+    assert [response.status_code for response in before] == [200, 200]
+
+    assert server.gql(ERASE, credentials)["erasePetitionerData"]["userErrors"] == []
+    assert server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"] == []
+    assert server.client.get(urls[1]).status_code == 404, "its bytes are gone"
+    kept = server.gql(FILES, {"c": other["trackingCode"], "s": other["secret"]})
+    still = kept["petitionForPetitioner"]["attachments"][0]["url"]
+    assert server.client.get(still).content == before[0].content, "the other's stay"
