@@ -167,6 +167,10 @@ class Loaders:
         return _loader(self._session, petitions.petition_attachments, list)
 
     @cached_property
+    def answer_attachments(self) -> DataLoader[int, list[Attachment]]:
+        return _loader(self._session, petitions.answer_attachments, list)
+
+    @cached_property
     def rating(self) -> DataLoader[int, Rating | None]:
         return _loader(self._session, petitions.ratings_by_petition)
 

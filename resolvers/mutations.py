@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.domain.attachments import BY_NAME
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole
 from app.domain.workflow import ROLES_BY_ACTION, Actor
 from app.services import actions, attachments, erasure, notifications, submission, transitions
-from app.services.attachments import Upload, UploadLimits
+from app.services.attachments import Prepared, Upload, UploadLimits
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
 from db.models import Petition
@@ -58,10 +58,16 @@ def _scope(ctx: Context, actor: Actor) -> transitions.ActionScope:
     return transitions.ActionScope(ctx.session, ctx.settings, ctx.now, actor)
 
 
-async def officer_action(ctx: Context, petition_token: str, change: Change) -> Result:
+async def officer_action(
+    ctx: Context, petition_token: str, change: Change, uploads: Sequence[Upload] = ()
+) -> Result:
+    """`change` by the request's officer; `uploads` are checked once they are known to
+    be one (no stranger makes the server decode pictures) and become the answer's."""
     officer = await ctx.require_officer(*officer_roles(change.action))
     try:
         petition_id = _petition_id(petition_token)
+        if uploads:
+            change = replace(change, attachments=await prepared(ctx, uploads))
         scope = _scope(ctx, officer.actor)
         return Result(petition=await actions.by_officer(ctx.writes, scope, petition_id, change))
     except UserErrors as errors:
@@ -108,6 +114,11 @@ def upload_limits(ctx: Context) -> UploadLimits:
     )
 
 
+async def prepared(ctx: Context, uploads: Sequence[Upload]) -> list[Prepared]:
+    """`uploads` checked and made ready to store, in a worker thread; UserErrors if not."""
+    return await asyncio.to_thread(attachments.prepare, uploads, upload_limits(ctx))
+
+
 async def submit(
     ctx: Context,
     data: SubmissionData,
@@ -116,11 +127,7 @@ async def submit(
     uploads: Sequence[Upload] = (),
 ) -> Result:
     try:
-        files = (
-            await asyncio.to_thread(attachments.prepare, uploads, upload_limits(ctx))
-            if uploads
-            else []
-        )
+        files = await prepared(ctx, uploads) if uploads else []
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
     request = submission.Submission(

@@ -292,6 +292,12 @@ class AnswerPetitionInput:
         "(INVALID_LENGTH); published and signed as given, trimmed."
     )
     expected_version: int = _expected_version()
+    attachments: list[Upload] | None = strawberry.field(
+        default=None,
+        description="The agency's documents (its signed dispatch, a scan): public, and "
+        "covered by the answer's seal (their SHA-256s are signed with its text). Sent and "
+        "checked as SubmitPetitionInput.attachments are, with the same codes.",
+    )
 
 
 @strawberry.input(description="The petitioner's score of the answer.")

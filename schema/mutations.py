@@ -251,7 +251,10 @@ class Mutation:
         input: Annotated[AnswerPetitionInput, strawberry.argument(description=_INPUT)],
     ) -> PetitionPayload:
         change = Change(Action.ANSWER, input.expected_version, body=input.body)
-        return await _officer(info, input.petition_id, change)
+        result = await mutations.officer_action(
+            info.context, input.petition_id, change, input.attachments or ()
+        )
+        return _payload(result)
 
     @strawberry.mutation(
         description="The petitioner, with their secret and no token, scores the answer of an "

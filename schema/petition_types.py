@@ -125,6 +125,13 @@ class AnswerType(Node):
             return self.agency  # type: ignore[attr-defined,no-any-return]
         return info.context.loaders.agency.load(self.agency_id)  # type: ignore[attr-defined,return-value]
 
+    @strawberry.field(
+        description="The agency's documents, public, in the order sent: their SHA-256s, "
+        "sorted and joined by commas, are the last line of the sealed message (version 2)."
+    )
+    def attachments(self, info: GraphInfo) -> list[AttachmentType]:
+        return info.context.loaders.answer_attachments.load(self.id)  # type: ignore[attr-defined,return-value]
+
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, models.Answer)

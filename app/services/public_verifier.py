@@ -23,6 +23,7 @@ check passed, through a temporary file renamed into place.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import tempfile
@@ -52,7 +53,7 @@ PETITION = """query($code: String!, $after: String) {
         agency { code } }
       pageInfo { hasNextPage endCursor } }
     answers { body bodySha256 sealVersion signature keyId answeredAt
-      agency { code publicKeys { keyId publicKey } } }
+      agency { code publicKeys { keyId publicKey } } attachments { sha256 url } }
   }
 }"""
 
@@ -131,6 +132,16 @@ class PublicLog:
         if status != 200:
             raise VerifyFailed(f"no checkpoint at {self.url}/log/checkpoint ({status})")
         return body.decode()
+
+    def file_digest(self, path: str) -> str | None:
+        """The SHA-256 of the file the server serves at `path`, streamed (None: absent)."""
+        digest = hashlib.sha256()
+        with self.client.stream("GET", f"{self.url}{path}") as response:
+            if response.status_code != 200:
+                return None
+            for chunk in response.iter_bytes():
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         _status, body = self._bounded(
@@ -267,6 +278,19 @@ def _petition(
     report.ok(f"all {len(events)} events of {found['trackingCode']} in the log")
     for number, answer in enumerate(found["answers"], start=1):
         _answer(answer, found["trackingCode"], seals, number, state, report)
+        _answer_files(log, answer, number, report)
+
+
+def _answer_files(log: PublicLog, answer: dict[str, Any], number: int, report: Report) -> None:
+    """Each of the answer's documents as served hashes to the digest its seal signs."""
+    for file in answer["attachments"]:
+        url = str(file["url"])
+        if not url.startswith("/files/"):
+            report.fail(f"answer {number}: an attachment's url {url!r} is not this server's")
+        elif log.file_digest(url) != file["sha256"]:
+            report.fail(f"answer {number}: the file at {url} is not the one its seal signs")
+    if answer["attachments"]:
+        report.ok(f"answer {number}: its {len(answer['attachments'])} documents as sealed")
 
 
 def _history(log: PublicLog, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -359,6 +383,7 @@ def _answer(
         datetime.fromisoformat(answer["answeredAt"]),
         version=answer["sealVersion"],
         digest=answer["bodySha256"],
+        attachments=[file["sha256"] for file in answer["attachments"]],
     )
     if not sealed:
         report.fail(f"answer {number}: its seal does not verify under {agency['code']}'s keys")

@@ -9,7 +9,7 @@ rollup takes the petition's change; and the whole transaction commits or nothing
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -39,7 +39,8 @@ from app.domain.workflow import (
     decide,
 )
 from app.domain.working_days import deadline_after, elapsed_working_days
-from app.services import notifications, overdue
+from app.services import attachments, notifications, overdue
+from app.services.attachments import Prepared
 from app.services.outcome import UserErrors, problem
 from db import event_log, keys, rollup
 from db.event_log import NewEvent
@@ -73,6 +74,8 @@ class Change:
     comment: str | None = None
     note_field: str = "note"
     """The input field the note came in (a follow-up's is `body`), for userErrors."""
+    attachments: Sequence[Prepared] = ()
+    """An answer's checked files (`app.services.attachments.prepare`): public, sealed."""
 
 
 def _text(value: str | None) -> str:
@@ -222,19 +225,24 @@ async def _answer(ctx: ActionScope, petition: Petition, change: Change, step: St
         ctx.session, agency, ctx.now, ctx.settings.key_encryption_key
     )
     answered_at = seal_time(ctx.now)
-    seal = seal_answer(private_key, petition.tracking_code, agency.code, body, answered_at)
-    ctx.session.add(
-        Answer(
-            petition_id=petition.id,
-            agency_id=agency.id,
-            body=body,
-            answered_at=answered_at,
-            signature=seal.signature,
-            key_id=key.key_id,
-            seal_version=seal.version,
-            body_sha256=seal.body_sha256,
-        )
+    digests = [file.sha256 for file in change.attachments]
+    seal = seal_answer(private_key, petition.tracking_code, agency.code, body, answered_at, digests)
+    answer = Answer(
+        petition_id=petition.id,
+        agency_id=agency.id,
+        body=body,
+        answered_at=answered_at,
+        signature=seal.signature,
+        key_id=key.key_id,
+        seal_version=seal.version,
+        body_sha256=seal.body_sha256,
     )
+    ctx.session.add(answer)
+    if change.attachments:
+        await ctx.session.flush()
+        await attachments.attach(
+            ctx.session, petition.id, change.attachments, ctx.now, answer_id=answer.id, public=True
+        )
     if petition.answered_at is None:
         petition.answered_at = answered_at
         petition.response_working_days = elapsed_working_days(

@@ -363,6 +363,21 @@ async def petition_attachments(
     return grouped
 
 
+async def answer_attachments(
+    session: AsyncSession, answer_ids: Sequence[int]
+) -> dict[int, list[Attachment]]:
+    """Each answer's attachments (public, sealed with it), in order."""
+    statement = (
+        select(Attachment)
+        .where(Attachment.answer_id.in_(list(answer_ids)))
+        .order_by(Attachment.answer_id, Attachment.position)
+    )
+    grouped: dict[int, list[Attachment]] = {aid: [] for aid in answer_ids}
+    for attachment in await session.scalars(statement):
+        grouped[attachment.answer_id or 0].append(attachment)
+    return grouped
+
+
 async def answers_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Answer]:
     rows = await session.scalars(select(Answer).where(Answer.id.in_(list(ids))))
     return {row.id: row for row in rows}

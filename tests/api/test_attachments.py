@@ -7,7 +7,6 @@ nothing stored; a request too large refused by its length before it is read."""
 from __future__ import annotations
 
 import io
-import json
 import socket
 import uuid
 from collections.abc import Iterator
@@ -22,9 +21,9 @@ from PIL import Image
 
 from tests.support import sample_files
 from tests.support.server import RunningServer
+from tests.support.uploads import PREFLIGHT, File, post_files
 from tests.support.workflow import SUBMIT, submission, workflow_settings
 
-PREFLIGHT = {"GraphQL-Preflight": "1"}
 FILES = """query($c: String!, $s: String!) {
   petitionForPetitioner(trackingCode: $c, secret: $s) {
     attachments { id sha256 filename mediaType size isPublic url }
@@ -44,19 +43,9 @@ def _title() -> str:
 
 
 def _multipart(
-    server: RunningServer,
-    files: list[tuple[str, bytes, str]],
-    headers: dict[str, str] | None = None,
+    server: RunningServer, files: list[File], headers: dict[str, str] | None = None
 ) -> httpx.Response:
-    data = submission(title=_title(), attachments=[None] * len(files))
-    operations = {"query": SUBMIT, "variables": {"input": data}}
-    mapping = {str(i): [f"variables.input.attachments.{i}"] for i in range(len(files))}
-    return server.client.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
-        files={str(i): file for i, file in enumerate(files)},
-        headers=PREFLIGHT if headers is None else headers,
-    )
+    return post_files(server, SUBMIT, submission(title=_title()), files, headers=headers)
 
 
 def _payload(response: httpx.Response) -> dict[str, Any]:

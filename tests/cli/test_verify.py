@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +24,20 @@ from app.demo import load_demo
 from app.domain.timezone import now
 from db import log_checkpoints, log_leaves
 from db.engine import create_engine, session_factory
-from db.models import LogCheckpoint, LogEntry, LogHash, Petition, PetitionEvent
+from db.models import BlobChunk, LogCheckpoint, LogEntry, LogHash, Petition, PetitionEvent
+from tests.support import sample_files
 from tests.support.cli import pakn
 from tests.support.demo_rows import NOW
+from tests.support.seal_check import check_answer
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, make_tokens, serving_workflow, workflow_settings
+from tests.support.uploads import post_files
+from tests.support.workflow import (
+    ANSWER_TEXT,
+    TEST_KEK,
+    make_tokens,
+    serving_workflow,
+    workflow_settings,
+)
 
 PUBLIC_URL = "http://127.0.0.1:8000"
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,3 +266,54 @@ def test_every_event_of_a_long_history_is_proven(empty_database: str) -> None:
         done = pakn("verify", workflow.server.url, "--petition", petition["trackingCode"])
     assert done.returncode == 0, done.stdout
     assert f"all 103 events of {petition['trackingCode']} in the log" in done.stdout
+
+
+ANSWER_WITH_FILES = """mutation($input: AnswerPetitionInput!) { answerPetition(input: $input) {
+  petition { trackingCode } userErrors { code field } } }"""
+SEALED = """query($c: String!) { petition(trackingCode: $c) { answers {
+  body bodySha256 sealVersion signature keyId answeredAt
+  agency { code publicKeys { keyId publicKey } } attachments { sha256 url isPublic } } } }"""
+
+
+async def _change_a_stored_file(session: AsyncSession) -> None:
+    """One byte of each stored file's last chunk, its length kept."""
+    for chunk in await session.scalars(select(BlobChunk)):
+        data = bytes(chunk.data)
+        chunk.data = data[:-1] + bytes([data[-1] ^ 1])
+
+
+def test_an_answers_documents_are_sealed_with_it(empty_database: str) -> None:
+    """The agency's documents are public and their SHA-256s are signed with the answer:
+    `pakn verify` and the README's snippet check them, and a stored file changed after
+    sealing fails the check (#18, point 2)."""
+    tokens = asyncio.run(make_tokens(empty_database))
+    with serving_workflow(empty_database, tokens) as workflow:
+        petition, _secret = workflow.in_progress()
+        input = {
+            "petitionId": petition["id"],
+            "expectedVersion": petition["version"],
+            "body": ANSWER_TEXT,
+        }
+        files = [
+            ("công văn.pdf", sample_files.pdf(), "application/pdf"),
+            ("ảnh.png", sample_files.png(), "image/png"),
+        ]
+        answered = post_files(workflow.server, ANSWER_WITH_FILES, input, files, token=tokens.btc)
+        assert answered.json()["data"]["answerPetition"]["userErrors"] == [], answered.text
+        code = petition["trackingCode"]
+        run(empty_database, _sign)
+        done = pakn("verify", workflow.server.url, "--petition", code)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "answer 1: its 2 documents as sealed" in done.stdout
+
+        answer = workflow.server.gql(SEALED, {"c": code})["petition"]["answers"][0]
+        assert [file["isPublic"] for file in answer["attachments"]] == [True, True]
+        assert check_answer(answer, code) == "sealed"
+        forged = {**answer, "attachments": answer["attachments"][:1]}
+        with pytest.raises(InvalidSignature):
+            check_answer(forged, code)
+
+        run(empty_database, _change_a_stored_file)
+        changed = pakn("verify", workflow.server.url, "--petition", code)
+        assert changed.returncode == 1
+        assert "is not the one its seal signs" in changed.stdout

@@ -5,7 +5,10 @@ It needs Python and `cryptography`, nothing of pakn. `answer` is an `Answer` as 
 gives it, selected with::
 
     body bodySha256 sealVersion signature keyId answeredAt
-    agency { code publicKeys { keyId publicKey } }
+    agency { code publicKeys { keyId publicKey } } attachments { sha256 }
+
+(the attachments' digests are signed too: download each from its url and compare its
+SHA-256, as `pakn verify` does).
 """
 
 import base64

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app.domain.attachments import MediaType
 from app.domain.stats import METRICS, Quarter, RankingMetric
 from app.web.site import language
 from app.web.site.labels import LABELS
@@ -83,6 +84,16 @@ def _filters(lang: str) -> dict[str, Callable[..., Any]]:
         value = stats[field]
         return formats.percent(value) if digits is None else formats.number(value, digits)
 
+    def file_kind(media_type: str) -> str:
+        """An attachment's type as people name it: PDF, JPEG, DOCX."""
+        kind = next((k.name for k in MediaType if k.value == media_type), None)
+        return kind or media_type
+
+    def file_size(size: int) -> str:
+        if size < 1024 * 1024:
+            return f"{formats.number(max(1, round(size / 1024)))} KB"
+        return f"{formats.number(size / (1024 * 1024), 1)} MB"
+
     def quarter(period: Quarter) -> str:
         return gettext("Q%(quarter)s %(year)s") % {"quarter": period.quarter, "year": period.year}
 
@@ -93,6 +104,8 @@ def _filters(lang: str) -> dict[str, Callable[..., Any]]:
         "vi": vietnamese,
         "quarter": quarter,
         "metric": metric,
+        "file_kind": file_kind,
+        "file_size": file_size,
         "month": formats.month,
         "date": formats.date,
         "datetime": formats.datetime,

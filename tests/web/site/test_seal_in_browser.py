@@ -18,12 +18,14 @@ import pytest
 from app.domain.timezone import now
 from db import log_checkpoints
 from db.engine import open_engine, session_factory
+from tests.support import sample_files
 from tests.support.browser_driver import WAIT, Browser, browser_or_skip, chromium_driver
 from tests.support.databases import fresh_database
 from tests.support.demo import load_demo
 from tests.support.log import PUBLIC_URL, sign
 from tests.support.server import RunningServer
-from tests.support.workflow import TEST_KEK, Workflow, make_tokens, workflow_settings
+from tests.support.uploads import post_files
+from tests.support.workflow import ANSWER_TEXT, TEST_KEK, Workflow, make_tokens, workflow_settings
 
 PETITIONS = 60
 ANSWERED = """{
@@ -207,3 +209,39 @@ def test_an_answer_written_live_is_pending_until_the_next_checkpoint(
         )
     )
     assert "every 1 seconds" in texts["log"]["pending"], "it names PAKN_CHECKPOINT_SECONDS"
+
+
+ANSWER_WITH_FILES = """mutation($input: AnswerPetitionInput!) { answerPetition(input: $input) {
+  userErrors { code } } }"""
+
+
+def test_an_answers_documents_are_listed_and_checked_with_its_seal(
+    site: tuple[str, Workflow], browser: Browser
+) -> None:
+    """The seal signs the documents' SHA-256s: the page verifies it with them, links each
+    document, and fails when one of them is not the one sealed (#18, point 2)."""
+    url, workflow = site
+    petition, _secret = workflow.in_progress()
+    input = {
+        "petitionId": petition["id"],
+        "expectedVersion": petition["version"],
+        "body": ANSWER_TEXT,
+    }
+    files = [("công văn số 12.pdf", sample_files.pdf(), "application/pdf")]
+    posted = post_files(workflow.server, ANSWER_WITH_FILES, input, files, token=workflow.tokens.btc)
+    assert posted.json()["data"]["answerPetition"]["userErrors"] == [], posted.text
+    asyncio.run(sign(url))
+    code = petition["trackingCode"]
+    browser.command("open", page="files", url=f"{workflow.server.url}/p/{code}?lang=en")
+    _settled(browser, "files", {"seal": "verified", "log": "verified"})
+    link = browser.command(
+        "eval", page="files", expression="document.querySelector('.answer .files a').textContent"
+    )
+    assert link == "công văn số 12.pdf"
+    browser.command(
+        "eval",
+        page="files",
+        expression="""document.getElementById('seal-1').dataset.attachments = '0'.repeat(64);
+          document.dispatchEvent(new CustomEvent('pakn:updated'))""",
+    )
+    _settled(browser, "files", {"seal": "failed", "log": "verified"})

@@ -6,8 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support import sample_files
 from tests.support.site_forms import Page, Visitor, visitor
-from tests.support.workflow import Workflow
+from tests.support.uploads import post_files
+from tests.support.workflow import SUBMIT, Workflow, submission
 
 FORM = "track-form"
 
@@ -213,3 +215,20 @@ def test_hostile_texts_in_the_answered_forms_are_errors_beside_them(
         followed = who.post("/track", {**page.hidden("follow-up-form"), "body": text})
         for answer in (rated, followed):
             assert answer.status in {200, 422}, answer.response.text
+
+
+def test_the_petitioner_sees_and_downloads_their_own_attachments(workflow: Workflow) -> None:
+    """Private files: listed on the petitioner's view with a download link (a short grant,
+    on a page that is never cached), never on the public page."""
+    posted = post_files(
+        workflow.server, SUBMIT, submission(), [("giấy tờ.pdf", sample_files.pdf(), "x/y")]
+    )
+    filed = posted.json()["data"]["submitPetition"]
+    with visitor(workflow.server.url) as who:
+        page = _look(who, filed["trackingCode"], filed["secret"], "/track?lang=en")
+        assert page.text_of("files-heading") == "Your attachments"
+        link = next(url for url in page.urls() if url.startswith("/files/"))
+        assert "grant=" in link and page.response.headers["cache-control"] == "private, no-store"
+        assert who.client.get(link).content == sample_files.pdf()
+        public = who.get(f"/p/{filed['trackingCode']}?lang=en")
+        assert not [url for url in public.urls() if url.startswith("/files/")]
