@@ -52,6 +52,10 @@ def _client_request_id(scope: Scope) -> str | None:
     return None
 
 
+UPLOAD_PATHS = frozenset({"/graphql", "/submit"})
+"""Where files are posted: the API (multipart requests) and the website's submit form."""
+
+
 class RequestGuard:
     """Gives every request an id (echoed in `X-Request-Id`) and refuses oversized bodies.
 
@@ -59,8 +63,9 @@ class RequestGuard:
     application reads it, whether the client declared its length or streamed it.
 
     A multipart POST to `/graphql` (files uploaded by the GraphQL multipart request
-    specification) may be larger, up to `max_upload_bytes` more, and is passed on as it
-    streams, not gathered here: Starlette's parser spools its files to disk. It must
+    specification) or to the website's `/submit` form may be larger, up to
+    `max_upload_bytes` more, and is passed on as it streams, not gathered here:
+    Starlette's parser spools its files to disk. It must
     declare its length (411 LENGTH_REQUIRED otherwise), so that one too large is refused
     before a byte of it is read.
     """
@@ -102,7 +107,7 @@ class RequestGuard:
         return (
             self.max_upload_bytes > 0
             and scope.get("method") == "POST"
-            and scope.get("path") == "/graphql"
+            and scope.get("path") in UPLOAD_PATHS
             and content_type == b"multipart/form-data"
         )
 

@@ -1,9 +1,12 @@
 """What the two forms (`/submit`, `/track`) share: reading a posted form within limits,
 the CSRF check, and placing the API's userErrors beside the inputs they concern.
 
-A form arrives as `application/x-www-form-urlencoded` (the browser's default; pakn needs
-no multipart body, having no file input): at most `MAX_FORM_BYTES`, `MAX_FIELDS` fields,
-each named once, in UTF-8. Anything else is refused with a coded error page, never a 500.
+A form arrives as `application/x-www-form-urlencoded` (the browser's default): at most
+`MAX_FORM_BYTES`, `MAX_FIELDS` fields, each named once, in UTF-8. The submit form, which
+takes files, arrives as `multipart/form-data`: its text fields under the same limits, its
+files (spooled to disk by Starlette's parser) under the input `files` names, their sizes
+and types the API's to judge. Anything else is refused with a coded error page, never a
+500.
 A 10,000-character Vietnamese text percent-encodes to up to 9 bytes a character (most of
 its letters with diacritics take 2 or 3 bytes of UTF-8, each written `%XX`), so the limit
 leaves room for the longest text the API takes, and no more than that.
@@ -16,6 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,6 +35,7 @@ from app.web.site.templating import Visit
 MAX_FORM_BYTES = 128 * 1024
 MAX_FIELDS = 40
 FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"
 KEY_BYTES = 24
 
 
@@ -46,9 +53,10 @@ class FormRefused(Exception):
 
 @dataclass(frozen=True)
 class Form:
-    """A posted form's fields, each a string."""
+    """A posted form's fields, each a string, and its files (multipart forms only)."""
 
     values: Mapping[str, str]
+    files: tuple[UploadFile, ...] = ()
 
     def text(self, name: str) -> str:
         return self.values.get(name, "")
@@ -62,9 +70,12 @@ class Form:
         return name in self.values
 
 
-async def read_form(request: Request) -> Form:
-    """The posted form; FormRefused when it breaks a limit or is not a form."""
+async def read_form(request: Request, files: str | None = None, most_files: int = 0) -> Form:
+    """The posted form; FormRefused when it breaks a limit or is not a form. A form that
+    takes files (`files`: their input's name) may come as multipart/form-data."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if files is not None and media_type == MULTIPART_TYPE:
+        return await _read_multipart(request, files, most_files)
     if media_type != FORM_TYPE:
         raise FormRefused("UNSUPPORTED_FORM", 415)
     body = await request.body()
@@ -86,6 +97,28 @@ async def read_form(request: Request) -> Form:
             raise FormRefused("INVALID_FORM", 400)
         values[name] = value
     return Form(values)
+
+
+async def _read_multipart(request: Request, files: str, most_files: int) -> Form:
+    try:
+        parsed = await request.form(
+            max_files=most_files + 1, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_BYTES
+        )
+    except (MultiPartException, HTTPException, ValueError):
+        raise FormRefused("INVALID_FORM", 400) from None
+    values: dict[str, str] = {}
+    uploads: list[UploadFile] = []
+    for name, value in parsed.multi_items():
+        if isinstance(value, UploadFile):
+            if name != files:
+                raise FormRefused("INVALID_FORM", 400)
+            if value.filename or value.size:
+                uploads.append(value)  # a file input left empty sends an empty part
+        elif name in values:
+            raise FormRefused("INVALID_FORM", 400)
+        else:
+            values[name] = value
+    return Form(values, tuple(uploads))
 
 
 def check_csrf(request: Request, form: Form) -> None:
@@ -156,9 +189,7 @@ def field_errors(
     gettext = translations(lang).gettext
     errors = FieldErrors()
     for problem in problems:
-        name = problem.field[-1] if len(problem.field) > 1 else None
-        if name not in names:
-            name = None
+        name = next((part for part in reversed(problem.field[1:]) if part in names), None)
         specific = SPECIFIC.get((problem.code, name or ""))
         text = gettext(specific) if specific else message(problem.code, lang, problem.message)
         errors.add(name, problem.code, text, (anchors or {}).get(name or ""))

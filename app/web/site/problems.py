@@ -28,6 +28,16 @@ MESSAGES: dict[str, str] = {
     "RATE_LIMITED": N_("Too many requests from your address; wait a while and retry."),
     "INVALID_SEARCH": N_("Search for words with at least one letter or digit."),
     "INVALID_DATE_RANGE": N_("The dates are out of range or in the wrong order."),
+    "TOO_MANY_FILES": N_("Too many files: attach fewer."),
+    "FILE_TOO_LARGE": N_("This file is too large."),
+    "UPLOADS_TOO_LARGE": N_("The files together are too large: attach fewer or smaller ones."),
+    "UNSUPPORTED_FILE_TYPE": N_(
+        "This file is not of a type the form takes (judged by its contents, not its name)."
+    ),
+    "INVALID_FILE": N_("This file cannot be read as its type: it may be damaged."),
+    "EMPTY_FILE": N_("This file is empty."),
+    "SUSPICIOUS_FILE": N_("This file holds more than it shows (another file, or a packed one)."),
+    "IMAGE_TOO_LARGE": N_("This picture has too many pixels (more than 40 megapixels)."),
     "CHALLENGE_REQUIRED": N_(
         "The bot check was not done: this form needs JavaScript for it. Turn it on and send "
         "the form again."

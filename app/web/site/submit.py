@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.domain.attachments import BY_NAME, EXTENSIONS
 from app.domain.validation import (
     ADDRESS_MAX_LENGTH,
     BODY_LENGTH,
@@ -46,7 +47,7 @@ SUBJECTS = tuple(PetitionSubject)
 CHOICES = {"channel": CHANNELS, "kind": KINDS, "subject": SUBJECTS}
 PETITIONER_TEXTS = ("fullName", "email", "phone", "address", "organizationName", "taxCode")
 TEXTS = ("title", "body", "fieldCode", "provinceCode", *PETITIONER_TEXTS)
-NAMES = (*CHOICES, *TEXTS, "isPrivate", "notifyByEmail")
+NAMES = (*CHOICES, *TEXTS, "isPrivate", "notifyByEmail", "attachments")
 MAX_LENGTH = {
     "title": TITLE_LENGTH[1],
     "body": BODY_LENGTH[1],
@@ -109,6 +110,8 @@ the CSRF token and the idempotency key (rendering it took as long as its query).
 
 
 def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
+    settings = api.graphql.settings
+
     async def show(
         request: Request,
         visit: Visit,
@@ -126,7 +129,15 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
         challenge = options.data["challenge"]
         page = dict(
             options=reference,
-            pow_required=api.graphql.settings.submit_pow,
+            pow_required=settings.submit_pow,
+            uploads={
+                "most": settings.max_uploads,
+                "bytes": settings.max_upload_bytes,
+                "types": settings.upload_types,
+                "accept": ",".join(
+                    f".{EXTENSIONS[BY_NAME[name]]}" for name in settings.upload_types
+                ),
+            },
             channels=CHANNELS,
             kinds=KINDS,
             subjects=SUBJECTS,
@@ -175,7 +186,7 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
 
     async def post(request: Request, visit: Visit) -> Response:
         try:
-            form = await read_form(request)
+            form = await read_form(request, "attachments", settings.max_uploads)
             check_csrf(request, form)
         except FormRefused as refused:
             return refused.page(visit)
@@ -184,7 +195,9 @@ def submit_page(api: SiteApi):  # type: ignore[no-untyped-def]
         values = {name: form.text(name) for name in NAMES if name in form.values}
         problems = _choices(form)
         if not problems:
-            result = await api.run(request, "submit", {"input": submission(form, key)})
+            result = await api.run(
+                request, "submit", {"input": {**submission(form, key), "attachments": form.files}}
+            )
             if result.problems or result.data is None:
                 return failed(visit, result.problems)
             payload = result.data["submitPetition"]

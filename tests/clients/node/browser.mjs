@@ -112,6 +112,9 @@ const commands = {
   fill: ({ page, selector, value }) => pages.get(page).fill(selector, value),
   check: ({ page, selector }) => pages.get(page).check(selector),
   select: ({ page, selector, value }) => pages.get(page).selectOption(selector, value),
+  // files: [{ name, mimeType, base64 }], chosen in a file input as a person would
+  setFiles: ({ page, selector, files }) => pages.get(page).setInputFiles(selector,
+    files.map((f) => ({ name: f.name, mimeType: f.mimeType, buffer: Buffer.from(f.base64, "base64") }))),
   click: async ({ page, selector }) => {
     const target = pages.get(page);
     await Promise.all([target.waitForLoadState("load"), target.click(selector)]);

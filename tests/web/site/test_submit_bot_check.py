@@ -73,5 +73,6 @@ def test_the_script_solves_the_check_before_the_form_is_sent(guarded: RunningSer
         posted = [
             m.get("postData") or "" for m in browser.where(kind="request", page="s", method="POST")
         ]
-        assert any("challengeSolution=ey" in body for body in posted), posted
+        solved = 'name="challengeSolution"\r\n\r\ney'
+        assert any(solved in body for body in posted), posted
         assert not browser.where(kind="pageerror")

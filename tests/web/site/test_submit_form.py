@@ -4,6 +4,7 @@ the secret shown once (and never in an address), and no 500 whatever is posted."
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -12,7 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.browser_driver import Browser, browser_or_skip, chromium_driver
+from tests.support import sample_files
+from tests.support.browser_driver import (
+    Browser,
+    browser_or_skip,
+    chromium_driver,
+    fill_in_a_petition,
+)
 from tests.support.server import RunningServer
 from tests.support.site_forms import Page, petition_form, visitor
 from tests.support.workflow import Workflow, workflow_settings
@@ -255,7 +262,8 @@ def test_similar_petitions_are_suggested_when_the_form_comes_back(workflow: Work
         (b"&".join(b"f%d=1" % i for i in range(60)), URLENCODED, 400, "INVALID_FORM"),
         (b"body=" + b"x" * 140_000, URLENCODED, 413, "FORM_TOO_LARGE"),
         (b'{"title": "x"}', "application/json", 415, "UNSUPPORTED_FORM"),
-        (b"--x\r\n", "multipart/form-data; boundary=x", 415, "UNSUPPORTED_FORM"),
+        (b"--x\r\n", "multipart/form-data; boundary=x", 403, "CSRF_FAILED"),
+        (b"--x\r\nno headers\r\n", "multipart/form-data", 400, "INVALID_FORM"),
     ],
 )
 def test_no_post_gets_a_500(
@@ -379,3 +387,62 @@ def test_the_script_suggests_similar_petitions_and_shows_the_business_fields(
         assert not browser.where(kind="pageerror")
         refused = [m for m in browser.where(kind="console") if "Content Security" in m["text"]]
         assert not refused, "the page runs within its Content-Security-Policy"
+
+
+TRACKED_FILES = """query($c: String!, $s: String!) {
+  petitionForPetitioner(trackingCode: $c, secret: $s) {
+    attachments { filename mediaType isPublic } } }"""
+
+
+def test_files_sent_with_the_form_are_attached_and_judged_as_the_api_judges_them(
+    workflow: Workflow,
+) -> None:
+    with visitor(workflow.server.url) as who:
+        page = who.get("/submit?lang=en")
+        assert page.by_id(FORM).attrs["enctype"] == "multipart/form-data"  # type: ignore[union-attr]
+        assert page.field(FORM, "attachments").attrs["type"] == "file"
+        assert ".pdf" in page.field(FORM, "attachments").attrs["accept"]
+        fields = {**page.hidden(FORM), **petition_form(title=_unique_title())}
+        refused = who.post(
+            "/submit?lang=en",
+            fields,
+            files=[("attachments", ("notes.pdf", b"only text, not a PDF", "application/pdf"))],
+        )
+        assert refused.status == 422
+        assert refused.error_codes("attachments") == ["UNSUPPORTED_FILE_TYPE"]
+        assert "choose them again" in refused.response.text
+        sent = who.post(
+            "/submit?lang=en",
+            {**refused.hidden(FORM), **petition_form(title=_unique_title())},
+            files=[
+                ("attachments", ("ảnh.jpg", sample_files.photo_with_gps(), "image/jpeg")),
+                ("attachments", ("", b"", "application/octet-stream")),
+            ],
+        )
+        assert sent.status == 200, sent.response.text
+        code, secret = sent.text_of("tracking-code"), sent.text_of("secret")
+    shown = workflow.server.gql(TRACKED_FILES, {"c": code, "s": secret})
+    assert shown["petitionForPetitioner"]["attachments"] == [
+        {"filename": "ảnh.jpg", "mediaType": "image/jpeg", "isPublic": False}
+    ], "the empty part of an unused file input is no file"
+
+
+def test_a_person_chooses_a_file_in_chromium_and_it_is_attached(
+    browser_tools: tuple[str, str], workflow: Workflow
+) -> None:
+    node, chromium = browser_tools
+    with chromium_driver(node, chromium) as browser:
+        browser.command("open", page="f", url=f"{workflow.server.url}/submit?lang=en")
+        fill_in_a_petition(browser, "f", _unique_title())
+        scan = {
+            "name": "đơn kiến nghị.pdf",
+            "mimeType": "application/pdf",
+            "base64": base64.b64encode(sample_files.pdf()).decode(),
+        }
+        browser.command("setFiles", page="f", selector="#attachments", files=[scan])
+        browser.command("submit", page="f", selector="#submit-form button[type=submit]")
+        code = browser.command("text", page="f", selector="#tracking-code").strip()
+        secret = browser.command("text", page="f", selector="#secret").strip()
+    shown = workflow.server.gql(TRACKED_FILES, {"c": code, "s": secret})
+    names = [a["filename"] for a in shown["petitionForPetitioner"]["attachments"]]
+    assert names == ["đơn kiến nghị.pdf"]
