@@ -88,6 +88,23 @@ async def petitioner_action(
     return Result(petition=petition)
 
 
+async def publish_attachment(
+    ctx: Context, tracking_code: str, secret: str, attachment_token: str, public: bool
+) -> Result:
+    try:
+        _kind, attachment_id = parse_global_id(attachment_token, "Attachment")
+    except ClientError as bad:
+        return Result(user_errors=[problem(bad.code, bad.message, "attachmentId")])
+    try:
+        petition = await actions.publish(
+            ctx.writes, ctx.session, tracking_code, secret, attachment_id, public
+        )
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
+    ctx.petitioner_of.add(petition.id)
+    return Result(petition=petition)
+
+
 async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -> Result:
     try:
         petition = await erasure.erase_for_petitioner(

@@ -325,6 +325,21 @@ class FollowUpInput:
     expected_version: int | None = _optional_expected_version()
 
 
+@strawberry.input(
+    description="The petitioner publishes one of their attachments, or takes it back."
+)
+class PublishAttachmentInput:
+    tracking_code: str = _tracking_code()
+    secret: str = _secret()
+    attachment_id: strawberry.ID = strawberry.field(
+        description="The Attachment's id (Petition.attachments, as the petitioner sees "
+        "them); one of another petition, or an answer's, is NOT_FOUND."
+    )
+    is_public: bool = strawberry.field(
+        default=True, description="True to publish it, false to make it private again."
+    )
+
+
 @strawberry.input(description="The petitioner's request to erase their contact data.")
 class ErasePetitionerDataInput:
     tracking_code: str = _tracking_code()

@@ -21,6 +21,7 @@ from schema.mutation_inputs import (
     PetitionActionInput,
     PetitionNoteInput,
     PetitionPayload,
+    PublishAttachmentInput,
     RateAnswerInput,
     RejectPetitionInput,
     SubmitPetitionInput,
@@ -291,6 +292,22 @@ class Mutation:
         )
         result = await mutations.petitioner_action(
             info.context, input.tracking_code, input.secret, change
+        )
+        return _payload(result)
+
+    @strawberry.mutation(
+        description="The petitioner, with their secret and no token, publishes one of their "
+        "attachments (the public then sees it on the petition and may download it), or "
+        "takes it back with isPublic: false. Their attachments are private until they do. "
+        "Refusals: INVALID_SECRET, NOT_FOUND, INVALID_ID."
+    )
+    async def publish_attachment(
+        self,
+        info: GraphInfo,
+        input: Annotated[PublishAttachmentInput, strawberry.argument(description=_INPUT)],
+    ) -> PetitionPayload:
+        result = await mutations.publish_attachment(
+            info.context, input.tracking_code, input.secret, input.attachment_id, input.is_public
         )
         return _payload(result)
 

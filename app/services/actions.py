@@ -4,11 +4,13 @@ the action is refused (`UserErrors`, `ForbiddenRole`)."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.services import auth, transitions
 from app.services.action_text import check_texts
 from app.services.outcome import UserErrors, problem
 from app.services.transitions import ActionScope, Change
-from db.models import Petition
+from db.models import Attachment, Petition
 from db.transactions import WriteGate
 
 
@@ -41,4 +43,27 @@ async def by_petitioner(
         if petition is None:
             raise invalid_secret()
         await transitions.apply(scope, petition, change)
+        return petition
+
+
+async def publish(
+    writes: WriteGate,
+    session: AsyncSession,
+    tracking_code: str,
+    secret: str,
+    attachment_id: int,
+    public: bool,
+) -> Petition:
+    """The petitioner publishes one of their attachments (or takes it back): the public
+    then sees it on the petition and may download it."""
+    async with writes.transaction(session):
+        petition = await auth.petition_of_petitioner(session, tracking_code, secret)
+        if petition is None:
+            raise invalid_secret()
+        attachment = await session.get(Attachment, attachment_id)
+        if attachment is None or attachment.petition_id != petition.id or attachment.answer_id:
+            raise UserErrors(
+                problem("NOT_FOUND", "This petition has no such attachment.", "attachmentId")
+            )
+        attachment.is_public = public
         return petition

@@ -240,3 +240,40 @@ def test_erasing_the_contact_data_erases_the_unpublished_files(server: RunningSe
     kept = server.gql(FILES, {"c": other["trackingCode"], "s": other["secret"]})
     still = kept["petitionForPetitioner"]["attachments"][0]["url"]
     assert server.client.get(still).content == before[0].content, "the other's stay"
+
+
+PUBLISH = """mutation($c: String!, $s: String!, $a: ID!, $p: Boolean!) {
+  publishAttachment(input: {trackingCode: $c, secret: $s, attachmentId: $a, isPublic: $p}) {
+    petition { trackingCode } userErrors { code field } } }"""
+
+
+def test_the_petitioner_publishes_one_file_and_takes_it_back(server: RunningServer) -> None:
+    files = [
+        ("ảnh hiện trường.png", sample_files.png(), "image/png"),
+        ("cccd.pdf", sample_files.pdf(), "x/y"),
+    ]
+    filed = _payload(_multipart(server, files))
+    credentials = {"c": filed["trackingCode"], "s": filed["secret"]}
+    mine = server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"]
+    scene = mine[0]
+
+    def publish(attachment: str, public: bool, secret: str = filed["secret"]) -> list[str]:
+        payload = server.gql(PUBLISH, {**credentials, "s": secret, "a": attachment, "p": public})
+        return [error["code"] for error in payload["publishAttachment"]["userErrors"]]
+
+    assert publish(scene["id"], True) == []
+    public = server.gql(PUBLIC, {"c": filed["trackingCode"]})["petition"]["attachments"]
+    assert public == [{"sha256": scene["sha256"]}], "only the published one"
+    served = server.client.get(f"/files/{scene['sha256']}")
+    assert served.status_code == 200 and served.headers["cache-control"].startswith("public")
+    assert server.client.get(f"/files/{mine[1]['sha256']}").status_code == 404
+
+    assert publish(scene["id"], True, secret="guess") == ["INVALID_SECRET"]
+    other = _payload(_multipart(server, [("x.pdf", sample_files.pdf(), "x/y")]))
+    theirs = server.gql(FILES, {"c": other["trackingCode"], "s": other["secret"]})
+    assert publish(theirs["petitionForPetitioner"]["attachments"][0]["id"], True) == ["NOT_FOUND"]
+    assert publish("bm90IGFuIGlk", True) == ["INVALID_ID"]
+
+    assert publish(scene["id"], False) == []
+    assert server.gql(PUBLIC, {"c": filed["trackingCode"]})["petition"]["attachments"] == []
+    assert server.client.get(f"/files/{scene['sha256']}").status_code == 404
