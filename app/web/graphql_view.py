@@ -10,12 +10,15 @@ from typing import Any, Protocol
 import orjson
 from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.types.unset import UNSET
 
 from app.services.feed import EventFeed
@@ -336,6 +339,35 @@ class PaknGraphQL(GraphQL[Context, None]):
         return "extensions" not in request.query_params and super().should_render_graphql_ide(
             request
         )
+
+    async def parse_multipart(self, request: Any) -> dict[str, Any]:
+        """Strawberry's reading of a multipart request, its `operations` and `map` parts
+        checked first: a map that is not an object of lists of paths, or that names a
+        file or a path the request does not hold, is a 400, not an exception."""
+        try:
+            form = await request.get_form_data()
+        except (ValueError, MultiPartException, StarletteHTTPException):
+            raise HTTPException(400, "Unable to parse the multipart body") from None
+        parts = [form.form.get("operations", "{}"), form.form.get("map", "{}")]
+        if not all(isinstance(part, str) for part in parts):
+            raise HTTPException(400, "The multipart request's operations or map is a file")
+        operations, files_map = (self.parse_json(part) for part in parts)
+        well_formed = (
+            isinstance(operations, dict)
+            and isinstance(files_map, dict)
+            and all(
+                isinstance(paths, list) and all(isinstance(path, str) for path in paths)
+                for paths in files_map.values()
+            )
+        )
+        if not well_formed:
+            raise HTTPException(400, "The multipart request's operations or map is malformed")
+        try:
+            return replace_placeholders_with_files(operations, files_map, form.files)
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+            raise HTTPException(
+                400, "The map names a file or a path the multipart request does not hold"
+            ) from None
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
         """The request, with a persisted query's document filled in or registered."""

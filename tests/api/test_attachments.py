@@ -277,3 +277,29 @@ def test_the_petitioner_publishes_one_file_and_takes_it_back(server: RunningServ
     assert publish(scene["id"], False) == []
     assert server.gql(PUBLIC, {"c": filed["trackingCode"]})["petition"]["attachments"] == []
     assert server.client.get(f"/files/{scene['sha256']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("operations", "mapping", "as_file"),
+    [
+        ('{"query": "{ fields { code } }"}', "[]", False),
+        ('{"query": "{ fields { code } }"}', '{"0": "variables.x"}', False),
+        ('{"query": "{ fields { code } }"}', '{"0": ["variables.input.attachments.7"]}', False),
+        ('{"query": "{ fields { code } }"}', '{"9": ["variables.x"]}', False),
+        ("[1, 2]", "{}", False),
+        ('{"query": "{ fields { code } }"}', "{}", True),
+    ],
+)
+def test_a_malformed_multipart_request_is_a_400(
+    server: RunningServer, operations: str, mapping: str, as_file: bool
+) -> None:
+    """Found by the fuzzer (tests/support/fuzz_uploads.py): Strawberry took any `map`."""
+    parts: dict[str, object] = {"map": mapping}
+    files: dict[str, object] = {"0": ("a.png", sample_files.png(), "image/png")}
+    if as_file:
+        files["operations"] = ("ops.json", operations.encode(), "application/json")
+    else:
+        parts["operations"] = operations
+    response = server.client.post("/graphql", data=parts, files=files, headers=PREFLIGHT)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"]

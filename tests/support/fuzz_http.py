@@ -19,6 +19,7 @@ import httpx
 from hypothesis import strategies as st
 
 from tests.support.fuzz_checks import to_json
+from tests.support.fuzz_uploads import graphql_uploads
 from tests.support.fuzz_values import (
     FAR_DATES,
     FAR_TIMES,
@@ -466,5 +467,13 @@ def _site_forms(draw: st.DrawFn) -> RawRequest:
     )
 
 
+def _uploads() -> st.SearchStrategy[RawRequest]:
+    return graphql_uploads().map(
+        lambda sent: RawRequest("POST", "/graphql", content=sent[0], headers=sent[1])
+    )
+
+
 def raw_requests(seeds: Seeds) -> st.SearchStrategy[RawRequest]:
-    return st.one_of(_posts(seeds), _gets(), _other_methods(), _routes(), _site(), _site_forms())
+    return st.one_of(
+        _posts(seeds), _gets(), _other_methods(), _routes(), _site(), _site_forms(), _uploads()
+    )
