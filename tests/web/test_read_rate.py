@@ -78,10 +78,15 @@ def test_reads_beyond_the_rate_are_refused_with_retry_after(lifecycle_database: 
         left = [remaining(a)[1] for a in answers]
         assert left == sorted(left, reverse=True) and left[-1] == 0 and left[0] >= RATE - 2
         assert_refused(read(one), PUBLIC_POLICY)
-        # GET, the exports and the reports draw on the same bucket
+        # GET, the exports, the reports and the files draw on the same bucket
         assert_refused(one.get("/graphql", params=QUERY), PUBLIC_POLICY)
         assert_refused(one.get("/export/petitions.csv"), PUBLIC_POLICY)
         assert_refused(one.get("/reports/2026-Q1"), PUBLIC_POLICY)
+        assert_refused(one.get(f"/files/{'0' * 64}"), PUBLIC_POLICY)
+        assert_refused(
+            one.post("/graphql", files={"0": ("a.pdf", b"%PDF-1.4", "application/pdf")}),
+            PUBLIC_POLICY,
+        )
 
 
 def test_another_address_has_its_own_bucket(lifecycle_database: str) -> None:
