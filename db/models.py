@@ -117,6 +117,8 @@ class Petition(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     submitted_at: Mapped[datetime] = mapped_column(Instant())
     accepted_at: Mapped[datetime | None] = mapped_column(Instant())
+    intake_channel: Mapped[str] = mapped_column(String(20), server_default="ONLINE")
+    """`IntakeChannel`: ONLINE, or how an officer who entered it received it."""
     clock_started_at: Mapped[datetime | None] = mapped_column(Instant())
     deadline_at: Mapped[datetime | None] = mapped_column(Instant())
     answered_at: Mapped[datetime | None] = mapped_column(Instant())

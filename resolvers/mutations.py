@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from app.domain.attachments import BY_NAME
 from app.domain.validation import Problem, SubmissionData
-from app.domain.vocabulary import Action, ActorRole
+from app.domain.vocabulary import Action, ActorRole, IntakeChannel
 from app.domain.workflow import ROLES_BY_ACTION, Actor
 from app.services import actions, attachments, erasure, notifications, submission, transitions
 from app.services.attachments import Prepared, Upload, UploadLimits
@@ -136,19 +137,34 @@ async def prepared(ctx: Context, uploads: Sequence[Upload]) -> list[Prepared]:
     return await asyncio.to_thread(attachments.prepare, uploads, upload_limits(ctx))
 
 
+async def record(
+    ctx: Context,
+    data: SubmissionData,
+    idempotency_key: str | None,
+    channel: str,
+    received_at: datetime,
+    uploads: Sequence[Upload] = (),
+) -> Result:
+    """`recordPetition`: the officer is checked before anything else is."""
+    officer = await ctx.require_officer(ActorRole.COORDINATOR, ActorRole.AGENCY_OFFICER)
+    recorded = submission.Recorded(officer.actor.role, IntakeChannel(channel), received_at)
+    return await submit(ctx, data, idempotency_key, None, uploads, recorded)
+
+
 async def submit(
     ctx: Context,
     data: SubmissionData,
     idempotency_key: str | None,
     challenge_solution: str | None = None,
     uploads: Sequence[Upload] = (),
+    recorded: submission.Recorded | None = None,
 ) -> Result:
     try:
         files = await prepared(ctx, uploads) if uploads else []
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
     request = submission.Submission(
-        data, idempotency_key, ctx.client_address, challenge_solution, files
+        data, idempotency_key, ctx.client_address, challenge_solution, files, recorded
     )
     try:
         outcome = await submission.submit_in_transaction(

@@ -56,6 +56,19 @@ Channel = described(
     },
 )
 
+IntakeChannel = described(
+    vocabulary.IntakeChannel,
+    "How a petition reached the system.",
+    {
+        "ONLINE": "Submitted online (submitPetition), on this site or through the API.",
+        "LETTER": "A letter, entered by the officer who received it (recordPetition).",
+        "PHONE": "A phone call, entered by the officer who took it.",
+        "FAX": "A fax, entered by the officer who received it.",
+        "EMAIL": "An e-mail to an agency, entered by the officer who received it.",
+        "IN_PERSON": "A visit to a reception office, entered by the officer who received it.",
+    },
+)
+
 PetitionKind = described(
     vocabulary.PetitionKind,
     "Whether a petition reports what happened or proposes a change.",

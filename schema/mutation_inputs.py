@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
 
 from schema.descriptions import PETITION_SUBJECT
-from schema.enums import Channel, EscalationReason, PetitionKind, PetitionSubject, RejectionReason
+from schema.enums import (
+    Channel,
+    EscalationReason,
+    IntakeChannel,
+    PetitionKind,
+    PetitionSubject,
+    RejectionReason,
+)
 from schema.petition_types import PetitionType
 
 # Fields that several inputs declare alike. Each call makes a new StrawberryField: one
@@ -209,6 +217,22 @@ class SubmitPetitionInput:
         "is CHALLENGE_INVALID, one older than 10 minutes CHALLENGE_EXPIRED, one used "
         "before CHALLENGE_USED (a retry with the same idempotencyKey needs none). At most "
         "2,000 characters.",
+    )
+
+
+@strawberry.input(
+    description="A petition an officer received otherwise than online, entered as the "
+    "petitioner gave it: the fields of SubmitPetitionInput (challengeSolution is not "
+    "needed), how it came and when."
+)
+class RecordPetitionInput(SubmitPetitionInput):
+    intake_channel: IntakeChannel = strawberry.field(
+        description="How it was received: LETTER, PHONE, FAX, EMAIL or IN_PERSON (ONLINE is "
+        "refused here with INVALID_INTAKE_CHANNEL: those come through submitPetition)."
+    )
+    received_at: datetime = strawberry.field(
+        description="When it was received, with its offset: the petition's submittedAt (its "
+        "place in the statistics). Not in the future, not before 2000 (INVALID_RECEIVED_AT)."
     )
 
 

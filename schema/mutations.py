@@ -23,6 +23,7 @@ from schema.mutation_inputs import (
     PetitionPayload,
     PublishAttachmentInput,
     RateAnswerInput,
+    RecordPetitionInput,
     RejectPetitionInput,
     SubmitPetitionInput,
     SubmitPetitionPayload,
@@ -43,6 +44,29 @@ def _payload(result: mutations.Result) -> PetitionPayload:
 
 async def _officer(info: GraphInfo, petition_id: str, change: Change) -> PetitionPayload:
     return _payload(await mutations.officer_action(info.context, petition_id, change))
+
+
+def _submission_data(input: SubmitPetitionInput) -> SubmissionData:
+    person = input.petitioner
+    return SubmissionData(
+        channel=input.channel.value,
+        kind=input.kind.value,
+        subject=input.subject.value,
+        title=input.title,
+        body=input.body,
+        field_code=input.field_code,
+        province_code=input.province_code,
+        is_private=input.is_private,
+        petitioner=PetitionerData(
+            full_name=person.full_name,
+            email=person.email,
+            phone=person.phone,
+            address=person.address,
+            organization_name=person.organization_name,
+            tax_code=person.tax_code,
+            notify_by_email=person.notify_by_email,
+        ),
+    )
 
 
 _INPUT = "The action's input."
@@ -69,26 +93,7 @@ class Mutation:
         info: GraphInfo,
         input: Annotated[SubmitPetitionInput, strawberry.argument(description="The new petition.")],
     ) -> SubmitPetitionPayload:
-        person = input.petitioner
-        data = SubmissionData(
-            channel=input.channel.value,
-            kind=input.kind.value,
-            subject=input.subject.value,
-            title=input.title,
-            body=input.body,
-            field_code=input.field_code,
-            province_code=input.province_code,
-            is_private=input.is_private,
-            petitioner=PetitionerData(
-                full_name=person.full_name,
-                email=person.email,
-                phone=person.phone,
-                address=person.address,
-                organization_name=person.organization_name,
-                tax_code=person.tax_code,
-                notify_by_email=person.notify_by_email,
-            ),
-        )
+        data = _submission_data(input)
         result = await mutations.submit(
             info.context,
             data,
@@ -239,6 +244,34 @@ class Mutation:
     ) -> PetitionPayload:
         change = Change(Action.PROGRESS_UPDATE, input.expected_version, note=input.note)
         return await _officer(info, input.petition_id, change)
+
+    @strawberry.mutation(
+        description="COORDINATOR or AGENCY_OFFICER: enter a petition received by letter, "
+        "phone, fax, e-mail or in person, as the petitioner gave it (status SUBMITTED, "
+        "submittedAt its receivedAt); returns its tracking code and, once only, the "
+        "petitioner's secret, to hand them on the receipt. Officers are spared the hourly "
+        "limit and the bot check."
+    )
+    async def record_petition(
+        self,
+        info: GraphInfo,
+        input: Annotated[RecordPetitionInput, strawberry.argument(description="The petition.")],
+    ) -> SubmitPetitionPayload:
+        result = await mutations.record(
+            info.context,
+            _submission_data(input),
+            input.idempotency_key,
+            input.intake_channel,
+            input.received_at,
+            input.attachments or (),
+        )
+        payload = _payload(result)
+        return SubmitPetitionPayload(
+            petition=payload.petition,
+            tracking_code=result.tracking_code,
+            secret=result.secret,
+            user_errors=payload.user_errors,
+        )
 
     @strawberry.mutation(
         description="Publish the official answer, sealed with the answering agency's key "

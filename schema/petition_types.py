@@ -24,7 +24,7 @@ from resolvers.history import event_connection, event_cursor
 from resolvers.private_text import remember, text_for
 from resolvers.similar import petition_similar
 from schema.descriptions import PETITION_SUBJECT
-from schema.enums import Channel, PetitionKind, PetitionStatus, PetitionSubject
+from schema.enums import Channel, IntakeChannel, PetitionKind, PetitionStatus, PetitionSubject
 from schema.info import GraphInfo, loaded, node_id
 from schema.reference_types import AgencyType, FieldType
 from schema.relay import ConnectionType, Node
@@ -337,6 +337,10 @@ class PetitionType(Node):
         "body",
         "The text, its line breaks kept. Null when the petitioner kept the text private and the "
         "reader is not the petitioner, the assigned agency's officers or the Government Office.",
+    )
+    intake_channel: IntakeChannel = strawberry.field(
+        description="How it reached the system: ONLINE, or how the officer who entered it "
+        "received it (recordPetition)."
     )
     is_private: bool = strawberry.field(
         description="True when the petitioner kept the text private: the public then sees "

@@ -18,6 +18,19 @@ class Channel(StrEnum):
     BUSINESS = "BUSINESS"
 
 
+class IntakeChannel(StrEnum):
+    """How a petition reached the system: online (submitPetition), or entered by an
+    officer from a letter, a phone call, a fax, an e-mail or a visit (recordPetition), as
+    Decision 31/2021/QD-TTg asks of the agencies that receive them."""
+
+    ONLINE = "ONLINE"
+    LETTER = "LETTER"
+    PHONE = "PHONE"
+    FAX = "FAX"
+    EMAIL = "EMAIL"
+    IN_PERSON = "IN_PERSON"
+
+
 class PetitionKind(StrEnum):
     REFLECTION = "REFLECTION"
     RECOMMENDATION = "RECOMMENDATION"

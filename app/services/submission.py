@@ -21,11 +21,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.credentials import hash_secret, new_petitioner_secret
+from app.domain.intake import received_at_problem
 from app.domain.reference import province_codes
 from app.domain.text import fold
 from app.domain.timezone import to_local
 from app.domain.validation import SubmissionData, validate_submission
-from app.domain.vocabulary import Action, ActorRole, PetitionStatus, tracking_code
+from app.domain.vocabulary import (
+    Action,
+    ActorRole,
+    IntakeChannel,
+    PetitionStatus,
+    tracking_code,
+)
 from app.services import attachments, bot_check, notifications
 from app.services.action_text import text_problem
 from app.services.attachments import Prepared
@@ -49,6 +56,18 @@ class Submission:
     challenge_solution: str | None = None
     attachments: Sequence[Prepared] = ()
     """Checked files (`app.services.attachments.prepare`), private to the petition."""
+    recorded: Recorded | None = None
+    """Entered by an officer from a letter, a call, ...: `recordPetition`."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """How an officer received the petition they enter, and when: the petition's
+    submittedAt. Officers are spared the hourly limit and the bot check."""
+
+    by: ActorRole
+    channel: IntakeChannel
+    received_at: datetime
 
 
 def _keyed(settings: Settings, purpose: str, value: str) -> str:
@@ -57,8 +76,12 @@ def _keyed(settings: Settings, purpose: str, value: str) -> str:
     ).hexdigest()
 
 
-def _fingerprint(data: SubmissionData, files: Sequence[Prepared] = ()) -> str:
+def _fingerprint(
+    data: SubmissionData, files: Sequence[Prepared] = (), recorded: Recorded | None = None
+) -> str:
     fields = asdict(data)
+    if recorded is not None:
+        fields["recorded"] = [recorded.channel.value, recorded.received_at.isoformat()]
     if not data.petitioner.notify_by_email:
         del fields["petitioner"]["notify_by_email"]  # the fingerprints stored before #15
     if files:
@@ -128,23 +151,39 @@ async def submit(
     )
     if problems:
         raise UserErrors(*problems)
-    fingerprint = _fingerprint(data, submission.attachments)
+    fingerprint = _fingerprint(data, submission.attachments, submission.recorded)
     if key is not None:
         try:
             return await _existing(session, key, fingerprint, settings)
         except LookupError:
             pass
     client = (
-        _keyed(settings, "client", submission.client_address) if submission.client_address else None
+        _keyed(settings, "client", submission.client_address)
+        if submission.client_address and submission.recorded is None
+        else None
     )
-    await _check_rate(session, client, now, settings.submissions_per_hour)
-    await bot_check.spend(
-        session,
-        submission.challenge_solution,
-        now,
-        secret_key=settings.secret_key,
-        required=settings.submit_pow,
-    )
+    recorded = submission.recorded
+    if recorded is None:
+        await _check_rate(session, client, now, settings.submissions_per_hour)
+        await bot_check.spend(
+            session,
+            submission.challenge_solution,
+            now,
+            secret_key=settings.secret_key,
+            required=settings.submit_pow,
+        )
+    else:
+        problem_text = received_at_problem(recorded.received_at, now)
+        if problem_text is not None:
+            raise UserErrors(problem("INVALID_RECEIVED_AT", problem_text, "receivedAt"))
+        if recorded.channel is IntakeChannel.ONLINE:
+            raise UserErrors(
+                problem(
+                    "INVALID_INTAKE_CHANNEL",
+                    "Online petitions come through submitPetition: give how it was received.",
+                    "intakeChannel",
+                )
+            )
     await event_log.lock_chain(session)
     petition_id = (await session.scalar(select(func.max(Petition.id))) or 0) + 1
     secret = _secret_for(settings, key)
@@ -160,7 +199,8 @@ async def submit(
         field_id=fields.get(data.field_code) if data.field_code else None,
         province_code=data.province_code,
         status=PetitionStatus.SUBMITTED.value,
-        submitted_at=now,
+        submitted_at=recorded.received_at if recorded else now,
+        intake_channel=(recorded.channel if recorded else IntakeChannel.ONLINE).value,
         follow_up_count=0,
         version=1,
         search_text="" if data.is_private else fold(f"{data.title} {data.body}"),
@@ -193,7 +233,7 @@ async def submit(
             from_status=None,
             to_status=PetitionStatus.SUBMITTED.value,
             at=now,
-            actor_role=ActorRole.PETITIONER.value,
+            actor_role=(recorded.by if recorded else ActorRole.PETITIONER).value,
         ),
     )
     await notifications.queue_for_event(session, settings, event, petition)
