@@ -15,7 +15,7 @@ LABELS: dict[str, str] = {
     "ESCALATED": N_("Escalated"),
     "CLOSED": N_("Closed"),
     # actions
-    "SUBMIT": N_("Submitted by the petitioner"),
+    "SUBMIT": N_("Submitted"),
     "ASSIGN": N_("Assigned to an agency"),
     "REJECT": N_("Rejected"),
     "ACKNOWLEDGE": N_("Taken up by the agency"),
@@ -47,6 +47,13 @@ LABELS: dict[str, str] = {
     "ADMINISTRATIVE_PROCEDURE": N_("An administrative procedure"),
     "OFFICIAL_CONDUCT": N_("An official's conduct"),
     "INITIATIVE": N_("An initiative"),
+    # intake channels
+    "ONLINE": N_("Online"),
+    "LETTER": N_("Letter"),
+    "PHONE": N_("Phone"),
+    "FAX": N_("Fax"),
+    "EMAIL": N_("E-mail"),
+    "IN_PERSON": N_("In person"),
     # actors
     "PETITIONER": N_("Petitioner"),
     "COORDINATOR": N_("Government Office"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import segno
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,7 +33,7 @@ from app.web.site.pages import BadParameter, failed, text
 from app.web.site.security import csrf_token
 from app.web.site.templating import Visit, render
 
-ACTIONS = ("view", "rate", "follow_up")
+ACTIONS = ("view", "rate", "follow_up", "receipt")
 MAX_TRACKING_CODE = 40
 MAX_SECRET = 200
 """Longer than any tracking code or secret pakn gives (PAKN-2026-000123; 43 or 64
@@ -90,7 +92,16 @@ def _rating(form: Form, code: str, secret: str, version: int | None) -> dict[str
     }
 
 
+def qr_svg(text: str, label: str) -> Markup:
+    """`text` as a QR code, an SVG drawn with attributes only (the site's policy lets no
+    inline style through), named for screen readers."""
+    svg = segno.make(text, error="m").svg_inline(scale=4, svgclass="qr", lineclass=None)
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
+
+
 def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
+    settings = api.graphql.settings
+
     def ask(
         request: Request,
         visit: Visit,
@@ -162,6 +173,27 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
         )
         return with_token(response, request, token)
 
+    async def receipt(request: Request, visit: Visit, code: str, secret: str) -> Response:
+        """The receipt to print and hand over: the tracking code, the secret, and a QR
+        code of the petition's public page (at PAKN_PUBLIC_URL)."""
+        result = await api.run(request, "track", {"trackingCode": code, "secret": secret})
+        if result.problems or result.data is None:
+            return failed(visit, result.problems)
+        petition = result.data["petitionForPetitioner"]
+        if petition is None:
+            invalid = [Problem("INVALID_SECRET", "", ["input", "secret"])]
+            return refused_credentials(request, visit, code, invalid)
+        address = f"{settings.public_url.rstrip('/')}/p/{petition['trackingCode']}"
+        return render(
+            visit,
+            "receipt.html",
+            private=True,
+            petition=petition,
+            secret=secret,
+            address=address,
+            qr=qr_svg(address, translations(visit.lang).gettext("QR code of the petition's page")),
+        )
+
     async def act(request: Request, visit: Visit, form: Form, action: str) -> Response:
         code, secret = form.text("trackingCode").strip(), form.text("secret").strip()
         problems = _credential_problems(code, secret)
@@ -169,6 +201,8 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
             return refused_credentials(request, visit, code, problems)
         if action == "view":
             return await show(request, visit, code, secret)
+        if action == "receipt":
+            return await receipt(request, visit, code, secret)
         version = _version(form)
         names = FORM_NAMES[action]
         entered = {name: form.text(name) for name in names if name in form.values}
