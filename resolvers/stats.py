@@ -35,6 +35,7 @@ class StatsArgs:
     province_codes: Sequence[str] | None = None
     channel: str | None = None
     kind: str | None = None
+    intake_channels: Sequence[str] | None = None
 
 
 def window(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -55,6 +56,7 @@ async def stats_criteria(ctx: Context, args: StatsArgs | None) -> PetitionCriter
             province_codes=args.province_codes,
             channel=args.channel,
             kind=args.kind,
+            intake_channels=args.intake_channels,
         ),
     )
     return windowed(flt, start, end)

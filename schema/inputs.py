@@ -8,7 +8,14 @@ import strawberry
 
 from app.services.filters import FilterArgs
 from schema.descriptions import CHANNEL_FILTER, KIND_FILTER
-from schema.enums import Channel, OrderDirection, PetitionKind, PetitionOrderField, PetitionStatus
+from schema.enums import (
+    Channel,
+    IntakeChannel,
+    OrderDirection,
+    PetitionKind,
+    PetitionOrderField,
+    PetitionStatus,
+)
 
 
 @strawberry.input(
@@ -52,6 +59,11 @@ class PetitionFilter:
         description="True: only petitions whose isOverdue is true now (open and past "
         "deadlineAt); false: only those whose isOverdue is false.",
     )
+    intake_channels: list[IntakeChannel] | None = strawberry.field(
+        default=None,
+        description="Only petitions that reached the system so (Petition.intakeChannel): "
+        "ONLINE, or LETTER, PHONE, FAX, EMAIL, IN_PERSON for those officers entered.",
+    )
     search: str | None = strawberry.field(
         default=None,
         description=(
@@ -74,6 +86,9 @@ class PetitionFilter:
             submitted_to=self.submitted_to,
             overdue=self.overdue,
             search=self.search,
+            intake_channels=[c.value for c in self.intake_channels]
+            if self.intake_channels
+            else None,
         )
 
 

@@ -22,7 +22,7 @@ from schema.descriptions import (
     KIND_FILTER,
     LAST_SUBMISSION_DATE,
 )
-from schema.enums import Channel, PetitionKind, described
+from schema.enums import Channel, IntakeChannel, PetitionKind, described
 
 if TYPE_CHECKING:
     from schema.petition_types import PetitionType
@@ -184,6 +184,11 @@ class StatsFilter:
     )
     channel: Channel | None = strawberry.field(default=None, description=CHANNEL_FILTER)
     kind: PetitionKind | None = strawberry.field(default=None, description=KIND_FILTER)
+    intake_channels: list[IntakeChannel] | None = strawberry.field(
+        default=None,
+        description="Only the petitions that reached the system so (Petition.intakeChannel): "
+        "ONLINE, or LETTER, PHONE, FAX, EMAIL, IN_PERSON for those officers entered.",
+    )
 
     def to_args(self) -> StatsArgs:
         return StatsArgs(
@@ -194,6 +199,9 @@ class StatsFilter:
             province_codes=self.province_codes,
             channel=self.channel.value if self.channel else None,
             kind=self.kind.value if self.kind else None,
+            intake_channels=[c.value for c in self.intake_channels]
+            if self.intake_channels
+            else None,
         )
 
 

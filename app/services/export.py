@@ -172,6 +172,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
             latest_answer_at,
             urge_count,
             overdue_count,
+            intake_channel,
             _id,
         ) = row
         for code in (field_code, province_code, agency_code):
@@ -206,6 +207,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
                     "" if latest_answer_at is None else iso(latest_answer_at),
                     str(urge_count),
                     str(overdue_count),
+                    intake_channel,
                 )
             ).encode()
         )
@@ -234,6 +236,7 @@ _FILTER_LISTS = (
     ("agencyCodes", "agency_codes"),
     ("fieldCodes", "field_codes"),
     ("provinceCodes", "province_codes"),
+    ("intakeChannels", "intake_channels"),
 )
 
 

@@ -7,7 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain.vocabulary import Channel, PetitionKind, PetitionStatus, PetitionSubject
+from app.domain.vocabulary import (
+    Channel,
+    IntakeChannel,
+    PetitionKind,
+    PetitionStatus,
+    PetitionSubject,
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,14 @@ PETITION_FIELDS: tuple[Column, ...] = (
         "(OVERDUE events)",
         required=True,
         minimum=0,
+    ),
+    Column(
+        "intake_channel",
+        "string",
+        "how it reached the system: `ONLINE`, or `LETTER`, `PHONE`, `FAX`, `EMAIL`, "
+        "`IN_PERSON` for those officers entered",
+        True,
+        _names(IntakeChannel),
     ),
 )
 """The exported petition columns, in order (new columns go at the end, so that readers by

@@ -20,7 +20,7 @@ from app.domain.reference import province_codes
 from app.domain.stats import MAX_YEAR, MIN_YEAR
 from app.domain.text import normalize, petition_search_terms
 from app.domain.timezone import VN_TZ
-from app.domain.vocabulary import Channel, PetitionKind, PetitionStatus
+from app.domain.vocabulary import Channel, IntakeChannel, PetitionKind, PetitionStatus
 from db.queries.petitions import PetitionCriteria
 
 MAX_SEARCH_TERMS = 12
@@ -54,6 +54,7 @@ class FilterArgs:
     submitted_to: datetime | None = None
     overdue: bool | None = None
     search: str | None = None
+    intake_channels: Sequence[str] | None = None
 
 
 def _check_codes(kind: str, codes: Sequence[str], known: set[str] | frozenset[str]) -> None:
@@ -130,6 +131,7 @@ async def criteria_from_args(
         province_codes=tuple(args.province_codes or ()),
         channel=args.channel,
         kind=args.kind,
+        intake_channels=tuple(args.intake_channels or ()),
         submitted_from=submitted_from,
         submitted_to=submitted_to,
         overdue=args.overdue,
@@ -143,9 +145,11 @@ _LISTS = {
     "agencyCodes": "agency_codes",
     "fieldCodes": "field_codes",
     "provinceCodes": "province_codes",
+    "intakeChannels": "intake_channels",
 }
 _ENUMS: dict[str, type[StrEnum]] = {
     "statuses": PetitionStatus,
+    "intakeChannels": IntakeChannel,
     "channel": Channel,
     "kind": PetitionKind,
 }

@@ -110,6 +110,7 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
             answers.c.latest_answer_at,
             Petition.urge_count,
             Petition.overdue_count,
+            Petition.intake_channel,
             Petition.id,
         )
         .select_from(Petition)

@@ -45,6 +45,7 @@ class PetitionCriteria:
     province_codes: Sequence[str] = ()
     channel: str | None = None
     kind: str | None = None
+    intake_channels: Sequence[str] = ()
     submitted_from: datetime | None = None
     submitted_to: datetime | None = None
     overdue: bool | None = None
@@ -106,6 +107,8 @@ def conditions(flt: PetitionCriteria, dialect: str) -> list[ColumnElement[bool]]
         where.append(Petition.province_code.in_(list(flt.province_codes)))
     if flt.channel:
         where.append(Petition.channel == flt.channel)
+    if flt.intake_channels:
+        where.append(Petition.intake_channel.in_(list(flt.intake_channels)))
     if flt.kind:
         where.append(Petition.kind == flt.kind)
     if flt.submitted_from:

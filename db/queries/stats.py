@@ -146,7 +146,14 @@ def _grouping(by: Breakdown, *terms: ColumnElement[Any]) -> tuple[ColumnElement[
 
 def rollup_dimension(flt: PetitionCriteria, by: Breakdown) -> str | None:
     """The rollup dimension that answers `by` under `flt`, or None if none can."""
-    if flt.statuses or flt.channel or flt.kind or flt.search_terms or flt.overdue is not None:
+    if (
+        flt.statuses
+        or flt.channel
+        or flt.kind
+        or flt.intake_channels
+        or flt.search_terms
+        or flt.overdue is not None
+    ):
         return None
     constrained = [
         dimension

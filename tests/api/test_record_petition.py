@@ -7,6 +7,8 @@ the bot check. On both databases."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -136,3 +138,31 @@ def test_a_scan_of_the_letter_is_attached(served: tuple[RunningServer, Tokens]) 
     assert seen["petitionForPetitioner"]["attachments"] == [
         {"filename": "thư tay.jpg", "mediaType": "image/jpeg"}
     ]
+
+
+def test_the_list_the_statistics_and_the_exports_filter_by_intake_channel(
+    empty_database: str,
+) -> None:
+    tokens = asyncio.run(make_tokens(empty_database))
+    with RunningServer(workflow_settings(empty_database)) as server:
+        for channel in ("LETTER", "LETTER", "PHONE"):
+            assert (
+                _record(server, tokens.coordinator, _letter(intakeChannel=channel))["data"][
+                    "recordPetition"
+                ]["userErrors"]
+                == []
+            )
+        server.post(SUBMIT, {"input": submission(title=f"Thủ tục trực tuyến {uuid.uuid4()}")})
+        counts = server.gql(
+            """{ letters: petitions(filter: {intakeChannels: [LETTER]}) { totalCount }
+                 offline: petitions(filter: {intakeChannels: [LETTER, PHONE]}) { totalCount }
+                 online: petitions(filter: {intakeChannels: [ONLINE]}) { totalCount }
+                 stats(filter: {intakeChannels: [LETTER]}) { totals { received } } }"""
+        )
+        assert counts["letters"]["totalCount"] == 2
+        assert counts["offline"]["totalCount"] == 3
+        assert counts["online"]["totalCount"] == 1
+        assert counts["stats"]["totals"]["received"] == 2
+        exported = server.client.get("/export/petitions.csv", params={"intakeChannels": "phone"})
+        rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
+        assert [row["intake_channel"] for row in rows] == ["PHONE"]

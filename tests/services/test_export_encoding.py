@@ -169,6 +169,7 @@ _ROW = st.tuples(
     _MAYBE_TIME,
     st.integers(0, 5),
     st.integers(0, 3),
+    st.sampled_from(["ONLINE", "LETTER", "IN_PERSON"]),
     st.integers(1, 10**9),
 )
 

@@ -23,7 +23,7 @@ query Rows($after: String, $filter: PetitionFilter) {
       trackingCode channel kind subject title body isPrivate field { code } provinceCode
       status agency { code } submittedAt acceptedAt deadlineAt isOverdue answeredAt
       responseWorkingDays answeredOnTime followUpCount rating { score }
-      answers { answeredAt } urgeCount overdueCount
+      answers { answeredAt } urgeCount overdueCount intakeChannel
     } }
     pageInfo { hasNextPage endCursor }
   }
@@ -72,6 +72,7 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
                 "latest_answer_at": answers[-1]["answeredAt"] if answers else None,
                 "urge_count": n["urgeCount"],
                 "overdue_count": n["overdueCount"],
+                "intake_channel": n["intakeChannel"],
             }
         )
         record = records[-1]
