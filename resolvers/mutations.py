@@ -16,7 +16,15 @@ from app.domain.attachments import BY_NAME
 from app.domain.validation import Problem, SubmissionData
 from app.domain.vocabulary import Action, ActorRole, IntakeChannel
 from app.domain.workflow import ROLES_BY_ACTION, Actor
-from app.services import actions, attachments, erasure, notifications, submission, transitions
+from app.services import (
+    actions,
+    attachments,
+    erasure,
+    notifications,
+    secrets,
+    submission,
+    transitions,
+)
 from app.services.attachments import Prepared, Upload, UploadLimits
 from app.services.outcome import Outcome, UserErrors, problem
 from app.services.transitions import Change, ForbiddenRole
@@ -104,6 +112,23 @@ async def publish_attachment(
         return Result(user_errors=errors.problems)
     ctx.petitioner_of.add(petition.id)
     return Result(petition=petition)
+
+
+async def reissue_secret(ctx: Context, petition_token: str) -> Result:
+    officer = await ctx.require_officer(ActorRole.COORDINATOR, ActorRole.AGENCY_OFFICER)
+    try:
+        petition, secret = await secrets.reissue(
+            ctx.writes,
+            ctx.session,
+            _petition_id(petition_token),
+            officer.actor,
+            ctx.now,
+            notify=notifications.for_settings(ctx.settings),
+        )
+    except UserErrors as errors:
+        return Result(user_errors=errors.problems)
+    ctx.petitioner_of.add(petition.id)
+    return Result(petition=petition, secret=secret, tracking_code=petition.tracking_code)
 
 
 async def erase_petitioner_data(ctx: Context, tracking_code: str, secret: str) -> Result:

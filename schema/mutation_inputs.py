@@ -364,6 +364,11 @@ class PublishAttachmentInput:
     )
 
 
+@strawberry.input(description="A new secret for a petitioner who lost theirs.")
+class ReissuePetitionerSecretInput:
+    petition_id: strawberry.ID = _petition_id()
+
+
 @strawberry.input(description="The petitioner's request to erase their contact data.")
 class ErasePetitionerDataInput:
     tracking_code: str = _tracking_code()

@@ -24,6 +24,7 @@ from schema.mutation_inputs import (
     PublishAttachmentInput,
     RateAnswerInput,
     RecordPetitionInput,
+    ReissuePetitionerSecretInput,
     RejectPetitionInput,
     SubmitPetitionInput,
     SubmitPetitionPayload,
@@ -327,6 +328,28 @@ class Mutation:
             info.context, input.tracking_code, input.secret, change
         )
         return _payload(result)
+
+    @strawberry.mutation(
+        description="COORDINATOR, or an AGENCY_OFFICER of the agency handling the petition "
+        "(else WRONG_AGENCY): a new secret for a petitioner who lost theirs, after checking "
+        "who asks; the old one stops working at once, the new one is returned once (for the "
+        "receipt), and a public SECRET_REISSUED event records it (no note; the status and "
+        "the version unchanged). A retry of the original submission with its idempotencyKey "
+        "is then refused with SECRET_REISSUED."
+    )
+    async def reissue_petitioner_secret(
+        self,
+        info: GraphInfo,
+        input: Annotated[ReissuePetitionerSecretInput, strawberry.argument(description=_INPUT)],
+    ) -> SubmitPetitionPayload:
+        result = await mutations.reissue_secret(info.context, input.petition_id)
+        payload = _payload(result)
+        return SubmitPetitionPayload(
+            petition=payload.petition,
+            tracking_code=result.tracking_code,
+            secret=result.secret,
+            user_errors=payload.user_errors,
+        )
 
     @strawberry.mutation(
         description="The petitioner, with their secret and no token, publishes one of their "

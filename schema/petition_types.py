@@ -165,7 +165,9 @@ class PetitionEventType(Node):
         "neither an answer nor a progress update; `at` is that deadline, written once per "
         "deadline; the status and the version unchanged), "
         "CONTACT_ERASED (the petitioner's contact data was erased: erasePetitionerData, or "
-        "the retention period, PAKN_CONTACT_RETENTION_DAYS; no note, the status unchanged)."
+        "the retention period, PAKN_CONTACT_RETENTION_DAYS; no note, the status unchanged), "
+        "SECRET_REISSUED (an officer gave the petitioner a new secret, "
+        "reissuePetitionerSecret; no note, the status and the version unchanged)."
     )
     from_status: PetitionStatus | None = strawberry.field(
         description="The status before the change; null for SUBMIT, which creates the petition."
@@ -404,7 +406,8 @@ class PetitionType(Node):
         "above 0."
     )
     version: int = strawberry.field(
-        description="Starts at 1 and grows with every event written but CONTACT_ERASED, URGE "
+        description="Starts at 1 and grows with every event written but CONTACT_ERASED, "
+        "SECRET_REISSUED, URGE "
         "and OVERDUE; "
         "pass it as `expectedVersion` when changing the petition (a stale one is refused "
         "with STALE_VERSION)."

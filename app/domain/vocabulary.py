@@ -100,6 +100,9 @@ class Action(StrEnum):
     CONTACT_ERASED = "CONTACT_ERASED"
     """The petitioner's contact data was erased, on their request (PETITIONER) or after the
     retention period (SYSTEM); neither the status nor the version changes."""
+    SECRET_REISSUED = "SECRET_REISSUED"
+    """An officer gave the petitioner, who lost it, a new secret (the old one stops
+    working); neither the status nor the version changes."""
 
 
 class ActorRole(StrEnum):

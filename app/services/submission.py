@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.credentials import hash_secret, new_petitioner_secret
+from app.domain.credentials import hash_secret, new_petitioner_secret, secret_matches
 from app.domain.intake import received_at_problem
 from app.domain.reference import province_codes
 from app.domain.text import fold
@@ -109,7 +109,17 @@ async def _existing(
                 "idempotencyKey",
             )
         )
-    return Outcome(petition=petition, secret=_secret_for(settings, key))
+    secret = _secret_for(settings, key)
+    if petition.secret_hash and not secret_matches(secret, petition.secret_hash):
+        raise UserErrors(
+            problem(
+                "SECRET_REISSUED",
+                "This petition was filed, and an officer has since reissued its secret: ask "
+                "them, or the Government Office, for it.",
+                "idempotencyKey",
+            )
+        )
+    return Outcome(petition=petition, secret=secret)
 
 
 async def _check_rate(session: AsyncSession, client: str | None, now: datetime, limit: int) -> None:

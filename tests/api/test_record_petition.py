@@ -166,3 +166,47 @@ def test_the_list_the_statistics_and_the_exports_filter_by_intake_channel(
         exported = server.client.get("/export/petitions.csv", params={"intakeChannels": "phone"})
         rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
         assert [row["intake_channel"] for row in rows] == ["PHONE"]
+
+
+REISSUE = """mutation($id: ID!) { reissuePetitionerSecret(input: {petitionId: $id}) {
+  trackingCode secret userErrors { code } } }"""
+HISTORY = """query($c: String!) { petition(trackingCode: $c) { version
+  events(first: 10) { nodes { action actorRole note } } } }"""
+
+
+def test_an_officer_reissues_a_lost_secret_and_the_history_says_so(
+    served: tuple[RunningServer, Tokens],
+) -> None:
+    server, tokens = served
+    key = uuid.uuid4().hex
+    letter = _letter(idempotencyKey=key)
+    filed = _record(server, tokens.coordinator, letter)["data"]["recordPetition"]
+    code, old = filed["trackingCode"], filed["secret"]
+    petition_id = server.gql(
+        "query($c: String!) { petition(trackingCode: $c) { id version } }", {"c": code}
+    )["petition"]
+
+    def reissue(token: str | None) -> dict[str, Any]:
+        response = server.client.post(
+            "/graphql",
+            json={"query": REISSUE, "variables": {"id": petition_id["id"]}},
+            headers=bearer(token),
+        )
+        return response.json()  # type: ignore[no-any-return]
+
+    assert reissue(None)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    refused = reissue(tokens.btc)["data"]["reissuePetitionerSecret"]
+    assert [e["code"] for e in refused["userErrors"]] == ["WRONG_AGENCY"], "not yet assigned"
+    given = reissue(tokens.coordinator)["data"]["reissuePetitionerSecret"]
+    assert given["userErrors"] == [] and given["trackingCode"] == code
+    new = given["secret"]
+    assert new and new != old
+    assert server.gql(SEEN, {"c": code, "s": new})["petitionForPetitioner"] is not None
+    assert server.gql(SEEN, {"c": code, "s": old})["petitionForPetitioner"] is None
+    history = server.gql(HISTORY, {"c": code})["petition"]
+    last = history["events"]["nodes"][-1]
+    assert last == {"action": "SECRET_REISSUED", "actorRole": "COORDINATOR", "note": None}
+    assert history["version"] == petition_id["version"], "the version is unchanged"
+    retried = _record(server, tokens.coordinator, letter)["data"]["recordPetition"]
+    assert [e["code"] for e in retried["userErrors"]] == ["SECRET_REISSUED"]
+    assert retried["secret"] is None
