@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain import stats
 from app.domain.reference import ProvinceRef, provinces
 from app.domain.stats import StatsRow
+from app.domain.vocabulary import IntakeChannel
 from app.services.reports import AgencyRow
 from db.models import Field
 from db.queries import stats as queries
@@ -42,6 +43,12 @@ class FieldRow:
 @dataclass(frozen=True)
 class ProvinceRow:
     province: ProvinceRef
+    stats: StatsRow
+
+
+@dataclass(frozen=True)
+class IntakeRow:
+    intake_channel: str
     stats: StatsRow
 
 
@@ -100,6 +107,12 @@ class Breakdowns:
         async with self._lock:
             rows = stats.rows_by_key(await self._fetch("province"))
         return [ProvinceRow(p, rows[p.code]) for p in provinces() if p.code in rows]
+
+    async def by_intake_channel(self) -> list[IntakeRow]:
+        """Counted from the petitions, not the rollups (they keep no intake channel)."""
+        async with self._lock:
+            rows = stats.rows_by_key(await self._fetch("intake"))
+        return [IntakeRow(c.value, rows[c.value]) for c in IntakeChannel if c.value in rows]
 
     async def by_month(self) -> list[MonthRow]:
         async with self._lock:

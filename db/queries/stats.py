@@ -63,7 +63,7 @@ from db.rollup import (
     month_key,
 )
 
-Breakdown = Literal["total", "agency", "field", "province", "month"]
+Breakdown = Literal["total", "agency", "field", "province", "month", "intake"]
 
 
 class GroupCounts(NamedTuple):
@@ -100,6 +100,8 @@ def _petition_key(by: Breakdown, dialect: str) -> ColumnElement[Any]:
         return Petition.province_code
     if by == "month":
         return month_key(dialect)
+    if by == "intake":
+        return Petition.intake_channel
     return ZERO
 
 
@@ -145,9 +147,11 @@ def _grouping(by: Breakdown, *terms: ColumnElement[Any]) -> tuple[ColumnElement[
 
 
 def rollup_dimension(flt: PetitionCriteria, by: Breakdown) -> str | None:
-    """The rollup dimension that answers `by` under `flt`, or None if none can."""
+    """The rollup dimension that answers `by` under `flt`, or None if none can (the
+    rollups keep no intake channel: those petitions are counted live)."""
     if (
-        flt.statuses
+        by == "intake"
+        or flt.statuses
         or flt.channel
         or flt.kind
         or flt.intake_channels

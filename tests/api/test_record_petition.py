@@ -163,6 +163,14 @@ def test_the_list_the_statistics_and_the_exports_filter_by_intake_channel(
         assert counts["offline"]["totalCount"] == 3
         assert counts["online"]["totalCount"] == 1
         assert counts["stats"]["totals"]["received"] == 2
+        rows = server.gql(
+            "{ stats { byIntakeChannel { intakeChannel stats { received answered } } } }"
+        )["stats"]["byIntakeChannel"]
+        assert [(r["intakeChannel"], r["stats"]["received"]) for r in rows] == [
+            ("ONLINE", 1),
+            ("LETTER", 2),
+            ("PHONE", 1),
+        ]
         exported = server.client.get("/export/petitions.csv", params={"intakeChannels": "phone"})
         rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff"))))
         assert [row["intake_channel"] for row in rows] == ["PHONE"]
