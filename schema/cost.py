@@ -47,12 +47,15 @@ LIST_MAXIMA: dict[str, int] = {
     "Query.provinces": len(provinces()),
     "Agency.publicKeys": 10,
     "Petition.answers": 10,
+    "Petition.attachments": 10,
+    "Answer.attachments": 10,
     "AgencyRanking.ranked": _AGENCIES,
     "AgencyRanking.tooFewPetitions": _AGENCIES,
     "Stats.byAgency": _AGENCIES,
     "Stats.byField": len(FIELDS),
     "Stats.byProvince": len(provinces()),
     "Stats.byMonth": 120,
+    "Stats.byIntakeChannel": 6,
     "QuarterlyReport.byAgency": _AGENCIES,
     "QuarterlyReport.exemplary": 5,
     "QuarterlyReport.featured": 100,
@@ -63,7 +66,8 @@ LIST_MAXIMA: dict[str, int] = {
 }
 """How many objects a list that is not a page can hold, by `Type.field`: the reference
 data's sizes, the report's top-5 lists, a petition's answers (one per follow-up, and a
-third follow-up escalates), the months a window of statistics covers."""
+third follow-up escalates), a petition's or an answer's attachments (PAKN_MAX_UPLOADS, 5
+unless raised), the months a window of statistics covers, the intake channels."""
 SIZED_LISTS: dict[str, int] = {"Petition.similar": 20, "Query.similarPetitions": 20}
 """Lists that hold at most their own `first`, by `Type.field`, with their largest `first`
 (counted when it is not given)."""

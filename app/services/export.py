@@ -101,6 +101,12 @@ _FLAGS = _positions(
     c.name for c in PETITION_FIELDS if c.type == "boolean" and c.name in queries.COLUMNS
 )
 _OVERDUE = COLUMNS.index("is_overdue")
+(_FILES,) = _positions(("attachments",))
+
+
+def sorted_digests(joined: str | None) -> str | None:
+    """The digests a row's files joined into, in one order: sorted."""
+    return " ".join(sorted(joined.split())) if joined else None
 
 
 def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tuple[Any, ...]]:
@@ -124,6 +130,7 @@ def public_values(rows: Iterable[Sequence[Any]], now: datetime) -> Iterator[tupl
         for position in _FLAGS:
             if values[position] is not None:
                 values[position] = bool(values[position])
+        values[_FILES] = sorted_digests(values[_FILES])
         values.insert(_OVERDUE, is_overdue(row[_STATUS], row[_DEADLINE], now_utc))
         yield tuple(values)
 
@@ -173,6 +180,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
             urge_count,
             overdue_count,
             intake_channel,
+            files,
             _id,
         ) = row
         for code in (field_code, province_code, agency_code):
@@ -208,6 +216,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
                     str(urge_count),
                     str(overdue_count),
                     intake_channel,
+                    sorted_digests(files) or "",
                 )
             ).encode()
         )

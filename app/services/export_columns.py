@@ -152,6 +152,12 @@ PETITION_FIELDS: tuple[Column, ...] = (
         True,
         _names(IntakeChannel),
     ),
+    Column(
+        "attachments",
+        "string",
+        "the hex SHA-256 of each published file of the petition and of its answers, sorted, "
+        "separated by spaces (each downloads from `/files/<sha256>`); empty when none",
+    ),
 )
 """The exported petition columns, in order (new columns go at the end, so that readers by
 position keep working)."""

@@ -39,7 +39,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.models import Agency, Answer, Field, LogCheckpoint, Petition, PetitionEvent, Rating
+from db.models import (
+    Agency,
+    Answer,
+    Attachment,
+    Field,
+    LogCheckpoint,
+    Petition,
+    PetitionEvent,
+    Rating,
+)
 from db.queries.petitions import PetitionCriteria, conditions
 
 DEFAULT_BATCH_SIZE = 5000
@@ -62,6 +71,14 @@ def _utf8(expression: Any, dialect: str) -> Any:
     return type_coerce(func.convert_to(expression, literal_column("'UTF8'")), _BYTES)
 
 
+def _joined(digest: Any, dialect: str) -> Any:
+    """A group's digests in one text, space-separated, in no set order (the writers sort
+    them): SQLite's group_concat, PostgreSQL's string_agg."""
+    if dialect == "sqlite":
+        return func.group_concat(digest, " ")
+    return func.string_agg(digest, literal(" "))
+
+
 def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: int) -> Select[Any]:
     """The next `limit` public rows after petition `after_id` (0 before the first)."""
     where = [*conditions(flt, dialect), Petition.id > after_id]
@@ -78,6 +95,19 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
         .where(Answer.petition_id > after_id, Answer.petition_id <= last_id)
         .group_by(Answer.petition_id)
         .subquery("answer_totals")
+    )
+    files = (
+        select(
+            Attachment.petition_id.label("petition_id"),
+            _joined(Attachment.sha256, dialect).label("attachments"),
+        )
+        .where(
+            Attachment.is_public.is_(True),
+            Attachment.petition_id > after_id,
+            Attachment.petition_id <= last_id,
+        )
+        .group_by(Attachment.petition_id)
+        .subquery("public_files")
     )
     rating = and_(
         Rating.petition_id == Petition.id,
@@ -111,6 +141,7 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
             Petition.urge_count,
             Petition.overdue_count,
             Petition.intake_channel,
+            files.c.attachments,
             Petition.id,
         )
         .select_from(Petition)
@@ -118,6 +149,7 @@ def batch_statement(flt: PetitionCriteria, dialect: str, after_id: int, limit: i
         .outerjoin(Agency, Agency.id == Petition.agency_id)
         .outerjoin(Rating, rating)
         .outerjoin(answers, answers.c.petition_id == Petition.id)
+        .outerjoin(files, files.c.petition_id == Petition.id)
         .where(*where)
         .order_by(Petition.id)
         .limit(limit)

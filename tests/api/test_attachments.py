@@ -6,7 +6,10 @@ nothing stored; a request too large refused by its length before it is read."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import io
+import json
 import socket
 import uuid
 from collections.abc import Iterator
@@ -22,7 +25,14 @@ from PIL import Image
 from tests.support import sample_files
 from tests.support.server import RunningServer
 from tests.support.uploads import PREFLIGHT, File, post_files
-from tests.support.workflow import SUBMIT, submission, workflow_settings
+from tests.support.workflow import (
+    ANSWER_TEXT,
+    SUBMIT,
+    Workflow,
+    make_tokens,
+    submission,
+    workflow_settings,
+)
 
 FILES = """query($c: String!, $s: String!) {
   petitionForPetitioner(trackingCode: $c, secret: $s) {
@@ -303,3 +313,41 @@ def test_a_malformed_multipart_request_is_a_400(
     response = server.client.post("/graphql", data=parts, files=files, headers=PREFLIGHT)
     assert response.status_code == 400, response.text
     assert response.json()["errors"]
+
+
+def test_the_exports_list_the_published_files_digests_and_no_private_one(
+    empty_database: str,
+) -> None:
+    tokens = asyncio.run(make_tokens(empty_database))
+    with RunningServer(workflow_settings(empty_database)) as server:
+        workflow = Workflow(server, tokens)
+        files = [("a.png", sample_files.png(), "image/png"), ("b.pdf", sample_files.pdf(), "x/y")]
+        filed = _payload(_multipart(server, files))
+        credentials = {"c": filed["trackingCode"], "s": filed["secret"]}
+        mine = server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"]
+        server.gql(PUBLISH, {**credentials, "a": mine[0]["id"], "p": True})
+        petition = workflow.public_view(filed["trackingCode"])
+        petition = workflow.act(
+            "assign", tokens.coordinator, petition, agencyCode="BTC", fieldCode="DAT_DAI"
+        )
+        petition = workflow.act("acknowledge", tokens.btc, petition)
+        dispatch = ("công văn.pdf", sample_files.docx(), "x/y")
+        input = {"petitionId": petition["id"], "expectedVersion": petition["version"]}
+        answered = post_files(
+            server, ANSWER, {**input, "body": ANSWER_TEXT}, [dispatch], token=tokens.btc
+        )
+        assert answered.json()["data"]["answerPetition"]["userErrors"] == []
+        sealed = server.gql(SEALED_FILES, {"c": filed["trackingCode"]})["petition"]
+        expected = sorted([mine[0]["sha256"], sealed["answers"][0]["attachments"][0]["sha256"]])
+        exported = server.client.get("/export/petitions.csv")
+        (row,) = csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff")))
+        assert row["attachments"] == " ".join(expected)
+        assert mine[1]["sha256"] not in exported.text, "a private file is not listed"
+        lines = server.client.get("/export/petitions.ndjson").text.splitlines()
+        assert json.loads(lines[0])["attachments"] == " ".join(expected)
+
+
+ANSWER = """mutation($input: AnswerPetitionInput!) { answerPetition(input: $input) {
+  userErrors { code } } }"""
+SEALED_FILES = """query($c: String!) { petition(trackingCode: $c) {
+  answers { attachments { sha256 } } } }"""

@@ -170,6 +170,7 @@ _ROW = st.tuples(
     st.integers(0, 5),
     st.integers(0, 3),
     st.sampled_from(["ONLINE", "LETTER", "IN_PERSON"]),
+    st.none() | st.sampled_from(["b" * 64, f"{'b' * 64} {'a' * 64}"]),
     st.integers(1, 10**9),
 )
 

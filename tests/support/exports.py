@@ -23,7 +23,8 @@ query Rows($after: String, $filter: PetitionFilter) {
       trackingCode channel kind subject title body isPrivate field { code } provinceCode
       status agency { code } submittedAt acceptedAt deadlineAt isOverdue answeredAt
       responseWorkingDays answeredOnTime followUpCount rating { score }
-      answers { answeredAt } urgeCount overdueCount intakeChannel
+      answers { answeredAt attachments { sha256 } } urgeCount overdueCount intakeChannel
+      attachments { sha256 }
     } }
     pageInfo { hasNextPage endCursor }
   }
@@ -73,6 +74,13 @@ def graphql_rows(server: HttpServer, flt: dict[str, Any] | None = None) -> list[
                 "urge_count": n["urgeCount"],
                 "overdue_count": n["overdueCount"],
                 "intake_channel": n["intakeChannel"],
+                "attachments": " ".join(
+                    sorted(
+                        [a["sha256"] for a in n["attachments"]]
+                        + [a["sha256"] for answer in answers for a in answer["attachments"]]
+                    )
+                )
+                or None,
             }
         )
         record = records[-1]
