@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import BinaryIO
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Blob, BlobChunk
@@ -25,10 +27,18 @@ CHUNK = 256 * 1024
 async def save(
     session: AsyncSession, sha256: str, size: int, content: BinaryIO, now: datetime
 ) -> None:
-    """Store `content` (`size` bytes whose SHA-256 is `sha256`) unless it is stored."""
-    if await session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256)) is not None:
+    """Store `content` (`size` bytes whose SHA-256 is `sha256`) unless it is stored: the
+    row is inserted or left (ON CONFLICT DO NOTHING), so two writers storing the same new
+    file at once do not fail; the one whose row went in writes the chunks."""
+    dialect = session.get_bind().dialect.name
+    into = sqlite_insert(Blob) if dialect == "sqlite" else postgresql_insert(Blob)
+    added = await session.execute(
+        into.values(sha256=sha256, size=size, created_at=now)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Blob.sha256)
+    )
+    if added.scalar() is None:
         return
-    await session.execute(insert(Blob).values(sha256=sha256, size=size, created_at=now))
     content.seek(0)
     seq = 0
     while chunk := content.read(CHUNK):

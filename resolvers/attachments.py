@@ -38,9 +38,27 @@ async def attachment_by_id(ctx: Context, ident: int) -> Attachment | None:
     return None
 
 
-def download_url(ctx: Context, attachment: Attachment) -> str:
+async def may_read(ctx: Context, attachment: Attachment) -> bool:
+    """Whether this reader may open `attachment`: a published one anyone; any other its
+    petition's petitioner, assigned agency and the Government Office. (An answer's
+    documents on a private petition are listed to all, for the seal's digests, but
+    named and downloadable only so.)"""
+    if attachment.is_public:
+        return True
+    petition = await ctx.loaders.petition.load(attachment.petition_id)
+    return petition is not None and await ctx.may_see_private(petition.id, petition.agency_id)
+
+
+async def filename(ctx: Context, attachment: Attachment) -> str | None:
+    return attachment.filename if await may_read(ctx, attachment) else None
+
+
+async def download_url(ctx: Context, attachment: Attachment) -> str | None:
     path = f"/files/{attachment.sha256}"
     if attachment.is_public:
         return path
+    if not await may_read(ctx, attachment):
+        return None
     ctx.no_store = True
-    return f"{path}?grant={attachments.grant(ctx.settings.secret_key, attachment.sha256, ctx.now)}"
+    token = attachments.grant(ctx.settings.secret_key, attachment.id, attachment.sha256, ctx.now)
+    return f"{path}?grant={token}"

@@ -115,7 +115,7 @@ async def publish_attachment(
 
 
 async def reissue_secret(ctx: Context, petition_token: str) -> Result:
-    officer = await ctx.require_officer(ActorRole.COORDINATOR, ActorRole.AGENCY_OFFICER)
+    officer = await ctx.require_officer(ActorRole.COORDINATOR)
     try:
         petition, secret = await secrets.reissue(
             ctx.writes,
@@ -184,13 +184,15 @@ async def submit(
     uploads: Sequence[Upload] = (),
     recorded: submission.Recorded | None = None,
 ) -> Result:
+    request = submission.Submission(
+        data, idempotency_key, ctx.client_address, challenge_solution, (), recorded
+    )
     try:
-        files = await prepared(ctx, uploads) if uploads else []
+        if uploads:
+            await submission.admissible(ctx.session, ctx.settings, request, ctx.now)
+            request = replace(request, attachments=await prepared(ctx, uploads))
     except UserErrors as errors:
         return Result(user_errors=errors.problems)
-    request = submission.Submission(
-        data, idempotency_key, ctx.client_address, challenge_solution, files, recorded
-    )
     try:
         outcome = await submission.submit_in_transaction(
             ctx.writes, ctx.session, ctx.settings, request, ctx.now

@@ -330,8 +330,8 @@ class Mutation:
         return _payload(result)
 
     @strawberry.mutation(
-        description="COORDINATOR, or an AGENCY_OFFICER of the agency handling the petition "
-        "(else WRONG_AGENCY): a new secret for a petitioner who lost theirs, after checking "
+        description="COORDINATOR only (an agency holding the petitioner's secret could rate "
+        "its own answer): a new secret for a petitioner who lost theirs, after checking "
         "who asks; the old one stops working at once, the new one is returned once (for the "
         "receipt), and a public SECRET_REISSUED event records it (no note; the status and "
         "the version unchanged). A retry of the original submission with its idempotencyKey "

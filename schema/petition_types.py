@@ -20,6 +20,7 @@ from app.domain.working_days import elapsed_working_days, working_days_left
 from db import models
 from resolvers import log as log_resolvers
 from resolvers.attachments import download_url, petition_attachments
+from resolvers.attachments import filename as attachment_filename
 from resolvers.history import event_connection, event_cursor
 from resolvers.private_text import remember, text_for
 from resolvers.similar import petition_similar
@@ -281,7 +282,9 @@ SimilarFirst = Annotated[
     name="Attachment",
     description="A file attached to a petition: its petitioner's evidence, private unless "
     "published (the public sees only the published ones; the petitioner, the assigned "
-    "agency's officers and the Government Office see them all). Its type was read from its "
+    "agency's officers and the Government Office see them all), or to an answer: the "
+    "agency's documents, public but on a private petition (listed to all for the seal, "
+    "named and downloadable only by those readers). Its type was read from its "
     "bytes; a picture was re-encoded without its metadata (GPS position, camera serial).",
 )
 class AttachmentType(Node):
@@ -290,10 +293,15 @@ class AttachmentType(Node):
         description="Lower-case hex SHA-256 of the file as stored (a picture's after its "
         "re-encoding): what GET /files/<sha256> serves."
     )
-    filename: str = strawberry.field(
+
+    @strawberry.field(
         description="The sender's file name, without a path or control characters, ending "
-        "in its real type's extension; at most 200 characters."
+        "in its real type's extension; at most 200 characters. Null for a reader who may "
+        "not open it (an answer's document on a private petition)."
     )
+    async def filename(self, info: GraphInfo) -> str | None:
+        return await attachment_filename(info.context, self)  # type: ignore[arg-type]
+
     media_type: str = strawberry.field(description="Its type, read from its bytes.")
     size: int = strawberry.field(description="Bytes.")
     is_public: bool = strawberry.field(description="True when published.")
@@ -301,10 +309,10 @@ class AttachmentType(Node):
     @strawberry.field(
         description="Where to download it, relative to this API's origin: /files/<sha256>, "
         "with a grant good for 10 minutes when it is private (the response is then never "
-        "cached)."
+        "cached). Null for a reader who may not open it."
     )
-    def url(self, info: GraphInfo) -> str:
-        return download_url(info.context, self)  # type: ignore[arg-type]
+    async def url(self, info: GraphInfo) -> str | None:
+        return await download_url(info.context, self)  # type: ignore[arg-type]
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

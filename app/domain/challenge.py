@@ -20,8 +20,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import altcha
 
@@ -82,11 +83,18 @@ def _payload(solution: str) -> dict[str, object] | None:
     return payload
 
 
+EXPIRES = re.compile(r"[0-9]{1,11}")
+"""A Unix time in ASCII digits (str.isdigit takes "²" too): up to the year 5138."""
+
+
 def _expiry(salt: str) -> datetime | None:
     expires = altcha.extract_params_v1({"salt": salt}).get("expires")
-    if not expires or len(expires) != 1 or not expires[0].isdigit():
+    if not expires or len(expires) != 1 or not EXPIRES.fullmatch(expires[0]):
         return None
-    return datetime.fromtimestamp(int(expires[0])).astimezone()
+    try:
+        return datetime.fromtimestamp(int(expires[0]), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def check(solution: str, key: bytes, now: datetime) -> Solved | Refused:
@@ -100,11 +108,12 @@ def check(solution: str, key: bytes, now: datetime) -> Solved | Refused:
     payload = _payload(solution)
     if payload is None or payload["algorithm"] != ALGORITHM:
         return invalid
-    expires_at = _expiry(str(payload["salt"]))
-    if expires_at is None:
+    try:
+        verified, _ = altcha.verify_solution_v1(payload, key, check_expires=False)  # type: ignore[arg-type]
+    except (ValueError, TypeError, UnicodeError):
         return invalid
-    verified, _ = altcha.verify_solution_v1(payload, key, check_expires=False)  # type: ignore[arg-type]
-    if not verified:
+    expires_at = _expiry(str(payload["salt"])) if verified else None
+    if expires_at is None:
         return invalid
     if expires_at <= now:
         return Refused("CHALLENGE_EXPIRED", "The bot check expired (10 minutes); solve a new one.")

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import attachments as rules
@@ -32,6 +34,9 @@ from db.models import Attachment
 
 FIELD = "attachments"
 SPOOL = 1024 * 1024
+DECODING = threading.BoundedSemaphore(1)
+"""One picture decoded at a time in a process: a 40-megapixel picture takes some 350 MB
+while it is re-encoded, and a request may carry several."""
 
 
 class Upload(Protocol):
@@ -122,18 +127,15 @@ def _one(upload: Upload, limits: UploadLimits) -> Prepared:
         raise _Refused(found)
     content = file
     if media_type in rules.IMAGES:
-        try:
-            content = _reencoded(file, media_type)
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombError,
-        ):
-            raise _Refused(
-                Refusal("INVALID_FILE", "The file is not a readable picture of its type.")
-            ) from None
+        with DECODING:
+            try:
+                content = _reencoded(file, media_type)
+            except _Refused:
+                raise
+            except Exception:  # a damaged picture may fail anywhere in Pillow's decoders
+                raise _Refused(
+                    Refusal("INVALID_FILE", "The file is not a readable picture of its type.")
+                ) from None
         size = _size(content)
     return Prepared(
         sha256=_digest(content),
@@ -147,6 +149,13 @@ def _one(upload: Upload, limits: UploadLimits) -> Prepared:
 def prepare(uploads: Sequence[Upload], limits: UploadLimits) -> list[Prepared]:
     """Every upload checked and made ready to store, or UserErrors naming each refused
     one by its position (["input", "attachments", "2"])."""
+    strays = [
+        problem("INVALID_FILE", "Send a file here (a multipart upload).", FIELD, str(i))
+        for i, upload in enumerate(uploads)
+        if not (hasattr(upload, "file") and hasattr(upload, "filename"))
+    ]
+    if strays:
+        raise UserErrors(*strays)
     if len(uploads) > limits.max_count:
         raise UserErrors(
             problem("TOO_MANY_FILES", f"At most {limits.max_count} files may be attached.", FIELD)
@@ -203,20 +212,30 @@ async def attach(
 GRANT_SECONDS = 600
 
 
-def _grant_mac(secret_key: str, sha256: str, expires: int) -> str:
-    message = f"file:{sha256}:{expires}".encode()
+GRANT = re.compile(r"([0-9]{1,10})\.([0-9]{1,11})\.([0-9a-f]{32})")
+
+
+def _grant_mac(secret_key: str, attachment_id: int, sha256: str, expires: int) -> str:
+    message = f"file:{attachment_id}:{sha256}:{expires}".encode()
     return hmac.new(secret_key.encode(), message, "sha256").hexdigest()[:32]
 
 
-def grant(secret_key: str, sha256: str, now: datetime) -> str:
-    """A token that lets its bearer download the file `sha256` for `GRANT_SECONDS`: given
-    in a private attachment's url to a reader who may see it (never the secret itself)."""
+def grant(secret_key: str, attachment_id: int, sha256: str, now: datetime) -> str:
+    """A token that lets its bearer download one attachment (its bytes, under its own
+    name) for `GRANT_SECONDS`: given in a private attachment's url to a reader who may
+    see it (never a credential itself)."""
     expires = int(now.timestamp()) + GRANT_SECONDS
-    return f"{expires}.{_grant_mac(secret_key, sha256, expires)}"
+    return f"{attachment_id}.{expires}.{_grant_mac(secret_key, attachment_id, sha256, expires)}"
 
 
-def granted(secret_key: str, sha256: str, token: str, now: datetime) -> bool:
-    expires, _, mac = token.partition(".")
-    if not expires.isdigit() or len(expires) > 12 or int(expires) <= now.timestamp():
-        return False
-    return hmac.compare_digest(mac, _grant_mac(secret_key, sha256, int(expires)))
+def granted(secret_key: str, sha256: str, token: str, now: datetime) -> int | None:
+    """The attachment `token` grants, if it is one of this server's for `sha256` and has
+    not expired."""
+    found = GRANT.fullmatch(token)
+    if found is None:
+        return None
+    attachment_id, expires, mac = int(found[1]), int(found[2]), found[3]
+    if expires <= now.timestamp():
+        return None
+    expected = _grant_mac(secret_key, attachment_id, sha256, expires)
+    return attachment_id if hmac.compare_digest(mac, expected) else None

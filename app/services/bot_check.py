@@ -37,6 +37,24 @@ async def spend(
 ) -> None:
     """Accept `solution` once, or raise UserErrors: a submission must carry one when it is
     `required` (PAKN_SUBMIT_POW), and any it carries must hold."""
+    checked = await unspent(session, solution, now, secret_key=secret_key, required=required)
+    if checked is None:
+        return
+    await session.execute(delete(SpentChallenge).where(SpentChallenge.expires_at <= now))
+    session.add(SpentChallenge(challenge=checked.challenge, expires_at=checked.expires_at))
+    await session.flush()
+
+
+async def unspent(
+    session: AsyncSession,
+    solution: str | None,
+    now: datetime,
+    *,
+    secret_key: str,
+    required: bool,
+) -> challenge.Solved | None:
+    """`spend`'s checks without spending: also asked before a submission's files are read,
+    so that a stranger without a solution makes the server decode no picture."""
     if solution is None or not solution.strip():
         if required:
             raise UserErrors(
@@ -46,11 +64,10 @@ async def spend(
                     FIELD,
                 )
             )
-        return
+        return None
     checked = challenge.check(solution.strip(), _key(secret_key), now)
     if isinstance(checked, challenge.Refused):
         raise UserErrors(problem(checked.code, checked.message, FIELD))
-    await session.execute(delete(SpentChallenge).where(SpentChallenge.expires_at <= now))
     spent = await session.scalar(
         select(SpentChallenge.challenge).where(SpentChallenge.challenge == checked.challenge)
     )
@@ -58,5 +75,4 @@ async def spend(
         raise UserErrors(
             problem("CHALLENGE_USED", "This bot check was used already; solve a new one.", FIELD)
         )
-    session.add(SpentChallenge(challenge=checked.challenge, expires_at=checked.expires_at))
-    await session.flush()
+    return checked

@@ -49,11 +49,12 @@ from db.queries.petitions import PetitionCriteria
 
 BOM = "\ufeff".encode()
 NDJSON_SLICE = 1000
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 """Raise it when exports write other bytes for the same data (a column, a format, the
 descriptor): it is part of the exports' ETags, so caches drop what an older pakn wrote.
 2: times to the second, CSV formula cells defused, the Data Package descriptor.
-3: the descriptor says what a private petition withholds."""
+3: the descriptor says what a private petition withholds.
+4: the intake_channel and attachments columns (#18)."""
 
 
 class ExportFormat(StrEnum):
@@ -180,7 +181,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
             urge_count,
             overdue_count,
             intake_channel,
-            files,
+            attachments,
             _id,
         ) = row
         for code in (field_code, province_code, agency_code):
@@ -216,7 +217,7 @@ def csv_lines(rows: Iterable[Sequence[Any]], now: datetime) -> bytes:
                     str(urge_count),
                     str(overdue_count),
                     intake_channel,
-                    sorted_digests(files) or "",
+                    sorted_digests(attachments) or "",
                 )
             ).encode()
         )
@@ -317,12 +318,14 @@ async def petition_export(
 # --- statistics ------------------------------------------------------------
 
 StatsLine = tuple[str, str, StatsRow]
-"""(breakdown, key, figures): breakdown is total, agency, field, province or month."""
+"""(breakdown, key, figures): breakdown is total, agency, field, province, month or
+intake_channel."""
 
 
 async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime) -> list[StatsLine]:
     """The figures of `Query.stats` with the same filter: the totals, then one line per
-    agency, field, province (by code) and month (YYYY-MM), as the API lists them."""
+    agency, field, province (by code), month (YYYY-MM) and intake channel, as the API
+    lists them."""
     async with AsyncSession(engine) as session:
         figures = Breakdowns(session, flt, now)
         lines: list[StatsLine] = [("total", "", await figures.totals())]
@@ -330,6 +333,10 @@ async def stats_lines(engine: AsyncEngine, flt: PetitionCriteria, now: datetime)
         lines += [("field", row.field.code, row.stats) for row in await figures.by_field()]
         lines += [("province", row.province.code, row.stats) for row in await figures.by_province()]
         lines += [("month", row.month, row.stats) for row in await figures.by_month()]
+        lines += [
+            ("intake_channel", row.intake_channel, row.stats)
+            for row in await figures.by_intake_channel()
+        ]
     return lines
 
 

@@ -166,21 +166,22 @@ COLUMNS: tuple[str, ...] = tuple(column.name for column in PETITION_FIELDS)
 PRIMARY_KEY = ("tracking_code",)
 
 
-STATS_BREAKDOWNS = ("total", "agency", "field", "province", "month")
+STATS_BREAKDOWNS = ("total", "agency", "field", "province", "month", "intake_channel")
 
 STATS_FIELDS: tuple[Column, ...] = (
     Column(
         "breakdown",
         "string",
-        "`total`, `agency`, `field`, `province` or `month`: what the line groups by",
+        "`total`, `agency`, `field`, `province`, `month` or `intake_channel`: what the line "
+        "groups by",
         True,
         STATS_BREAKDOWNS,
     ),
     Column(
         "key",
         "string",
-        "the agency, field or province code or the month (`YYYY-MM`, Asia/Ho_Chi_Minh); "
-        "empty for the total",
+        "the agency, field or province code, the month (`YYYY-MM`, Asia/Ho_Chi_Minh) or the "
+        "intake channel (`ONLINE`, `LETTER`, ...); empty for the total",
     ),
     Column("received", "integer", "petitions submitted in the window", True, minimum=0),
     Column("answered", "integer", "of the received, those with a first answer", True, minimum=0),

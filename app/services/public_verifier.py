@@ -282,8 +282,11 @@ def _petition(
 
 
 def _answer_files(log: PublicLog, answer: dict[str, Any], number: int, report: Report) -> None:
-    """Each of the answer's documents as served hashes to the digest its seal signs."""
+    """Each of the answer's documents as served hashes to the digest its seal signs (one
+    withheld, on a private petition, is covered by the seal's digest alone)."""
     for file in answer["attachments"]:
+        if file["url"] is None:
+            continue
         url = str(file["url"])
         if not url.startswith("/files/"):
             report.fail(f"answer {number}: an attachment's url {url!r} is not this server's")

@@ -1,6 +1,7 @@
-"""A new secret for a petitioner who lost theirs (#18, point 3): the Government Office, or
-an officer of the agency handling the petition, having checked who asks (a letter's
-sender, a visitor at the desk), reissues it. The old secret stops working at once; the
+"""A new secret for a petitioner who lost theirs (#18, point 3): the Government Office,
+having checked who asks (a letter's sender, a visitor at the desk), reissues it. Not an
+agency's officer: with the petitioner's secret they could rate their own agency's
+answer or publish the petitioner's files. The old secret stops working at once; the
 new one is returned once, for the receipt. A public SECRET_REISSUED event (no note, the
 officer's role) records that it happened, so a petitioner whose secret was reissued
 without their asking can see it on the petition's history."""

@@ -144,6 +144,32 @@ async def _known_fields(session: AsyncSession) -> dict[str, int]:
     }
 
 
+async def admissible(
+    session: AsyncSession, settings: Settings, submission: Submission, now: datetime
+) -> None:
+    """What a public submission must pass before its files are even read (decoding a
+    picture takes a second and hundreds of megabytes): the hourly limit and the bot
+    check, both asked again, and the solution spent, in the submission's transaction."""
+    if submission.recorded is not None:
+        return  # an officer, already known to be one
+    if submission.client_address is not None:
+        client = _keyed(settings, "client", submission.client_address)
+        await _check_rate(session, client, now, settings.submissions_per_hour)
+    await _check_bot(session, settings, submission, now)
+
+
+async def _check_bot(
+    session: AsyncSession, settings: Settings, submission: Submission, now: datetime
+) -> None:
+    await bot_check.unspent(
+        session,
+        submission.challenge_solution,
+        now,
+        secret_key=settings.secret_key,
+        required=settings.submit_pow,
+    )
+
+
 async def submit(
     session: AsyncSession, settings: Settings, submission: Submission, now: datetime
 ) -> Outcome:

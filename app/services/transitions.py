@@ -241,7 +241,12 @@ async def _answer(ctx: ActionScope, petition: Petition, change: Change, step: St
     if change.attachments:
         await ctx.session.flush()
         await attachments.attach(
-            ctx.session, petition.id, change.attachments, ctx.now, answer_id=answer.id, public=True
+            ctx.session,
+            petition.id,
+            change.attachments,
+            ctx.now,
+            answer_id=answer.id,
+            public=not petition.is_private,
         )
     if petition.answered_at is None:
         petition.answered_at = answered_at

@@ -1,7 +1,9 @@
 """`/files/<sha256>`: an attachment's bytes, streamed from the database a chunk at a time.
 
 A published attachment is served to anyone; a private one to the bearer of a grant that
-the API put in its url for a reader who may see it (`app.services.attachments.grant`).
+the API put in its url for a reader who may see it (`app.services.attachments.grant`),
+under that attachment's own name: a grant is for one attachment, so holding the same
+bytes as another petitioner's file tells nothing of theirs.
 Absent and not allowed are the same 404, so the address tells nothing of a file that is
 not public. Every download is an attachment, never shown inline, its type never sniffed
 and its page sandboxed: an uploaded file cannot run in this site's origin.
@@ -43,6 +45,8 @@ def file_endpoint(sessions: async_sessionmaker[AsyncSession], settings: Settings
         grant = request.query_params.get("grant", "")
         if not SHA256.fullmatch(sha256) or len(grant) > MAX_GRANT:
             raise HTTPException(404)
+        granted_id = granted(settings.secret_key, sha256, grant, now()) if grant else None
+        which = Attachment.id == granted_id if granted_id is not None else Attachment.is_public
         async with sessions() as session:
             found = (
                 await session.execute(
@@ -50,16 +54,14 @@ def file_endpoint(sessions: async_sessionmaker[AsyncSession], settings: Settings
                         Attachment.filename, Attachment.media_type, Attachment.is_public, Blob.size
                     )
                     .join(Blob, Blob.sha256 == Attachment.sha256)
-                    .where(Attachment.sha256 == sha256)
-                    .order_by(Attachment.is_public.desc(), Attachment.id)
+                    .where(Attachment.sha256 == sha256, which)
+                    .order_by(Attachment.id)
                     .limit(1)
                 )
             ).first()
         if found is None:
             raise HTTPException(404)
-        public = bool(found.is_public)
-        if not public and not (grant and granted(settings.secret_key, sha256, grant, now())):
-            raise HTTPException(404)
+        public = bool(found.is_public) and granted_id is None
         headers = {
             "Content-Length": str(found.size),
             "Content-Disposition": _disposition(found.filename),

@@ -341,16 +341,26 @@ class PaknGraphQL(GraphQL[Context, None]):
         )
 
     async def parse_multipart(self, request: Any) -> dict[str, Any]:
-        """Strawberry's reading of a multipart request, its `operations` and `map` parts
-        checked first: a map that is not an object of lists of paths, or that names a
-        file or a path the request does not hold, is a 400, not an exception."""
+        """Strawberry's reading of a multipart request, within limits of pakn's own (as
+        many file parts as uploads, two text parts, each under the body limit: Starlette's
+        defaults take a thousand fields of a megabyte each, in memory), its `operations`
+        and `map` parts checked first: a map that is not an object of lists of paths, or
+        that names a file or a path the request does not hold, is a 400, not an
+        exception."""
+        starlette_request: Request = request._request  # cross_web's adapter holds it
         try:
-            form = await request.get_form_data()
+            form = await starlette_request.form(
+                max_files=self.settings.max_uploads + 1,
+                max_fields=2 + self.settings.max_uploads,
+                max_part_size=self.settings.max_body_bytes,
+            )
         except (ValueError, MultiPartException, StarletteHTTPException):
             raise HTTPException(400, "Unable to parse the multipart body") from None
-        parts = [form.form.get("operations", "{}"), form.form.get("map", "{}")]
-        if not all(isinstance(part, str) for part in parts):
+        files = {name: value for name, value in form.multi_items() if not isinstance(value, str)}
+        fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+        if "operations" in files or "map" in files:
             raise HTTPException(400, "The multipart request's operations or map is a file")
+        parts = [fields.get("operations", "{}"), fields.get("map", "{}")]
         operations, files_map = (self.parse_json(part) for part in parts)
         well_formed = (
             isinstance(operations, dict)
@@ -363,7 +373,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         if not well_formed:
             raise HTTPException(400, "The multipart request's operations or map is malformed")
         try:
-            return replace_placeholders_with_files(operations, files_map, form.files)
+            return replace_placeholders_with_files(operations, files_map, files)
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
             raise HTTPException(
                 400, "The map names a file or a path the multipart request does not hold"

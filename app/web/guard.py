@@ -126,7 +126,8 @@ class RequestGuard:
         elif not declared.isdigit() or int(declared) > most:
             await self._refuse(send, request_id, most)
         else:
-            await self.app(scope, receive, _with_request_id(send, request_id))
+            bounded = _bounded_to(int(declared), receive)
+            await self.app(scope, bounded, _with_request_id(send, request_id))
 
     async def _refuse(self, send: Send, request_id: str, most: int | None = None) -> None:
         await send_error(
@@ -136,6 +137,26 @@ class RequestGuard:
             f"The request body is larger than {most or self.max_body_bytes} bytes.",
             request_id,
         )
+
+
+def _bounded_to(declared: int, receive: Receive) -> Receive:
+    """`receive`, ending the body at its declared length whatever the connection sends
+    (a server that took both Content-Length and chunking would otherwise read on)."""
+    left = declared
+
+    async def bounded() -> Message:
+        nonlocal left
+        if left <= 0:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        message = await receive()
+        if message["type"] != "http.request":
+            return message
+        body = message.get("body", b"")[:left]
+        left -= len(body)
+        more = message.get("more_body", False) and left > 0
+        return {"type": "http.request", "body": body, "more_body": more}
+
+    return bounded
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -15,13 +15,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
 from gql import Client, FileVar, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from PIL import Image
+from sqlalchemy import func, select
 
+from db.engine import open_engine
+from db.models import Blob
 from tests.support import sample_files
 from tests.support.server import RunningServer
 from tests.support.uploads import PREFLIGHT, File, post_files
@@ -225,6 +229,11 @@ def test_a_request_over_the_upload_limit_is_refused_before_it_is_read(
     assert unsized.status_code == 411
 
 
+async def _blobs(url: str) -> int:
+    async with open_engine(url) as engine, engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(Blob)) or 0)
+
+
 ERASE = """mutation($c: String!, $s: String!) {
   erasePetitionerData(input: {trackingCode: $c, secret: $s}) { userErrors { code } }
 }"""
@@ -246,7 +255,8 @@ def test_erasing_the_contact_data_erases_the_unpublished_files(server: RunningSe
 
     assert server.gql(ERASE, credentials)["erasePetitionerData"]["userErrors"] == []
     assert server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"] == []
-    assert server.client.get(urls[1]).status_code == 404, "its bytes are gone"
+    assert server.client.get(urls[1]).status_code == 404
+    assert asyncio.run(_blobs(server.settings.database_url)) == 1, "its bytes are gone"
     kept = server.gql(FILES, {"c": other["trackingCode"], "s": other["secret"]})
     still = kept["petitionForPetitioner"]["attachments"][0]["url"]
     assert server.client.get(still).content == before[0].content, "the other's stay"
@@ -351,3 +361,79 @@ ANSWER = """mutation($input: AnswerPetitionInput!) { answerPetition(input: $inpu
   userErrors { code } } }"""
 SEALED_FILES = """query($c: String!) { petition(trackingCode: $c) {
   answers { attachments { sha256 } } } }"""
+
+
+PUBLIC_ANSWER_FILES = """query($c: String!) { petition(trackingCode: $c) {
+  answers { attachments { sha256 filename url isPublic } } } }"""
+OWN_ANSWER_FILES = """query($c: String!, $s: String!) {
+  petitionForPetitioner(trackingCode: $c, secret: $s) {
+    answers { attachments { sha256 filename url isPublic } } } }"""
+
+
+def test_a_private_petitions_answer_documents_are_listed_for_the_seal_but_not_opened(
+    empty_database: str,
+) -> None:
+    """Found in review: the agency's reply letter names the petitioner."""
+    tokens = asyncio.run(make_tokens(empty_database))
+    with RunningServer(workflow_settings(empty_database)) as server:
+        workflow = Workflow(server, tokens)
+        filed = workflow.submit(isPrivate=True)
+        petition = workflow.act(
+            "assign", tokens.coordinator, filed["petition"], agencyCode="BTC", fieldCode="DAT_DAI"
+        )
+        petition = workflow.act("acknowledge", tokens.btc, petition)
+        letter = ("trả lời ông Nguyễn Văn An.pdf", sample_files.pdf(), "x/y")
+        input = {"petitionId": petition["id"], "expectedVersion": petition["version"]}
+        post_files(server, ANSWER, {**input, "body": ANSWER_TEXT}, [letter], token=tokens.btc)
+        code = filed["trackingCode"]
+        seen = server.gql(PUBLIC_ANSWER_FILES, {"c": code})["petition"]["answers"][0]
+        (public,) = seen["attachments"]
+        assert public["sha256"] and public["isPublic"] is False
+        assert public["filename"] is None and public["url"] is None
+        assert server.client.get(f"/files/{public['sha256']}").status_code == 404
+        assert public["sha256"] not in server.client.get("/export/petitions.csv").text
+        own = server.gql(OWN_ANSWER_FILES, {"c": code, "s": filed["secret"]})
+        (mine,) = own["petitionForPetitioner"]["answers"][0]["attachments"]
+        assert mine["filename"] == letter[0]
+        assert server.client.get(mine["url"]).content == sample_files.pdf()
+
+
+def test_a_grant_opens_its_own_attachment_under_its_own_name(server: RunningServer) -> None:
+    """Found in review: the same bytes sent by two petitioners; each grant gives its own
+    file name, never the other's."""
+    first = _payload(_multipart(server, [("của tôi.pdf", sample_files.pdf(), "x/y")]))
+    second = _payload(
+        _multipart(server, [("bí mật của người khác.pdf", sample_files.pdf(), "x/y")])
+    )
+    url = server.gql(FILES, {"c": first["trackingCode"], "s": first["secret"]})[
+        "petitionForPetitioner"
+    ]["attachments"][0]["url"]
+    served = server.client.get(url)
+    assert "của tôi" in unquote(served.headers["content-disposition"])
+    assert "người khác" not in unquote(served.headers["content-disposition"])
+    assert second["trackingCode"]
+    sha = url.split("/files/")[1].split("?")[0]
+    for odd in ("²." + "1" * 10 + "." + "0" * 32, "1.1.zz", "9" * 30):
+        assert server.client.get(f"/files/{sha}?grant={odd}").status_code == 404
+
+
+def test_a_value_that_is_not_a_file_is_a_coded_refusal(server: RunningServer) -> None:
+    """Found in review: Strawberry's Upload scalar takes any JSON value."""
+    data = submission(title=_title(), attachments=["x", 3])
+    response = server.post(SUBMIT, {"input": data})
+    payload = response.json()["data"]["submitPetition"]
+    assert _codes(payload) == [
+        ("INVALID_FILE", ["input", "attachments", "0"]),
+        ("INVALID_FILE", ["input", "attachments", "1"]),
+    ]
+
+
+def test_without_a_solution_no_file_is_read(empty_database: str) -> None:
+    """The bot check and the hourly limit come before a picture is decoded: a truncated
+    photo from a sender without a solution is refused for the check, not for the photo."""
+    settings = workflow_settings(empty_database, submit_pow=True, pow_max_number=2000)
+    with RunningServer(settings) as server:
+        cut = ("cut.jpg", sample_files.photo_with_gps()[:700], "image/jpeg")
+        assert _codes(_payload(_multipart(server, [cut]))) == [
+            ("CHALLENGE_REQUIRED", ["input", "challengeSolution"])
+        ]

@@ -48,6 +48,21 @@ def test_any_other_string_is_a_coded_refusal(solution: str) -> None:
     assert isinstance(refused, Refused) and refused.code == "CHALLENGE_INVALID"
 
 
+def test_an_expiry_of_odd_digits_is_refused_not_raised() -> None:
+    """Found in review: an expiry past what a date holds, or in superscript digits."""
+    for expires in ("9" * 20, "²", "1" * 12):
+        payload = {
+            "algorithm": "SHA-256",
+            "challenge": "0" * 64,
+            "number": 1,
+            "salt": f"abc?expires={expires}&",
+            "signature": "0" * 64,
+        }
+        encoded = base64.b64encode(json.dumps(payload).encode()).decode()
+        refused = check(encoded, KEY, NOW)
+        assert isinstance(refused, Refused) and refused.code == "CHALLENGE_INVALID"
+
+
 def test_a_solution_over_its_length_is_refused_unread() -> None:
     refused = check("A" * (MAX_SOLUTION + 1), KEY, NOW)
     assert isinstance(refused, Refused) and refused.code == "CHALLENGE_INVALID"

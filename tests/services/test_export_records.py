@@ -228,6 +228,7 @@ query Stats($filter: StatsFilter) { stats(filter: $filter) {
   byField { field { code } stats { ...Figures } }
   byProvince { province { code } stats { ...Figures } }
   byMonth { month stats { ...Figures } }
+  byIntakeChannel { intakeChannel stats { ...Figures } }
 } }
 fragment Figures on StatsRow {
   received answered answeredOnTime onTimeRate overdueOpen escalated followUps rejected
@@ -265,6 +266,9 @@ def graphql_stats_lines(server: HttpServer, flt: dict[str, Any] | None) -> list[
     lines += [line("field", r["field"]["code"], r["stats"]) for r in data["byField"]]
     lines += [line("province", r["province"]["code"], r["stats"]) for r in data["byProvince"]]
     lines += [line("month", r["month"], r["stats"]) for r in data["byMonth"]]
+    lines += [
+        line("intake_channel", r["intakeChannel"], r["stats"]) for r in data["byIntakeChannel"]
+    ]
     return lines
 
 

@@ -381,14 +381,21 @@ STATS_KEY = re.compile(r"[A-Z0-9]+(?:[_-][A-Z0-9]+)*|\d{4}-\d\d")
 def test_stats_csv_text_cells_are_codes_and_months_no_client_writes(
     demo_server: RunningServer,
 ) -> None:
-    """The statistics CSV's only text cells are `breakdown` (five fixed words) and `key`:
+    """The statistics CSV's only text cells are `breakdown` (six fixed words) and `key`:
     an agency, field or province code of the reference data (`app.domain.reference`,
-    seeded by `db.seed`; no request adds or renames one) or a month. None is written by a
-    client, so none can start like a formula; `stats_csv` defuses `key` all the same
-    (test_stats_csv_defuses_its_keys)."""
+    seeded by `db.seed`; no request adds or renames one), a month or an intake channel.
+    None is written by a client, so none can start like a formula; `stats_csv` defuses
+    `key` all the same (test_stats_csv_defuses_its_keys)."""
     raw = demo_server.client.get("/export/stats.csv").content
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert {row["breakdown"] for row in rows} == {"total", "agency", "field", "province", "month"}
+    assert {row["breakdown"] for row in rows} == {
+        "total",
+        "agency",
+        "field",
+        "province",
+        "month",
+        "intake_channel",
+    }
     keys = [row["key"] for row in rows if row["breakdown"] != "total"]
     assert keys and [key for key in keys if not STATS_KEY.fullmatch(key)] == []
     assert not [key for key in keys if key[:1] in FORMULA_STARTS]
