@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 from tests.support.server import RunningServer
+from tests.support.workflow import Workflow, bearer, submission
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
@@ -163,9 +164,34 @@ def _datetime_inputs() -> set[str]:
     return found
 
 
+RECORD = """mutation($input: RecordPetitionInput!) { recordPetition(input: $input) {
+  userErrors { code } } }"""
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_received_at_refuses_times_outside_the_supported_years(
+    workflow: Workflow, moment: str
+) -> None:
+    """RecordPetitionInput.receivedAt (#18): a coded refusal, never a 500, however far
+    from now (and its offset) the time lies."""
+    input = {**submission(), "intakeChannel": "LETTER", "receivedAt": moment}
+    response = workflow.server.client.post(
+        "/graphql",
+        json={"query": RECORD, "variables": {"input": input}},
+        headers=bearer(workflow.tokens.coordinator),
+    )
+    assert response.status_code == 200, response.text
+    errors = response.json()["data"]["recordPetition"]["userErrors"]
+    assert [error["code"] for error in errors] == ["INVALID_RECEIVED_AT"]
+
+
 def test_the_datetime_inputs_tested_here_are_all_there_are() -> None:
     """A new DateTime input must get its case above."""
-    assert _datetime_inputs() == {"PetitionFilter.submittedFrom", "PetitionFilter.submittedTo"}
+    assert _datetime_inputs() == {
+        "PetitionFilter.submittedFrom",
+        "PetitionFilter.submittedTo",
+        "RecordPetitionInput.receivedAt",
+    }
 
 
 CURSOR_ORDERS = ["SUBMITTED_AT:DESC", "SUBMITTED_AT:ASC", "ANSWERED_AT:DESC", "DEADLINE_AT:ASC"]

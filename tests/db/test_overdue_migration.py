@@ -15,7 +15,7 @@ from pathlib import Path
 
 import asyncpg
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.domain.overdue import overdue_note
 from app.domain.timezone import VN_TZ, now
@@ -104,6 +104,10 @@ def _expected(histories: dict[str, list[Step]], ids: dict[str, int]) -> list[tup
     return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
+LATER_COLUMNS = frozenset({"intake_channel"})
+"""The petitions' columns added after revision 0010 (0019)."""
+
+
 async def _build_at_0010(url: str, histories: dict[str, list[Step]]) -> dict[str, int]:
     """Rows as pakn wrote them at revision 0010: petitions, their chained events, rollups."""
     ids: dict[str, int] = {}
@@ -141,8 +145,11 @@ async def _build_at_0010(url: str, histories: dict[str, list[Step]]) -> dict[str
                     version=len(steps),
                     search_text="",
                 )
-                session.add(petition)
-                await session.flush()
+                # inserted as 0010's table has it: the columns later revisions add left out
+                # (the ORM would name them all: 0019's intake_channel)
+                at_0010 = {c.key for c in Petition.__table__.columns} - LATER_COLUMNS
+                values = {k: v for k, v in vars(petition).items() if k in at_0010}
+                await session.execute(insert(Petition.__table__).values(**values))
                 status = None
                 current = None
                 for step in steps:
