@@ -43,6 +43,17 @@ def _payload(result: mutations.Result) -> PetitionPayload:
     )
 
 
+def _with_secret(result: mutations.Result) -> SubmitPetitionPayload:
+    """The payload of a mutation that hands out a petitioner's secret, once."""
+    payload = _payload(result)
+    return SubmitPetitionPayload(
+        petition=payload.petition,
+        tracking_code=result.tracking_code,
+        secret=result.secret,
+        user_errors=payload.user_errors,
+    )
+
+
 async def _officer(info: GraphInfo, petition_id: str, change: Change) -> PetitionPayload:
     return _payload(await mutations.officer_action(info.context, petition_id, change))
 
@@ -102,13 +113,7 @@ class Mutation:
             input.challenge_solution,
             input.attachments or (),
         )
-        payload = _payload(result)
-        return SubmitPetitionPayload(
-            petition=payload.petition,
-            tracking_code=result.tracking_code,
-            secret=result.secret,
-            user_errors=payload.user_errors,
-        )
+        return _with_secret(result)
 
     @strawberry.mutation(
         description="COORDINATOR: accept a SUBMITTED petition, classify it and route it to an "
@@ -266,13 +271,7 @@ class Mutation:
             input.received_at,
             input.attachments or (),
         )
-        payload = _payload(result)
-        return SubmitPetitionPayload(
-            petition=payload.petition,
-            tracking_code=result.tracking_code,
-            secret=result.secret,
-            user_errors=payload.user_errors,
-        )
+        return _with_secret(result)
 
     @strawberry.mutation(
         description="Publish the official answer, sealed with the answering agency's key "
@@ -343,13 +342,7 @@ class Mutation:
         input: Annotated[ReissuePetitionerSecretInput, strawberry.argument(description=_INPUT)],
     ) -> SubmitPetitionPayload:
         result = await mutations.reissue_secret(info.context, input.petition_id)
-        payload = _payload(result)
-        return SubmitPetitionPayload(
-            petition=payload.petition,
-            tracking_code=result.tracking_code,
-            secret=result.secret,
-            user_errors=payload.user_errors,
-        )
+        return _with_secret(result)
 
     @strawberry.mutation(
         description="The petitioner, with their secret and no token, publishes one of their "

@@ -159,9 +159,16 @@ async def admissible(
 
 
 async def _check_bot(
-    session: AsyncSession, settings: Settings, submission: Submission, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    submission: Submission,
+    now: datetime,
+    *,
+    spend: bool = False,
 ) -> None:
-    await bot_check.unspent(
+    """The bot check of `submission`: asked (`admissible`), or passed and spent (`submit`)."""
+    check = bot_check.spend if spend else bot_check.unspent
+    await check(
         session,
         submission.challenge_solution,
         now,
@@ -201,13 +208,7 @@ async def submit(
     recorded = submission.recorded
     if recorded is None:
         await _check_rate(session, client, now, settings.submissions_per_hour)
-        await bot_check.spend(
-            session,
-            submission.challenge_solution,
-            now,
-            secret_key=settings.secret_key,
-            required=settings.submit_pow,
-        )
+        await _check_bot(session, settings, submission, now, spend=True)
     else:
         problem_text = received_at_problem(recorded.received_at, now)
         if problem_text is not None:
@@ -247,18 +248,7 @@ async def submit(
     )
     person = data.petitioner
     session.add(petition)
-    session.add(
-        PetitionerContact(
-            petition_id=petition_id,
-            full_name=person.full_name,
-            email=person.email,
-            phone=person.phone,
-            address=person.address,
-            organization_name=person.organization_name,
-            tax_code=person.tax_code,
-            notify_by_email=person.notify_by_email,
-        )
-    )
+    session.add(PetitionerContact(petition_id=petition_id, **asdict(person)))
     await session.flush()
     await attachments.attach(session, petition_id, submission.attachments, now)
     event = await event_log.append(

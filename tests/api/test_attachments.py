@@ -336,17 +336,8 @@ def test_the_exports_list_the_published_files_digests_and_no_private_one(
         credentials = {"c": filed["trackingCode"], "s": filed["secret"]}
         mine = server.gql(FILES, credentials)["petitionForPetitioner"]["attachments"]
         server.gql(PUBLISH, {**credentials, "a": mine[0]["id"], "p": True})
-        petition = workflow.public_view(filed["trackingCode"])
-        petition = workflow.act(
-            "assign", tokens.coordinator, petition, agencyCode="BTC", fieldCode="DAT_DAI"
-        )
-        petition = workflow.act("acknowledge", tokens.btc, petition)
         dispatch = ("công văn.pdf", sample_files.docx(), "x/y")
-        input = {"petitionId": petition["id"], "expectedVersion": petition["version"]}
-        answered = post_files(
-            server, ANSWER, {**input, "body": ANSWER_TEXT}, [dispatch], token=tokens.btc
-        )
-        assert answered.json()["data"]["answerPetition"]["userErrors"] == []
+        _answer_with(workflow, workflow.public_view(filed["trackingCode"]), dispatch)
         sealed = server.gql(SEALED_FILES, {"c": filed["trackingCode"]})["petition"]
         expected = sorted([mine[0]["sha256"], sealed["answers"][0]["attachments"][0]["sha256"]])
         exported = server.client.get("/export/petitions.csv")
@@ -355,6 +346,20 @@ def test_the_exports_list_the_published_files_digests_and_no_private_one(
         assert mine[1]["sha256"] not in exported.text, "a private file is not listed"
         lines = server.client.get("/export/petitions.ndjson").text.splitlines()
         assert json.loads(lines[0])["attachments"] == " ".join(expected)
+
+
+def _answer_with(workflow: Workflow, petition: dict[str, Any], document: File) -> None:
+    """`petition` assigned to BTC, taken up and answered by its officer with `document`."""
+    tokens = workflow.tokens
+    petition = workflow.act(
+        "assign", tokens.coordinator, petition, agencyCode="BTC", fieldCode="DAT_DAI"
+    )
+    petition = workflow.act("acknowledge", tokens.btc, petition)
+    input = {"petitionId": petition["id"], "expectedVersion": petition["version"]}
+    answered = post_files(
+        workflow.server, ANSWER, {**input, "body": ANSWER_TEXT}, [document], token=tokens.btc
+    )
+    assert answered.json()["data"]["answerPetition"]["userErrors"] == [], answered.text
 
 
 ANSWER = """mutation($input: AnswerPetitionInput!) { answerPetition(input: $input) {
@@ -378,13 +383,8 @@ def test_a_private_petitions_answer_documents_are_listed_for_the_seal_but_not_op
     with RunningServer(workflow_settings(empty_database)) as server:
         workflow = Workflow(server, tokens)
         filed = workflow.submit(isPrivate=True)
-        petition = workflow.act(
-            "assign", tokens.coordinator, filed["petition"], agencyCode="BTC", fieldCode="DAT_DAI"
-        )
-        petition = workflow.act("acknowledge", tokens.btc, petition)
         letter = ("trả lời ông Nguyễn Văn An.pdf", sample_files.pdf(), "x/y")
-        input = {"petitionId": petition["id"], "expectedVersion": petition["version"]}
-        post_files(server, ANSWER, {**input, "body": ANSWER_TEXT}, [letter], token=tokens.btc)
+        _answer_with(workflow, filed["petition"], letter)
         code = filed["trackingCode"]
         seen = server.gql(PUBLIC_ANSWER_FILES, {"c": code})["petition"]["answers"][0]
         (public,) = seen["attachments"]

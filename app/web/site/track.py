@@ -141,13 +141,10 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
         notice: str | None = None,
         status: int = 200,
     ) -> Response:
-        result = await api.run(request, "track", {"trackingCode": code, "secret": secret})
-        if result.problems or result.data is None:
-            return failed(visit, result.problems)
-        petition = result.data["petitionForPetitioner"]
-        if petition is None:
-            invalid = [Problem("INVALID_SECRET", "", ["input", "secret"])]
-            return refused_credentials(request, visit, code, invalid)
+        found = await own_view(request, visit, code, secret)
+        if isinstance(found, Response):
+            return found
+        petition, provinces = found
         token = csrf_token(request)
         none = FieldErrors()
         forms_shown = petition["status"] in FORMS_SHOWN
@@ -160,7 +157,7 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
             private=True,
             petition=petition,
             forms_shown=forms_shown,
-            provinces={p["code"]: p["name"] for p in result.data["provinces"]},
+            provinces=provinces,
             secret=secret,
             csrf=token,
             errors=errors or none,
@@ -173,9 +170,11 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
         )
         return with_token(response, request, token)
 
-    async def receipt(request: Request, visit: Visit, code: str, secret: str) -> Response:
-        """The receipt to print and hand over: the tracking code, the secret, and a QR
-        code of the petition's public page (at PAKN_PUBLIC_URL)."""
+    async def own_view(
+        request: Request, visit: Visit, code: str, secret: str
+    ) -> tuple[dict[str, Any], dict[str, str]] | Response:
+        """The petitioner's view of their petition and the provinces' names, or the page
+        that refuses the credentials (or reports the API's problem)."""
         result = await api.run(request, "track", {"trackingCode": code, "secret": secret})
         if result.problems or result.data is None:
             return failed(visit, result.problems)
@@ -183,6 +182,15 @@ def track_page(api: SiteApi):  # type: ignore[no-untyped-def]
         if petition is None:
             invalid = [Problem("INVALID_SECRET", "", ["input", "secret"])]
             return refused_credentials(request, visit, code, invalid)
+        return petition, {p["code"]: p["name"] for p in result.data["provinces"]}
+
+    async def receipt(request: Request, visit: Visit, code: str, secret: str) -> Response:
+        """The receipt to print and hand over: the tracking code, the secret, and a QR
+        code of the petition's public page (at PAKN_PUBLIC_URL)."""
+        found = await own_view(request, visit, code, secret)
+        if isinstance(found, Response):
+            return found
+        petition, _provinces = found
         address = f"{settings.public_url.rstrip('/')}/p/{petition['trackingCode']}"
         return render(
             visit,
