@@ -31,8 +31,12 @@ from app.web.graphiql_assets import graphiql_assets
 from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
 from app.web.log_routes import checkpoint_endpoint, tile_endpoint
+from app.web.metrics import Metrics
+from app.web.metrics_route import metrics_endpoint
+from app.web.observation import Observe
 from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
+from app.web.readiness import Readiness
 from app.web.report_page import report_page
 from app.web.site import site_routes
 from app.web.unavailable import unavailable_response
@@ -40,6 +44,7 @@ from app.web.unsubscribe import unsubscribe_endpoint
 from db.availability import database_unavailable
 from db.engine import create_engine, is_sqlite, session_factory
 from db.listener import PgListener
+from db.migrate import known_revisions
 from db.transactions import WriteGate
 from schema.build import build_schema
 from schema.fastpath import CompiledQueries
@@ -72,6 +77,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     feed = EventFeed(
         sessions, poll_interval=settings.feed_poll_seconds, queue_size=settings.subscriber_queue
     )
+    metrics = Metrics()
+    metrics.watch_engine(engine)
+    feed.delivered, feed.subscribed = metrics.event_delivered, metrics.subscriptions
     writes = WriteGate(serialise=is_sqlite(settings.database_url), after_commit=feed.wake)
     schema = build_schema(settings)
     compiled = CompiledQueries(schema) if settings.compiled_queries else None
@@ -112,6 +120,9 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
         checkpoint_seconds=settings.checkpoint_seconds,
         witnesses=[witness_push.Witness.from_setting(pair) for pair in settings.witnesses],
     )
+    background.runner.observers.append(metrics.job_ran)
+
+    readiness = Readiness(engine, background.runner, known_revisions(), lambda: app.state.listener)
 
     async def health(_request: Request) -> Response:
         try:
@@ -157,6 +168,12 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route(
+                "/metrics",
+                metrics_endpoint(metrics, engine, settings.metrics_token, settings.database_url),
+                methods=["GET"],
+            ),
+            Route("/ready", readiness.respond, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/reports/{period}", report_page(sessions, settings), methods=["GET"]),
             Route("/export/petitions.csv", petitions_endpoint(engine, ExportFormat.CSV)),
@@ -183,8 +200,13 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app.state.background = background
     app.state.graphql = graphql
     app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.readiness = readiness
+    app.state.listener = None
     # Outside in: the client's address (a trusted proxy's X-Forwarded-For, else the peer's);
-    # CORS, so a refusal too is readable cross-origin; the read limit, before a body is read.
+    # the metrics and the access log, so that every refusal is counted; CORS, so a refusal
+    # too is readable cross-origin; the read limit, before a body is read.
     guarded = Compression(RequestGuard(app, settings.max_body_bytes, settings.max_upload_total))
     limited = read_limits(guarded, settings, sessions)
-    return trusting_proxies(ApiCORS(limited, settings.cors_origins), settings.trusted_proxies)
+    observed = Observe(ApiCORS(limited, settings.cors_origins), metrics, settings.secret_key)
+    return trusting_proxies(observed, settings.trusted_proxies)

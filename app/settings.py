@@ -254,6 +254,41 @@ def _smtp_url(raw: str) -> str:
     return raw.strip()
 
 
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def _log_format(raw: str) -> str:
+    if raw.strip().lower() not in LOG_FORMATS:
+        raise SettingsError(f"PAKN_LOG_FORMAT is json (the default) or text, not {raw[:40]!r}.")
+    return raw.strip().lower()
+
+
+def _log_level(raw: str) -> str:
+    if raw.strip().lower() not in LOG_LEVELS:
+        raise SettingsError(
+            f"PAKN_LOG_LEVEL is one of {', '.join(LOG_LEVELS)} (info by default), not {raw[:40]!r}."
+        )
+    return raw.strip().lower()
+
+
+MIN_METRICS_TOKEN = 16
+MAX_METRICS_TOKEN = 256
+
+
+def _metrics_token(raw: str) -> str:
+    token = raw.strip()
+    if not MIN_METRICS_TOKEN <= len(token) <= MAX_METRICS_TOKEN or not token.isascii():
+        raise SettingsError(
+            f"PAKN_METRICS_TOKEN must be {MIN_METRICS_TOKEN} to {MAX_METRICS_TOKEN} ASCII "
+            "characters. Make one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    if not token.isprintable() or " " in token:
+        raise SettingsError("PAKN_METRICS_TOKEN holds no spaces or control characters.")
+    return token
+
+
 MAX_WITNESSES = 16
 
 
@@ -416,6 +451,12 @@ class Settings:
     log_checkpoints: bool = True
     """This process may sign the log's checkpoints; off only in the tests' servers, whose
     tests issue them themselves (no environment variable)."""
+    log_format: str = "json"
+    """PAKN_LOG_FORMAT: one JSON object a line on stderr (`json`), or a readable line (`text`)."""
+    log_level: str = "info"
+    """PAKN_LOG_LEVEL: the least severe level logged (debug, info, warning, error, critical)."""
+    metrics_token: str = field(default="", repr=False)
+    """PAKN_METRICS_TOKEN: the bearer token `/metrics` answers; empty: loopback clients only."""
 
     @property
     def effective_request_timeout(self) -> float:
@@ -529,6 +570,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "checkpoint_seconds": ("PAKN_CHECKPOINT_SECONDS", _number),
     "witnesses": ("PAKN_WITNESSES", _witnesses),
     "webhook_allow_private": ("PAKN_WEBHOOK_ALLOW_PRIVATE", _flag),
+    "log_format": ("PAKN_LOG_FORMAT", _log_format),
+    "log_level": ("PAKN_LOG_LEVEL", _log_level),
+    "metrics_token": ("PAKN_METRICS_TOKEN", _metrics_token),
 }
 """Which environment variable sets which setting, and how its text is read; the secret key
 is `server_secret_key`'s."""

@@ -34,6 +34,8 @@ class PgListener:
         self._task: asyncio.Task[None] | None = None
         self._lost: asyncio.Event = asyncio.Event()
         self.connections_made = 0
+        self.connected = False
+        """Whether the LISTEN connection is up now (`/ready` reports it)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="pakn-pg-listener")
@@ -59,14 +61,17 @@ class PgListener:
                 connection.add_termination_listener(lambda _c: self._lost.set())
                 await connection.add_listener(CHANNEL, self._notified)
                 self.connections_made += 1
+                self.connected = True
                 delay = 0.1
                 self.on_notify()
                 await self._lost.wait()
+                self.connected = False
                 logger.warning("event listener: connection lost; reconnecting")
             except (TimeoutError, OSError, asyncpg.PostgresError) as error:
                 logger.warning("event listener: %s; retrying in %.1fs", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
             finally:
+                self.connected = False
                 if connection is not None and not connection.is_closed():
                     connection.terminate()

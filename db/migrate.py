@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.domain.key_wrapping import KeyEncryptionKey
 
@@ -39,3 +44,37 @@ def downgrade(
 ) -> None:
     """Migration 0008's downgrade needs `key_encryption_key` to decrypt stored keys."""
     command.downgrade(alembic_config(database_url, key_encryption_key), revision)
+
+
+def known_revisions() -> tuple[str, ...]:
+    """Every migration this code has, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return tuple(reversed([revision.revision for revision in script.walk_revisions()]))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+async def database_revision(connection: AsyncConnection) -> str | None:
+    """The revision the database's schema is at; None before the first migration."""
+    try:
+        return await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    except DBAPIError:
+        if connection.in_transaction():
+            await connection.rollback()
+        return None
+
+
+def database_revision_now(database_url: str) -> str | None:
+    """`database_revision`, synchronously, on a connection of its own."""
+
+    async def read() -> str | None:
+        engine = create_async_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                return await database_revision(connection)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

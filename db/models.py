@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -514,6 +515,19 @@ class SpentChallenge(Base):
     expires_at: Mapped[datetime] = mapped_column(Instant())
 
     __table_args__ = (Index("ix_spent_challenges_expires_at", "expires_at"),)
+
+
+class JobHeartbeat(Base):
+    """The last run of one background job, by the host that led it then (`db.heartbeats`):
+    one row a job, overwritten by every run, read by every host's `/ready`."""
+
+    __tablename__ = "job_heartbeats"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    beat_at: Mapped[datetime] = mapped_column(Instant())
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
 class OutboxMessage(Base):

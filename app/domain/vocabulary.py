@@ -113,6 +113,16 @@ class ActorRole(StrEnum):
     SYSTEM = "SYSTEM"
 
 
+def dated_when_written(action: str, actor_role: str) -> bool:
+    """Whether an event's `at` is the moment it was written. Two are dated in the past:
+    an OVERDUE carries the deadline it marks, however late the clock wrote it, and a
+    SUBMIT recorded by an officer (`recordPetition`) carries the day the letter, call or
+    visit came in. (What measures the time from writing to delivery leaves them out.)"""
+    if action == Action.OVERDUE:
+        return False
+    return not (action == Action.SUBMIT and actor_role != ActorRole.PETITIONER)
+
+
 class RejectionReason(StrEnum):
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
     DUPLICATE = "DUPLICATE"

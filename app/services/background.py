@@ -28,6 +28,8 @@ logger = logging.getLogger("pakn.background")
 
 STOP_GRACE_SECONDS = 10.0
 """How long `stop` lets a job's current transaction end before it cancels the job."""
+FLUSH_SECONDS = 5.0
+"""How long `flush` waits for a job's last run before a stop."""
 
 
 class Lease:
@@ -71,7 +73,10 @@ class BackgroundRunner:
         self.state = {job.name: JobState() for job in self.jobs}
         self._stopping = asyncio.Event()
         self._wake = {job.name: asyncio.Event() for job in self.jobs}
+        self._ran = {job.name: asyncio.Event() for job in self.jobs}
         self._tasks: list[asyncio.Task[None]] = []
+        self.observers: list[Callable[[str, bool], object]] = []
+        """Told of each run as it ends: the job's name, and whether it succeeded."""
 
     def leader(self, name: str) -> Leadership:
         return self._leaders[name]
@@ -85,6 +90,30 @@ class BackgroundRunner:
     def run_soon(self, name: str) -> None:
         """Cut the job's wait short: its next try comes now (tests, an operator's nudge)."""
         self._wake[name].set()
+
+    @property
+    def alive(self) -> bool:
+        """Whether every job's loop is running (started and not ended)."""
+        return len(self._tasks) == len(self.jobs) and not any(t.done() for t in self._tasks)
+
+    async def flush(self, name: str) -> bool:
+        """Run job `name` once more, now, if this process leads it, and wait up to
+        `FLUSH_SECONDS` for that run to end: a draining host sends what its outbox owes
+        before it lets go of the lead. True when the run ended (or there was none to do)."""
+        leadership, ran = self._leaders.get(name), self._ran.get(name)
+        if leadership is None or ran is None or not leadership.held or not self._tasks:
+            return True
+        try:
+            async with asyncio.timeout(FLUSH_SECONDS):
+                if self.state[name].running:
+                    ran.clear()
+                    await ran.wait()
+                ran.clear()
+                self.run_soon(name)
+                await ran.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def stop(self) -> None:
         """Let running jobs end their current transaction (they see `lease.held` turn
@@ -105,6 +134,13 @@ class BackgroundRunner:
                 await leadership.release()
             except Exception:
                 logger.exception("background runner: releasing a job's leadership failed")
+
+    def _tell(self, name: str, ok: bool) -> None:
+        for observer in self.observers:
+            try:
+                observer(name, ok)
+            except Exception:
+                logger.exception("background runner: an observer of job %s failed", name)
 
     async def _loop(self, job: Job) -> None:
         leadership, state = self._leaders[job.name], self.state[job.name]
@@ -129,10 +165,15 @@ class BackgroundRunner:
                     finally:
                         state.running = False
                     state.runs += 1
+                    self._tell(job.name, True)
             except Exception:
                 state.failures += 1
                 logger.exception(
                     "background job %s failed; retrying in %.0f s", job.name, job.interval_seconds
                 )
+                self._tell(job.name, False)
+            finally:
+                if leading:
+                    self._ran[job.name].set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), job.interval_seconds)

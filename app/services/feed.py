@@ -19,9 +19,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.vocabulary import dated_when_written
 from db.models import PetitionEvent
 from db.queries import events
 
@@ -108,6 +110,12 @@ class EventFeed:
     _task: asyncio.Task[None] | None = None
     _stopping: bool = False
     on_stop: list[Callable[[], object]] = field(default_factory=list)
+    delivered: Callable[[datetime], object] | None = None
+    """Told each event's stored time as the pump hands the event to this worker's
+    subscribers, once per event (the feed's lag, for the metrics); not for the events
+    dated in the past (`vocabulary.dated_when_written`)."""
+    subscribed: Callable[[int], object] | None = None
+    """Told how many subscriptions this worker's feed serves, whenever that changes."""
 
     async def start(self) -> None:
         async with self.sessions() as session:
@@ -151,6 +159,10 @@ class EventFeed:
                 for subscriber in list(self._subscribers):
                     subscriber.offer(event)
                 self.last_id = event.id
+                if self.delivered is not None and dated_when_written(
+                    event.action, event.actor_role
+                ):
+                    self.delivered(event.at)
             if len(batch) < BATCH:
                 return
 
@@ -174,6 +186,7 @@ class EventFeed:
         """Events for one subscriber: replayed after `after_id` (if given), then live."""
         subscriber = Subscriber(interest, audience, asyncio.Queue(self.queue_size))
         self._subscribers.add(subscriber)
+        self._count_subscribers()
         last = after_id
         try:
             while last is not None:
@@ -195,6 +208,11 @@ class EventFeed:
                 yield event
         finally:
             self._subscribers.discard(subscriber)
+            self._count_subscribers()
+
+    def _count_subscribers(self) -> None:
+        if self.subscribed is not None:
+            self.subscribed(len(self._subscribers))
 
 
 def _drain(subscriber: Subscriber) -> None:

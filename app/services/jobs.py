@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -12,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.domain.key_wrapping import KeyEncryptionKey
 from app.domain.timezone import now
 from app.services import erasure, outbox, overdue, webhooks, witness_push
-from app.services.background import BackgroundRunner, Job, Lease
-from db import log_checkpoints
+from app.services.background import FLUSH_SECONDS, BackgroundRunner, Job, Lease
+from db import heartbeats, log_checkpoints
 from db.engine import create_engine, session_factory
 from db.leadership import leadership_for
 from db.transactions import WriteGate
@@ -141,6 +143,39 @@ def log_signer(
     return Job(LOG_SIGNER, interval_seconds, run)
 
 
+def host_name() -> str:
+    """This process, as a heartbeat names it: the host's name and the worker's pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def with_heartbeat(
+    job: Job, sessions: async_sessionmaker[AsyncSession], writes: WriteGate, host: str
+) -> Job:
+    """`job`, recording each of its runs (`db.heartbeats`) once it ends or fails; a run
+    cut short by a stopping runner records nothing. A heartbeat that cannot be written
+    is logged and never fails the job."""
+
+    async def beat(succeeded: bool) -> None:
+        try:
+            async with sessions() as session, writes.transaction(session):
+                await heartbeats.beat(
+                    session, job.name, host, now(), job.interval_seconds, succeeded=succeeded
+                )
+        except Exception as error:
+            logger.warning("background job %s: heartbeat not recorded: %r", job.name, error)
+
+    async def run(lease: Lease) -> object:
+        try:
+            result = await job.run(lease)
+        except Exception:
+            await beat(False)
+            raise
+        await beat(True)
+        return result
+
+    return Job(job.name, job.interval_seconds, run)
+
+
 class Background:
     """A worker's runner and the engine its jobs work through, made when any job runs (a
     retention of 0 days, no outbox channel and no overdue clock run none)."""
@@ -214,12 +249,18 @@ class Background:
                 jobs.append(
                     log_signer(sessions, writes, log_key, public_url, checkpoint_seconds, witnesses)
                 )
+            host = host_name()
+            jobs = [with_heartbeat(job, sessions, writes, host) for job in jobs]
         self.runner = BackgroundRunner(jobs, leadership_for(database_url))
 
     def start(self) -> None:
         self.runner.start()
 
     async def stop(self) -> None:
+        """Send what the outbox owes now if this process leads it (a draining host leaves
+        nothing due behind for the next leader to find an interval later), then stop."""
+        if not await self.runner.flush(OUTBOX):
+            logger.warning("outbox: not flushed within %.0f s of stopping", FLUSH_SECONDS)
         await self.runner.stop()
         if self.engine is not None:
             await self.engine.dispose()

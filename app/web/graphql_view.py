@@ -28,6 +28,7 @@ from app.web.caching import apply_cache_policy
 from app.web.deadline import OperationTimedOut, within
 from app.web.graphiql_assets import local_graphiql
 from app.web.guard import HTTP_ERROR_CODES, error_body, send_error
+from app.web.observation import observed
 from app.web.persisted_protocol import (
     PersistedQueryError,
     persisted_query_not_found,
@@ -303,6 +304,7 @@ class PaknGraphQL(GraphQL[Context, None]):
             return None
         if not isinstance(variables, dict | None):
             return None
+        observed(request.scope).named(name, query)
         return query, name, variables
 
     async def _compiled(
@@ -316,6 +318,7 @@ class PaknGraphQL(GraphQL[Context, None]):
         result = await self.compiled.execute(plan, await self.get_context(request, None), variables)
         if result is None:
             return None
+        observed(request.scope).result(result.get("data"), result.get("errors"))
         return Response(self.encode_json(result), media_type="application/json")
 
     def _learn(self, document: tuple[str, str | None, Any] | None, response: Any) -> None:
@@ -380,7 +383,15 @@ class PaknGraphQL(GraphQL[Context, None]):
             ) from None
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
-        """The request, with a persisted query's document filled in or registered."""
+        """The request, with a persisted query's document filled in or registered; its
+        operation named for the metrics and the access log (`app.web.observation`)."""
+        data = await self._parse_http_body(request_adapter)
+        if not isinstance(data, list):
+            scope = request_adapter._request.scope  # cross_web's adapter holds the request
+            observed(scope).named(data.operation_name, data.query)
+        return data
+
+    async def _parse_http_body(self, request_adapter: Any) -> Any:
         data = await super().parse_http_body(request_adapter)
         if isinstance(data, list):
             return data
@@ -400,6 +411,11 @@ class PaknGraphQL(GraphQL[Context, None]):
         elif self.persisted.cached(sha) is None:
             _REGISTRATION.set((sha, data.query))
         return data
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """Strawberry's, with the result's error codes noted for the metrics and the log."""
+        observed(request.scope).result(result.data, result.errors)
+        return await super().process_result(request, result)
 
     async def _register(self, response: Response) -> None:
         """Store the document of a registration once it has run without any error: so

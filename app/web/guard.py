@@ -52,6 +52,17 @@ def _client_request_id(scope: Scope) -> str | None:
     return None
 
 
+def request_id_of(scope: Scope) -> str:
+    """The request's id, made once: the client's `X-Request-Id` (if short and printable),
+    else a new one. The access log (`app.web.observation`) asks first, so that a request
+    refused before this guard is logged with an id too."""
+    state = scope.setdefault("state", {})
+    request_id = state.get("request_id")
+    if request_id is None:
+        request_id = state["request_id"] = _client_request_id(scope) or uuid.uuid4().hex
+    return str(request_id)
+
+
 UPLOAD_PATHS = frozenset({"/graphql", "/submit"})
 """Where files are posted: the API (multipart requests) and the website's submit form."""
 
@@ -79,8 +90,7 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _client_request_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = request_id_of(scope)
         headers = dict(scope.get("headers", ()))
         declared = headers.get(b"content-length")
         if self._uploading(scope, headers):

@@ -32,6 +32,8 @@ from starlette.types import ASGIApp
 from uvicorn.config import STARTUP_FAILURE
 
 from app.services.feed import EventFeed
+from app.web.log_format import configured_logging
+from app.web.metrics import multiprocess_metrics, worker_exited
 
 FACTORY = "app.main:create_app"
 
@@ -49,9 +51,25 @@ def _state_of(app: Any) -> Any:
 
 
 class PaknServer(uvicorn.Server):
+    """uvicorn's server with pakn's drain (SIGTERM, SIGINT): stop accepting; say
+    `draining` on `/ready`; close every WebSocket with 1012 so that clients resume
+    elsewhere with their cursor; stop the event feed; then uvicorn's own shutdown: finish
+    the requests under way (up to `DRAIN_SECONDS`) and end the lifespan, which flushes the
+    outbox if this worker leads it (`app.services.jobs.Background.stop`).
+
+    Accepting stops first: a client told to reconnect must not land on this host again.
+    The listening socket is shared by every worker and the supervisor, which closes its
+    own copy first (`_supervise`); once the last copy is closed, new connections are
+    refused, and a proxy passes them to another host (nginx `proxy_next_upstream error`)."""
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
         state = _state_of(self.config.loaded_app)
         if state is not None:
+            state.readiness.draining = True
             await state.graphql.close_sockets()
             await state.feed.stop()
             await asyncio.sleep(0.2)
@@ -131,6 +149,7 @@ def _supervise(config: uvicorn.Config, workers: int) -> int:
             while exits and now - exits[0] > RESTART_WINDOW_SECONDS:
                 exits.popleft()
             _say(f"worker {slot.process.pid} exited (code {slot.process.exitcode})")
+            worker_exited(slot.process.pid)
             slot.process = None
             slot.due = now + restart_delay(len(exits))
         if len(exits) >= GIVE_UP_AFTER:
@@ -147,13 +166,17 @@ def _supervise(config: uvicorn.Config, workers: int) -> int:
             multiprocessing.connection.wait(sentinels, timeout)
         else:
             stop.wait(timeout)
-    stop_workers([slot.process for slot in slots if slot.process is not None])
     sock.close()
+    stop_workers([slot.process for slot in slots if slot.process is not None])
     return code
 
 
+DRAIN_SECONDS = 20.0
+"""How long a draining worker waits for the requests under way (uvicorn's
+`timeout_graceful_shutdown`) before it cancels them."""
 STOP_GRACE_SECONDS = 30.0
-"""How long a worker is given to drain after SIGTERM before it is killed."""
+"""How long a worker is given to drain after SIGTERM before it is killed: the requests'
+`DRAIN_SECONDS`, then the lifespan's end (the outbox flush, the background jobs)."""
 
 
 def stop_workers(
@@ -186,6 +209,10 @@ def uvicorn_config(
     - `ws_per_message_deflate=False`: event messages are small and go to many subscribers;
       per-message deflate would cost a compressor per connection (about 300 KiB each) and
       CPU per message per subscriber.
+    - `timeout_graceful_shutdown`: `DRAIN_SECONDS`, so a request that never ends cannot
+      hold a draining worker until the supervisor kills it.
+    - `access_log=False`: uvicorn's prints the raw address and the path with its query
+      string; pakn's own (`app.web.observation`) logs neither.
     - `ws_max_size`: twice the body limit. The application refuses a WebSocket message
       over the body limit itself, with the protocol's close code (`app.web.sockets`);
       uvicorn drops a frame far beyond it (1009) before buffering it whole (its default
@@ -193,6 +220,8 @@ def uvicorn_config(
     """
     if max_body_bytes:
         options.setdefault("ws_max_size", 2 * max_body_bytes)
+    options.setdefault("timeout_graceful_shutdown", DRAIN_SECONDS)
+    options.setdefault("access_log", False)
     return uvicorn.Config(
         app,
         host=host,
@@ -209,7 +238,12 @@ def serve(host: str, port: int, workers: int, max_body_bytes: int = 0) -> int:
     exits (`_supervise`), a single worker too: a crashed worker on SQLite is restarted
     while its clients wait in the supervisor's backlog. Each worker's application reads
     its settings from the environment, so PAKN_WORKERS is set to `workers` first: each
-    enforces its share of the read rate (`app.web.read_limits`). Returns the exit code."""
+    enforces its share of the read rate (`app.web.read_limits`). The workers log as
+    PAKN_LOG_FORMAT and PAKN_LOG_LEVEL say (`app.web.log_format`) and count their metrics
+    in one directory for them all (`app.web.metrics`). Returns the exit code."""
     os.environ["PAKN_WORKERS"] = str(workers)
-    config = uvicorn_config(FACTORY, host, port, max_body_bytes=max_body_bytes)
-    return _supervise(config, workers)
+    config = uvicorn_config(
+        FACTORY, host, port, max_body_bytes=max_body_bytes, log_config=configured_logging()
+    )
+    with multiprocess_metrics():
+        return _supervise(config, workers)

@@ -26,6 +26,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from app.services.auth import tokens_still_active
+from app.web.observation import observed
 from app.web.read_limits import READ_CHARGE
 from resolvers.context import Context
 
@@ -77,6 +78,7 @@ async def turn_away(socket: WebSocket, close_code: int, code: str, message: str)
     A legacy graphql-ws client is told why in a `connection_error` first, unless the
     service restarts: RFC 6455's 1012 is every client's, and they retry it."""
     subprotocol = chosen_subprotocol(socket)
+    observed(socket.scope).error(code)
     with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
         await socket.accept(subprotocol)
         if subprotocol == LEGACY and close_code != SERVICE_RESTART:
@@ -95,6 +97,17 @@ def connection_error_message(code: str, message: str) -> dict[str, Any]:
 
 def connection_error(code: str, message: str) -> str:
     return orjson.dumps(connection_error_message(code, message)).decode()
+
+
+STARTS = frozenset({"subscribe", "start"})
+"""The messages that start an operation (graphql-transport-ws, legacy graphql-ws)."""
+RESULTS = frozenset({"next", "data", "error", "connection_error"})
+"""The messages that may carry error codes, counted as they are sent."""
+
+
+def _kind(message: dict[str, Any]) -> str | None:
+    kind = message.get("type")
+    return kind if isinstance(kind, str) else None
 
 
 class TextFrames(ASGIWebSocketAdapter):
@@ -121,6 +134,7 @@ class TextFrames(ASGIWebSocketAdapter):
             if text is None:
                 yield BadFrame("WebSocket messages must be text frames.")
             elif limit and len(text) * 4 > limit and len(text.encode()) > limit:
+                observed(self.ws.scope).refused("body_too_large")
                 yield BadFrame(f"A message may be at most {limit} bytes.")
             else:
                 try:
@@ -128,6 +142,12 @@ class TextFrames(ASGIWebSocketAdapter):
                 except orjson.JSONDecodeError:
                     yield BadFrame("A message must be a JSON object.")
                     continue
+                if isinstance(decoded, dict) and _kind(decoded) in STARTS:
+                    payload = decoded.get("payload")
+                    if isinstance(payload, dict):
+                        observed(self.ws.scope).named(
+                            payload.get("operationName"), payload.get("query")
+                        )
                 yield (
                     decoded
                     if isinstance(decoded, dict)
@@ -141,6 +161,8 @@ class TextFrames(ASGIWebSocketAdapter):
             await self.ws.send_text(orjson.dumps(message).decode())
         except (WebSocketDisconnect, RuntimeError) as exc:
             raise WebSocketDisconnected from exc
+        if _kind(message) in RESULTS:
+            observed(self.ws.scope).message(message)
 
     async def close(self, code: int, reason: str) -> None:
         with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):

@@ -334,6 +334,18 @@ LOG_PATHS = st.one_of(
 """The transparency log's paths: well-formed tiles beyond the tree, and malformed ones."""
 
 
+METRICS_AUTHORIZATIONS = (
+    "",
+    "Bearer",
+    "Bearer ",
+    "Bearer wrong",
+    "bearer wrong",
+    "Basic cGFrbjpwYWtu",
+    "Bearer " + "x" * 8192,
+    "Bearer \t\t",
+)
+
+
 @st.composite
 def _routes(draw: st.DrawFn) -> RawRequest:
     """The export, report, unsubscribe and transparency log routes (app/web) with hostile
@@ -352,6 +364,8 @@ def _routes(draw: st.DrawFn) -> RawRequest:
                 "/export/stats.csv",
                 "/export/datapackage.json",
                 "/health",
+                "/ready",
+                "/metrics",
                 "/reports/2026-Q1",
                 "/static/graphiql/graphiql@3.8.3/graphiql.min.css",
                 "/static/graphiql/../README.md",
@@ -376,6 +390,9 @@ def _routes(draw: st.DrawFn) -> RawRequest:
         method = draw(st.sampled_from(["GET", "POST"]))
         headers = {"content-type": "application/x-www-form-urlencoded"} if body else {}
         return RawRequest(method, path, content=body, headers=headers, params=draw(params))
+    if path == "/metrics":
+        authorization = draw(st.sampled_from(METRICS_AUTHORIZATIONS))
+        return RawRequest("GET", path, headers={"authorization": authorization})
     return RawRequest("GET", path, params=draw(params))
 
 

@@ -1,0 +1,1 @@
+"""Operations: pakn as an operator deploys, upgrades and runs it."""
