@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint node browser messages
+.PHONY: run test install lint node browser nginx messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ browser:
 	elif [ "$$CI" = true ]; then echo "chromium missing and CI=true" >&2; exit 1; \
 	else echo "chromium missing: the browser test will skip" >&2; fi
 
+# Debian's nginx for the multi-host tests (tests/ops/test_multi_host.py, on deploy/nginx.conf;
+# PAKN_TEST_NGINX names another). Installed with apt-get when missing and root; without it
+# those tests skip, except under CI=true (they fail).
+nginx:
+	@[ -n "$$PAKN_TEST_NGINX" ] || command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && apt-get install -y -qq nginx >/dev/null) || true; }
+	@if [ -n "$$PAKN_TEST_NGINX" ] || command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$CI" = true ]; then echo "nginx missing and CI=true" >&2; exit 1; \
+	else echo "nginx missing: the multi-host tests will skip" >&2; fi
+
 # The website's texts: extract them, then merge them into the Vietnamese catalog (translate
 # the new entries in app/web/site/locale/vi/LC_MESSAGES/messages.po).
 messages: install
@@ -53,5 +64,5 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint node browser
+test: lint node browser nginx
 	$(BIN)/python -m pytest --durations=25
