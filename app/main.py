@@ -32,7 +32,7 @@ from app.web.graphql_view import PaknGraphQL
 from app.web.guard import HTTP_ERROR_CODES, RequestGuard, error_body
 from app.web.log_routes import checkpoint_endpoint, tile_endpoint
 from app.web.metrics import Metrics
-from app.web.metrics_route import metrics_endpoint
+from app.web.metrics_route import metrics_routes
 from app.web.observation import Observe
 from app.web.proxies import trusting_proxies
 from app.web.read_limits import read_limits
@@ -168,11 +168,7 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
-            Route(
-                "/metrics",
-                metrics_endpoint(metrics, engine, settings.metrics_token, settings.database_url),
-                methods=["GET"],
-            ),
+            *metrics_routes(metrics, engine, settings.metrics_token, settings.database_url),
             Route("/ready", readiness.respond, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/reports/{period}", report_page(sessions, settings), methods=["GET"]),

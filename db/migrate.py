@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.domain.key_wrapping import KeyEncryptionKey
@@ -56,24 +58,60 @@ def head_revision() -> str:
     return known_revisions()[-1]
 
 
-async def database_revision(connection: AsyncConnection) -> str | None:
-    """The revision the database's schema is at; None before the first migration."""
-    try:
-        return await connection.scalar(text("SELECT version_num FROM alembic_version"))
-    except DBAPIError:
-        if connection.in_transaction():
-            await connection.rollback()
-        return None
+class Standing(StrEnum):
+    """Where a database's schema stands for the code reading it."""
+
+    EMPTY = "empty"
+    """No migration has run."""
+    AT_HEAD = "at-head"
+    PENDING = "pending"
+    """At an older migration this code knows: `pakn db upgrade` brings it to the head."""
+    AHEAD = "ahead"
+    """At a migration of a newer pakn that declares this code among its readers (it only
+    added since): this code serves it as it is."""
+    UNSERVABLE = "unservable"
+    """At a migration of a newer pakn whose oldest reader this code predates."""
 
 
-def database_revision_now(database_url: str) -> str | None:
-    """`database_revision`, synchronously, on a connection of its own."""
+@dataclass(frozen=True)
+class SchemaState:
+    revision: str | None
+    oldest_reader: str | None
+    """The oldest migration whose code serves this schema (migration 0020's
+    `schema_readers`); None on a schema from before 0020."""
 
-    async def read() -> str | None:
+    def standing(self, known: Sequence[str]) -> Standing:
+        if self.revision is None:
+            return Standing.EMPTY
+        if self.revision in known:
+            return Standing.AT_HEAD if self.revision == known[-1] else Standing.PENDING
+        if self.oldest_reader is not None and self.oldest_reader in known:
+            return Standing.AHEAD
+        return Standing.UNSERVABLE
+
+
+async def schema_state(connection: AsyncConnection) -> SchemaState:
+    """The schema's revision and oldest reader. A database that does not answer raises
+    (`db.availability.database_unavailable` tells); only missing tables read as None."""
+    tables = await connection.run_sync(
+        lambda sync: set(inspect(sync).get_table_names()) & {"alembic_version", "schema_readers"}
+    )
+    revision = reader = None
+    if "alembic_version" in tables:
+        revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    if "schema_readers" in tables:
+        reader = await connection.scalar(text("SELECT min(oldest_reader) FROM schema_readers"))
+    return SchemaState(revision, reader)
+
+
+def schema_state_now(database_url: str) -> SchemaState:
+    """`schema_state`, synchronously, on a connection of its own."""
+
+    async def read() -> SchemaState:
         engine = create_async_engine(database_url)
         try:
             async with engine.connect() as connection:
-                return await database_revision(connection)
+                return await schema_state(connection)
         finally:
             await engine.dispose()
 

@@ -517,6 +517,15 @@ class SpentChallenge(Base):
     __table_args__ = (Index("ix_spent_challenges_expires_at", "expires_at"),)
 
 
+class SchemaReader(Base):
+    """One row: the oldest migration whose code can serve the schema as it is now
+    (migration 0020; `db.migrate.oldest_reader`)."""
+
+    __tablename__ = "schema_readers"
+
+    oldest_reader: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class JobHeartbeat(Base):
     """The last run of one background job, by the host that led it then (`db.heartbeats`):
     one row a job, overwritten by every run, read by every host's `/ready`."""

@@ -73,14 +73,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def prepare_or_refuse(settings: Settings) -> bool:
     """Migrate and seed the database with the settings' key encryption key; False (and a
     message naming `pakn keys rekey`) when its sealing keys do not decrypt under it."""
-    from db.bootstrap import prepare_database
+    from db.bootstrap import SchemaTooNew, prepare_database
     from db.keys import KeysNotOpening
 
     try:
         asyncio.run(
             prepare_database(settings.database_url, key_encryption_key=settings.key_encryption_key)
         )
-    except KeysNotOpening as refused:
+    except (KeysNotOpening, SchemaTooNew) as refused:
         print(f"pakn: {refused}", file=sys.stderr)
         return False
     return True

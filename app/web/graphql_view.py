@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, get_operation_ast, parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -318,7 +319,9 @@ class PaknGraphQL(GraphQL[Context, None]):
         result = await self.compiled.execute(plan, await self.get_context(request, None), variables)
         if result is None:
             return None
-        observed(request.scope).result(result.get("data"), result.get("errors"))
+        seen = observed(request.scope)
+        seen.validated()  # a plan is made only of a document Strawberry answered cleanly
+        seen.result(result.get("data"), result.get("errors"))
         return Response(self.encode_json(result), media_type="application/json")
 
     def _learn(self, document: tuple[str, str | None, Any] | None, response: Any) -> None:
@@ -455,11 +458,25 @@ class PaknGraphQL(GraphQL[Context, None]):
             client_address=client[0] if client else None,
             http_method=None if isinstance(request, WebSocket) else request.method,
         )
+        if isinstance(request, WebSocket):
+            observed(request.scope).checked_by(self.valid_operation)
         if isinstance(request, WebSocket) and SOCKET_ENTRY in state:
             state[SOCKET_ENTRY].context = context
         elif not isinstance(request, WebSocket):
             state["context"] = context
         return context
+
+    def valid_operation(self, query: str, name: str) -> bool:
+        """Whether a socket's document parses (within the token limit), passes the schema's
+        validation and holds operation `name`: only then may a new name label the metrics
+        (`app.web.observation`). Asked only for a name the label set has room for."""
+        try:
+            document = parse(query, no_location=True, max_tokens=self.max_tokens or None)
+            if get_operation_ast(document, name) is None:
+                return False
+            return not validate(self.schema._schema, document)
+        except (GraphQLError, RecursionError):
+            return False
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Officers put `{"authorization": "Bearer <token>"}` in connection_init's payload."""

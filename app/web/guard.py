@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -9,6 +10,8 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+"""A client's `X-Request-Id` worth keeping: no space, `=` or quote to forge a log field."""
 HTTP_ERROR_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -47,15 +50,15 @@ def _client_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER:
             text = value.decode("latin-1")
-            if 0 < len(text) <= 64 and text.isprintable():
+            if CLIENT_REQUEST_ID.fullmatch(text):
                 return text
     return None
 
 
 def request_id_of(scope: Scope) -> str:
-    """The request's id, made once: the client's `X-Request-Id` (if short and printable),
-    else a new one. The access log (`app.web.observation`) asks first, so that a request
-    refused before this guard is logged with an id too."""
+    """The request's id, made once: the client's `X-Request-Id` (if it matches
+    `CLIENT_REQUEST_ID`), else a new one. The access log (`app.web.observation`) asks
+    first, so that a request refused before this guard is logged with an id too."""
     state = scope.setdefault("state", {})
     request_id = state.get("request_id")
     if request_id is None:

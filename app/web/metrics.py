@@ -14,7 +14,9 @@ counts, as they would in prometheus-client's global registry.
 
 Labels a client chooses are bounded, so that no client can grow the label set: an
 operation name counts as itself only if it is an identifier (`NAME`) and one of the first
-`MAX_LABEL_VALUES` this process has seen, and so does an error code (`CODE`); anything
+`MAX_LABEL_VALUES` this process has seen in a document that passed validation
+(`app.web.observation`: a junk name in a document that does not parse, does not validate or
+holds no such operation takes no place), and so does an error code (`CODE`); anything
 else is `OTHER`. Every other label comes from a fixed set (transports, route templates,
 refusal reasons, job names).
 """
@@ -147,10 +149,18 @@ class BoundedLabel:
     def __call__(self, value: str) -> str:
         if value in self._seen:
             return value
-        if len(self._seen) >= self.most or not self.pattern.fullmatch(value):
+        if not self.admits(value):
             return OTHER
         self._seen.add(value)
         return value
+
+    def holds(self, value: str) -> bool:
+        """Whether `value` counts as itself already."""
+        return value in self._seen
+
+    def admits(self, value: str) -> bool:
+        """Whether `value`, new, would count as itself (room left and the pattern met)."""
+        return len(self._seen) < self.most and bool(self.pattern.fullmatch(value))
 
 
 class Metrics:
@@ -168,7 +178,8 @@ class Metrics:
         )
         self.request_seconds = Histogram(
             "pakn_request_duration_seconds",
-            "How long HTTP requests took to answer, by operation or route.",
+            "How long HTTP requests took to answer, by operation or route (transport http "
+            "only: a socket's operations are counted, not timed).",
             ["transport", "operation"],
             registry=registry,
         )
@@ -217,8 +228,9 @@ class Metrics:
         )
         self.job_last_run = Gauge(
             "pakn_job_last_run_timestamp_seconds",
-            "When each background job last ran (Unix time), by job_name (not `job`: "
-            "Prometheus gives each scrape target that label).",
+            "When each background job last ran (Unix time) in a worker that led it, by "
+            "job_name (not `job`: Prometheus gives each scrape target that label); "
+            "pakn_job_heartbeat_age_seconds is every host's.",
             ["job_name"],
             multiprocess_mode="mostrecent",
             registry=registry,
@@ -235,21 +247,22 @@ class Metrics:
             self.refusals.labels(reason)
         for code in WATCHED_CODES:
             self.errors.labels(self.code_label(code))
-        self._answered: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._counted: dict[tuple[str, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
 
     def answered(self, transport: str, operation: str, seconds: float | None = None) -> None:
-        """One request (or socket operation, without `seconds`) of `operation`, an
-        already bounded label."""
-        children = self._answered.get((transport, operation))
-        if children is None:
-            children = (
-                self.requests.labels(transport, operation),
-                self.request_seconds.labels(transport, operation),
-            )
-            self._answered[(transport, operation)] = children
-        children[0].inc()
+        """One request (or socket operation, without `seconds`: it makes no histogram
+        series) of `operation`, an already bounded label."""
+        key = (transport, operation)
+        counted = self._counted.get(key)
+        if counted is None:
+            counted = self._counted[key] = self.requests.labels(transport, operation)
+        counted.inc()
         if seconds is not None:
-            children[1].observe(seconds)
+            timed = self._timed.get(key)
+            if timed is None:
+                timed = self._timed[key] = self.request_seconds.labels(transport, operation)
+            timed.observe(seconds)
 
     def error(self, code: str) -> None:
         self.errors.labels(self.code_label(code)).inc()

@@ -9,7 +9,16 @@ is counted and logged too. When a request ends it counts it (`pakn_requests_tota
 duration) and writes one access log line; a WebSocket, one line when it closes, and its
 operations are counted as they start. A refusal answered in pakn's JSON error shape by a
 layer that reported nothing (a 404, a 413, a 429, an export's) is read from that small
-body: an error status whose body starts `{"errors":`.
+body: an error status whose body starts `{"errors":`. A request the application fails
+before answering (an exception out of an outer middleware, answered by uvicorn's own plain
+500) is logged and counted as status 500, INTERNAL_SERVER_ERROR.
+
+An operation's name labels the metrics only once its document has passed validation
+(`Observation.validated`): over HTTP when a result shows that execution began, on a socket
+when the view's check (`Observation.check`) parses and validates it as the operation
+starts. Until then a name the label set does not hold yet counts as `other`, so junk names
+in documents that fail take no place among the `MAX_LABEL_VALUES`. The log names the
+operation the client claimed either way.
 
 The access log holds no personal data and no secret: the route template, never the path
 (`/unsubscribe/{token}`, `/files/{sha256}`), no query string, body, variables or headers,
@@ -54,6 +63,9 @@ hourly submission limit instead (`rate_limited`)."""
 _DECLARED = re.compile(r"\s*(?:#[^\n]*\n\s*)*(?:query|mutation|subscription)\s+(\w{1,64})\b")
 _SNIFFED = re.compile(rb'"code":"([A-Z][A-Z0-9_]{0,63})"')
 SNIFF_BYTES = 2048
+INTERNAL = "INTERNAL_SERVER_ERROR"
+EXECUTION_REFUSALS = frozenset({"QUERY_TOO_COSTLY"})
+"""Codes refused as execution begins (`schema.extensions.QueryCost`), after validation."""
 
 access_log = logging.getLogger("pakn.access")
 
@@ -72,10 +84,35 @@ def _code(error: Any) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _path(error: Any) -> object:
+    return error.get("path") if isinstance(error, dict) else getattr(error, "path", None)
+
+
+def executed(data: object, errors: Iterable[Any] | None) -> bool:
+    """Whether a result shows that its document passed parsing and validation: execution
+    began (data, no error, an error at a field's path, or a refusal as execution begins).
+    Parse and validation errors, and an unknown operation name, have none of these."""
+    found = list(errors or ())
+    return (
+        data is not None
+        or not found
+        or any(_path(error) or _code(error) in EXECUTION_REFUSALS for error in found)
+    )
+
+
 class Observation:
     """One request's or socket's operation and coded errors, counted as they are noted."""
 
-    __slots__ = ("error_code", "metrics", "name", "operation", "operations", "transport")
+    __slots__ = (
+        "check",
+        "claimed",
+        "error_code",
+        "metrics",
+        "name",
+        "operation",
+        "operations",
+        "transport",
+    )
 
     def __init__(self, metrics: Metrics | None, transport: str) -> None:
         self.metrics = metrics
@@ -84,25 +121,58 @@ class Observation:
         """The metrics' (bounded) label of the GraphQL operation."""
         self.name: str | None = None
         """The operation's name for the log: an identifier, else `other`."""
+        self.claimed: str | None = None
+        """The name the client gave, until its document is known to be valid."""
+        self.check: Callable[[str, str], bool] | None = None
+        """On a socket, the view's: whether a document is valid and holds operation
+        `name` (`PaknGraphQL.valid_operation`)."""
         self.error_code: str | None = None
         self.operations = 0
 
     def named(self, name: object, query: object = None) -> None:
         """The GraphQL operation is `name` (its `operationName`), or else the name its
-        document declares; on a socket, one more operation started."""
+        document declares; on a socket, one more operation started. The metrics' label is
+        that name only if the label set holds it already; a new one waits for
+        `validated` (on a socket, `check` decides at once)."""
         metrics = self.metrics
         if metrics is None:
             return
         if not isinstance(name, str) and isinstance(query, str):
             name = declared_name(query)
+        self.claimed = None
         if isinstance(name, str):
-            self.operation = metrics.operation_label(name)
+            label = metrics.operation_label
+            self.operation = name if label.holds(name) else OTHER
             self.name = name if NAME.fullmatch(name) else OTHER
+            if self.operation == OTHER and label.admits(name):
+                self.claimed = name
         else:
             self.operation = self.name = ANONYMOUS
         if self.transport == "ws":
+            if self.claimed is not None and self._checks(query, self.claimed):
+                self.validated()
             self.operations += 1
             metrics.answered("ws", self.operation)
+
+    def checked_by(self, check: Callable[[str, str], bool]) -> None:
+        """A socket's operations are checked by `check` (see `Observation.check`)."""
+        if self.metrics is not None:
+            self.check = check
+
+    def _checks(self, query: object, name: str) -> bool:
+        return self.check is not None and isinstance(query, str) and self.check(query, name)
+
+    def validated(self) -> None:
+        """The named operation's document passed parsing and validation: its name may
+        take a place in the label set."""
+        if self.metrics is not None and self.claimed is not None:
+            self.operation = self.metrics.operation_label(self.claimed)
+            self.claimed = None
+
+    def failed(self) -> None:
+        """The application raised before answering: the server's own 500."""
+        self.error_code = None
+        self.error(INTERNAL)
 
     def error(self, code: str, *, user_error: bool = False) -> None:
         metrics = self.metrics
@@ -120,8 +190,12 @@ class Observation:
             self.metrics.refused(reason)
 
     def result(self, data: object, errors: Iterable[Any] | None) -> None:
-        """A GraphQL result's codes: its errors', and its root fields' `userErrors`."""
-        for error in errors or ():
+        """A GraphQL result's codes: its errors', and its root fields' `userErrors`. Over
+        HTTP, a result whose execution began validates the request's operation name."""
+        errors = list(errors or ())
+        if self.transport == "http" and self.claimed is not None and executed(data, errors):
+            self.validated()
+        for error in errors:
             code = _code(error)
             if code is not None:
                 self.error(code)
@@ -211,6 +285,11 @@ class Observe:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception:
+            if not status:  # uvicorn answers its own plain 500
+                status = 500
+                seen.failed()
+            raise
         finally:
             seconds = time.perf_counter() - started
             route = _route(scope)

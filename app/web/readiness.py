@@ -3,9 +3,11 @@ database answering).
 
 A host is ready when all of these hold:
 - its database answers, within `CHECK_SECONDS`;
-- the schema is at a migration this code knows: the newest, or an older one whose
-  upgrade is still to come (an expand/contract upgrade keeps every host ready while the
-  migration runs). A schema upgraded by a newer pakn is not ready;
+- the schema is one this code serves (`db.migrate.Standing`): at a migration it knows,
+  the newest or an older one whose upgrade is still to come, or at a newer pakn's
+  migration that names this code among its readers (an expand). So an expand/contract
+  upgrade keeps every host ready, the old ones and the new. A schema that a newer pakn
+  contracted past this code is not ready;
 - its LISTEN connection is up (PostgreSQL), so its subscribers hear other hosts' events;
 - its background runner is running, and the host is not draining.
 
@@ -38,9 +40,10 @@ from app.services.background import BackgroundRunner
 from db import heartbeats
 from db.availability import database_unavailable
 from db.listener import PgListener
-from db.migrate import database_revision
+from db.migrate import SchemaState, Standing, schema_state
 
 CHECK_SECONDS = 3.0
+REUSE_SECONDS = 1.0
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -55,15 +58,33 @@ class Readiness:
     """The worker's listener once its lifespan started it; None on SQLite."""
     started_at: datetime = field(default_factory=now)
     draining: bool = False
+    _last: tuple[float, dict[str, object], int] | None = None
+    _checking: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def respond(self, _request: Request) -> JSONResponse:
+        """The answer of the last check if it is under `REUSE_SECONDS` old, else a new
+        check, one at a time: a flood of `/ready` costs the database a check a second."""
+        async with self._checking:
+            moment = asyncio.get_running_loop().time()
+            if self._last is None or moment - self._last[0] >= REUSE_SECONDS:
+                self._last = (moment, *await self._assess())
+            _, body, code = self._last
+        if self.draining:
+            body, code = {**body, "status": "draining"}, 503
+        return JSONResponse(body, code, headers=NO_STORE)
+
+    async def _assess(self) -> tuple[dict[str, object], int]:
         checks: dict[str, object] = {}
         problems: list[str] = []
-        revision, beats = await self._read_database(checks, problems)
-        if revision is not None:
-            head = self.known_revisions[-1]
-            checks["schema"] = {"revision": revision, "head": head, "pending": revision != head}
-            if revision not in self.known_revisions:
+        schema, beats = await self._read_database(checks, problems)
+        if schema is not None:
+            standing = schema.standing(self.known_revisions)
+            checks["schema"] = {
+                "revision": schema.revision,
+                "head": self.known_revisions[-1],
+                "standing": standing.value,
+            }
+            if standing in (Standing.EMPTY, Standing.UNSERVABLE):
                 problems.append("schema")
         listener = self.listener()
         if listener is not None:
@@ -76,9 +97,7 @@ class Readiness:
         jobs = self._jobs(beats) if beats is not None else {}
         if jobs:
             checks["jobs"] = jobs
-        if self.draining:
-            status = "draining"
-        elif problems:
+        if problems:
             status = "unready"
         elif "stale" in jobs.values():
             status = "degraded"
@@ -87,17 +106,17 @@ class Readiness:
         body: dict[str, object] = {"status": status, "checks": checks}
         if problems:
             body["failing"] = problems
-        code = 200 if status in ("ready", "degraded") else 503
-        return JSONResponse(body, code, headers=NO_STORE)
+        return body, 200 if status in ("ready", "degraded") else 503
 
     async def _read_database(
         self, checks: dict[str, object], problems: list[str]
-    ) -> tuple[str | None, dict[str, heartbeats.Heartbeat] | None]:
+    ) -> tuple[SchemaState | None, dict[str, heartbeats.Heartbeat] | None]:
+        """The schema's state and the jobs' heartbeats (None on a schema without them)."""
         try:
             async with asyncio.timeout(CHECK_SECONDS), self.engine.connect() as connection:
-                revision = await database_revision(connection)
+                schema = await schema_state(connection)
                 beats = (
-                    await heartbeats.latest(connection) if self._has_heartbeats(revision) else {}
+                    await heartbeats.latest(connection) if self._has_heartbeats(schema) else None
                 )
         except Exception as error:
             if not isinstance(error, TimeoutError) and not database_unavailable(error):
@@ -106,18 +125,13 @@ class Readiness:
             problems.append("database")
             return None, None
         checks["database"] = "ok"
-        if revision is None:
-            checks["schema"] = {"revision": None, "head": self.known_revisions[-1]}
-            problems.append("schema")
-        return revision, beats
+        return schema, beats
 
-    def _has_heartbeats(self, revision: str | None) -> bool:
-        known = self.known_revisions
-        return (
-            revision in known
-            and heartbeats.SINCE_REVISION in known
-            and known.index(revision) >= known.index(heartbeats.SINCE_REVISION)
-        )
+    def _has_heartbeats(self, schema: SchemaState) -> bool:
+        known, since = self.known_revisions, heartbeats.SINCE_REVISION
+        if schema.standing(known) is Standing.AHEAD:
+            return True
+        return schema.revision in known and known.index(schema.revision) >= known.index(since)
 
     def _jobs(self, beats: dict[str, heartbeats.Heartbeat]) -> dict[str, str]:
         """Each job this host runs: "ok" (a fresh heartbeat, here or on another host),

@@ -31,6 +31,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.config import STARTUP_FAILURE
 
+from app.services.background import FLUSH_SECONDS
+from app.services.background import STOP_GRACE_SECONDS as BACKGROUND_STOP_SECONDS
 from app.services.feed import EventFeed
 from app.web.log_format import configured_logging
 from app.web.metrics import multiprocess_metrics, worker_exited
@@ -174,9 +176,14 @@ def _supervise(config: uvicorn.Config, workers: int) -> int:
 DRAIN_SECONDS = 20.0
 """How long a draining worker waits for the requests under way (uvicorn's
 `timeout_graceful_shutdown`) before it cancels them."""
-STOP_GRACE_SECONDS = 30.0
-"""How long a worker is given to drain after SIGTERM before it is killed: the requests'
-`DRAIN_SECONDS`, then the lifespan's end (the outbox flush, the background jobs)."""
+SHUTDOWN_PAUSES_SECONDS = 0.3
+"""The drain's own pauses: after closing the sockets (0.2 s) and uvicorn's (0.1 s)."""
+STOP_GRACE_SECONDS = (
+    SHUTDOWN_PAUSES_SECONDS + DRAIN_SECONDS + FLUSH_SECONDS + BACKGROUND_STOP_SECONDS + 5.0
+)
+"""How long a worker is given to drain after SIGTERM before it is killed: its pauses,
+the requests' `DRAIN_SECONDS`, then the lifespan's end (the outbox's last run, the
+background jobs' stop), and a margin: 40.3 s."""
 
 
 def stop_workers(

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -27,6 +28,13 @@ def _include_object(
     )
 
 
+MIGRATION_LOCK_KEY = 7_242_020
+"""PostgreSQL's advisory lock that one migration run holds for its transaction: hosts
+that start at once (`pakn serve` migrates) upgrade one after the other, and the second
+finds nothing left to do, instead of racing the same DDL. (A single-integer key, apart
+from the event chain's and the jobs' two-integer ones.)"""
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -35,6 +43,10 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         context.run_migrations()
 
 

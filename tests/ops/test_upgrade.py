@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from db.migrate import head_revision
+from db.migrate import head_revision, known_revisions
 from tests.support.demo import DEMO_SEED, load_demo
 from tests.support.server import RunningServer, free_port
 from tests.support.workflow import TEST_KEY
@@ -140,7 +140,8 @@ def _read(client: httpx.Client, query: str) -> object:
 def test_the_older_code_serves_the_read_paths_of_the_newer_schema(
     older_code: Path, upgraded_database: str, older_server: str
 ) -> None:
-    assert (REPOSITORY / FIRST_MIGRATION).exists() and head_revision() == "0020"
+    assert (REPOSITORY / FIRST_MIGRATION).exists()
+    assert known_revisions().index(head_revision()) >= known_revisions().index("0020")
     settings = Settings(database_url=upgraded_database, secret_key=TEST_KEY, read_rate=0)
     with RunningServer(settings) as newer, httpx.Client(base_url=older_server, timeout=30) as older:
         for name, query in READS.items():

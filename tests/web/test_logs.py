@@ -9,7 +9,10 @@ object with `ts`, `level`, `logger` and `message`; uvicorn's too. Each request h
 access line (request id, operation, transport, method, route template, status, duration,
 error code, the client's hash), and none of the e-mail, phone, name, secret, tokens,
 grant or the client's address appears anywhere. PAKN_LOG_FORMAT=text gives lines for
-people; a PAKN_LOG_LEVEL or PAKN_LOG_FORMAT that means nothing stops `pakn` at start.
+people, and a client's `X-Request-Id` that could forge a `k=v` field there is replaced by a
+new id; a PAKN_LOG_LEVEL or PAKN_LOG_FORMAT that means nothing stops `pakn` at start. An
+application that raises before answering (uvicorn then sends its own plain 500) is logged
+and counted as 500 INTERNAL_SERVER_ERROR.
 """
 
 from __future__ import annotations
@@ -22,17 +25,26 @@ import logging
 import os
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
+from starlette.types import ASGIApp, Receive, Scope, Send
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.web.log_format import JsonFormatter
+from app.web.log_format import FIELDS, JsonFormatter
+from app.web.metrics import Metrics
+from app.web.observation import Observe
 from tests.support.cli import pakn, pakn_serve_process
 from tests.support.server import free_port
+from tests.support.waiting import wait_until
 from tests.support.workflow import submission
 
 SUBMIT = """mutation SubmitForLog($input: SubmitPetitionInput!) {
@@ -53,6 +65,15 @@ ACCESS_FIELDS = {
     "client",
 }
 PETITIONER_ADDRESS = "127.0.0.2"
+KEPT_REQUEST_ID = "trace-1.2_3"
+FORGED_REQUEST_IDS = (
+    "forged status=500 client=0123456789abcdef",
+    "forged\trequest_id=x",
+    'forged"',
+    "x" * 65,
+)
+"""Request ids a client may send: one kept as it is, and ones with spaces, `=`, quotes or
+too long, that a text log line would show as fields of their own."""
 
 
 def petitioner() -> dict[str, str]:
@@ -180,12 +201,26 @@ def test_text_format_is_for_people(empty_database: str, tmp_path: Path) -> None:
         ),
     ):
         assert httpx.get(f"{url}/export/petitions.csv?x=1").status_code == 400  # no such filter
+        given = {}
+        for request_id in (*FORGED_REQUEST_IDS, KEPT_REQUEST_ID):
+            answered = httpx.get(f"{url}/health", headers={"x-request-id": request_id})
+            assert answered.status_code == 200
+            given[request_id] = answered.headers["x-request-id"]
     lines = log_lines(log)
     assert not any(line.startswith("{") for line in lines)
     [line] = [line for line in lines if "pakn.access" in line and "/export/petitions.csv" in line]
     assert " INFO pakn.access: GET /export/petitions.csv 400" in line
     assert "route=/export/petitions.csv" in line and "error_code=BAD_REQUEST" in line
     assert "x=1" not in line
+    assert given[KEPT_REQUEST_ID] == KEPT_REQUEST_ID
+    for forged in FORGED_REQUEST_IDS:
+        assert re.fullmatch(r"[0-9a-f]{32}", given[forged]), forged
+    assert not any("forged" in line or "client=0123456789abcdef" in line for line in lines)
+    health = [line for line in lines if "pakn.access: GET /health" in line]
+    for line in health:
+        assert line.count(" request_id=") == 1 and line.count(" status=") == 1, line
+    logged = {line.split(" request_id=")[1].split(" ")[0] for line in health}
+    assert set(given.values()) <= logged
 
 
 @pytest.mark.parametrize(
@@ -221,3 +256,48 @@ def test_an_exception_is_one_line_with_its_traceback() -> None:
     assert entry["message"] == "it failed [request r1]" and entry["level"] == "error"
     assert "Traceback" in entry["exception"] and "ZeroDivisionError" in entry["exception"]
     assert entry["ts"].endswith("Z")
+
+
+async def failing_middleware(scope: Scope, _receive: Receive, _send: Send) -> None:
+    """An outer middleware's bug: it raises before anything is answered."""
+    assert scope["type"] == "http"
+    raise RuntimeError("a middleware failed")
+
+
+@contextmanager
+def served(app: ASGIApp) -> Iterator[str]:
+    """`app` behind a real uvicorn on loopback, in a thread."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_config=None, log_level="critical"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, "uvicorn started")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def test_a_failure_before_any_answer_is_a_logged_and_counted_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    metrics = Metrics()
+    caplog.set_level(logging.INFO, logger="pakn.access")
+    with served(Observe(failing_middleware, metrics, "test-secret-key")) as url:
+        answered = httpx.get(f"{url}/graphql", headers={"x-request-id": "r-500"})
+    assert answered.status_code == 500 and answered.text == "Internal Server Error"  # uvicorn's
+    [record] = [r for r in caplog.records if r.name == "pakn.access"]
+    fields = record.__dict__[FIELDS]
+    assert fields["status"] == 500 and fields["error_code"] == "INTERNAL_SERVER_ERROR"
+    assert fields["request_id"] == "r-500"
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(metrics.exposition().decode())
+        for sample in family.samples
+    }
+    assert samples[("pakn_errors_total", (("code", "INTERNAL_SERVER_ERROR"),))] == 1
+    assert samples[("pakn_requests_total", (("operation", "-"), ("transport", "http")))] == 1

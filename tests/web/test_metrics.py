@@ -3,15 +3,21 @@ SQLite) is scraped before and after traffic, and the scrapes are read with
 prometheus-client's own text parser. Every family is there; the figures moved: requests
 counted across both workers (whichever answers the scrape), errors by code, SQL
 statements, refusals (hourly submissions, the read rate, the query cost), an event's
-delivery lag, a subscription and its socket while they are open, the background jobs'
-heartbeats, the newest checkpoint's age once one is signed.
+delivery lag, a subscription and its socket while they are open (a socket's operations
+counted, never timed), the background jobs' heartbeats from their table, the newest
+checkpoint's age once one is signed.
 
 Who is answered: the bearer of PAKN_METRICS_TOKEN when it is set (no token and a wrong
-one get the 404 of an unknown path), else loopback only, by the address the trusted-proxy
-rule gives. Every limit counts its refusals by reason. A flood of distinct operation
-names leaves the label set bounded, and two applications in one process count apart. A
-supervisor killed before it removed its metrics directory leaves it to the next. A
-database out of reach leaves its figures out of a scrape, which still answers.
+one get the 404 of an unknown path), else loopback only, without `X-Forwarded-For` (which
+a client writes itself under a broad proxy trust). Any other method, and any path under
+`/metrics/`, get that same 404. Every limit counts its refusals by reason. A flood of
+distinct operation names leaves the label set bounded; junk names in documents that fail
+take no place in it, over HTTP or a socket; two applications in one process count apart.
+The database's figures are read at each scrape: the log's unsigned entries beside the
+checkpoint's age, the outbox's due messages apart from those backing off, every job's
+heartbeat age and interval. A supervisor killed before it removed its metrics directory
+leaves it to the next. A database out of reach leaves its figures out of a scrape, which
+still answers.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +42,17 @@ import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from app.settings import Settings
 from app.web.metrics import MAX_LABEL_VALUES, MULTIPROCESS_DIR, OTHER, multiprocess_metrics
+from db.engine import open_engine
+from db.models import JobHeartbeat, LogEntry, OutboxMessage, PetitionEvent
 from tests.support.cli import pakn_serve_process
+from tests.support.log import sign
 from tests.support.processes import connections, wait_for_workers
 from tests.support.server import RunningServer
 from tests.support.tcp_relay import TcpRelay
@@ -59,9 +70,12 @@ FAMILIES = {
     "pakn_event_delivery_lag_seconds": "histogram",
     "pakn_outbox_backlog": "gauge",
     "pakn_outbox_oldest_age_seconds": "gauge",
+    "pakn_log_unsigned_entries": "gauge",
     "pakn_checkpoint_age_seconds": "gauge",
     "pakn_job_runs": "counter",
     "pakn_job_last_run_timestamp_seconds": "gauge",
+    "pakn_job_heartbeat_age_seconds": "gauge",
+    "pakn_job_interval_seconds": "gauge",
     "pakn_refusals": "counter",
 }
 PROBE = "query MetricsProbe { __typename }"
@@ -267,6 +281,17 @@ async def test_a_scrape_after_traffic_counts_every_worker(
         assert heartbeats, "a background job ran"
         assert all(beat > time.time() - 3600 for beat in heartbeats.values())
         assert after.labelled("pakn_job_runs_total", "outcome").get("ok", 0) >= 1
+        ages = after.labelled("pakn_job_heartbeat_age_seconds", "job_name")
+        intervals = after.labelled("pakn_job_interval_seconds", "job_name")
+        assert ages and set(ages) == set(intervals), "every job's heartbeat, from the table"
+        assert all(0 <= age < 3600 for age in ages.values())
+        assert all(interval > 0 for interval in intervals.values())
+        timed_sockets = [
+            labels
+            for (name, labels), _ in after.samples.items()
+            if name.startswith("pakn_request_duration_seconds") and ("transport", "ws") in labels
+        ]
+        assert not timed_sockets, "a socket's operations are counted, not timed"
 
 
 def operations(seen: list[dict[str, float]], client: httpx.Client) -> float:
@@ -300,14 +325,95 @@ def test_without_a_token_a_client_behind_a_trusted_proxy_is_not_loopback(
         assert remote.status_code == 404
         assert remote.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         assert scrape(server.client).families, "the proxy's own host is loopback"
-        local = scrape(server.client, **{"x-forwarded-for": "127.0.0.1"})
-        assert local.value("pakn_requests_total", transport="http", operation="/metrics") >= 1
+
+
+def test_without_a_token_a_forwarded_request_is_never_loopback(empty_database: str) -> None:
+    """Trusting every peer, uvicorn's middleware takes the rightmost entry the client
+    wrote as the client: `127.0.0.1` would pass for loopback. No request with the header
+    passes without the token, whatever it says; with the token, one through nginx does."""
+    every_peer = ("0.0.0.0/0", "::/0")
+    forged = ("127.0.0.1", "203.0.113.7, 127.0.0.1", "::1", "127.0.0.1, 127.0.0.1", "")
+    with in_process(empty_database, trusted_proxies=every_peer) as server:
+        for entries in forged:
+            refused = server.client.get("/metrics", headers={"x-forwarded-for": entries})
+            assert refused.status_code == 404, entries
+            assert refused.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert scrape(server.client).families, "loopback without the header"
+    with in_process(empty_database, trusted_proxies=every_peer, metrics_token=TOKEN) as server:
+        proxied = {"authorization": f"Bearer {TOKEN}", "x-forwarded-for": "203.0.113.7"}
+        assert scrape(server.client, **proxied).families
+
+
+def test_metrics_answers_get_and_head_at_its_path_only(empty_database: str) -> None:
+    """Other methods and paths under `/metrics/` get the 404 of an unknown path, as an
+    unauthorised GET does: no 405 naming the methods allowed, no redirect to the path."""
+
+    def refusal(response: httpx.Response) -> tuple[int, bytes, list[str]]:
+        ignored = {"x-request-id", "date"}
+        return response.status_code, response.content, sorted(set(response.headers) - ignored)
+
+    asked = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+    with in_process(empty_database) as server:
+        unknown = refusal(server.client.get("/no-such-path"))
+        assert unknown[0] == 404
+        for method in asked:
+            assert refusal(server.client.request(method, "/metrics")) == unknown, method
+        for path in ("/metrics/", "/metrics//", "/metrics/x", "/metrics/?a=1"):
+            for method in ("GET", "POST"):
+                refused = refusal(server.client.request(method, path))
+                assert refused == unknown, (method, path)
+        assert server.client.head("/metrics").status_code == 200
+        assert scrape(server.client).families
+    with in_process(empty_database, metrics_token=TOKEN) as server:
+        unauthorised = refusal(server.client.get("/metrics"))
+        assert unauthorised == unknown
+        bearer = {"authorization": f"Bearer {TOKEN}"}
+        for method in asked:
+            refused = server.client.request(method, "/metrics", headers=bearer)
+            assert refusal(refused) == unknown, method
+        assert refusal(server.client.get("/metrics/", headers=bearer)) == unknown
+        assert scrape(server.client, **bearer).families
+
+
+async def junk_over_a_socket(url: str, count: int) -> list[str]:
+    """`count` subscriptions with junk names in documents that do not validate, then one
+    valid named query (`SocketProbe`), on one graphql-transport-ws socket: the types of
+    the first message answering each."""
+    ws_url = url.replace("http://", "ws://") + "/graphql"
+    protocols: Any = ["graphql-transport-ws"]
+    answered: list[str] = []
+    async with connect(ws_url, subprotocols=protocols) as socket:
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+        documents = [f"subscription SocketJunk{n} {{ noSuchField }}" for n in range(count)]
+        for number, query in enumerate([*documents, "query SocketProbe { __typename }"]):
+            payload = {"query": query}
+            await socket.send(
+                json.dumps({"id": str(number), "type": "subscribe", "payload": payload})
+            )
+            reply = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            assert reply["id"] == str(number), reply
+            answered.append(reply["type"])
+    return answered
 
 
 def test_a_flood_of_operation_names_keeps_the_label_set_bounded(empty_database: str) -> None:
+    """Junk names first, more than the label set holds, in documents that fail (do not
+    validate, or name no operation they hold), over a socket and over HTTP: none takes a
+    place. Then valid named documents take the places, up to the cap."""
     flood = 500
+    junk = MAX_LABEL_VALUES
     odd = ["x" * 65, "naïve", "1st", "with space"]
     with in_process(empty_database) as server:
+        on_socket = asyncio.run(junk_over_a_socket(server.url, 20))
+        assert on_socket == ["error"] * 20 + ["next"]
+        for number in range(junk):
+            if number % 4:
+                invalid = server.post(f"query Junk{number} {{ noSuchField }}")
+                assert invalid.status_code == 200, invalid.text
+            else:
+                body = {"query": "{ __typename }", "operationName": f"Junk{number}"}
+                assert server.client.post("/graphql", json=body).status_code == 400
         for number in range(flood):
             response = server.post(f"query Flood{number} {{ __typename }}")
             assert response.status_code == 200, response.text
@@ -316,14 +422,14 @@ def test_a_flood_of_operation_names_keeps_the_label_set_bounded(empty_database: 
             assert server.client.post("/graphql", json=body).status_code < 500
         # a request is counted as its response ends: the last may end after the scrape
         seen: list[dict[str, float]] = []
-        until(
-            "every request counted",
-            lambda: operations(seen, server.client) >= flood + len(odd),
-        )
+        everything = 20 + 1 + junk + flood + len(odd)
+        until("every request counted", lambda: operations(seen, server.client) >= everything)
         counted = seen[-1]
+    assert counted["SocketProbe"] == 1, "a valid name on a socket takes a place"
+    assert not any("Junk" in name for name in counted), "no junk name takes a place"
     names = {name for name in counted if name.startswith("Flood")}
-    assert len(names) == MAX_LABEL_VALUES
-    assert counted[OTHER] == flood - MAX_LABEL_VALUES + len(odd)
+    assert len(names) == MAX_LABEL_VALUES - 1
+    assert counted[OTHER] == 20 + junk + flood - len(names) + len(odd)
     assert not any(name in counted for name in odd)
     with in_process(empty_database) as other:
         assert other.post("query Flood0 { __typename }").status_code == 200
@@ -393,6 +499,84 @@ def test_every_limit_counts_its_refusals(empty_database: str) -> None:
         refused = after.value("pakn_refusals_total", reason=reason)
         assert refused - before.value("pakn_refusals_total", reason=reason) == 1, reason
         assert after.value("pakn_errors_total", code=code) == 1, code
+
+
+async def leaves(url: str) -> int:
+    async with open_engine(url) as engine, engine.connect() as connection:
+        return int(await connection.scalar(select(func.max(LogEntry.event_id))) or 0)
+
+
+async def owe_and_beat(url: str, now: datetime) -> None:
+    """Two webhook deliveries of the newest event, one due for two minutes (made two hours
+    ago), one made a day ago and backing off for an hour more; a job last seen 1000 s ago
+    with a 60 s interval."""
+    async with open_engine(url) as engine, engine.begin() as connection:
+        event_id, petition_id = (
+            await connection.execute(
+                select(PetitionEvent.id, PetitionEvent.petition_id)
+                .order_by(PetitionEvent.id.desc())
+                .limit(1)
+            )
+        ).one()
+        owed = {"event_id": event_id, "petition_id": petition_id, "channel": "webhook"}
+        await connection.execute(
+            insert(OutboxMessage),
+            [
+                owed
+                | {
+                    "recipient": "9001",
+                    "created_at": now - timedelta(hours=2),
+                    "expires_at": now + timedelta(days=1),
+                    "next_attempt_at": now - timedelta(minutes=2),
+                },
+                owed
+                | {
+                    "recipient": "9002",
+                    "created_at": now - timedelta(days=1),
+                    "expires_at": now + timedelta(days=1),
+                    "next_attempt_at": now + timedelta(hours=1),
+                },
+            ],
+        )
+        beat = {"host": "gone.example", "interval_seconds": 60.0, "succeeded": True}
+        await connection.execute(
+            insert(JobHeartbeat).values(
+                job="test-stuck", beat_at=now - timedelta(seconds=1000), **beat
+            )
+        )
+
+
+def test_the_database_figures_are_read_at_each_scrape(empty_database: str) -> None:
+    """No background job runs here (nor signs, nor sends): the rows are the test's."""
+    with in_process(empty_database) as server:
+        first = scrape(server.client)
+        assert "pakn_checkpoint_age_seconds" not in first.families
+        assert first.value("pakn_log_unsigned_entries") == 0
+        assert first.labelled("pakn_job_heartbeat_age_seconds", "job_name") == {}
+        assert submit(server.client) == []
+        submitted = scrape(server.client)
+        grown = asyncio.run(leaves(empty_database))
+        assert grown >= 1
+        assert submitted.value("pakn_log_unsigned_entries") == grown, "never signed: all"
+        asyncio.run(sign(empty_database))
+        signed = scrape(server.client)
+        assert signed.value("pakn_log_unsigned_entries") == 0
+        assert 0 <= signed.value("pakn_checkpoint_age_seconds") < 600
+        assert submit(server.client) == []
+        again = scrape(server.client)
+        assert (
+            again.value("pakn_log_unsigned_entries") == asyncio.run(leaves(empty_database)) - grown
+        )
+
+        now = datetime.now(UTC)
+        asyncio.run(owe_and_beat(empty_database, now))
+        owed = scrape(server.client)
+    assert owed.value("pakn_outbox_backlog") == again.value("pakn_outbox_backlog") + 2
+    oldest = owed.value("pakn_outbox_oldest_age_seconds")
+    assert 120 <= oldest < 3600, "due two minutes; the day-old one backs off on purpose"
+    assert owed.value("pakn_job_heartbeat_age_seconds", job_name="test-stuck") >= 1000
+    assert owed.value("pakn_job_heartbeat_age_seconds", job_name="test-stuck") < 1000 + 600
+    assert owed.value("pakn_job_interval_seconds", job_name="test-stuck") == 60
 
 
 def test_a_killed_supervisors_directory_is_removed_by_the_next(

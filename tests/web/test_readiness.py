@@ -7,10 +7,15 @@ degrades it (200, "degraded"): an alert, not an outage. Real servers, both datab
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text, update
 from sqlalchemy.engine import make_url
@@ -19,10 +24,10 @@ from app.domain.timezone import now
 from app.services.jobs import CONTACT_PURGE
 from app.settings import Settings
 from db.engine import open_engine
-from db.migrate import downgrade, head_revision
-from db.models import JobHeartbeat
-from tests.support.cli import pakn
-from tests.support.server import RunningServer
+from db.migrate import downgrade, head_revision, known_revisions
+from db.models import JobHeartbeat, SchemaReader
+from tests.support.cli import pakn, pakn_serve_process
+from tests.support.server import RunningServer, free_port
 from tests.support.tcp_relay import TcpRelay
 from tests.support.waiting import wait_until
 from tests.support.workflow import TEST_KEY, workflow_settings
@@ -56,7 +61,7 @@ def test_a_host_at_the_newest_migration_with_its_jobs_beating_is_ready(
     assert checks["schema"] == {
         "revision": head_revision(),
         "head": head_revision(),
-        "pending": False,
+        "standing": "at-head",
     }
     assert checks["scheduler"] == "ok"
     assert CONTACT_PURGE in checks["jobs"]
@@ -80,6 +85,8 @@ def test_a_job_stale_on_every_host_degrades_but_keeps_serving(empty_database: st
                 .values(beat_at=day_ago),
             )
         )
+        # an answer is reused for up to a second
+        wait_until(lambda: _ready(server)[1]["status"] != "ready", "the next check")
         status, body = _ready(server)
     assert status == 200
     assert body["status"] == "degraded"
@@ -88,7 +95,7 @@ def test_a_job_stale_on_every_host_degrades_but_keeps_serving(empty_database: st
 
 
 def test_a_pending_migration_keeps_a_host_ready_and_check_says_so(empty_database: str) -> None:
-    previous = "0019"
+    previous = known_revisions()[-2]
     downgrade(empty_database, previous)
     with RunningServer(workflow_settings(empty_database)) as server:
         status, body = _ready(server)
@@ -96,7 +103,7 @@ def test_a_pending_migration_keeps_a_host_ready_and_check_says_so(empty_database
         assert body["checks"]["schema"] == {
             "revision": previous,
             "head": head_revision(),
-            "pending": True,
+            "standing": "pending",
         }
         assert server.gql("{ petitions(first: 1) { totalCount } }")["petitions"]["totalCount"] == 0
     checked = pakn("db", "upgrade", "--check", database_url=empty_database)
@@ -109,25 +116,73 @@ def test_a_pending_migration_keeps_a_host_ready_and_check_says_so(empty_database
     assert "nothing is pending" in checked.stdout
 
 
-def test_a_schema_from_a_newer_pakn_is_not_ready(empty_database: str) -> None:
-    asyncio.run(_run(empty_database, text("UPDATE alembic_version SET version_num = '0999'")))
+def _newer_release(url: str, oldest_reader: str) -> None:
+    """Play a newer pakn's migration: a revision this code does not know, naming the
+    oldest code that serves it."""
+
+    async def write() -> None:
+        async with open_engine(url) as engine, engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+            await connection.execute(update(SchemaReader).values(oldest_reader=oldest_reader))
+
+    asyncio.run(write())
+
+
+def test_a_newer_pakn_that_only_added_keeps_this_code_serving_and_ready(
+    empty_database: str,
+) -> None:
+    """An expand: the newer release declares this code's head among its readers. A host
+    of this code restarting against it serves without migrating, and is ready."""
+    _newer_release(empty_database, head_revision())
+    with pakn_serve_process(empty_database) as (url, _process):
+        answered = httpx.get(f"{url}/ready", timeout=10)
+        read = httpx.post(
+            f"{url}/graphql", json={"query": "{ petitions(first: 1) { totalCount } }"}, timeout=10
+        )
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["checks"]["schema"]["standing"] == "ahead"
+    assert read.json()["data"]["petitions"]["totalCount"] == 0
+    checked = pakn("db", "upgrade", "--check", database_url=empty_database)
+    assert checked.returncode == 0, checked.stderr
+    assert "of a newer pakn, which this code serves" in checked.stdout
+    assert pakn("db", "upgrade", database_url=empty_database).returncode == 0
+
+
+def test_a_newer_pakn_that_contracted_past_this_code_is_not_ready(empty_database: str) -> None:
+    _newer_release(empty_database, "0999")
     with RunningServer(workflow_settings(empty_database)) as server:
         status, body = _ready(server)
     assert status == 503
     assert body["status"] == "unready"
     assert body["failing"] == ["schema"]
-    assert body["checks"]["schema"]["revision"] == "0999"
+    assert body["checks"]["schema"]["standing"] == "unservable"
     checked = pakn("db", "upgrade", "--check", database_url=empty_database)
     assert checked.returncode == 2
     assert "0999, which this code does not know" in checked.stderr
+    served = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
+        env={**os.environ, "PAKN_DATABASE_URL": empty_database, "PAKN_SECRET_KEY": TEST_KEY},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert served.returncode == 2, served.stderr
+    assert "newer pakn" in served.stderr
+    assert "Traceback" not in served.stderr
 
 
-def test_check_on_a_database_that_does_not_answer_is_a_clear_refusal(tmp_path: Any) -> None:
+def test_check_on_a_database_that_does_not_answer_is_a_clear_refusal(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:9/none"
     checked = pakn("db", "upgrade", "--check", database_url=url)
-    assert checked.returncode == 2
+    assert checked.returncode == 3
     assert "the database does not answer" in checked.stderr
     assert "Traceback" not in checked.stderr
+    missing = tmp_path / "missing.db"
+    checked = pakn("db", "upgrade", "--check", database_url=f"sqlite+aiosqlite:///{missing}")
+    assert checked.returncode == 3
+    assert "there is no database at" in checked.stderr
+    assert not missing.exists()
 
 
 @pytest.fixture
