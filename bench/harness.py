@@ -80,8 +80,13 @@ class Result:
         )
 
 
+BENCH_KEY = "bench-key-of-at-least-32-bytes-0123"
+"""The secret key of the loader and of the servers alike: sealing keys made under one open
+under the other (else `pakn serve` refuses to start, exit 2)."""
+
+
 def load_data(url: str, petitions: int) -> float:
-    env = server_environment(url)
+    env = server_environment(url, PAKN_SECRET_KEY=BENCH_KEY)
     started = time.perf_counter()
     subprocess.run(
         pakn_command("demo", "--petitions", str(petitions)), check=True, env=env, cwd=ROOT
@@ -209,7 +214,7 @@ def measure(url: str, workers: int, args: argparse.Namespace, codes: list[str]) 
     env = server_environment(
         url,
         PAKN_SUBMISSIONS_PER_HOUR=str(10**9),
-        PAKN_SECRET_KEY="bench-key-of-at-least-32-bytes-0123",
+        PAKN_SECRET_KEY=BENCH_KEY,
     )
     pakn_port, floor_port = free_port(), free_port()
     pakn = ServerProcess(
