@@ -36,7 +36,8 @@ from starlette.types import Receive, Scope, Send
 
 from app.web.deadline import within
 from app.web.metrics import Metrics
-from db.models import JobHeartbeat, LogCheckpoint, LogEntry, OutboxMessage
+from db.models import JobHeartbeat, LogCheckpoint, OutboxMessage
+from db.queries import log as log_queries
 
 FIGURES_TIMEOUT_SECONDS = 2.0
 PATH = "/metrics"
@@ -87,14 +88,10 @@ async def _read_figures(engine: AsyncEngine, now: datetime) -> list[Metric]:
                 select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(pending)
             )
         ).one()
-        newest = (
-            await connection.execute(
-                select(LogCheckpoint.tree_size, LogCheckpoint.issued_at)
-                .order_by(LogCheckpoint.tree_size.desc())
-                .limit(1)
-            )
-        ).first()
-        leaves = await connection.scalar(select(func.max(LogEntry.event_id)))  # index + 1
+        newest = await log_queries.newest_checkpoint(
+            connection, LogCheckpoint.tree_size, LogCheckpoint.issued_at
+        )
+        leaves = await log_queries.tree_size(connection)
         beats = (
             await connection.execute(
                 select(JobHeartbeat.job, JobHeartbeat.beat_at, JobHeartbeat.interval_seconds)

@@ -9,29 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.domain import merkle, tiles
 from app.domain.merkle import Subtree
 from db.models import LogCheckpoint, LogEntry, LogHash
 
 
-async def tree_size(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.max(LogEntry.event_id))) or 0)
+async def tree_size(reader: AsyncSession | AsyncConnection) -> int:
+    return int(await reader.scalar(select(func.max(LogEntry.event_id))) or 0)
+
+
+async def newest_checkpoint(connection: AsyncConnection, *columns: Any) -> Row[Any] | None:
+    """`columns` of the newest checkpoint (one index lookup); None before the first."""
+    newest = select(*columns).order_by(LogCheckpoint.tree_size.desc()).limit(1)
+    return (await connection.execute(newest)).first()
 
 
 async def latest_signed(engine: AsyncEngine) -> tuple[int, bytes] | None:
-    """The latest checkpoint's size and root (one index lookup), for the exports."""
+    """The latest checkpoint's size and root, for the exports."""
     async with engine.connect() as connection:
-        row = (
-            await connection.execute(
-                select(LogCheckpoint.tree_size, LogCheckpoint.root)
-                .order_by(LogCheckpoint.tree_size.desc())
-                .limit(1)
-            )
-        ).first()
+        row = await newest_checkpoint(connection, LogCheckpoint.tree_size, LogCheckpoint.root)
     return (int(row[0]), bytes(row[1])) if row is not None else None
 
 

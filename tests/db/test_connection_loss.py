@@ -4,15 +4,13 @@ sees the loss, on the general path or the compiled one."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 
-import asyncpg
 import pytest
 
 from app.settings import Settings
-from db.listener import asyncpg_dsn
+from tests.support.databases import pg_value
 from tests.support.server import RunningServer, compiled_answers
 
 COMPILED = """{ petitions(first: 5, orderBy: {field: SUBMITTED_AT, direction: DESC}) {
@@ -33,20 +31,13 @@ def _terminate_pooled_connections(database_url: str) -> int:
     listener reconnects it wakes the event pump, whose failing read would retire the dead
     pool before any request could meet it."""
 
-    async def terminate() -> int:
-        connection = await asyncpg.connect(asyncpg_dsn(database_url))
-        try:
-            return int(
-                await connection.fetchval(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND query NOT LIKE 'LISTEN %'"
-                )
-            )
-        finally:
-            await connection.close()
-
-    return asyncio.run(terminate())
+    terminated = pg_value(
+        database_url,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND query NOT LIKE 'LISTEN %'",
+    )
+    return int(terminated)
 
 
 @pytest.mark.parametrize("first", [GENERAL, COMPILED], ids=["general-first", "compiled-first"])

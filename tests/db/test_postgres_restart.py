@@ -26,6 +26,7 @@ from db.listener import asyncpg_dsn
 from db.models import Petition, PetitionEvent
 from schema.extensions import RETRY_AFTER_SECONDS
 from tests.support.cli import pakn
+from tests.support.databases import pg_value
 from tests.support.load import READ, Load
 from tests.support.locks import writers_locked_out_async
 from tests.support.pg_cluster import PgCluster, pg_cluster
@@ -168,16 +169,13 @@ async def test_postgresql_stopped_and_started_under_load(
 
 async def _terminate_waiting(database_url: str) -> int:
     """Drop the service's connections that wait for a lock: a connection lost mid-request."""
-    connection = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return int(
-            await connection.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-    finally:
-        await connection.close()
+    terminated = await asyncio.to_thread(
+        pg_value,
+        database_url,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    return int(terminated)
 
 
 async def test_a_connection_dropped_mid_request_is_a_503_then_recovered(

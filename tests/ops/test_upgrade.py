@@ -14,7 +14,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pytest
 
 from app.settings import Settings
 from db.migrate import head_revision, known_revisions
+from tests.support.cli import wait_for_health
 from tests.support.demo import DEMO_SEED, load_demo
 from tests.support.server import RunningServer, free_port
 from tests.support.workflow import TEST_KEY
@@ -97,6 +97,7 @@ def older_server(older_code: Path, upgraded_database: str) -> Iterator[str]:
     """The older code's application under uvicorn, as its `pakn serve` would run it minus
     the migration it cannot do (the schema is ahead of it)."""
     port = free_port()
+    log = older_code / "serve.log"
     environment = {
         **os.environ,
         **OLD_SETTINGS,
@@ -104,25 +105,17 @@ def older_server(older_code: Path, upgraded_database: str) -> Iterator[str]:
         "PYTHONPATH": str(older_code),
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app"]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=older_code,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=older_code,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            _, stderr = process.communicate(timeout=10)
-            raise RuntimeError(f"the older pakn did not start: {stderr.decode()[-2000:]}")
+        wait_for_health(url, process, 60, name="the older pakn", log=log)
         yield url
     finally:
         process.terminate()

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -59,7 +60,16 @@ def pakn(
     )
 
 
-def _wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def wait_for_health(
+    url: str,
+    process: subprocess.Popen[bytes],
+    seconds: float = 30,
+    *,
+    name: str = "pakn serve",
+    log: Path | None = None,
+) -> None:
+    """Until `url`'s /health answers 200; RuntimeError if `process` exits first or
+    `seconds` pass, with the tail of its `log` when it writes one."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -67,8 +77,9 @@ def _wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float 
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
-    raise RuntimeError(f"pakn serve did not come up (exit code {process.poll()})")
+        time.sleep(0.1)
+    tail = f":\n{log.read_text(errors='replace')[-3000:]}" if log and log.exists() else ""
+    raise RuntimeError(f"{name} did not come up (exit code {process.poll()}){tail}")
 
 
 @contextmanager
@@ -100,7 +111,7 @@ def pakn_serve_process(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(url, process)
+        wait_for_health(url, process)
         yield url, process
     finally:
         process.terminate()

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -84,3 +85,22 @@ def prepared_database(backend: str, folder: Path) -> Iterator[str]:
     with fresh_database(backend, folder) as url:
         asyncio.run(prepare_database(url))
         yield url
+
+
+def pg_value(database_url: str, statement: str) -> Any:
+    """The first value of `statement`, run on a connection of its own (a test's look at
+    the server's `pg_stat_activity`, or its hand on it: `pg_terminate_backend`)."""
+    import asyncio
+
+    import asyncpg
+
+    from db.listener import asyncpg_dsn
+
+    async def run() -> Any:
+        connection = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            return await connection.fetchval(statement)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-import httpx
 import pytest
 
 from app.web.serving import STOP_GRACE_SECONDS
+from tests.support.cli import wait_for_health
 from tests.support.server import free_port
 from tests.support.workflow import TEST_KEY
 
@@ -88,8 +88,27 @@ def _accepts(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+class OnLoopback:
+    """A server of the tests on 127.0.0.1:`port`, and how clients reach it."""
+
+    port: int
+
+    @property
+    def address(self) -> str:
+        """`host:port`, as nginx's upstream and its `X-Upstream` header name it."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.address}/graphql"
+
+
 @dataclass
-class Nginx:
+class Nginx(OnLoopback):
     """nginx in front of `upstreams` (two `host:port`), in `folder`, until `stop`."""
 
     upstreams: tuple[str, str]
@@ -97,14 +116,6 @@ class Nginx:
     binary: str = field(default_factory=nginx_or_skip)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
 
     @property
     def error_log(self) -> Path:
@@ -179,7 +190,7 @@ class Nginx:
 
 
 @dataclass
-class Host:
+class Host(OnLoopback):
     """`pakn serve --workers 2` on `port`, with `HOST_ENVIRONMENT` and `settings`; its
     messages go to `log`. `start` waits for `/health`; it can be stopped and started
     again on the same port, as a rolling restart does."""
@@ -190,19 +201,6 @@ class Host:
     port: int = field(default_factory=free_port)
     workers: int = 2
     process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        """`host:port`, as nginx's upstream and its `X-Upstream` header name it."""
-        return f"127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.address}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://{self.address}/graphql"
 
     def launch(self) -> None:
         """Start it without waiting (see `wait_until_healthy`): hosts start side by side."""
@@ -224,17 +222,8 @@ class Host:
 
     def wait_until_healthy(self) -> None:
         assert self.process is not None, "launch it first"
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(
-            f"pakn host {self.address} did not come up (exit code {self.process.poll()}):\n"
-            + self.log.read_text(errors="replace")[-3000:]
+        wait_for_health(
+            self.url, self.process, START_SECONDS, name=f"pakn host {self.address}", log=self.log
         )
 
     def start(self) -> Host:

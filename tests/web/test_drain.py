@@ -22,6 +22,7 @@ import pytest
 
 from db.listener import asyncpg_dsn
 from tests.support.cli import pakn, pakn_serve_process
+from tests.support.databases import pg_value
 from tests.support.waiting import wait_until
 from tests.support.webhook_receiver import Receiver
 from tests.support.workflow import SUBMIT, TEST_KEY, submission
@@ -111,16 +112,9 @@ async def test_a_drain_answers_the_request_under_way_and_closes_sockets_with_101
 
 
 def _waiting_on_a_lock(database_url: str) -> bool:
-    async def count() -> int:
-        connection = await asyncpg.connect(asyncpg_dsn(database_url))
-        try:
-            return int(
-                await connection.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            )
-        finally:
-            await connection.close()
-
-    return asyncio.run(count()) > 0
+    waiting = pg_value(
+        database_url,
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    )
+    return int(waiting) > 0
